@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage } from './support/browser';
+
+const PORT = 5199;
+
+/** The README's first command serves the app; this starts it exactly that way (on a free port). */
+describe('npm start', () => {
+  let server: ChildProcess;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = spawn('npm', ['start', '--', '--port', String(PORT), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('npm start did not come up in 60 s')), 60_000);
+      server.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes(`127.0.0.1:${PORT}`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      server.on('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
+    });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+  });
+
+  it('serves the page with the capability report and the model it will run', async () => {
+    const { page, errors } = await openPage(browser, `http://127.0.0.1:${PORT}/`);
+    await page.getByTestId('webgpu-status').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('heading', { name: 'This device' }).count()).toBe(1);
+    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-webgpu-fp32/);
+    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor();
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { formatReport } from './format';
+import { planStages } from './plan';
+import type { CapabilityReport, WebGpuInfo } from './types';
+
+const gpu = (over: Partial<WebGpuInfo>): WebGpuInfo => ({
+  available: true,
+  vendor: 'nvidia',
+  architecture: 'hopper',
+  device: '',
+  description: '',
+  isFallbackAdapter: false,
+  shaderF16: true,
+  features: ['shader-f16'],
+  maxBufferSize: 2 ** 40,
+  maxStorageBufferBindingSize: 2 ** 31,
+  maxComputeWorkgroupStorageSize: 32768,
+  maxComputeInvocationsPerWorkgroup: 1024,
+  ...over,
+});
+
+const caps = (webgpu: CapabilityReport['webgpu']): CapabilityReport => ({
+  host: 'node',
+  userAgent: 'node',
+  webgpu,
+  wasmThreads: true,
+  crossOriginIsolated: true,
+  logicalCores: 8,
+  storage: null,
+});
+
+const runtimeOf = (c: CapabilityReport, stage: string) => planStages(c).find((p) => p.stage === stage)?.runtime;
+
+describe('planStages', () => {
+  it('uses fp16 vision and q4f16_1 when the adapter has shader-f16', () => {
+    const c = caps(gpu({}));
+    expect(runtimeOf(c, 'vision')).toBe('ort-webgpu-fp16');
+    expect(runtimeOf(c, 'decoder')).toBe('webllm-q4f16_1');
+  });
+
+  it('falls back to fp32 vision and q4f32_1 without shader-f16, and says why', () => {
+    const c = caps(gpu({ shaderF16: false, features: [] }));
+    expect(runtimeOf(c, 'vision')).toBe('ort-webgpu-fp32');
+    expect(runtimeOf(c, 'decoder')).toBe('webllm-q4f32_1');
+    expect(planStages(c).find((p) => p.stage === 'decoder')?.note).toMatch(/shader-f16/);
+  });
+
+  it('without WebGPU keeps viewing and the wasm encoder, and says the 7B decoder cannot run', () => {
+    const c = caps({ available: false, reason: 'no adapter' });
+    expect(runtimeOf(c, 'vision')).toBe('ort-wasm');
+    expect(runtimeOf(c, 'decoder')).toBe('unavailable');
+    const text = formatReport(c, planStages(c));
+    expect(text).toMatch(/webgpu: no — no adapter/);
+    expect(text).toMatch(/7B language model cannot run/);
+  });
+
+  it('warns that a software adapter is too slow for the 7B model', () => {
+    const c = caps(gpu({ isFallbackAdapter: true, shaderF16: false, vendor: 'google', architecture: 'swiftshader' }));
+    const text = formatReport(c, planStages(c));
+    expect(text).toMatch(/fallback \(software\) adapter/);
+    expect(text).toMatch(/far too slow/);
+  });
+});

@@ -1,0 +1,37 @@
+// Headless entry: `npm run cli -- <command>`. Routes commands to plain modules; no logic here.
+import { formatReport } from '../capabilities/format';
+import { planStages } from '../capabilities/plan';
+import { probeNode } from './probe-node';
+
+const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
+  caps: {
+    help: 'print what this machine offers (WebGPU through Dawn, wasm threads) and the runtime of each stage',
+    run: async (args) => {
+      const caps = await probeNode();
+      console.log(args.includes('--json') ? JSON.stringify({ caps, plan: planStages(caps) }, null, 2) : formatReport(caps, planStages(caps)));
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  return ['usage: npm run cli -- <command> [options]', '', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(10)} ${c.help}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(name ? `unknown command "${name}"\n\n${usage()}` : usage());
+    return 2;
+  }
+  return command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { discoverModel, modelCandidates } from './catalog';
+
+const manifest = { schemaVersion: 1, id: 'cxr-llava-tiny', name: 'Tiny', vision: {}, decoder: {} };
+
+function fakeFetch(routes: Record<string, { status: number; body: string }>): typeof fetch {
+  return (async (input: RequestInfo | URL) => {
+    const r = routes[String(input)] ?? { status: 404, body: 'not found' };
+    return new Response(r.body, { status: r.status });
+  }) as typeof fetch;
+}
+
+describe('discoverModel', () => {
+  it('prefers the configured model, then the real one, then the demo', () => {
+    expect(modelCandidates({ VITE_CXR_MODEL_URL: 'https://host/m/manifest.json' })).toEqual([
+      'https://host/m/manifest.json',
+      '/models/cxr-llava-v2/manifest.json',
+      '/models/cxr-llava-tiny/manifest.json',
+    ]);
+  });
+
+  it('skips a dev-server index.html answer and finds the demo manifest', async () => {
+    const found = await discoverModel(modelCandidates({}), fakeFetch({
+      '/models/cxr-llava-v2/manifest.json': { status: 200, body: '<!doctype html><html></html>' },
+      '/models/cxr-llava-tiny/manifest.json': { status: 200, body: JSON.stringify(manifest) },
+    }));
+    expect(found.status).toBe('found');
+    if (found.status === 'found') expect(found.manifest.id).toBe('cxr-llava-tiny');
+  });
+
+  it('says what it tried when nothing is there', async () => {
+    const found = await discoverModel(['/a.json', '/b.json'], fakeFetch({}));
+    expect(found.status).toBe('missing');
+    if (found.status === 'missing') expect(found.message).toMatch(/\/a\.json \(404\); \/b\.json \(404\)/);
+  });
+});

@@ -1,0 +1,57 @@
+import type { ModelManifest } from './manifest';
+
+/** Where the app looks for models, best first. The real model wins when it is hosted. */
+export function modelCandidates(env: Record<string, string | undefined>, base = '/'): string[] {
+  const configured = env.VITE_CXR_MODEL_URL?.trim();
+  return [
+    ...(configured ? [configured] : []),
+    `${base}models/cxr-llava-v2/manifest.json`,
+    `${base}models/cxr-llava-tiny/manifest.json`,
+  ];
+}
+
+export type Discovery =
+  | { status: 'found'; manifestUrl: string; manifest: ModelManifest }
+  | { status: 'missing'; message: string };
+
+/**
+ * Returns the first candidate that serves a manifest. A dev server answers unknown paths with
+ * index.html, so a 200 is not enough: the body must parse as a manifest.
+ */
+export async function discoverModel(
+  candidates: string[],
+  fetchFn: typeof fetch = fetch,
+): Promise<Discovery> {
+  const tried: string[] = [];
+  for (const url of candidates) {
+    try {
+      const res = await fetchFn(url, { cache: 'no-cache' });
+      if (!res.ok) {
+        tried.push(`${url} (${res.status})`);
+        continue;
+      }
+      const manifest = parseManifest(await res.text());
+      return { status: 'found', manifestUrl: url, manifest };
+    } catch (err) {
+      tried.push(`${url} (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  return {
+    status: 'missing',
+    message: `No model manifest was found. Tried: ${tried.join('; ')}. See models/README.md to convert one.`,
+  };
+}
+
+export function parseManifest(text: string): ModelManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error('not a JSON manifest');
+  }
+  const m = json as Partial<ModelManifest>;
+  if (m?.schemaVersion !== 1 || typeof m.id !== 'string' || !m.vision || !m.decoder) {
+    throw new Error('not a CXR-LLaVA model manifest (schemaVersion 1)');
+  }
+  return m as ModelManifest;
+}

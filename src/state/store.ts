@@ -1,0 +1,17 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createCapabilitiesSlice, type CapabilitiesSlice } from './capabilities-slice';
+import { createModelSlice, type ModelSlice } from './model-slice';
+
+export type AppState = CapabilitiesSlice & ModelSlice;
+export type AppStore = StoreApi<AppState>;
+
+/**
+ * One store built from domain slices. A factory, not a module-level singleton, so every test and
+ * every mounted app gets fresh state; it works outside React (getState/subscribe) for workers.
+ */
+export function createAppStore(): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...createCapabilitiesSlice(...a),
+    ...createModelSlice(...a),
+  }));
+}
