@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
 
-const PORT = 5199;
+// Each run picks its own port so that concurrent runs do not collide.
+const PORT = 5200 + (process.pid % 700);
 
 /** The README's first command serves the app; this starts it exactly that way (on a free port). */
 describe('npm start', () => {
