@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { DecoderBackend } from './backend';
+import { ChatSession, type GenerationEvent } from './chat-session';
+import type { PromptSegment } from './image-tokens';
+import { llama2Tokenizer } from './test-tokenizer';
+
+const IMAGE_TOKENS = 4;
+const VOCAB = 32000;
+
+/**
+ * A backend whose next token is a pure function of the cached positions, so the test can tell
+ * exactly what went through it; it records every forward call.
+ */
+class RecordingBackend implements DecoderBackend {
+  description = 'fake';
+  positions: number[] = [];
+  calls: PromptSegment[][] = [];
+  trims: number[] = [];
+  constructor(private readonly script: (positions: number[]) => number) {}
+  get cacheLength() {
+    return this.positions.length;
+  }
+  async setImage() {}
+  async forward(segments: PromptSegment[]) {
+    this.calls.push(segments);
+    for (const s of segments) {
+      if (s.kind === 'text') this.positions.push(...s.ids);
+      else for (let r = 0; r < IMAGE_TOKENS; r++) this.positions.push(-1 - r);
+    }
+    const logits = new Float32Array(VOCAB);
+    logits[this.script(this.positions)] = 10;
+    return logits;
+  }
+  async trimCache(length: number) {
+    this.trims.push(length);
+    this.positions.length = length;
+  }
+  async dispose() {}
+}
+
+const manifest = {
+  prompts: {
+    system: 'You are a helpful radiologist.',
+    report: '<image>\nWrite a report.\n',
+    differential: '<image>\nDifferential?\n',
+    question: '<image>\n{question}',
+    imageToken: '<image>' as const,
+  },
+  decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 2048 } as never,
+  vision: { imageTokens: IMAGE_TOKENS } as never,
+  generation: { temperature: 0, topP: 1, maxNewTokens: 512 },
+};
+
+async function collect(gen: AsyncGenerator<GenerationEvent>) {
+  const events: GenerationEvent[] = [];
+  for await (const e of gen) events.push(e);
+  return events;
+}
+
+describe('ChatSession', () => {
+  it('streams until </s>, then a follow-up prefills only the new turn', async () => {
+    const t = await llama2Tokenizer();
+    const answer = t.encode('No acute findings.');
+    // Answer "No acute findings." then </s>, whatever the prompt.
+    const backend = new RecordingBackend((p) => {
+      const turnStart = p.lastIndexOf(29962) + 1; // after the last "]" of [/INST]
+      const k = p.length - turnStart;
+      return k < answer.length ? answer[k]! : 2;
+    });
+    const chat = new ChatSession(backend, t, manifest);
+    const first = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const done1 = first.at(-1)!;
+    expect(done1.type).toBe('complete');
+    if (done1.type !== 'complete') return;
+    expect(done1.text).toBe('No acute findings.');
+    expect(done1.reason).toBe('eos');
+    expect(done1.tokenIds).toEqual(answer);
+    expect(first.filter((e) => e.type === 'delta').map((e) => (e as { text: string }).text).join('')).toBe('No acute findings.');
+    // One prefill with the image, then one call per generated token (the last one's logits give </s>).
+    expect(backend.calls[0]!.some((s) => s.kind === 'image')).toBe(true);
+    expect(backend.calls).toHaveLength(1 + answer.length);
+    const cachedAfterFirst = backend.cacheLength;
+
+    backend.calls = [];
+    const second = await collect(chat.ask('Is there a pleural effusion?', { temperature: 0, topP: 1 }));
+    const prefill = second[0]!;
+    expect(prefill.type).toBe('prefill');
+    if (prefill.type !== 'prefill') return;
+    // Everything up to the last fed answer token is reused: no image, no system prompt again.
+    expect(backend.calls[0]!.some((s) => s.kind === 'image')).toBe(false);
+    expect(prefill.reusedTokens).toBe(cachedAfterFirst);
+    const newIds = (backend.calls[0]![0] as { ids: number[] }).ids;
+    // The new positions: " </s>" as re-rendered, and the new turn.
+    expect(newIds.slice(0, 3)).toEqual([29871, 2, 1]);
+    expect(t.decode(newIds.slice(3))).toBe('[INST] Is there a pleural effusion? [/INST]');
+    expect(chat.history).toHaveLength(2);
+  });
+
+  it('honours an interrupt within one token and can generate again afterwards', async () => {
+    const t = await llama2Tokenizer();
+    const backend = new RecordingBackend(() => 3681); // never stops by itself
+    const chat = new ChatSession(backend, t, manifest);
+    const controller = new AbortController();
+    const events: GenerationEvent[] = [];
+    for await (const e of chat.ask(manifest.prompts.report, { temperature: 0, topP: 1, signal: controller.signal })) {
+      events.push(e);
+      if (e.type === 'delta' && e.tokens === 5) controller.abort();
+    }
+    const done = events.at(-1)!;
+    expect(done.type === 'complete' && done.reason).toBe('interrupted');
+    expect(done.type === 'complete' && done.tokenIds.length).toBe(5);
+    const again = await collect(chat.ask('Next?', { temperature: 0, topP: 1, maxNewTokens: 3 }));
+    const done2 = again.at(-1)!;
+    expect(done2.type === 'complete' && done2.reason).toBe('length');
+    expect(done2.type === 'complete' && done2.tokenIds.length).toBe(3);
+  });
+
+  it('refuses a question that does not fit the context, and keeps the history as it was', async () => {
+    const t = await llama2Tokenizer();
+    const chat = new ChatSession(new RecordingBackend(() => 2), t, { ...manifest, decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 40 } as never });
+    await expect(collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }))).rejects.toThrow(/too long for the model's context/);
+    expect(chat.history).toHaveLength(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { expandPositions, tokenizeWithImage } from './image-tokens';
+import { renderChat } from './prompt';
+import { llama2Tokenizer } from './test-tokenizer';
+
+const SYSTEM = 'You are a helpful radiologist. Try to interpret chest x ray image and answer to the question that user provides.';
+const REPORT =
+  '<image>\nWrite a radiologic report on the given chest radiograph, including information about atelectasis, cardiomegaly, consolidation, pulmonary edema, pleural effusion, and pneumothorax.\n';
+
+describe('LLaMA-2 tokenizer (web-tokenizers + tokenizer.json)', () => {
+  it('gives the known LLaMA-2 ids', async () => {
+    const t = await llama2Tokenizer();
+    expect(t.vocabSize).toBe(32000);
+    expect(t.encode('Hello world')).toEqual([15043, 3186]);
+    // "[INST]" and "[/INST]" as LLaMA-2 chat prompts tokenise them.
+    expect(t.encode('[INST]')).toEqual([518, 25580, 29962]);
+    expect(t.encode('a [/INST]')).toEqual([263, 518, 29914, 25580, 29962]);
+    // A chunk that starts with a newline gets SentencePiece's dummy prefix "▁" (29871) first.
+    expect(t.encode('\nWrite')).toEqual([29871, 13, 6113]);
+    // Byte fallback for characters outside the vocabulary.
+    expect(t.encode('안녕')).toEqual([29871, 31734, 238, 136, 152]);
+    expect(t.decode([15043, 3186])).toBe('Hello world');
+  });
+});
+
+describe('report prompt token ids (tokenizer_image_token)', () => {
+  it('pins the exact sequence: two BOS, system, image, then the question', async () => {
+    const t = await llama2Tokenizer();
+    const segments = tokenizeWithImage(renderChat(SYSTEM, [{ user: REPORT }]), t, 1);
+    expect(segments.map((s) => s.kind)).toEqual(['text', 'image', 'text']);
+    const [before, , after] = segments as [{ ids: number[] }, unknown, { ids: number[] }];
+    expect(before.ids).toEqual([
+      1, 1, 518, 25580, 29962, 3532, 14816, 29903, 6778, 13, 3492, 526, 263, 8444, 17937, 19915, 29889, 3967, 304,
+      6613, 521, 342, 921, 15570, 1967, 322, 1234, 304, 278, 1139, 393, 1404, 8128, 29889, 13, 29966, 829, 14816,
+      29903, 6778, 13, 13,
+    ]);
+    expect(after.ids).toEqual([
+      29871, 13, 6113, 263, 17937, 1189, 293, 3461, 373, 278, 2183, 521, 342, 17937, 1946, 29892, 3704, 2472, 1048,
+      263, 371, 781, 25101, 29892, 5881, 14910, 387, 14997, 29892, 1136, 17211, 362, 29892, 9505, 3712, 653, 1226,
+      2603, 29892, 5644, 3631, 1801, 3958, 29892, 322, 282, 29765, 720, 272, 1165, 29889, 518, 29914, 25580, 29962,
+    ]);
+    expect(expandPositions(segments, 1024)).toHaveLength(before.ids.length + 1024 + after.ids.length);
+  });
+
+  it('pins a two-turn chat: the image stays in the first turn, the answer is closed with </s><s>', async () => {
+    const t = await llama2Tokenizer();
+    const prompt = renderChat(SYSTEM, [{ user: REPORT, assistant: ' No acute findings. ' }, { user: 'Is there a pleural effusion?' }]);
+    expect(prompt.endsWith('pneumothorax. [/INST] No acute findings. </s><s>[INST] Is there a pleural effusion? [/INST]')).toBe(true);
+    const segments = tokenizeWithImage(prompt, t, 1);
+    expect(segments.filter((s) => s.kind === 'image')).toHaveLength(1);
+    const tail = (segments[2] as { ids: number[] }).ids.slice(-30);
+    // "findings. </s>": the space before </s> becomes a lone "▁" (29871), as in HF's fast LLaMA
+    // tokenizer; after <s> the text "[INST]" starts with "▁[" (518).
+    expect(tail).toEqual([
+      1165, 29889, 518, 29914, 25580, 29962, 1939, 1274, 1082, 1284, 886, 29889, 29871, 2, 1, 518, 25580, 29962, 1317,
+      727, 263, 5644, 3631, 1801, 3958, 29973, 518, 29914, 25580, 29962,
+    ]);
+  });
+});
