@@ -1,0 +1,224 @@
+import { checkGrayImage, type GrayImage } from './types';
+
+/*
+ * PIL's `Image.resize(size, resample=LANCZOS)` for mode 'L', reproduced bit for bit
+ * (Pillow libImaging/Resample.c: precompute_coeffs, normalize_coeffs_8bpc,
+ * ImagingResampleHorizontal_8bpc / Vertical_8bpc, ImagingResampleInner).
+ *
+ * What has to match for the output to be identical:
+ *  - the filter is evaluated in double, with the same expression order, then each tap row is
+ *    normalised to sum 1 and rounded half away from zero to 22-bit fixed point;
+ *  - the horizontal pass runs first and is rounded and clipped to uint8 before the vertical one;
+ *  - a pass whose dimension does not change is skipped (not run as an identity filter).
+ * Integer accumulation is exact, so the order of the additions is free: the vertical pass walks
+ * rows of the intermediate image for locality instead of PIL's column-by-column order.
+ */
+
+const PRECISION_BITS = 32 - 8 - 2;
+const HALF = 1 << (PRECISION_BITS - 1);
+const FIXED_ONE = 1 << PRECISION_BITS;
+const LANCZOS_SUPPORT = 3;
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = x * Math.PI;
+  return Math.sin(px) / px;
+}
+
+function lanczos(x: number): number {
+  return -3 <= x && x < 3 ? sinc(x) * sinc(x / 3) : 0;
+}
+
+/** Fixed-point taps of output samples [first, first + count) of a 1-D resize. */
+export interface Taps {
+  /** Taps per output sample (stride of `weights`). */
+  ksize: number;
+  /** First input sample each output sample reads. */
+  start: Int32Array;
+  /** How many input samples each output sample reads (<= ksize). */
+  length: Int32Array;
+  weights: Int32Array;
+}
+
+export function lanczosTaps(inSize: number, outSize: number, first = 0, count = outSize - first): Taps {
+  // PIL passes the box as C floats; whole sizes below 2^24 are exact, so no float32 rounding here.
+  const scale = inSize / outSize;
+  const filterScale = scale < 1 ? 1 : scale;
+  const support = LANCZOS_SUPPORT * filterScale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const ss = 1 / filterScale;
+  const start = new Int32Array(count);
+  const length = new Int32Array(count);
+  const weights = new Int32Array(count * ksize);
+  const w = new Float64Array(ksize);
+  for (let i = 0; i < count; i++) {
+    const center = (first + i + 0.5) * scale;
+    let xmin = Math.trunc(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    let xmax = Math.trunc(center + support + 0.5);
+    if (xmax > inSize) xmax = inSize;
+    xmax -= xmin;
+    let ww = 0;
+    for (let x = 0; x < xmax; x++) {
+      const v = lanczos((x + xmin - center + 0.5) * ss);
+      w[x] = v;
+      ww += v;
+    }
+    const base = i * ksize;
+    for (let x = 0; x < xmax; x++) {
+      const v = ww !== 0 ? w[x]! / ww : w[x]!;
+      weights[base + x] = v < 0 ? Math.trunc(-0.5 + v * FIXED_ONE) : Math.trunc(0.5 + v * FIXED_ONE);
+    }
+    start[i] = xmin;
+    length[i] = xmax;
+  }
+  return { ksize, start, length, weights };
+}
+
+/** A window of the resized image, in its coordinates. */
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Resizes `img` to outWidth x outHeight with PIL's LANCZOS and returns `region` of the result
+ * (all of it by default). Only the taps and intermediate rows the region needs are computed, so
+ * resize-then-crop costs no more than the crop, with the same pixels as resizing everything.
+ */
+export function resizeLanczos(
+  img: GrayImage,
+  outWidth: number,
+  outHeight: number,
+  region: Region = { left: 0, top: 0, width: outWidth, height: outHeight },
+): GrayImage {
+  checkGrayImage(img);
+  checkRegion(outWidth, outHeight, region);
+  const { width: inW, height: inH, data: src } = img;
+  const { left, top, width: rw, height: rh } = region;
+  const needHorizontal = outWidth !== inW;
+  const needVertical = outHeight !== inH;
+
+  if (!needHorizontal && !needVertical) return copyWindow(src, inW, left, top, rw, rh);
+
+  const vTaps = needVertical ? lanczosTaps(inH, outHeight, top, rh) : undefined;
+  if (!needHorizontal) {
+    return { width: rw, height: rh, data: verticalPass(src, inW, left, rw, vTaps!, 0) };
+  }
+
+  // Input rows the vertical taps read; taps move forward monotonically, so first/last suffice.
+  const yFirst = vTaps ? vTaps.start[0]! : top;
+  const yEnd = vTaps ? vTaps.start[rh - 1]! + vTaps.length[rh - 1]! : top + rh;
+  const hTaps = lanczosTaps(inW, outWidth, left, rw);
+  const tmp = horizontalPass(src, inW, yFirst, yEnd - yFirst, hTaps);
+  if (!vTaps) return { width: rw, height: rh, data: tmp };
+  return { width: rw, height: rh, data: verticalPass(tmp, rw, 0, rw, vTaps, yFirst) };
+}
+
+function horizontalPass(src: Uint8Array, inW: number, firstRow: number, rows: number, taps: Taps): Uint8Array {
+  const { ksize, start, length, weights } = taps;
+  const outW = start.length;
+  const out = new Uint8Array(outW * rows);
+  // Clamped stores do PIL's clip8 (integers only ever reach it, so no rounding is involved).
+  const clamped = new Uint8ClampedArray(out.buffer);
+  const w2 = inW * 2;
+  const w3 = inW * 3;
+  let r = 0;
+  // Four rows at a time share each weight load and the loop overhead (about 1.5x faster in V8).
+  for (; r + 3 < rows; r += 4) {
+    const rowBase = (firstRow + r) * inW;
+    const outBase = r * outW;
+    for (let xx = 0; xx < outW; xx++) {
+      const s = rowBase + start[xx]!;
+      const n = length[xx]!;
+      const k = xx * ksize;
+      // int32 wrap-around is harmless: the true sum fits in int32, and wrapping is modular.
+      let a0 = HALF;
+      let a1 = HALF;
+      let a2 = HALF;
+      let a3 = HALF;
+      for (let x = 0; x < n; x++) {
+        const w = weights[k + x]!;
+        const p = s + x;
+        a0 = (a0 + Math.imul(src[p]!, w)) | 0;
+        a1 = (a1 + Math.imul(src[p + inW]!, w)) | 0;
+        a2 = (a2 + Math.imul(src[p + w2]!, w)) | 0;
+        a3 = (a3 + Math.imul(src[p + w3]!, w)) | 0;
+      }
+      clamped[outBase + xx] = a0 >> PRECISION_BITS;
+      clamped[outBase + outW + xx] = a1 >> PRECISION_BITS;
+      clamped[outBase + 2 * outW + xx] = a2 >> PRECISION_BITS;
+      clamped[outBase + 3 * outW + xx] = a3 >> PRECISION_BITS;
+    }
+  }
+  for (; r < rows; r++) {
+    const rowBase = (firstRow + r) * inW;
+    const outBase = r * outW;
+    for (let xx = 0; xx < outW; xx++) {
+      const s = rowBase + start[xx]!;
+      const n = length[xx]!;
+      const k = xx * ksize;
+      let acc = HALF;
+      for (let x = 0; x < n; x++) acc = (acc + Math.imul(src[s + x]!, weights[k + x]!)) | 0;
+      clamped[outBase + xx] = acc >> PRECISION_BITS;
+    }
+  }
+  return out;
+}
+
+/** `rowOffset`: input row index of `src`'s first row (the horizontal pass may skip rows). */
+function verticalPass(src: Uint8Array, stride: number, left: number, width: number, taps: Taps, rowOffset: number): Uint8Array {
+  const { ksize, start, length, weights } = taps;
+  const outH = start.length;
+  const out = new Uint8Array(width * outH);
+  const clamped = new Uint8ClampedArray(out.buffer);
+  const acc = new Int32Array(width);
+  for (let yy = 0; yy < outH; yy++) {
+    acc.fill(HALF);
+    const y0 = start[yy]! - rowOffset;
+    const n = length[yy]!;
+    const k = yy * ksize;
+    for (let y = 0; y < n; y++) {
+      const w = weights[k + y]!;
+      if (w === 0) continue;
+      const rowBase = (y0 + y) * stride + left;
+      for (let xx = 0; xx < width; xx++) acc[xx] = (acc[xx]! + Math.imul(src[rowBase + xx]!, w)) | 0;
+    }
+    const outBase = yy * width;
+    for (let xx = 0; xx < width; xx++) clamped[outBase + xx] = acc[xx]! >> PRECISION_BITS;
+  }
+  return out;
+}
+
+function copyWindow(src: Uint8Array, stride: number, left: number, top: number, width: number, height: number): GrayImage {
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const s = (top + y) * stride + left;
+    out.set(src.subarray(s, s + width), y * width);
+  }
+  return { width, height, data: out };
+}
+
+function checkRegion(outWidth: number, outHeight: number, r: Region): void {
+  const ints = [outWidth, outHeight, r.left, r.top, r.width, r.height].every(Number.isInteger);
+  if (!ints || outWidth < 1 || outHeight < 1 || r.width < 1 || r.height < 1 || r.left < 0 || r.top < 0 ||
+      r.left + r.width > outWidth || r.top + r.height > outHeight) {
+    throw new RangeError(`region ${JSON.stringify(r)} is not inside ${outWidth}x${outHeight}`);
+  }
+}
+
+/**
+ * The reference's resize target: short side -> `size`, long side `int(size * long / short)`
+ * (Python truncation of the float quotient, which JS doubles reproduce exactly).
+ */
+export function shortSideSize(width: number, height: number, size: number): { width: number; height: number } {
+  if (width <= height) return { width: size, height: Math.trunc((size * height) / width) };
+  return { width: Math.trunc((size * width) / height), height: size };
+}
+
+export function resizeShortSide(img: GrayImage, size: number): GrayImage {
+  const { width, height } = shortSideSize(img.width, img.height, size);
+  return resizeLanczos(img, width, height);
+}
