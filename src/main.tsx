@@ -2,17 +2,23 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { StoreProvider } from './ui/store-context';
+import { ControllerProvider } from './ui/controller-context';
 import { createAppStore } from './state/store';
 import { startCapabilityProbe } from './ui/start-probe';
+import { SessionController } from './session/controller';
+import { InferenceClient } from './worker/client';
 import './ui/styles.css';
 
 const store = createAppStore();
-startCapabilityProbe(store);
+const controller = new SessionController(store, InferenceClient.create());
+startCapabilityProbe(store, controller);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <StoreProvider store={store}>
-      <App />
+      <ControllerProvider controller={controller}>
+        <App />
+      </ControllerProvider>
     </StoreProvider>
   </StrictMode>,
 );

@@ -30,6 +30,22 @@ function vitestCounts(file) {
   };
 }
 
+/** Python's unittest prints "Ran N tests" and "OK (skipped=k)" or "FAILED (failures=a, errors=b)". */
+function pythonTests() {
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  console.log(`\n=== model converter tests: ${python} -m unittest discover -s models/tests`);
+  const t0 = Date.now();
+  const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'models/tests'], { encoding: 'utf8', env: process.env });
+  process.stdout.write(r.stdout ?? '');
+  process.stdout.write(r.stderr ?? '');
+  const out = `${r.stdout}${r.stderr}`;
+  const ran = Number(out.match(/Ran (\d+) tests?/)?.[1] ?? 0);
+  const num = (k) => Number(out.match(new RegExp(`${k}=(\\d+)`))?.[1] ?? 0);
+  const failed = num('failures') + num('errors') + (r.status === 0 || ran ? 0 : 1);
+  const skipped = num('skipped');
+  results.push({ name: 'converter tests', ok: r.status === 0, seconds: (Date.now() - t0) / 1000, passed: ran - failed - skipped, failed, skipped });
+}
+
 function vitest(project) {
   const out = join(tmp, `${project}.json`);
   return run(`${project} tests`, 'npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], {
@@ -41,6 +57,7 @@ const depsOk = run('system packages', 'node', ['e2e/tools/ensure-system-deps.mjs
 run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
 vitest('unit');
+pythonTests();
 if (depsOk) vitest('e2e');
 else results.push({ name: 'e2e tests', ok: false, seconds: 0, passed: 0, failed: 1, skipped: 0 });
 

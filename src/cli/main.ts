@@ -1,6 +1,8 @@
 // Headless entry: `npm run cli -- <command>`. Routes commands to plain modules; no logic here.
 import { formatReport } from '../capabilities/format';
 import { planStages } from '../capabilities/plan';
+import { preprocessCommand } from './commands/preprocess';
+import { reportCommand } from './commands/report';
 import { probeNode } from './probe-node';
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
@@ -11,6 +13,14 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
       console.log(args.includes('--json') ? JSON.stringify({ caps, plan: planStages(caps) }, null, 2) : formatReport(caps, planStages(caps)));
       return 0;
     },
+  },
+  preprocess: {
+    help: 'resize, crop and normalise an image exactly as the model does; writes the 8-bit image and the tensor',
+    run: (args) => preprocessCommand(args),
+  },
+  report: {
+    help: 'stream a report for one image (Dawn WebGPU or wasm) and print stage timings',
+    run: (args) => reportCommand(args),
   },
 };
 

@@ -79,7 +79,7 @@ export interface DecoderSpec {
  * Two graphs: `embed` maps input_ids (int64 [1, n]) to inputs_embeds (float32 [1, n, hidden]);
  * `decoder` takes inputs_embeds, attention_mask (int64 [1, past + n]), position_ids (int64 [1, n])
  * and past_key_values.{i}.key/value (float32 [1, kvHeads, past, headDim]) and returns logits
- * (float32 [1, n, vocab]) and present.{i}.key/value (float32 [1, kvHeads, past + n, headDim]).
+ * of the last position only (float32 [1, 1, vocab]) and present.{i}.key/value (float32 [1, kvHeads, past + n, headDim]).
  */
 export interface OnnxDecoderSpec {
   embed: string;

@@ -1,8 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCapabilitiesSlice, type CapabilitiesSlice } from './capabilities-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
+import { createReportSlice, type ReportSlice } from './report-slice';
+import { createSessionSlice, type SessionSlice } from './session-slice';
+import { createStudySlice, type StudySlice } from './study-slice';
 
-export type AppState = CapabilitiesSlice & ModelSlice;
+export type AppState = CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice;
 export type AppStore = StoreApi<AppState>;
 
 /**
@@ -13,5 +16,8 @@ export function createAppStore(): AppStore {
   return createStore<AppState>()((...a) => ({
     ...createCapabilitiesSlice(...a),
     ...createModelSlice(...a),
+    ...createSessionSlice(...a),
+    ...createReportSlice(...a),
+    ...createStudySlice(...a),
   }));
 }

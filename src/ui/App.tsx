@@ -1,5 +1,9 @@
 import { CapabilityPanel } from './CapabilityPanel';
-import { ModelSummary } from './ModelSummary';
+import { ModelPanel } from './ModelPanel';
+import { ChatPanel } from './reading/ChatPanel';
+import { ReportPanel } from './reading/ReportPanel';
+import { StatusLine } from './reading/StatusLine';
+import { ViewerColumn } from './viewer/ViewerColumn';
 
 export function App() {
   return (
@@ -9,12 +13,22 @@ export function App() {
         <p className="tagline">Chest radiograph reading assistant. Runs on your own GPU; no image or text leaves this device.</p>
       </header>
       <div role="note" className="banner">
-        AI-generated drafts are not for clinical use without review by a radiologist.
+        AI-generated draft — not for clinical use without review by a radiologist.
       </div>
-      <main className="app-main">
-        <ModelSummary />
-        <CapabilityPanel />
+      <main className="reading-room">
+        <div className="viewer-column" data-testid="viewer-column">
+          <ViewerColumn />
+        </div>
+        <div className="report-column">
+          <ReportPanel />
+          <ChatPanel />
+        </div>
       </main>
+      <StatusLine />
+      <div className="side-panels">
+        <ModelPanel />
+        <CapabilityPanel />
+      </div>
     </div>
   );
 }

@@ -1,0 +1,46 @@
+import type * as Ort from 'onnxruntime-web';
+import { createNodeGpu } from '../cli/node-webgpu';
+
+export interface NodeOrt {
+  ort: typeof Ort;
+  provider: 'webgpu' | 'wasm';
+  note: string;
+}
+
+/**
+ * ONNX Runtime Web in Node. Its Node entry has only wasm; for WebGPU we load its browser build
+ * (JSEP) on Dawn's `navigator.gpu`, with one shim: ORT hands `queue.writeBuffer` views of its
+ * wasm heap, a SharedArrayBuffer that dawn.node refuses, so those are copied first.
+ */
+export async function loadOrtForNode(want: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promise<NodeOrt> {
+  if (want !== 'wasm') {
+    const { gpu, note } = await createNodeGpu();
+    if (gpu) {
+      const g = globalThis as { navigator?: { gpu?: GPU } };
+      if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+      else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+      patchWriteBuffer();
+      const ort = (await import('onnxruntime-web/webgpu')) as unknown as typeof Ort;
+      ort.env.wasm.numThreads = 1;
+      return { ort, provider: 'webgpu', note };
+    }
+    if (want === 'webgpu') throw new Error(`WebGPU was requested but Node has none: ${note}`);
+  }
+  const ort = (await import('onnxruntime-web')) as unknown as typeof Ort;
+  return { ort, provider: 'wasm', note: 'ONNX Runtime wasm (CPU)' };
+}
+
+function patchWriteBuffer(): void {
+  const proto = (globalThis as { GPUQueue?: { prototype: GPUQueue & { __cxrPatched?: boolean } } }).GPUQueue?.prototype;
+  if (!proto || proto.__cxrPatched) return;
+  const original = proto.writeBuffer;
+  proto.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource | SharedArrayBuffer, dataOffset?: number, size?: number) {
+    if (ArrayBuffer.isView(data) && typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer) {
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+      const unit = 'BYTES_PER_ELEMENT' in data ? (data as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT : 1;
+      return original.call(this, buffer, offset, bytes, (dataOffset ?? 0) * unit, size === undefined ? undefined : size * unit);
+    }
+    return original.call(this, buffer, offset, data as BufferSource, dataOffset, size);
+  } as GPUQueue['writeBuffer'];
+  proto.__cxrPatched = true;
+}

@@ -1,0 +1,134 @@
+import type { ReportPreset } from '../state/report-slice';
+import type { AppStore } from '../state/store';
+import type { InferenceClient } from '../worker/client';
+import type { GrayImage, Reply } from '../worker/protocol';
+
+/** The prompt preset behind each report button ("findings" asks a question of its own). */
+export const FINDINGS_QUESTION =
+  'For each of these findings, say whether it is present, absent or uncertain: atelectasis, cardiomegaly, consolidation, edema, enlarged cardiomediastinum, fracture, lung lesion, lung opacity, pleural effusion, pleural other, pneumonia, pneumothorax, support devices. Also say if there is no finding.';
+
+/**
+ * The app's actions: everything that talks to the inference worker and updates the store.
+ * Components call these and read the store; they hold no logic of their own.
+ */
+export class SessionController {
+  private image: { key: string; gray: GrayImage } | null = null;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly client: InferenceClient,
+  ) {}
+
+  private get s() {
+    return this.store.getState();
+  }
+
+  async loadModel(manifestUrl: string): Promise<boolean> {
+    const { settings } = this.s;
+    this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
+    this.s.setStage('loading');
+    try {
+      const info = await this.client.load(
+        { manifestUrl, executionProvider: settings.executionProvider === 'auto' ? undefined : settings.executionProvider },
+        (r) => {
+          if (r.kind !== 'progress') return;
+          const load = this.s.load;
+          const files = load.status === 'loading' ? { ...load.files } : {};
+          if (r.file) files[r.file.path] = r.file;
+          this.s.setLoad({ status: 'loading', files, message: r.message });
+        },
+      );
+      this.s.setLoad({ status: 'loaded', info });
+      this.s.setEncodedKey(null);
+      this.s.setStage('idle');
+      return true;
+    } catch (err) {
+      const message = errorMessage(err);
+      this.s.setLoad({ status: 'failed', message });
+      this.s.setStage('error', message);
+      return false;
+    }
+  }
+
+  /** The default-VOI 8-bit grey image of the open study (what the model sees). */
+  setImage(key: string, gray: GrayImage | null): void {
+    this.image = gray ? { key, gray } : null;
+    this.s.setHasImage(!!gray);
+  }
+
+  private async ensureEncoded(): Promise<void> {
+    if (!this.image) throw new Error('Open a chest radiograph first.');
+    if (this.s.encodedKey === this.image.key) return;
+    this.s.setStage('encoding');
+    const info = await this.client.encode(this.image.gray);
+    this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs });
+    this.s.setEncodedKey(this.image.key);
+    // A new image starts a new conversation in the worker.
+    this.s.resetConversation();
+  }
+
+  async generateReport(preset: ReportPreset = 'report'): Promise<void> {
+    if (this.s.streaming) return;
+    await this.run('report', async () => {
+      await this.ensureEncoded();
+      await this.client.reset();
+      this.s.resetConversation();
+      this.s.startReport(preset);
+      const options = preset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: preset === 'question' ? ('report' as const) : preset };
+      return this.client.generate({ ...options, ...this.sampling() }, (r) => this.onReply(r, 'report'));
+    });
+  }
+
+  async ask(question: string): Promise<void> {
+    const q = question.trim();
+    if (!q || this.s.streaming) return;
+    await this.run('chat', async () => {
+      await this.ensureEncoded();
+      this.s.startChat(q);
+      return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.client.interrupt();
+  }
+
+  async newConversation(): Promise<void> {
+    await this.client.reset();
+    this.s.resetConversation();
+  }
+
+  private sampling() {
+    const { temperature, topP, maxNewTokens, seed } = this.s.settings;
+    return { temperature, topP, maxNewTokens, seed };
+  }
+
+  private async run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
+    try {
+      const done = await body();
+      this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
+      this.s.setStage('idle');
+    } catch (err) {
+      this.s.finishStreaming({ interrupted: true });
+      this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  private onReply(r: Reply, target: 'report' | 'chat'): void {
+    if (r.kind === 'prefill') {
+      this.s.setStage('prefill');
+      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens });
+      this.s.setStage('generating');
+    } else if (r.kind === 'delta') {
+      if (target === 'report') this.s.appendReport(r.text);
+      else this.s.appendChat(r.text);
+      this.s.mergeMetrics({ tokens: r.tokens, tokensPerSecond: r.tokensPerSecond });
+    } else if (r.kind === 'complete') {
+      this.s.mergeMetrics({ timeToFirstTokenMs: r.info.timeToFirstTokenMs, tokensPerSecond: r.info.tokensPerSecond, tokens: r.info.tokenIds.length });
+    }
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

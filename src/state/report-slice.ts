@@ -1,0 +1,83 @@
+import type { StateCreator } from 'zustand';
+import type { PresetId } from '../generate/prompt';
+import type { AppState } from './store';
+
+export interface ReportVersion {
+  text: string;
+  preset: ReportPreset;
+  createdAt: number;
+}
+
+export type ReportPreset = Exclude<PresetId, 'question'> | 'findings' | 'question';
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  text: string;
+  /** true while the answer is still streaming. */
+  streaming?: boolean;
+  interrupted?: boolean;
+}
+
+/**
+ * The report and the chat of the open study. Streaming and editing meet by appending: model
+ * text is only ever added at the END of the report, so whatever the user typed anywhere stays
+ * as they left it, during streaming and after.
+ */
+export interface ReportSlice {
+  report: string;
+  reportPreset: ReportPreset | null;
+  streaming: 'report' | 'chat' | null;
+  /** Earlier versions, kept when the user regenerates. Newest last. */
+  versions: ReportVersion[];
+  chat: ChatMessage[];
+  startReport: (preset: ReportPreset) => void;
+  appendReport: (delta: string) => void;
+  editReport: (text: string) => void;
+  restoreVersion: (index: number) => void;
+  startChat: (question: string) => void;
+  appendChat: (delta: string) => void;
+  finishStreaming: (opts?: { interrupted?: boolean }) => void;
+  resetConversation: () => void;
+  loadDraft: (d: { report: string; reportPreset: ReportPreset | null; versions: ReportVersion[]; chat: ChatMessage[] }) => void;
+}
+
+export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (set) => ({
+  report: '',
+  reportPreset: null,
+  streaming: null,
+  versions: [],
+  chat: [],
+  startReport: (preset) =>
+    set((s) => ({
+      versions: s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? preset, createdAt: Date.now() }] : s.versions,
+      report: '',
+      reportPreset: preset,
+      streaming: 'report',
+    })),
+  appendReport: (delta) => set((s) => ({ report: s.report + delta })),
+  editReport: (report) => set({ report }),
+  restoreVersion: (index) =>
+    set((s) => {
+      const v = s.versions[index];
+      if (!v) return {};
+      const versions = s.versions.filter((_, i) => i !== index);
+      if (s.report.trim()) versions.push({ text: s.report, preset: s.reportPreset ?? v.preset, createdAt: Date.now() });
+      return { report: v.text, reportPreset: v.preset, versions };
+    }),
+  startChat: (question) =>
+    set((s) => ({ chat: [...s.chat, { role: 'user', text: question }, { role: 'assistant', text: '', streaming: true }], streaming: 'chat' })),
+  appendChat: (delta) =>
+    set((s) => {
+      const chat = s.chat.slice();
+      const last = chat[chat.length - 1];
+      if (last?.role === 'assistant') chat[chat.length - 1] = { ...last, text: last.text + delta };
+      return { chat };
+    }),
+  finishStreaming: (opts = {}) =>
+    set((s) => {
+      const chat = s.chat.map((m, i) => (i === s.chat.length - 1 && m.streaming ? { ...m, streaming: false, interrupted: opts.interrupted } : m));
+      return { streaming: null, chat };
+    }),
+  resetConversation: () => set({ chat: [] }),
+  loadDraft: (d) => set({ ...d, streaming: null }),
+});

@@ -1,0 +1,68 @@
+import type { StateCreator } from 'zustand';
+import type { FileProgress } from '../model/artifacts';
+import type { ExecutionProvider, LoadedInfo } from '../worker/protocol';
+import type { AppState } from './store';
+
+export type Stage = 'idle' | 'loading' | 'decoding' | 'encoding' | 'prefill' | 'generating' | 'error';
+
+export interface Metrics {
+  preprocessMs?: number;
+  encodeMs?: number;
+  prefillMs?: number;
+  timeToFirstTokenMs?: number;
+  tokensPerSecond?: number;
+  promptTokens?: number;
+  reusedTokens?: number;
+  tokens?: number;
+}
+
+export interface Settings {
+  /** 'auto' lets the capability plan decide. */
+  executionProvider: 'auto' | ExecutionProvider;
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+  seed: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1 };
+
+export type LoadState =
+  | { status: 'not-loaded' }
+  | { status: 'loading'; files: Record<string, FileProgress>; message: string }
+  | { status: 'loaded'; info: LoadedInfo }
+  | { status: 'failed'; message: string };
+
+export interface SessionSlice {
+  load: LoadState;
+  stage: Stage;
+  stageError: string | null;
+  metrics: Metrics;
+  /** The image currently encoded in the worker (its study key), so it is encoded once. */
+  encodedKey: string | null;
+  /** Whether an image the model can read is open. */
+  hasImage: boolean;
+  settings: Settings;
+  setLoad: (load: LoadState) => void;
+  setStage: (stage: Stage, error?: string | null) => void;
+  mergeMetrics: (m: Partial<Metrics>) => void;
+  setEncodedKey: (key: string | null) => void;
+  setHasImage: (has: boolean) => void;
+  updateSettings: (s: Partial<Settings>) => void;
+}
+
+export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set) => ({
+  load: { status: 'not-loaded' },
+  stage: 'idle',
+  stageError: null,
+  metrics: {},
+  encodedKey: null,
+  hasImage: false,
+  settings: DEFAULT_SETTINGS,
+  setLoad: (load) => set({ load }),
+  setStage: (stage, error = null) => set({ stage, stageError: error }),
+  mergeMetrics: (m) => set((s) => ({ metrics: { ...s.metrics, ...m } })),
+  setEncodedKey: (encodedKey) => set({ encodedKey }),
+  setHasImage: (hasImage) => set({ hasImage }),
+  updateSettings: (p) => set((s) => ({ settings: { ...s.settings, ...p } })),
+});

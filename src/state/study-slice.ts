@@ -1,0 +1,56 @@
+import type { StateCreator } from 'zustand';
+import type { DecodedImage } from '../imaging/types';
+import type { GrayImage } from '../preprocess/types';
+import type { AppState } from './store';
+
+/** The open study: one decoded image and the 8-bit grey image the model reads. */
+export interface OpenStudy {
+  /** Unique per opened file (the model caches its image encoding under this key). */
+  key: string;
+  fileName: string;
+  image: DecodedImage;
+  /** Default-VOI 8-bit grey (src/imaging/default-voi.ts): the model's input. */
+  modelInput: GrayImage;
+  decodeMs: number;
+}
+
+export type IntakeState =
+  | { status: 'idle' }
+  | { status: 'decoding'; fileName: string }
+  | { status: 'error'; fileName: string; code: string; message: string };
+
+export interface StudySlice {
+  study: OpenStudy | null;
+  intake: IntakeState;
+  /** Bumped by each intake; results of an older one are dropped (the last file opened wins). */
+  intakeSeq: number;
+  /** Starts opening a file; returns the token to finish it with. The open study stays. */
+  startIntake: (fileName: string) => number;
+  /** Replaces the open study, if `token` is still the latest intake. */
+  finishIntake: (token: number, study: Omit<OpenStudy, 'key'>) => void;
+  /** Records why a file could not be opened; the open study is kept. */
+  failIntake: (token: number, fileName: string, code: string, message: string) => void;
+  dismissIntakeError: () => void;
+  closeStudy: () => void;
+}
+
+export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set, get) => ({
+  study: null,
+  intake: { status: 'idle' },
+  intakeSeq: 0,
+  startIntake: (fileName) => {
+    const token = get().intakeSeq + 1;
+    set({ intakeSeq: token, intake: { status: 'decoding', fileName } });
+    return token;
+  },
+  finishIntake: (token, study) => {
+    if (token !== get().intakeSeq) return;
+    set({ study: { ...study, key: `study-${token}-${study.fileName}` }, intake: { status: 'idle' } });
+  },
+  failIntake: (token, fileName, code, message) => {
+    if (token !== get().intakeSeq) return;
+    set({ intake: { status: 'error', fileName, code, message } });
+  },
+  dismissIntakeError: () => set({ intake: { status: 'idle' } }),
+  closeStudy: () => set({ study: null }),
+});

@@ -1,0 +1,50 @@
+import { useState, type FormEvent } from 'react';
+import { useAppStore } from '../store-context';
+import { useController } from '../controller-context';
+
+/** Follow-up questions about the same image; answers stream in as plain text. */
+export function ChatPanel() {
+  const controller = useController();
+  const chat = useAppStore((s) => s.chat);
+  const streaming = useAppStore((s) => s.streaming);
+  const ready = useAppStore((s) => s.load.status === 'loaded' && s.hasImage);
+  const [question, setQuestion] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!question.trim() || streaming) return;
+    const q = question;
+    setQuestion('');
+    void controller.ask(q);
+  };
+  return (
+    <section className="panel chat" aria-labelledby="chat-heading">
+      <div className="panel-title">
+        <h2 id="chat-heading">Follow-up</h2>
+        <button type="button" onClick={() => void controller.newConversation()} disabled={!!streaming || chat.length === 0}>
+          New conversation
+        </button>
+      </div>
+      <ol className="chat-log" aria-live="polite" data-testid="chat-log">
+        {chat.map((m, i) => (
+          <li key={i} className={`msg ${m.role}`} data-role={m.role} data-streaming={!!m.streaming}>
+            <span className="who">{m.role === 'user' ? 'You' : 'Model'}</span>
+            <span className="text">{m.text || (m.streaming ? '…' : '')}</span>
+            {m.interrupted && <span className="muted"> (stopped)</span>}
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={submit} className="chat-form">
+        <input
+          aria-label="Ask a follow-up question"
+          value={question}
+          onChange={(e) => setQuestion(e.target.value)}
+          placeholder={ready ? 'e.g. Is there a pleural effusion?' : 'Load the model and open an image first'}
+          disabled={!ready}
+        />
+        <button type="submit" disabled={!ready || !!streaming || !question.trim()}>
+          Ask
+        </button>
+      </form>
+    </section>
+  );
+}

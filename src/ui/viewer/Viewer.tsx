@@ -1,0 +1,178 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { initialWindow, Viewport, type ViewState, type Window } from '../../imaging';
+import { useAppStore } from '../store-context';
+
+const ZOOM_STEP = 1.2;
+
+/** Shortcut key -> what it does; shown on the buttons' titles too. */
+const KEYS: Record<string, string> = {
+  i: 'invert',
+  r: 'reset',
+  f: 'fit',
+  h: 'flip-h',
+  v: 'flip-v',
+  '[': 'rotate-left',
+  ']': 'rotate-right',
+  '+': 'zoom-in',
+  '=': 'zoom-in',
+  '-': 'zoom-out',
+};
+
+/** The Cornerstone viewport of the open study, with window/level, zoom, pan, invert, rotate, flip. */
+export function Viewer() {
+  const study = useAppStore((s) => s.study);
+  const elementRef = useRef<HTMLDivElement>(null);
+  const viewportRef = useRef<Viewport | null>(null);
+  const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' } | null>(null);
+  const [view, setView] = useState<ViewState | null>(null);
+
+  useEffect(() => {
+    const element = elementRef.current!;
+    const viewport = new Viewport(element);
+    viewportRef.current = viewport;
+    const off = viewport.onRendered(() => setView(viewport.state()));
+    const onWheel = (e: WheelEvent) => {
+      if (!viewport.hasImage) return;
+      e.preventDefault();
+      viewport.zoom(e.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP);
+    };
+    element.addEventListener('wheel', onWheel, { passive: false });
+    const resize = new ResizeObserver(() => viewport.resize());
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      element.removeEventListener('wheel', onWheel);
+      off();
+      viewport.dispose();
+      viewportRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (study) viewportRef.current?.show(study.image);
+  }, [study]);
+
+  const act = (action: string) => {
+    const v = viewportRef.current;
+    if (!v?.hasImage) return;
+    switch (action) {
+      case 'invert': return v.toggleInvert();
+      case 'reset': return v.reset();
+      case 'fit': return v.fit();
+      case 'flip-h': return v.flip('h');
+      case 'flip-v': return v.flip('v');
+      case 'rotate-left': return v.rotate(-90);
+      case 'rotate-right': return v.rotate(90);
+      case 'zoom-in': return v.zoom(ZOOM_STEP);
+      case 'zoom-out': return v.zoom(1 / ZOOM_STEP);
+    }
+  };
+
+  const presets: (Window & { label: string })[] = study
+    ? [{ ...initialWindow(study.image), label: 'Default' }, ...study.image.windows.map((w) => ({ center: w.center, width: w.width, label: w.label }))]
+    : [];
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).closest('input, textarea, select')) return;
+    const v = viewportRef.current;
+    const key = e.key.toLowerCase();
+    const action = KEYS[key];
+    const pan: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
+    const preset = /^[1-9]$/.test(key) ? presets[Number(key) - 1] : undefined;
+    if (action) act(action);
+    else if (pan[key] && v) v.pan(...pan[key]);
+    else if (preset && v) v.setWindow(preset);
+    else return;
+    e.preventDefault();
+  };
+
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (!viewportRef.current?.hasImage) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    e.currentTarget.focus();
+    drag.current = { x: e.clientX, y: e.clientY, mode: e.button === 0 && !e.shiftKey ? 'window' : 'pan' };
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    const d = drag.current;
+    const v = viewportRef.current;
+    if (!d || !v) return;
+    const dx = e.clientX - d.x;
+    const dy = e.clientY - d.y;
+    d.x = e.clientX;
+    d.y = e.clientY;
+    if (d.mode === 'window') v.dragWindow(dx, dy);
+    else v.pan(dx, dy);
+  };
+  const endDrag = () => {
+    drag.current = null;
+  };
+
+  const button = (action: string, label: string, text: string, key?: string) => (
+    <button type="button" aria-label={label} title={key ? `${label} (${key})` : label} onClick={() => act(action)} disabled={!study}>
+      {text}
+    </button>
+  );
+
+  return (
+    <div className="viewer" onKeyDown={onKeyDown}>
+      <div className="toolbar viewer-toolbar" role="toolbar" aria-label="Viewer tools">
+        {button('invert', 'Invert', 'Invert', 'I')}
+        {button('rotate-left', 'Rotate left', '⟲', '[')}
+        {button('rotate-right', 'Rotate right', '⟳', ']')}
+        {button('flip-h', 'Flip horizontal', '⇋', 'H')}
+        {button('flip-v', 'Flip vertical', '⇅', 'V')}
+        {button('zoom-in', 'Zoom in', '+', '+')}
+        {button('zoom-out', 'Zoom out', '−', '-')}
+        {button('fit', 'Fit to window', 'Fit', 'F')}
+        {button('reset', 'Reset view', 'Reset', 'R')}
+      </div>
+      {presets.length > 0 && (
+        <div className="toolbar presets" role="group" aria-label="Window presets">
+          {presets.map((p, i) => (
+            <button
+              key={`${i}-${p.label}`}
+              type="button"
+              title={`Window ${i + 1}: centre ${fmt(p.center)}, width ${fmt(p.width)} (key ${i + 1})`}
+              onClick={() => viewportRef.current?.setWindow(p)}
+              data-testid="window-preset"
+            >
+              {p.label} {fmt(p.center)}/{fmt(p.width)}
+            </button>
+          ))}
+        </div>
+      )}
+      <div
+        ref={elementRef}
+        className="viewport"
+        data-testid="viewport"
+        tabIndex={0}
+        role="img"
+        aria-label={study ? `Radiograph ${study.fileName}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+        data-has-image={study ? 'true' : 'false'}
+        data-window-center={view?.window.center}
+        data-window-width={view?.window.width}
+        data-invert={view?.invert}
+        data-rotation={view?.rotation}
+        data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={endDrag}
+        onPointerCancel={endDrag}
+        onContextMenu={(e) => e.preventDefault()}
+      >
+        {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG).</div>}
+      </div>
+      <div className="viewer-status muted" data-testid="viewer-status" aria-live="off">
+        {view && study
+          ? `W ${fmt(view.window.width)} · L ${fmt(view.window.center)} · zoom ${Math.round(view.scale * 100)}%` +
+            `${view.rotation ? ` · ${view.rotation}°` : ''}${view.invert !== study.image.invert ? ' · inverted' : ''}` +
+            ` · ${study.image.width}×${study.image.height}`
+          : 'No image'}
+      </div>
+    </div>
+  );
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}

@@ -1,0 +1,84 @@
+import { deserializeError } from './errors';
+import type { CompleteInfo, EncodedInfo, GenerateOptions, GrayImage, LoadedInfo, LoadOptions, Reply, ReplyEnvelope, Request } from './protocol';
+
+type Listener = (reply: Reply) => void;
+
+/**
+ * The UI's handle on the inference worker: each request is a promise that settles on the worker's
+ * `done` or `error`, with the replies in between (progress, deltas) passed to a listener. Errors
+ * arrive rebuilt into their classes.
+ */
+export class InferenceClient {
+  private nextId = 1;
+  private pending = new Map<number, { listener: Listener; resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (event: MessageEvent<ReplyEnvelope>) => {
+      const { id, reply } = event.data;
+      const p = this.pending.get(id);
+      if (!p) return;
+      if (reply.kind === 'done') {
+        this.pending.delete(id);
+        p.resolve();
+      } else if (reply.kind === 'error') {
+        this.pending.delete(id);
+        p.reject(deserializeError(reply.error));
+      } else {
+        p.listener(reply);
+      }
+    };
+    worker.onerror = (event) => {
+      const err = new Error(`The inference worker crashed: ${event.message || 'unknown error'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  static create(): InferenceClient {
+    return new InferenceClient(new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' }));
+  }
+
+  private send(request: Request, listener: Listener = () => {}): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { listener, resolve, reject });
+      this.worker.postMessage({ id, request });
+    });
+  }
+
+  async load(options: LoadOptions, onProgress: Listener = () => {}): Promise<LoadedInfo> {
+    let info: LoadedInfo | undefined;
+    await this.send({ kind: 'load', options }, (r) => (r.kind === 'ready' ? (info = r.info) : onProgress(r)));
+    return info!;
+  }
+
+  async encode(image: GrayImage): Promise<EncodedInfo> {
+    let info: EncodedInfo | undefined;
+    // A copy is sent: the study keeps its own pixels for the viewer.
+    await this.send({ kind: 'encode', image: { ...image, data: image.data.slice() } }, (r) => {
+      if (r.kind === 'encoded') info = r.info;
+    });
+    return info!;
+  }
+
+  async generate(options: GenerateOptions, onEvent: Listener): Promise<CompleteInfo | undefined> {
+    let info: CompleteInfo | undefined;
+    await this.send({ kind: 'generate', options }, (r) => {
+      if (r.kind === 'complete') info = r.info;
+      onEvent(r);
+    });
+    return info;
+  }
+
+  interrupt(): Promise<void> {
+    return this.send({ kind: 'interrupt' });
+  }
+
+  reset(): Promise<void> {
+    return this.send({ kind: 'reset' });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

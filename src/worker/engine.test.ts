@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nodeEngineHost } from '../node/engine-host';
+import { decodePgm } from '../preprocess/pgm';
+import { InferenceEngine } from './engine';
+import { ModelLoadError, NoImageError } from './errors';
+import type { Reply } from './protocol';
+
+const manifestUrl = pathToFileURL(fileURLToPath(new URL('../../public/models/cxr-llava-tiny/manifest.json', import.meta.url))).href;
+const goldenDir = fileURLToPath(new URL('../../models/tiny/golden/', import.meta.url));
+const golden = JSON.parse(readFileSync(`${goldenDir}golden.json`, 'utf8'));
+
+describe('InferenceEngine in Node (wasm) with the tiny model', () => {
+  const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe: async () => ({ host: 'node', userAgent: 'test', webgpu: { available: false, reason: 'test' }, wasmThreads: false, crossOriginIsolated: false, logicalCores: 1, storage: null }) });
+  const replies: Reply[] = [];
+  beforeAll(async () => {
+    ort.env.wasm.numThreads = 1;
+    await engine.load({ manifestUrl }, (r) => replies.push(r));
+  }, 60_000);
+
+  it('loads with hash-checked downloads and reports what it runs', () => {
+    const files = replies.flatMap((r) => (r.kind === 'progress' && r.file && r.file.loaded === r.file.total ? [r.file.path] : []));
+    expect(files).toEqual(expect.arrayContaining(['vision.onnx', 'embed.onnx', 'decoder.onnx', 'tokenizer.json']));
+  });
+
+  it('refuses to generate before an image is encoded', async () => {
+    await expect(engine.generate({ preset: 'report', temperature: 0, topP: 1 }, () => {})).rejects.toBeInstanceOf(NoImageError);
+  });
+
+  it('preprocess + encode + greedy report equal the PyTorch golden ids', async () => {
+    // The reference's own 512x512 LANCZOS output: resizing it again is the identity, so the
+    // tensor equals the golden one and the whole chain can be compared token for token.
+    const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
+    await engine.encode(image);
+    const deltas: string[] = [];
+    let ids: number[] = [];
+    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+      if (r.kind === 'delta') deltas.push(r.text);
+      if (r.kind === 'complete') ids = r.info.tokenIds;
+    });
+    expect(ids).toEqual(golden.report.greedy);
+    expect(deltas.length).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('a broken manifest URL is a ModelLoadError that names it', async () => {
+    const other = new InferenceEngine(nodeEngineHost(ort));
+    await expect(other.load({ manifestUrl: 'file:///nonexistent/manifest.json' }, () => {})).rejects.toBeInstanceOf(ModelLoadError);
+  });
+});

@@ -1,0 +1,199 @@
+import type * as Ort from 'onnxruntime-web';
+import type { CapabilityReport } from '../capabilities/types';
+import { VisionEncoder } from '../encode/vision-encoder';
+import type { DecoderBackend } from '../generate/backend';
+import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
+import { ChatSession } from '../generate/chat-session';
+import { presetUserText } from '../generate/prompt';
+import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
+import { fetchArtifact, manifestFile } from '../model/artifacts';
+import { parseManifest } from '../model/catalog';
+import type { ModelManifest } from '../model/manifest';
+import { preprocessGray } from '../preprocess/preprocess';
+import { GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
+import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, LoadedInfo, LoadOptions, Reply } from './protocol';
+
+/** What differs between the browser worker and Node: everything else is shared. */
+export interface EngineHost {
+  ort: typeof Ort;
+  loadTokenizers(): Promise<WebTokenizerClass>;
+  probe(): Promise<CapabilityReport>;
+  fetchFn: typeof fetch;
+  now(): number;
+}
+
+export type Emit = (reply: Reply) => void;
+
+interface Loaded {
+  manifest: ModelManifest;
+  baseUrl: string;
+  vision: VisionEncoder;
+  backend: DecoderBackend;
+  tokenizer: TextTokenizer;
+  info: LoadedInfo;
+}
+
+/**
+ * Owns the models: load, encode one image, generate answers about it. Plain TypeScript with no
+ * DOM, driven by the worker entry in the app and directly by the CLI in Node.
+ */
+export class InferenceEngine {
+  private loaded: Loaded | null = null;
+  private chat: ChatSession | null = null;
+  private abort: AbortController | null = null;
+
+  constructor(private readonly host: EngineHost) {}
+
+  get isLoaded(): boolean {
+    return this.loaded !== null;
+  }
+
+  async load(options: LoadOptions, emit: Emit): Promise<LoadedInfo> {
+    const t0 = this.host.now();
+    await this.dispose();
+    const manifestRes = await this.host.fetchFn(options.manifestUrl).catch((err: unknown) => {
+      throw new ModelLoadError(`Could not fetch the model manifest at ${options.manifestUrl}: ${String(err)}`, 'manifest-fetch');
+    });
+    if (!manifestRes.ok) throw new ModelLoadError(`The model manifest at ${options.manifestUrl} answered ${manifestRes.status}.`, 'manifest-fetch');
+    let manifest: ModelManifest;
+    try {
+      manifest = parseManifest(await manifestRes.text());
+    } catch (err) {
+      throw new ModelLoadError(`${options.manifestUrl} is not a usable model manifest: ${(err as Error).message}`, 'manifest-invalid');
+    }
+    const caps = await this.host.probe();
+    const provider = this.chooseProvider(options.executionProvider, caps);
+    const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
+    const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
+    if (!manifest.decoder.onnx) {
+      throw new ModelLoadError(`${manifest.name} has no ONNX decoder; its WebLLM decoder needs the webllm backend.`, 'no-backend');
+    }
+    const base = new URL('.', resolveUrl(options.manifestUrl)).href;
+    const get = (path: string) =>
+      fetchArtifact(base, manifestFile(manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn);
+
+    const [visionBytes, embedBytes, decoderBytes, tokenizerBytes] = await Promise.all([
+      get(visionPath),
+      get(manifest.decoder.onnx.embed),
+      get(manifest.decoder.onnx.decoder),
+      get(manifest.tokenizer.json),
+    ]);
+    emit({ kind: 'progress', stage: 'compile', message: `Creating ONNX Runtime sessions (${provider})` });
+    const vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);
+    const backend = await OnnxDecoderBackend.create({
+      ort: this.host.ort,
+      embedModel: embedBytes,
+      decoderModel: decoderBytes,
+      spec: manifest.decoder,
+      executionProvider: provider,
+    });
+    const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes);
+    const info: LoadedInfo = {
+      modelId: manifest.id,
+      modelName: manifest.name,
+      randomWeights: manifest.randomWeights,
+      backend: backend.description,
+      visionProvider: provider,
+      visionDtype: useFp16 ? 'fp16' : 'fp32',
+      loadMs: this.host.now() - t0,
+    };
+    this.loaded = { manifest, baseUrl: base, vision, backend, tokenizer, info };
+    return info;
+  }
+
+  async encode(image: GrayImage): Promise<EncodedInfo> {
+    const loaded = this.requireLoaded();
+    const t0 = this.host.now();
+    const pre = preprocessGray(image, loaded.manifest.vision);
+    const t1 = this.host.now();
+    const rows = await loaded.vision.encode(pre.tensor);
+    const t2 = this.host.now();
+    await loaded.backend.trimCache(0);
+    await loaded.backend.setImage(rows.rows, rows.count, rows.dim);
+    this.chat = new ChatSession(loaded.backend, loaded.tokenizer, loaded.manifest, this.host.now);
+    return { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+  }
+
+  /** Streams one answer; the image goes with the first turn of a conversation only. */
+  async generate(options: GenerateOptions, emit: Emit): Promise<void> {
+    const loaded = this.requireLoaded();
+    if (!this.chat) throw new NoImageError('Open an image first: there is nothing to report on yet.', 'no-image');
+    if (this.abort) throw new GenerationError('A generation is already running.', 'busy');
+    const first = this.chat.history.length === 0;
+    const text = presetUserText(loaded.manifest.prompts, options.preset, options.question ?? '');
+    const userText = first ? text : text.replace(loaded.manifest.prompts.imageToken, '').replace(/^\n/, '');
+    const abort = new AbortController();
+    this.abort = abort;
+    let prefill = { promptTokens: 0, reusedTokens: 0, prefillMs: 0 };
+    try {
+      for await (const e of this.chat.ask(userText, {
+        temperature: options.temperature,
+        topP: options.topP,
+        seed: options.seed,
+        maxNewTokens: options.maxNewTokens,
+        signal: abort.signal,
+      })) {
+        if (e.type === 'prefill') {
+          prefill = e;
+          emit({ kind: 'prefill', promptTokens: e.promptTokens, reusedTokens: e.reusedTokens, prefillMs: e.prefillMs });
+        } else if (e.type === 'delta') {
+          emit({ kind: 'delta', text: e.text, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond });
+        } else {
+          emit({
+            kind: 'complete',
+            info: {
+              text: e.text,
+              tokenIds: e.tokenIds,
+              reason: e.reason,
+              promptTokens: e.promptTokens,
+              reusedTokens: prefill.reusedTokens,
+              prefillMs: e.prefillMs,
+              timeToFirstTokenMs: e.timeToFirstTokenMs,
+              tokensPerSecond: e.tokensPerSecond,
+            },
+          });
+        }
+      }
+    } finally {
+      this.abort = null;
+    }
+  }
+
+  interrupt(): void {
+    this.abort?.abort();
+  }
+
+  /** A new conversation on the same image: the rows and the cached image prefix are kept. */
+  reset(): void {
+    this.chat?.reset();
+  }
+
+  async dispose(): Promise<void> {
+    this.abort?.abort();
+    const l = this.loaded;
+    this.loaded = null;
+    this.chat = null;
+    if (l) {
+      await l.vision.dispose();
+      await l.backend.dispose();
+      l.tokenizer.dispose();
+    }
+  }
+
+  private chooseProvider(forced: ExecutionProvider | undefined, caps: CapabilityReport): ExecutionProvider {
+    if (forced === 'webgpu' && !caps.webgpu.available) {
+      throw new WebGpuUnavailableError(`WebGPU was requested but is not available: ${caps.webgpu.reason}`, 'no-webgpu');
+    }
+    return forced ?? (caps.webgpu.available ? 'webgpu' : 'wasm');
+  }
+
+  private requireLoaded(): Loaded {
+    if (!this.loaded) throw new ModelNotLoadedError('No model is loaded yet.', 'not-loaded');
+    return this.loaded;
+  }
+}
+
+function resolveUrl(url: string): string {
+  const base = typeof location !== 'undefined' ? location.href : 'file:///';
+  return new URL(url, base).href;
+}

@@ -1,0 +1,53 @@
+/// <reference lib="webworker" />
+// Worker entry: routes protocol messages to the engine; no logic of its own.
+import * as ort from 'onnxruntime-web';
+import { probeBrowser } from '../capabilities/probe-browser';
+import { configureOrtForBrowser } from '../encode/ort-env';
+import { loadWebTokenizers } from '../generate/tokenizer-browser';
+import { InferenceEngine } from './engine';
+import { serializeError } from './errors';
+import type { Reply, RequestEnvelope } from './protocol';
+
+configureOrtForBrowser(ort, import.meta.env.BASE_URL);
+const engine = new InferenceEngine({
+  ort,
+  loadTokenizers: loadWebTokenizers,
+  probe: probeBrowser,
+  fetchFn: (input, init) => fetch(input, init),
+  now: () => performance.now(),
+});
+
+const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });
+
+self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
+  const { id, request } = event.data;
+  const emit = (reply: Reply) => post(id, reply);
+  try {
+    switch (request.kind) {
+      case 'check':
+        emit({ kind: 'checked', caps: await probeBrowser() });
+        break;
+      case 'load':
+        emit({ kind: 'ready', info: await engine.load(request.options, emit) });
+        break;
+      case 'encode':
+        emit({ kind: 'encoded', info: await engine.encode(request.image) });
+        break;
+      case 'generate':
+        await engine.generate(request.options, emit);
+        break;
+      case 'interrupt':
+        engine.interrupt();
+        break;
+      case 'reset':
+        engine.reset();
+        break;
+      case 'dispose':
+        await engine.dispose();
+        break;
+    }
+    emit({ kind: 'done' });
+  } catch (err) {
+    emit({ kind: 'error', error: serializeError(err) });
+  }
+};

@@ -1,0 +1,85 @@
+import type { CapabilityReport } from '../capabilities/types';
+import type { StopReason } from '../generate/chat-session';
+import type { PresetId } from '../generate/prompt';
+import type { FileProgress } from '../model/artifacts';
+import type { SerializedError } from './errors';
+
+/** The one typed protocol between the UI and the inference worker. */
+export type ExecutionProvider = 'webgpu' | 'wasm';
+
+export interface LoadOptions {
+  manifestUrl: string;
+  /** Force a provider for both ONNX stages (tests, and users on flaky GPUs). */
+  executionProvider?: ExecutionProvider;
+}
+
+export interface GrayImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export interface GenerateOptions {
+  preset: PresetId;
+  question?: string;
+  temperature: number;
+  topP: number;
+  maxNewTokens?: number;
+  seed?: number;
+}
+
+export type Request =
+  | { kind: 'check' }
+  | { kind: 'load'; options: LoadOptions }
+  | { kind: 'encode'; image: GrayImage }
+  | { kind: 'generate'; options: GenerateOptions }
+  | { kind: 'interrupt' }
+  | { kind: 'reset' }
+  | { kind: 'dispose' };
+
+export interface LoadedInfo {
+  modelId: string;
+  modelName: string;
+  randomWeights: boolean;
+  backend: string;
+  visionProvider: ExecutionProvider;
+  visionDtype: 'fp32' | 'fp16';
+  loadMs: number;
+}
+
+export interface EncodedInfo {
+  preprocessMs: number;
+  encodeMs: number;
+}
+
+export interface CompleteInfo {
+  text: string;
+  tokenIds: number[];
+  reason: StopReason;
+  promptTokens: number;
+  reusedTokens: number;
+  prefillMs: number;
+  timeToFirstTokenMs: number;
+  tokensPerSecond: number;
+}
+
+export type Reply =
+  | { kind: 'checked'; caps: CapabilityReport }
+  | { kind: 'progress'; stage: 'download' | 'compile'; file?: FileProgress; message: string }
+  | { kind: 'ready'; info: LoadedInfo }
+  | { kind: 'encoded'; info: EncodedInfo }
+  | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number }
+  | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number }
+  | { kind: 'complete'; info: CompleteInfo }
+  | { kind: 'done' }
+  | { kind: 'error'; error: SerializedError };
+
+export interface RequestEnvelope {
+  id: number;
+  request: Request;
+}
+
+export interface ReplyEnvelope {
+  id: number;
+  reply: Reply;
+}
