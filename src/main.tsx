@@ -6,11 +6,13 @@ import { ControllerProvider } from './ui/controller-context';
 import { createAppStore } from './state/store';
 import { startCapabilityProbe } from './ui/start-probe';
 import { SessionController } from './session/controller';
+import { connectStudyToModel } from './session/connect-study';
 import { InferenceClient } from './worker/client';
 import './ui/styles.css';
 
 const store = createAppStore();
 const controller = new SessionController(store, InferenceClient.create());
+connectStudyToModel(store, controller);
 startCapabilityProbe(store, controller);
 
 createRoot(document.getElementById('root')!).render(

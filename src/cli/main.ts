@@ -1,6 +1,7 @@
 // Headless entry: `npm run cli -- <command>`. Routes commands to plain modules; no logic here.
 import { formatReport } from '../capabilities/format';
 import { planStages } from '../capabilities/plan';
+import { decodeToGray } from '../imaging/decode-node';
 import { preprocessCommand } from './commands/preprocess';
 import { reportCommand } from './commands/report';
 import { probeNode } from './probe-node';
@@ -16,7 +17,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   },
   preprocess: {
     help: 'resize, crop and normalise an image exactly as the model does; writes the 8-bit image and the tensor',
-    run: (args) => preprocessCommand(args),
+    run: (args) => preprocessCommand(args, decodeToGray),
   },
   report: {
     help: 'stream a report for one image (Dawn WebGPU or wasm) and print stage timings',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../manifest';
+import type { ModelManifest } from './manifest';
 import { GOLDEN_DIR, readJson, TINY_DIR, type Golden } from './mlc/tiny-fixtures';
 
 const manifest = readJson<ModelManifest>(path.join(TINY_DIR, 'manifest.json'));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../manifest';
+import type { ModelManifest } from './manifest';
 import { GOLDEN_DIR, readF32, readJson, TINY_DIR, type Golden } from './mlc/tiny-fixtures';
 
 const manifest = readJson<ModelManifest>(path.join(TINY_DIR, 'manifest.json'));

@@ -6,7 +6,7 @@ import { loadOrtForNode } from '../../node/ort-node';
 import type { GrayDecoder } from '../../preprocess/types';
 import { InferenceEngine } from '../../worker/engine';
 import type { GenerateOptions } from '../../worker/protocol';
-import { decodePgmOnly } from './preprocess';
+import { decodeToGray } from '../../imaging/decode-node';
 
 export const REPORT_USAGE = `usage: npm run cli -- report <image> [--model DIR] [--greedy] [--preset report|differential]
                                [--question TEXT] [--max-new-tokens N] [--ep auto|webgpu|wasm] [--seed N]
@@ -54,7 +54,7 @@ export function parseReportArgs(args: string[]): ReportArgs | string {
   return { image, model, ep, options };
 }
 
-export async function reportCommand(args: string[], decode: GrayDecoder = decodePgmOnly): Promise<number> {
+export async function reportCommand(args: string[], decode: GrayDecoder = decodeToGray): Promise<number> {
   const parsed = parseReportArgs(args);
   if (typeof parsed === 'string') {
     console.error(`${parsed}\n\n${REPORT_USAGE}`);

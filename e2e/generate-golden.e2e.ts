@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { llama2Tokenizer } from '../src/generate/test-tokenizer';
+import { launchBrowser, openPage } from './support/browser';
+import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+
+const baseURL = inject('baseURL');
+const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
+const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+
+/**
+ * The whole chain in the browser — JPEG decode, PIL-exact preprocessing, the vision encoder and the
+ * generation loop in the inference worker — against the PyTorch reference: the tiny model's greedy
+ * answers to the report prompt and to a follow-up must equal the golden token ids exactly.
+ */
+for (const provider of ['wasm', 'webgpu'] as const) {
+  describe(`report + follow-up on ${provider} equal the PyTorch golden tokens`, () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchBrowser();
+    });
+    afterAll(async () => browser?.close());
+
+    it('streams the golden report, then the golden follow-up answer reusing the KV cache', async () => {
+      const tokenizer = await llama2Tokenizer();
+      const { page, errors } = await openPage(browser, baseURL);
+      await waitForModel(page);
+      await setSettings(page, { provider, temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
+      await page.getByRole('button', { name: 'Reload model' }).click();
+      await waitForModel(page);
+      expect(await page.getByTestId('model-load-status').textContent()).toContain(`onnx · ${provider}`);
+
+      await page.getByLabel('Open image').setInputFiles(SAMPLE);
+      const generate = page.getByRole('button', { name: 'Generate report' });
+      await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await generate.click();
+      await waitForIdle(page);
+      const report = await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue();
+      expect(report).toBe(tokenizer.decode(golden.report.greedy));
+
+      await page.getByLabel('Ask a follow-up question').fill(golden.chat.followUp);
+      await page.getByRole('button', { name: 'Ask' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-role="assistant"][data-streaming="false"]').length === 1, undefined, { timeout: 240_000 });
+      const answer = await page.locator('[data-role="assistant"] .text').last().textContent();
+      expect(answer).toBe(tokenizer.decode(golden.chat.turn2.greedy));
+      // The follow-up reused the cached image and first turn.
+      expect(await page.getByTestId('status-line').textContent()).toMatch(/prompt \d+ tokens \((1[0-9]{3}) cached\)/);
+      expect(errors).toEqual([]);
+    }, 600_000);
+  });
+}

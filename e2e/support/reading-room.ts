@@ -1,0 +1,32 @@
+import type { Page } from 'playwright-core';
+
+/** Waits until the model panel says the model is loaded (or fails the test with its message). */
+export async function waitForModel(page: Page, timeout = 240_000): Promise<void> {
+  await page.waitForFunction(
+    () => ['loaded', 'failed'].includes(document.querySelector('[data-testid="model-load-status"]')?.getAttribute('data-status') ?? ''),
+    undefined,
+    { timeout },
+  );
+  const status = page.getByTestId('model-load-status');
+  if ((await status.getAttribute('data-status')) !== 'loaded') throw new Error(`model failed to load: ${await status.textContent()}`);
+}
+
+/** Waits for the status line to leave the busy stages after a generation was started. */
+export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const stage = document.querySelector('[data-testid="status-line"]')?.getAttribute('data-stage');
+      const streaming = document.querySelector('textarea[aria-label="Report"]')?.getAttribute('data-streaming');
+      return (stage === 'idle' || stage === 'error') && streaming !== 'true';
+    },
+    undefined,
+    { timeout, polling: 250 },
+  );
+}
+
+export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' | 'wasm'; temperature?: number; maxNewTokens?: number }) {
+  await page.locator('details.settings > summary').click();
+  if (s.provider) await page.getByLabel('Execution provider').selectOption(s.provider);
+  if (s.temperature !== undefined) await page.getByLabel('Temperature').fill(String(s.temperature));
+  if (s.maxNewTokens !== undefined) await page.getByLabel('Max new tokens').fill(String(s.maxNewTokens));
+}
