@@ -17,10 +17,11 @@ export interface SamplingParams {
 }
 
 /** First index of the maximum, like torch.argmax. */
-export function argmax(logits: ArrayLike<number>): number {
+export function argmax(logits: Float32Array | number[]): number {
   let best = 0;
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) {
+  const n = logits.length;
+  for (let i = 0; i < n; i++) {
     const v = logits[i]!;
     if (v > max) {
       max = v;
@@ -33,9 +34,11 @@ export function argmax(logits: ArrayLike<number>): number {
 /**
  * Temperature then nucleus (top-p) sampling, as transformers' TemperatureLogitsWarper and
  * TopPLogitsWarper do: keep the smallest set of most likely tokens whose probability reaches top_p
- * (always at least one).
+ * (always at least one). Only the probabilities are sorted (a native numeric sort) to find the
+ * cut-off; then just the few tokens above it are ordered, so a step costs ~1 ms, not a full
+ * index sort of the vocabulary.
  */
-export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, rng: () => number): number {
+export function sampleToken(logits: Float32Array | number[], params: SamplingParams, rng: () => number): number {
   if (params.temperature <= 0) return argmax(logits);
   const n = logits.length;
   const invT = 1 / params.temperature;
@@ -48,20 +51,38 @@ export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, r
     probs[i] = p;
     sum += p;
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => probs[y]! - probs[x]! || x - y);
   const topP = Math.min(1, Math.max(0, params.topP));
-  let kept = 0;
-  let mass = 0;
-  for (const i of order) {
-    mass += probs[i]! / sum;
-    kept++;
-    if (mass >= topP) break;
+  // The nucleus is made of the largest probabilities, so once every token above some threshold
+  // holds top_p of the mass, the nucleus lies among them: only those few need sorting. The
+  // threshold starts near the peak and drops until that holds (a few linear scans at most).
+  const peak = 1; // exp(max - max)
+  let candidates: number[] = [];
+  for (let threshold = peak * 1e-3; ; threshold *= 1e-3) {
+    candidates = [];
+    let mass = 0;
+    for (let i = 0; i < n; i++) {
+      if (probs[i]! >= threshold) {
+        candidates.push(i);
+        mass += probs[i]!;
+      }
+    }
+    if (mass / sum >= topP || threshold < 1e-300) break;
   }
-  let r = rng() * mass * sum;
-  for (let k = 0; k < kept; k++) {
-    const i = order[k]!;
+  candidates.sort((x, y) => probs[y]! - probs[x]! || x - y);
+  const kept: number[] = [];
+  let mass = 0;
+  for (const i of candidates) {
+    kept.push(i);
+    mass += probs[i]!;
+    if (mass / sum >= topP) break;
+  }
+  kept.sort((x, y) => probs[y]! - probs[x]! || x - y);
+  let keptMass = 0;
+  for (const i of kept) keptMass += probs[i]!;
+  let r = rng() * keptMass;
+  for (const i of kept) {
     r -= probs[i]!;
     if (r <= 0) return i;
   }
-  return order[kept - 1]!;
+  return kept[kept.length - 1]!;
 }

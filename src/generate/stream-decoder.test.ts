@@ -20,3 +20,17 @@ describe('StreamDecoder', () => {
     expect(deltas[0]).toBe('No');
   });
 });
+
+describe('StreamDecoder on long and odd sequences', () => {
+  it('streams exactly the full decode for every prefix-free split of a long text', async () => {
+    const t = await llama2Tokenizer();
+    const text = 'Heart size normal.\nNo focal consolidation, effusion or pneumothorax.  Two spaces; émigré café — 肺 ✓ end.';
+    const ids = t.encode(text);
+    const stream = new StreamDecoder(t);
+    let out = '';
+    for (const id of ids) out += stream.push(id);
+    out += stream.flush();
+    expect(out).toBe(t.decode(ids));
+    expect(stream.text).toBe(t.decode(ids));
+  });
+});

@@ -3,13 +3,16 @@ export interface IdDecoder {
 }
 
 /**
- * Turns generated ids into text deltas. Decoding the whole answer each step keeps SentencePiece's
- * spaces right (the leading "▁" of the first token is dropped, later ones become spaces); a delta
- * is held back while the text ends in U+FFFD, i.e. while a multi-byte character is still arriving
- * as <0xNN> byte tokens.
+ * Turns generated ids into text deltas in constant work per token (the prefix/read-offset scheme
+ * of HF's text-generation-inference): only the last few ids are decoded each step, with one id of
+ * context before them so SentencePiece's "▁" still turns into the right space. A delta is held
+ * back while the text ends in U+FFFD, i.e. while a multi-byte character is still arriving as
+ * <0xNN> byte tokens.
  */
 export class StreamDecoder {
   private ids: number[] = [];
+  private prefixOffset = 0;
+  private readOffset = 0;
   private emitted = '';
 
   constructor(private readonly tokenizer: IdDecoder) {}
@@ -17,32 +20,36 @@ export class StreamDecoder {
   /** Adds one token; returns the new text it completes (possibly ''). */
   push(id: number): string {
     this.ids.push(id);
-    const text = this.tokenizer.decode(this.ids);
-    if (text.endsWith('\uFFFD')) return '';
-    return this.take(text);
+    if (this.readOffset === 0) {
+      // The first token(s): decode from the start, where the leading "▁" is dropped as the
+      // full decode drops it.
+      const text = this.tokenizer.decode(this.ids);
+      if (text.endsWith('\uFFFD')) return '';
+      this.readOffset = this.ids.length;
+      this.prefixOffset = Math.max(0, this.readOffset - 1);
+      this.emitted = text;
+      return text;
+    }
+    const prefixText = this.tokenizer.decode(this.ids.slice(this.prefixOffset, this.readOffset));
+    const newText = this.tokenizer.decode(this.ids.slice(this.prefixOffset));
+    if (newText.length <= prefixText.length || newText.endsWith('\uFFFD') || !newText.startsWith(prefixText)) return '';
+    const delta = newText.slice(prefixText.length);
+    this.prefixOffset = this.readOffset;
+    this.readOffset = this.ids.length;
+    this.emitted += delta;
+    return delta;
   }
 
   /** Whatever is left at the end (a dangling partial character is emitted as is). */
   flush(): string {
-    return this.take(this.tokenizer.decode(this.ids));
+    const full = this.tokenizer.decode(this.ids);
+    if (!full.startsWith(this.emitted) || full.length === this.emitted.length) return '';
+    const delta = full.slice(this.emitted.length);
+    this.emitted = full;
+    return delta;
   }
 
   get text(): string {
     return this.emitted;
-  }
-
-  private take(text: string): string {
-    // Decoding is prefix-stable for SentencePiece except where a held-back byte sequence
-    // resolves; fall back to the common prefix so nothing is emitted twice.
-    let i = 0;
-    const n = Math.min(text.length, this.emitted.length);
-    while (i < n && text[i] === this.emitted[i]) i++;
-    if (i < this.emitted.length) {
-      // Should not happen with LLaMA's decoder; never rewrite what the user already saw.
-      return '';
-    }
-    const delta = text.slice(this.emitted.length);
-    this.emitted = text;
-    return delta;
   }
 }

@@ -81,7 +81,9 @@ export function ImageIntake() {
       )}
       {intake.status === 'error' && (
         <div className="intake-error" role="alert" data-testid="intake-error" data-code={intake.code}>
-          <span>Could not open {intake.fileName}: {intake.message}</span>
+          <span>
+            <strong>Not opened.</strong> {intake.message}
+          </span>
           <button type="button" onClick={dismiss} aria-label="Dismiss error">
             ×
           </button>

@@ -149,6 +149,7 @@ export function Viewer() {
         role="img"
         aria-label={study ? `Radiograph ${study.fileName}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
         data-has-image={study ? 'true' : 'false'}
+        data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
         data-window-center={view?.window.center}
         data-window-width={view?.window.width}
         data-invert={view?.invert}

@@ -1,0 +1,46 @@
+// `npm run bench [-- --runs N --warmup N --ep auto|webgpu|wasm --tokens N --temperature T --model DIR --image FILE --out FILE]`
+// Times the pipeline in Node and preprocessing against PIL, side by side in one run, and writes
+// the numbers as JSON (default bench-results/bench-<host>-<date>.json).
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runPipelineBench } from './pipeline-bench';
+import { runPreprocessBench } from './preprocess-bench';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const runs = Number(opt('runs', '5'));
+const warmup = Number(opt('warmup', '1'));
+const ep = opt('ep', 'wasm') as 'auto' | 'webgpu' | 'wasm';
+const out = opt('out', `bench-results/bench-${os.hostname()}-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
+
+const machine = { cpus: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+console.error(`machine: ${machine.cpus} x${machine.cores}, ${machine.memoryGiB} GiB`);
+// Its own defaults (21 runs after 5 warm-ups): the JIT needs them to settle.
+const preprocess = await runPreprocessBench({});
+const pipeline = await runPipelineBench({
+  modelDir: opt('model', 'public/models/cxr-llava-tiny'),
+  image: opt('image', '../shared/data/cxr-sample.jpg'),
+  runs,
+  warmup,
+  newTokens: Number(opt('tokens', '32')),
+  ep,
+  temperature: Number(opt('temperature', '0.2')),
+});
+const result = { date: new Date().toISOString(), machine, preprocess: { ...preprocess, typescript: { ...preprocess.typescript, runsMs: undefined }, pil: { ...preprocess.pil, runsMs: undefined } }, pipeline };
+await mkdir(path.dirname(out), { recursive: true });
+await writeFile(out, JSON.stringify(result, null, 2));
+const m = pipeline.medianMs;
+console.log(
+  [
+    `pipeline (${pipeline.model}${pipeline.randomWeights ? ', random weights' : ''}, ${pipeline.executionProvider}; medians of ${runs} after ${warmup} warm-up)`,
+    `  decode ${m.decode.toFixed(1)} ms | preprocess ${m.preprocess.toFixed(1)} ms | vision ${m.visionEncode.toFixed(1)} ms | prefill ${m.prefill.toFixed(1)} ms (${pipeline.promptTokens} tokens)`,
+    `  first token ${m.timeToFirstToken.toFixed(1)} ms | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms, loop adds ${(pipeline.loopOverheadPerToken * 100).toFixed(1)}%)`,
+    `  cold: sessions ${pipeline.coldStart.sessionCreateMs.toFixed(0)} ms, first encode ${pipeline.coldStart.firstEncodeMs.toFixed(0)} ms`,
+    `preprocess 3000x2500: TypeScript ${preprocess.typescript.medianMs.toFixed(1)} ms vs PIL ${preprocess.pil.medianMs.toFixed(1)} ms (ratio ${preprocess.ratio.toFixed(2)})`,
+    `written to ${out}`,
+  ].join('\n'),
+);

@@ -1,0 +1,185 @@
+/**
+ * The only file that talks to cornerstone-core: turns a DecodedImage into a Cornerstone image
+ * and drives one viewport. A move to @cornerstonejs/core changes this file, not the UI.
+ *
+ * Windows are kept in DICOM terms (PS3.3 C.11.2.1.2: centre c, width w). Cornerstone's linear
+ * VOI is ((x - c') / w' + 0.5) * 255, which equals DICOM's with c' = c - 0.5 and w' = w - 1, so
+ * the default view matches default-voi.ts (the model input) to rounding.
+ */
+import * as cornerstoneNs from 'cornerstone-core';
+import type { CornerstoneImage, CornerstoneViewport } from 'cornerstone-core';
+import { defaultVoiOf, modalityRange } from './default-voi';
+import type { DecodedImage } from './types';
+
+type Cornerstone = typeof cornerstoneNs;
+const cornerstone: Cornerstone = (cornerstoneNs as unknown as { default?: Cornerstone }).default ?? cornerstoneNs;
+
+export interface Window {
+  center: number;
+  width: number;
+}
+
+/** The window the viewer opens with, in DICOM terms (see default-voi.ts). */
+export function initialWindow(img: DecodedImage): Window {
+  const voi = defaultVoiOf(img);
+  if (voi.kind === 'window') return { center: voi.center, width: voi.width };
+  if (voi.kind === 'identity') return { center: 128, width: 256 };
+  // A VOI LUT: show its input range linearly (the viewer does not draw non-linear LUTs).
+  const lut = img.voiLut!;
+  return { center: lut.firstMapped + lut.data.length / 2, width: lut.data.length };
+}
+
+let serial = 0;
+
+function toCornerstoneImage(img: DecodedImage): CornerstoneImage {
+  const win = initialWindow(img);
+  return {
+    imageId: `cxr:${++serial}`,
+    minPixelValue: img.minStored,
+    maxPixelValue: img.maxStored,
+    slope: img.slope,
+    intercept: img.intercept,
+    windowCenter: win.center - 0.5,
+    windowWidth: Math.max(win.width - 1, 1e-3),
+    getPixelData: () => img.pixels,
+    rows: img.height,
+    columns: img.width,
+    height: img.height,
+    width: img.width,
+    color: false,
+    rgba: false,
+    columnPixelSpacing: img.pixelSpacing?.[1],
+    rowPixelSpacing: img.pixelSpacing?.[0],
+    invert: img.invert,
+    sizeInBytes: img.pixels.byteLength,
+  };
+}
+
+export interface ViewState {
+  window: Window;
+  invert: boolean;
+  scale: number;
+  rotation: number;
+  hflip: boolean;
+  vflip: boolean;
+  /** Where the image's corners are on the canvas (device pixels): x, y, width, height. */
+  imageRect: [number, number, number, number];
+}
+
+/** One Cornerstone viewport on an element, with the operations the viewer offers. */
+export class Viewport {
+  private image: DecodedImage | null = null;
+  private enabled = false;
+
+  constructor(private readonly element: HTMLElement) {}
+
+  show(img: DecodedImage): void {
+    if (!this.enabled) {
+      cornerstone.enable(this.element);
+      this.enabled = true;
+    }
+    this.image = img;
+    const csImage = toCornerstoneImage(img);
+    const viewport = cornerstone.getDefaultViewportForImage(this.element, csImage);
+    cornerstone.displayImage(this.element, csImage, viewport);
+    cornerstone.fitToWindow(this.element);
+  }
+
+  dispose(): void {
+    if (this.enabled) cornerstone.disable(this.element);
+    this.enabled = false;
+    this.image = null;
+  }
+
+  get hasImage(): boolean {
+    return this.enabled && !!this.image;
+  }
+
+  private update(change: (v: CornerstoneViewport) => Partial<CornerstoneViewport>): void {
+    if (!this.hasImage) return;
+    const v = cornerstone.getViewport(this.element);
+    if (v) cornerstone.setViewport(this.element, change(v));
+  }
+
+  setWindow(w: Window): void {
+    this.update(() => ({ voi: { windowCenter: w.center - 0.5, windowWidth: Math.max(w.width - 1, 1e-3) } }));
+  }
+
+  /** Window/level by a mouse drag: right/left widens/narrows, down/up raises/lowers the level. */
+  dragWindow(dx: number, dy: number): void {
+    const img = this.image;
+    if (!img) return;
+    const { lo, hi } = modalityRange(img);
+    const step = Math.max((hi - lo) / 512, img.identity8 ? 0.5 : 1e-3);
+    const cur = this.state()?.window;
+    if (!cur) return;
+    this.setWindow({ center: cur.center + dy * step, width: Math.max(1, cur.width + dx * step) });
+  }
+
+  pan(dx: number, dy: number): void {
+    this.update((v) => ({ translation: { x: v.translation.x + dx / v.scale, y: v.translation.y + dy / v.scale } }));
+  }
+
+  zoom(factor: number): void {
+    this.update((v) => ({ scale: Math.min(40, Math.max(0.05, v.scale * factor)) }));
+  }
+
+  toggleInvert(): void {
+    this.update((v) => ({ invert: !v.invert }));
+  }
+
+  rotate(degrees: number): void {
+    this.update((v) => ({ rotation: (((v.rotation + degrees) % 360) + 360) % 360 }));
+  }
+
+  flip(axis: 'h' | 'v'): void {
+    this.update((v) => (axis === 'h' ? { hflip: !v.hflip } : { vflip: !v.vflip }));
+  }
+
+  /** Back to the opening view: default window, no invert toggled, no rotation, fitted. */
+  reset(): void {
+    if (!this.hasImage) return;
+    cornerstone.reset(this.element);
+    cornerstone.fitToWindow(this.element);
+  }
+
+  fit(): void {
+    if (this.hasImage) cornerstone.fitToWindow(this.element);
+  }
+
+  resize(): void {
+    if (this.enabled) cornerstone.resize(this.element, false);
+  }
+
+  /** Called after each render (Cornerstone's IMAGE_RENDERED event). */
+  onRendered(listener: () => void): () => void {
+    this.element.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, listener);
+    return () => this.element.removeEventListener(cornerstone.EVENTS.IMAGE_RENDERED, listener);
+  }
+
+  state(): ViewState | null {
+    if (!this.hasImage || !this.image) return null;
+    const v = cornerstone.getViewport(this.element);
+    if (!v) return null;
+    const { width, height } = this.image;
+    const corners = [
+      { x: 0, y: 0 },
+      { x: width, y: 0 },
+      { x: 0, y: height },
+      { x: width, y: height },
+    ].map((p) => cornerstone.pixelToCanvas(this.element, p));
+    const xs = corners.map((p) => p.x);
+    const ys = corners.map((p) => p.y);
+    const x0 = Math.min(...xs);
+    const y0 = Math.min(...ys);
+    return {
+      window: { center: v.voi.windowCenter + 0.5, width: v.voi.windowWidth + 1 },
+      invert: v.invert,
+      scale: v.scale,
+      rotation: v.rotation,
+      hflip: v.hflip,
+      vflip: v.vflip,
+      imageRect: [x0, y0, Math.max(...xs) - x0, Math.max(...ys) - y0],
+    };
+  }
+}

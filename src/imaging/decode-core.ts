@@ -1,0 +1,50 @@
+/**
+ * File bytes -> DecodedImage. Plain TypeScript with no DOM and no Node APIs: it runs in the
+ * browser's decode worker (decode.worker.ts) and in Node (decode-node.ts, for the CLI and the
+ * tests), so both get the same pixels. The wasm codecs are injected (wasm-codecs.ts).
+ */
+import { sniffDicom, decodeDicom } from './dicom';
+import { ImagingError } from './errors';
+import { decodeJpegFile, decodePngFile } from './raster';
+import type { DecodedImage } from './types';
+import type { WasmDecode } from './wasm-codecs';
+
+export type InputFormat = 'png' | 'jpeg' | 'dicom';
+
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function sniffFormat(bytes: Uint8Array): InputFormat | null {
+  if (PNG.every((b, i) => bytes[i] === b)) return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return sniffDicom(bytes) ? 'dicom' : null;
+}
+
+function describeOther(bytes: Uint8Array): string {
+  const head = String.fromCharCode(...bytes.subarray(0, 12));
+  if (head.startsWith('GIF8')) return 'a GIF image';
+  if (head.startsWith('BM')) return 'a BMP image';
+  if (head.startsWith('II*\0') || head.startsWith('MM\0*')) return 'a TIFF image';
+  if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return 'a WebP image';
+  if (head.startsWith('%PDF')) return 'a PDF document';
+  if (head.startsWith('PK')) return 'a ZIP archive';
+  const text = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128);
+  return text ? 'a text file' : 'not an image this app can read';
+}
+
+export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: WasmDecode): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new ImagingError('not-an-image', `${name} is empty.`);
+  const format = sniffFormat(bytes);
+  switch (format) {
+    case 'png':
+      return decodePngFile(bytes, name);
+    case 'jpeg':
+      return decodeJpegFile(bytes, name, wasm);
+    case 'dicom':
+      return decodeDicom(bytes, sniffDicom(bytes)!, name, wasm);
+    default:
+      throw new ImagingError(
+        'not-an-image',
+        `${name} is ${describeOther(bytes)}, not a DICOM, PNG or JPEG image.`,
+      );
+  }
+}

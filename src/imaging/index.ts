@@ -1,0 +1,6 @@
+// The imaging module's public surface for the app (browser). Node code imports decode-node.ts.
+export type { DecodedImage, MetaField, WindowPreset, StoredPixels, SourceFormat } from './types';
+export { ImagingError, MAX_PIXELS, type ImagingErrorCode } from './errors';
+export { decodeInWorker, decodeImageFile, type DecodeResult } from './decode';
+export { defaultVoiImage, defaultVoiOf } from './default-voi';
+export { Viewport, initialWindow, type ViewState, type Window } from './cornerstone-viewport';
