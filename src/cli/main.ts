@@ -2,6 +2,7 @@
 import { formatReport } from '../capabilities/format';
 import { planStages } from '../capabilities/plan';
 import { decodeToGray } from '../imaging/decode-node';
+import { evalCommand } from './commands/eval';
 import { preprocessCommand } from './commands/preprocess';
 import { reportCommand } from './commands/report';
 import { probeNode } from './probe-node';
@@ -18,6 +19,10 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   preprocess: {
     help: 'resize, crop and normalise an image exactly as the model does; writes the 8-bit image and the tensor',
     run: (args) => preprocessCommand(args, decodeToGray),
+  },
+  eval: {
+    help: 'reports for a folder of images, CheXpert-style labels, and per-finding metrics with bootstrap CIs',
+    run: (args) => evalCommand(args),
   },
   report: {
     help: 'stream a report for one image (Dawn WebGPU or wasm) and print stage timings',

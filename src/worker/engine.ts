@@ -6,7 +6,8 @@ import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
 import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
-import { fetchArtifact, manifestFile } from '../model/artifacts';
+import { formatBytes } from '../capabilities/format';
+import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
 import { parseManifest } from '../model/catalog';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
@@ -20,6 +21,8 @@ export interface EngineHost {
   probe(): Promise<CapabilityReport>;
   fetchFn: typeof fetch;
   now(): number;
+  /** Storage quota and usage, where the host has a Storage API (browsers). */
+  storageEstimate?(): Promise<{ quota: number; usage: number }>;
 }
 
 export type Emit = (reply: Reply) => void;
@@ -65,28 +68,45 @@ export class InferenceEngine {
     const provider = this.chooseProvider(options.executionProvider, caps);
     const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
     const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
-    if (!manifest.decoder.onnx) {
-      throw new ModelLoadError(`${manifest.name} has no ONNX decoder; its WebLLM decoder needs the webllm backend.`, 'no-backend');
+    const useWebLlm = this.chooseDecoder(manifest, caps, options);
+    if (!useWebLlm && !manifest.decoder.onnx) {
+      throw new ModelLoadError(`${manifest.name} has neither an ONNX decoder nor a WebLLM model library this device can run.`, 'no-backend');
     }
     const base = new URL('.', resolveUrl(options.manifestUrl)).href;
     const get = (path: string) =>
       fetchArtifact(base, manifestFile(manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn);
 
-    const [visionBytes, embedBytes, decoderBytes, tokenizerBytes] = await Promise.all([
-      get(visionPath),
-      get(manifest.decoder.onnx.embed),
-      get(manifest.decoder.onnx.decoder),
-      get(manifest.tokenizer.json),
-    ]);
+    const paths = [visionPath, manifest.tokenizer.json, ...(useWebLlm ? [] : [manifest.decoder.onnx!.embed, manifest.decoder.onnx!.decoder])];
+    await this.checkStorage(await bytesToDownload(base, manifest, paths).catch(() => 0));
+    let files: Uint8Array[];
+    try {
+      files = await Promise.all(paths.map(get));
+    } catch (err) {
+      if (err instanceof ArtifactError) throw new ModelLoadError(err.message, err.code);
+      throw err;
+    }
+    const [visionBytes, tokenizerBytes, embedBytes, decoderBytes] = files as [Uint8Array, Uint8Array, Uint8Array?, Uint8Array?];
     emit({ kind: 'progress', stage: 'compile', message: `Creating ONNX Runtime sessions (${provider})` });
     const vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);
-    const backend = await OnnxDecoderBackend.create({
-      ort: this.host.ort,
-      embedModel: embedBytes,
-      decoderModel: decoderBytes,
-      spec: manifest.decoder,
-      executionProvider: provider,
-    });
+    let backend: DecoderBackend;
+    if (useWebLlm) {
+      // WebLLM downloads, caches (its own cache) and compiles the 4-bit decoder itself.
+      const { WebLlmDecoderBackend } = await import('../generate/backends/webllm');
+      backend = await WebLlmDecoderBackend.create({
+        manifest,
+        manifestUrl: resolveUrl(options.manifestUrl),
+        gpuHasF16: caps.webgpu.available && caps.webgpu.shaderF16,
+        onProgress: (r) => emit({ kind: 'progress', stage: 'compile', message: r.text }),
+      });
+    } else {
+      backend = await OnnxDecoderBackend.create({
+        ort: this.host.ort,
+        embedModel: embedBytes!,
+        decoderModel: decoderBytes!,
+        spec: manifest.decoder,
+        executionProvider: provider,
+      });
+    }
     const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes);
     const info: LoadedInfo = {
       modelId: manifest.id,
@@ -177,6 +197,32 @@ export class InferenceEngine {
       await l.vision.dispose();
       await l.backend.dispose();
       l.tokenizer.dispose();
+    }
+  }
+
+  /**
+   * WebLLM (the 4-bit production decoder) when the manifest names a compiled model library and
+   * there is a GPU; the ONNX decoder otherwise (the demo model, wasm-only machines, or when the
+   * user forces a provider for the ONNX stages).
+   */
+  private chooseDecoder(manifest: ModelManifest, caps: CapabilityReport, options: LoadOptions): boolean {
+    const lib = manifest.decoder.webllm;
+    const hasLib = !!(lib?.q4f16_1?.modelLib || lib?.q4f32_1?.modelLib);
+    if (!hasLib || !caps.webgpu.available || options.executionProvider === 'wasm') return false;
+    if (options.decoderBackend === 'onnx' && manifest.decoder.onnx) return false;
+    return true;
+  }
+
+  /** Fails before any download when the browser's storage quota cannot hold the files. */
+  private async checkStorage(needed: number): Promise<void> {
+    const estimate = await this.host.storageEstimate?.().catch(() => null);
+    if (!estimate || !needed) return;
+    const free = Math.max(0, estimate.quota - estimate.usage);
+    if (needed > free) {
+      throw new ModelLoadError(
+        `Not enough browser storage for the model: it needs ${formatBytes(needed)} more and ${formatBytes(free)} is available. Free space (or clear other site data) and try again.`,
+        'quota',
+      );
     }
   }
 

@@ -15,6 +15,10 @@ const engine = new InferenceEngine({
   probe: probeBrowser,
   fetchFn: (input, init) => fetch(input, init),
   now: () => performance.now(),
+  storageEstimate: async () => {
+    const e = await navigator.storage.estimate();
+    return { quota: e.quota ?? 0, usage: e.usage ?? 0 };
+  },
 });
 
 const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });

@@ -11,6 +11,8 @@ export interface LoadOptions {
   manifestUrl: string;
   /** Force a provider for both ONNX stages (tests, and users on flaky GPUs). */
   executionProvider?: ExecutionProvider;
+  /** Prefer a decoder backend; by default WebLLM when the model has a compiled library. */
+  decoderBackend?: 'webllm' | 'onnx';
 }
 
 export interface GrayImage {
