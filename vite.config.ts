@@ -2,6 +2,8 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+import { contentSecurityPolicy } from './src/security/vite-csp.js';
 
 // Cross-origin isolation lets ONNX Runtime's wasm backend use threads
 // (SharedArrayBuffer). Static hosts must send the same two headers.
@@ -37,8 +39,51 @@ function ortRuntimeFiles(): Plugin {
   };
 }
 
+/**
+ * The service worker (Workbox through vite-plugin-pwa) precaches the app shell, ORT's runtime and
+ * the codecs, so after one visit the app starts with the network off. Model files are NOT
+ * precached: the app keeps them in its own hash-checked cache (src/model/artifacts.ts) and WebLLM
+ * in its own; manifests are fetched network-first so a newer model is seen when online.
+ * 'prompt': a new version waits for the user's reload (never swapped in mid-generation).
+ */
+function offlineApp() {
+  return VitePWA({
+    registerType: 'prompt',
+    injectRegister: false,
+    manifest: {
+      name: 'CXR-LLaVA Web',
+      short_name: 'CXR-LLaVA',
+      description: 'Chest radiograph reading assistant that runs on your own GPU',
+      theme_color: '#111418',
+      background_color: '#111418',
+      display: 'standalone',
+      icons: [
+        { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,mjs,css,html,wasm,svg,png,onnx}'],
+      globIgnores: ['models/**'],
+      // ORT's wasm runtime is ~28 MB.
+      maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      navigateFallback: 'index.html',
+      navigateFallbackDenylist: [/^\/models\//],
+      runtimeCaching: [
+        {
+          urlPattern: ({ url }) => /\/models\/.*\/manifest\.json$/.test(url.pathname),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'cxr-llava-manifests', networkTimeoutSeconds: 5 },
+        },
+      ],
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), ortRuntimeFiles()],
+  plugins: [react(), ortRuntimeFiles(), contentSecurityPolicy(), offlineApp()],
+  // contentSecurityPolicy() adds the Content-Security-Policy header to both (src/security/csp.ts).
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   // ORT's "extern wasm" entry does not embed its loader or reference its .wasm, so the build

@@ -7,13 +7,20 @@ import { createAppStore } from './state/store';
 import { startCapabilityProbe } from './ui/start-probe';
 import { SessionController } from './session/controller';
 import { connectStudyToModel } from './session/connect-study';
+import { startOffline } from './offline/register';
+import { persistSettings } from './session/settings-storage';
 import { InferenceClient } from './worker/client';
+import { startDraftPersistence } from './session/drafts';
 import './ui/styles.css';
 
 const store = createAppStore();
 const controller = new SessionController(store, InferenceClient.create());
+persistSettings(store);
+startOffline(store);
 connectStudyToModel(store, controller);
 startCapabilityProbe(store, controller);
+// Drafts come back after a reload, even before the image is opened again.
+startDraftPersistence(store);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

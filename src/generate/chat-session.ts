@@ -5,6 +5,7 @@ import { renderChat, type Turn } from './prompt';
 import { createRng, sampleToken, type SamplingParams } from './sampler';
 import { positionCount, segmentsFrom, snapToImageStart } from './segments';
 import { StreamDecoder, type IdDecoder } from './stream-decoder';
+import { yieldToEventLoop } from './yield';
 
 export type StopReason = 'eos' | 'length' | 'interrupted';
 
@@ -58,6 +59,15 @@ export class ChatSession {
     this.turns = [];
   }
 
+  /**
+   * Continues a conversation held elsewhere (a draft restored after a reload): the next question
+   * is asked after these finished turns. Nothing runs now; the next ask prefills them.
+   */
+  seed(turns: Turn[]): void {
+    if (turns.some((t) => t.assistant === undefined)) throw new Error('seeded turns must be finished');
+    this.turns = turns.map((t) => ({ ...t }));
+  }
+
   async *ask(userText: string, opts: AskOptions): AsyncGenerator<GenerationEvent> {
     const { decoder, vision, prompts } = this.manifest;
     const turn: Turn = { user: userText };
@@ -90,6 +100,7 @@ export class ChatSession {
     let firstTokenAt = 0;
     const decodeStart = this.now();
     while (ids.length < budget) {
+      await yieldToEventLoop();
       if (opts.signal?.aborted) {
         reason = 'interrupted';
         break;

@@ -12,11 +12,13 @@ export type ProgressFn = (p: FileProgress) => void;
 /** Model files of the app (ONNX, tokenizer) live here; WebLLM keeps its own cache. */
 export const MODEL_CACHE = 'cxr-llava-models-v1';
 
+export type ArtifactErrorCode = 'missing' | 'hash-mismatch' | 'http' | 'not-in-manifest' | 'interrupted' | 'corrupt-offline';
+
 export class ArtifactError extends Error {
   override name = 'ArtifactError';
   constructor(
     message: string,
-    readonly code: 'missing' | 'hash-mismatch' | 'http' | 'not-in-manifest',
+    readonly code: ArtifactErrorCode,
   ) {
     super(message);
   }
@@ -33,9 +35,14 @@ export function manifestFile(manifest: ModelManifest, path: string): ManifestFil
   return f;
 }
 
+/** Where the bytes of an interrupted download wait for the rest (see fetchArtifact). */
+const partialKey = (url: string) => `${url}#partial`;
+
 /**
- * Fetches one model file, from Cache Storage when a verified copy is there, else from the network
- * with progress; every file is checked against the manifest's sha256 before it is used or cached.
+ * Fetches one model file: from Cache Storage when a verified copy is there, else from the network
+ * with progress. Every file is checked against the manifest's sha256 before it is used or cached.
+ * A download cut off part way keeps what arrived; the next attempt asks only for the rest with a
+ * Range request (and starts over where the server ignores ranges).
  */
 export async function fetchArtifact(
   baseUrl: string,
@@ -46,47 +53,114 @@ export async function fetchArtifact(
   const url = new URL(file.path, baseUrl).href;
   const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE).catch(() => null) : null;
   const hit = await cache?.match(url);
+  let corruptCopy = false;
   if (hit) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
     if ((await sha256Hex(bytes)) === file.sha256) {
       onProgress({ path: file.path, loaded: bytes.length, total: bytes.length, fromCache: true });
       return bytes;
     }
+    corruptCopy = true;
     await cache!.delete(url);
   }
-  const res = await fetchFn(url);
+  const partial = await readPartial(cache, url, file.bytes);
+  let res: Response;
+  try {
+    res = await fetchFn(url, partial.length ? { headers: { Range: `bytes=${partial.length}-` } } : undefined);
+  } catch (err) {
+    if (corruptCopy) {
+      throw new ArtifactError(`The cached copy of ${file.path} is corrupt (wrong sha256) and it cannot be downloaded again now (${String(err)}). Reconnect to the network and load the model again.`, 'corrupt-offline');
+    }
+    throw new ArtifactError(`Could not download ${file.path}: ${String(err)}. Check the connection; finished files are kept.`, 'interrupted');
+  }
   if (!res.ok) {
     throw new ArtifactError(`Could not download ${file.path} (${res.status} ${res.statusText}) from ${url}.`, res.status === 404 ? 'missing' : 'http');
   }
-  const bytes = await readWithProgress(res, file, onProgress);
-  const got = await sha256Hex(bytes);
+  const resumed = res.status === 206 && partial.length > 0 && contentRangeStart(res) === partial.length;
+  const out = new Uint8Array(file.bytes);
+  let loaded = 0;
+  if (resumed) {
+    out.set(partial);
+    loaded = partial.length;
+  }
+  try {
+    loaded = await readInto(res, out, loaded, file, onProgress);
+  } catch (err) {
+    if (err instanceof ArtifactError) throw err;
+    // Keep what arrived so the next attempt continues from here.
+    await cache?.put(partialKey(url), new Response(out.slice(0, loaded))).catch(() => {});
+    throw new ArtifactError(`The download of ${file.path} stopped after ${loaded} of ${file.bytes} bytes (${String(err)}). Load the model again to continue where it stopped.`, 'interrupted');
+  }
+  if (loaded !== file.bytes) {
+    await cache?.put(partialKey(url), new Response(out.slice(0, loaded))).catch(() => {});
+    throw new ArtifactError(`${file.path} ended after ${loaded} of ${file.bytes} bytes. Load the model again to continue.`, 'interrupted');
+  }
+  await cache?.delete(partialKey(url)).catch(() => false);
+  const got = await sha256Hex(out);
   if (got !== file.sha256) {
     throw new ArtifactError(`${file.path} is corrupt or not the file the manifest names (sha256 ${got.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…).`, 'hash-mismatch');
   }
-  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
-  return bytes;
+  await cache?.put(url, new Response(out as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
+  return out;
 }
 
-async function readWithProgress(res: Response, file: ManifestFile, onProgress: ProgressFn): Promise<Uint8Array> {
-  const total = file.bytes;
+async function readPartial(cache: Cache | null | undefined, url: string, total: number): Promise<Uint8Array> {
+  const r = await cache?.match(partialKey(url));
+  if (!r) return new Uint8Array(0);
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  return bytes.length < total ? bytes : new Uint8Array(0);
+}
+
+function contentRangeStart(res: Response): number | null {
+  const m = res.headers.get('Content-Range')?.match(/^bytes (\d+)-/);
+  return m ? Number(m[1]) : null;
+}
+
+async function readInto(res: Response, out: Uint8Array, start: number, file: ManifestFile, onProgress: ProgressFn): Promise<number> {
+  let loaded = start;
   if (!res.body) {
     const bytes = new Uint8Array(await res.arrayBuffer());
-    onProgress({ path: file.path, loaded: bytes.length, total, fromCache: false });
-    return bytes;
+    if (loaded + bytes.length > out.length) throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
+    out.set(bytes, loaded);
+    loaded += bytes.length;
+    onProgress({ path: file.path, loaded, total: file.bytes, fromCache: false });
+    return loaded;
   }
-  const out = new Uint8Array(total);
-  let loaded = 0;
   const reader = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (loaded + value.length > total) {
-      throw new ArtifactError(`${file.path} is larger than the manifest says (${total} bytes).`, 'hash-mismatch');
+    if (loaded + value.length > out.length) {
+      await reader.cancel();
+      throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
     }
     out.set(value, loaded);
     loaded += value.length;
-    onProgress({ path: file.path, loaded, total, fromCache: false });
+    onProgress({ path: file.path, loaded, total: file.bytes, fromCache: false });
   }
-  if (loaded !== total) throw new ArtifactError(`${file.path} ended after ${loaded} of ${total} bytes.`, 'hash-mismatch');
-  return out;
+  return loaded;
+}
+
+/** Bytes of the manifest's files not yet in the cache: what a load will download. */
+export async function bytesToDownload(baseUrl: string, manifest: ModelManifest, paths: string[]): Promise<number> {
+  const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE).catch(() => null) : null;
+  let n = 0;
+  for (const p of paths) {
+    const f = manifestFile(manifest, p);
+    if (!(await cache?.match(new URL(p, baseUrl).href))) n += f.bytes;
+  }
+  return n;
+}
+
+/** Removes one model's files (and unfinished downloads) from the app's cache. */
+export async function deleteCachedModel(baseUrl: string, manifest: ModelManifest): Promise<number> {
+  if (typeof caches === 'undefined') return 0;
+  const cache = await caches.open(MODEL_CACHE);
+  let removed = 0;
+  for (const f of manifest.files) {
+    const url = new URL(f.path, baseUrl).href;
+    if (await cache.delete(url)) removed++;
+    await cache.delete(partialKey(url));
+  }
+  return removed;
 }

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { discoverModel, modelCandidates } from './catalog';
+import { discoverModel, modelCandidates, parseManifest } from './catalog';
+import { ManifestValidationError } from './validate-manifest';
 
-const manifest = { schemaVersion: 1, id: 'cxr-llava-tiny', name: 'Tiny', vision: {}, decoder: {} };
+const tinyText = readFileSync(new URL('../../public/models/cxr-llava-tiny/manifest.json', import.meta.url), 'utf8');
+const manifest = JSON.parse(tinyText) as Record<string, unknown>;
 
 function fakeFetch(routes: Record<string, { status: number; body: string }>): typeof fetch {
   return (async (input: RequestInfo | URL) => {
@@ -33,4 +36,27 @@ describe('discoverModel', () => {
     expect(found.status).toBe('missing');
     if (found.status === 'missing') expect(found.message).toMatch(/\/a\.json \(404\); \/b\.json \(404\)/);
   });
+
+  it('stops at a manifest that fails validation and says why, instead of falling back to the demo', async () => {
+    const bad = { ...manifest, files: [] };
+    const found = await discoverModel(modelCandidates({ VITE_CXR_MODEL_URL: 'https://host/m/manifest.json' }), fakeFetch({
+      'https://host/m/manifest.json': { status: 200, body: JSON.stringify(bad) },
+      '/models/cxr-llava-tiny/manifest.json': { status: 200, body: tinyText },
+    }));
+    expect(found.status).toBe('missing');
+    if (found.status === 'missing') expect(found.message).toMatch(/https:\/\/host\/m\/manifest\.json was refused: .*vision\.onnx\.fp32 "vision\.onnx" is not listed in files/);
+  });
 });
+
+describe('parseManifest', () => {
+  it('accepts the bundled tiny manifest', () => {
+    expect(parseManifest(tinyText).id).toBe('cxr-llava-tiny');
+  });
+
+  it('tells non-manifests from invalid manifests', () => {
+    expect(() => parseManifest('<!doctype html>')).toThrow('not a JSON manifest');
+    expect(() => parseManifest('{"hello": 1}')).toThrow(/schemaVersion 1/);
+    expect(() => parseManifest(JSON.stringify({ ...manifest, vision: {} }))).toThrow(ManifestValidationError);
+  });
+});
+

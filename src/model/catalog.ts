@@ -1,4 +1,5 @@
 import type { ModelManifest } from './manifest';
+import { ManifestValidationError, validateManifest } from './validate-manifest';
 
 /** Where the app looks for models, best first. The real model wins when it is hosted. */
 export function modelCandidates(env: Record<string, string | undefined>, base = '/'): string[] {
@@ -33,6 +34,11 @@ export async function discoverModel(
       const manifest = parseManifest(await res.text());
       return { status: 'found', manifestUrl: url, manifest };
     } catch (err) {
+      // A manifest that is there but fails the checks stops the search: falling back to another
+      // model would hide why the configured one was refused.
+      if (err instanceof ManifestValidationError) {
+        return { status: 'missing', message: `The model manifest at ${url} was refused: ${err.message}` };
+      }
       tried.push(`${url} (${err instanceof Error ? err.message : String(err)})`);
     }
   }
@@ -42,6 +48,11 @@ export async function discoverModel(
   };
 }
 
+/**
+ * Parses and validates a manifest (untrusted input: see validate-manifest.ts). Throws a plain
+ * Error for text that is not a manifest at all (not JSON, no schemaVersion 1), and a
+ * ManifestValidationError naming every problem of one that is.
+ */
 export function parseManifest(text: string): ModelManifest {
   let json: unknown;
   try {
@@ -49,9 +60,8 @@ export function parseManifest(text: string): ModelManifest {
   } catch {
     throw new Error('not a JSON manifest');
   }
-  const m = json as Partial<ModelManifest>;
-  if (m?.schemaVersion !== 1 || typeof m.id !== 'string' || !m.vision || !m.decoder) {
+  if ((json as { schemaVersion?: unknown } | null)?.schemaVersion !== 1) {
     throw new Error('not a CXR-LLaVA model manifest (schemaVersion 1)');
   }
-  return m as ModelManifest;
+  return validateManifest(json);
 }

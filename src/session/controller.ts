@@ -1,7 +1,9 @@
+import { deleteCachedModel } from '../model/artifacts';
+import type { ModelManifest } from '../model/manifest';
 import type { ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
-import type { GrayImage, Reply } from '../worker/protocol';
+import type { GrayImage, HistoryTurn, Reply } from '../worker/protocol';
 
 /** The prompt preset behind each report button ("findings" asks a question of its own). */
 export const FINDINGS_QUESTION =
@@ -25,6 +27,9 @@ export class SessionController {
 
   async loadModel(manifestUrl: string): Promise<boolean> {
     const { settings } = this.s;
+    // Ask the browser to keep the model files under storage pressure (it may say no; the model
+    // then still works, it may just be evicted and downloaded again).
+    await navigator.storage?.persist?.().catch(() => false);
     this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
     this.s.setStage('loading');
     try {
@@ -60,11 +65,27 @@ export class SessionController {
     if (!this.image) throw new Error('Open a chest radiograph first.');
     if (this.s.encodedKey === this.image.key) return;
     this.s.setStage('encoding');
-    const info = await this.client.encode(this.image.gray);
+    // What is on screen for this study (a draft restored after a reload) continues as the
+    // model's conversation, so a follow-up is asked in its context instead of wiping it.
+    const info = await this.client.encode(this.image.gray, this.visibleHistory());
     this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs });
     this.s.setEncodedKey(this.image.key);
-    // A new image starts a new conversation in the worker.
-    this.s.resetConversation();
+  }
+
+  /** The report (as edited) and the finished chat exchanges, as conversation turns. */
+  private visibleHistory(): HistoryTurn[] {
+    const { report, reportPreset, chat } = this.s;
+    if (!report.trim() || !reportPreset || reportPreset === 'question') return [];
+    const first: HistoryTurn =
+      reportPreset === 'findings' ? { preset: 'question', question: FINDINGS_QUESTION, answer: report } : { preset: reportPreset, answer: report };
+    const turns = [first];
+    for (let i = 0; i + 1 < chat.length; i += 2) {
+      const q = chat[i]!;
+      const a = chat[i + 1]!;
+      if (q.role !== 'user' || a.role !== 'assistant' || a.streaming) break;
+      turns.push({ preset: 'question', question: q.text, answer: a.text });
+    }
+    return turns;
   }
 
   async generateReport(preset: ReportPreset = 'report'): Promise<void> {
@@ -87,6 +108,13 @@ export class SessionController {
       this.s.startChat(q);
       return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
     });
+  }
+
+  /** Removes one model's files from the app's cache (the next load downloads them again). */
+  async deleteCachedModel(manifestUrl: string, manifest: ModelManifest): Promise<number> {
+    const removed = await deleteCachedModel(new URL('.', new URL(manifestUrl, location.href)).href, manifest);
+    this.s.setLoad(this.s.load.status === 'loaded' ? this.s.load : { status: 'not-loaded' });
+    return removed;
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,12 @@ export interface ReportVersion {
 
 export type ReportPreset = Exclude<PresetId, 'question'> | 'findings' | 'question';
 
+/** A saved draft was put back (src/session/drafts.ts); the UI says so until dismissed. */
+export interface DraftNotice {
+  /** When the draft was last saved. */
+  savedAt: number;
+}
+
 export interface ChatMessage {
   role: 'user' | 'assistant';
   text: string;
@@ -39,6 +45,10 @@ export interface ReportSlice {
   finishStreaming: (opts?: { interrupted?: boolean }) => void;
   resetConversation: () => void;
   loadDraft: (d: { report: string; reportPreset: ReportPreset | null; versions: ReportVersion[]; chat: ChatMessage[] }) => void;
+  draftNotice: DraftNotice | null;
+  setDraftNotice: (notice: DraftNotice | null) => void;
+  /** Puts older versions (from a saved draft) before the ones kept now; the report is untouched. */
+  addOlderVersions: (older: ReportVersion[]) => void;
 }
 
 export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (set) => ({
@@ -80,4 +90,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
     }),
   resetConversation: () => set({ chat: [] }),
   loadDraft: (d) => set({ ...d, streaming: null }),
+  draftNotice: null,
+  setDraftNotice: (draftNotice) => set({ draftNotice }),
+  addOlderVersions: (older) => set((s) => ({ versions: [...older, ...s.versions] })),
 });

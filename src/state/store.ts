@@ -1,11 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createAppSlice, type AppSlice } from './app-slice';
 import { createCapabilitiesSlice, type CapabilitiesSlice } from './capabilities-slice';
 import { createModelSlice, type ModelSlice } from './model-slice';
 import { createReportSlice, type ReportSlice } from './report-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createStudySlice, type StudySlice } from './study-slice';
 
-export type AppState = CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice;
+export type AppState = AppSlice & CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice;
 export type AppStore = StoreApi<AppState>;
 
 /**
@@ -14,6 +15,7 @@ export type AppStore = StoreApi<AppState>;
  */
 export function createAppStore(): AppStore {
   return createStore<AppState>()((...a) => ({
+    ...createAppSlice(...a),
     ...createCapabilitiesSlice(...a),
     ...createModelSlice(...a),
     ...createSessionSlice(...a),

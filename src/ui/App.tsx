@@ -1,3 +1,4 @@
+import { AppStatusBadges } from './AppStatusBadges';
 import { CapabilityPanel } from './CapabilityPanel';
 import { ModelPanel } from './ModelPanel';
 import { ChatPanel } from './reading/ChatPanel';
@@ -11,6 +12,7 @@ export function App() {
       <header className="app-header">
         <h1>CXR-LLaVA Web</h1>
         <p className="tagline">Chest radiograph reading assistant. Runs on your own GPU; no image or text leaves this device.</p>
+        <AppStatusBadges />
       </header>
       <div role="note" className="banner">
         AI-generated draft — not for clinical use without review by a radiologist.

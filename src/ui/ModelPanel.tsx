@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import { formatBytes } from '../capabilities/format';
+import type { ModelManifest } from '../model/manifest';
 import { useController } from './controller-context';
 import { useAppStore } from './store-context';
 import { SettingsPanel } from './SettingsPanel';
@@ -36,6 +38,7 @@ export function ModelPanel() {
             <button type="button" onClick={() => void controller.loadModel(model.manifestUrl)} disabled={load.status === 'loading'}>
               {load.status === 'loaded' ? 'Reload model' : 'Load model'}
             </button>
+            <DeleteCachedModel manifestUrl={model.manifestUrl} manifest={model.manifest} />
             <span data-testid="model-load-status" data-status={load.status}>
               {load.status === 'loaded' && `Loaded: ${load.info.backend}, vision on ${load.info.visionProvider} (${load.info.visionDtype}) in ${(load.info.loadMs / 1000).toFixed(1)} s`}
               {load.status === 'failed' && <span role="alert">{load.message}</span>}
@@ -56,5 +59,24 @@ export function ModelPanel() {
       )}
       <SettingsPanel />
     </section>
+  );
+}
+
+function DeleteCachedModel({ manifestUrl, manifest }: { manifestUrl: string; manifest: ModelManifest }) {
+  const controller = useController();
+  const [note, setNote] = useState('');
+  return (
+    <>
+      <button
+        type="button"
+        onClick={async () => {
+          const n = await controller.deleteCachedModel(manifestUrl, manifest);
+          setNote(n ? `Removed ${n} cached files.` : 'Nothing was cached.');
+        }}
+      >
+        Delete cached model
+      </button>
+      {note && <span className="muted">{note}</span>}
+    </>
   );
 }

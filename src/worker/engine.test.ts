@@ -44,6 +44,42 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     expect(deltas.length).toBeGreaterThan(3);
   }, 120_000);
 
+  it('an interrupt arriving as a separate event (like a worker message) stops within a token', async () => {
+    let reason = '';
+    let tokens = 0;
+    let at = 0;
+    await engine.generate({ preset: 'question', question: 'Anything else?', temperature: 0, topP: 1, maxNewTokens: 200 }, (r) => {
+      if (r.kind === 'delta' && !at) {
+        at = r.tokens;
+        // A macrotask, as a postMessage from the UI is: it only runs if the loop yields.
+        setTimeout(() => engine.interrupt(), 0);
+      }
+      if (r.kind === 'complete') {
+        reason = r.info.reason;
+        tokens = r.info.tokenIds.length;
+      }
+    });
+    expect(reason).toBe('interrupted');
+    expect(tokens).toBeLessThanOrEqual(at + 2);
+  }, 120_000);
+
+  it('continues a restored conversation: the seeded report is context for the next question', async () => {
+    const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
+    const turn1 = golden.chat.turn2.turn1Answer as string;
+    await engine.encode(image, [{ preset: 'report', answer: turn1 }]);
+    let ids: number[] = [];
+    let promptTokens = 0;
+    await engine.generate({ preset: 'question', question: golden.chat.followUp, temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+      if (r.kind === 'complete') {
+        ids = r.info.tokenIds;
+        promptTokens = r.info.promptTokens;
+      }
+    });
+    // Exactly the reference's second turn: same prompt, same greedy answer.
+    expect(promptTokens).toBe(golden.chat.turn2.ids.length - 1 + 1024);
+    expect(ids).toEqual(golden.chat.turn2.greedy);
+  }, 120_000);
+
   it('a broken manifest URL is a ModelLoadError that names it', async () => {
     const other = new InferenceEngine(nodeEngineHost(ort));
     await expect(other.load({ manifestUrl: 'file:///nonexistent/manifest.json' }, () => {})).rejects.toBeInstanceOf(ModelLoadError);

@@ -12,7 +12,7 @@ import { parseManifest } from '../model/catalog';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
 import { GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
-import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, LoadedInfo, LoadOptions, Reply } from './protocol';
+import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply } from './protocol';
 
 /** What differs between the browser worker and Node: everything else is shared. */
 export interface EngineHost {
@@ -121,7 +121,7 @@ export class InferenceEngine {
     return info;
   }
 
-  async encode(image: GrayImage): Promise<EncodedInfo> {
+  async encode(image: GrayImage, history: HistoryTurn[] = []): Promise<EncodedInfo> {
     const loaded = this.requireLoaded();
     const t0 = this.host.now();
     const pre = preprocessGray(image, loaded.manifest.vision);
@@ -131,17 +131,16 @@ export class InferenceEngine {
     await loaded.backend.trimCache(0);
     await loaded.backend.setImage(rows.rows, rows.count, rows.dim);
     this.chat = new ChatSession(loaded.backend, loaded.tokenizer, loaded.manifest, this.host.now);
+    if (history.length) this.chat.seed(history.map((t, i) => ({ user: this.userText(t.preset, t.question ?? '', i === 0), assistant: t.answer })));
     return { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
   }
 
   /** Streams one answer; the image goes with the first turn of a conversation only. */
   async generate(options: GenerateOptions, emit: Emit): Promise<void> {
-    const loaded = this.requireLoaded();
+    this.requireLoaded();
     if (!this.chat) throw new NoImageError('Open an image first: there is nothing to report on yet.', 'no-image');
     if (this.abort) throw new GenerationError('A generation is already running.', 'busy');
-    const first = this.chat.history.length === 0;
-    const text = presetUserText(loaded.manifest.prompts, options.preset, options.question ?? '');
-    const userText = first ? text : text.replace(loaded.manifest.prompts.imageToken, '').replace(/^\n/, '');
+    const userText = this.userText(options.preset, options.question ?? '', this.chat.history.length === 0);
     const abort = new AbortController();
     this.abort = abort;
     let prefill = { promptTokens: 0, reusedTokens: 0, prefillMs: 0 };
@@ -177,6 +176,13 @@ export class InferenceEngine {
     } finally {
       this.abort = null;
     }
+  }
+
+  /** The image goes with the first turn of a conversation only, as in the reference. */
+  private userText(preset: GenerateOptions['preset'], question: string, first: boolean): string {
+    const { prompts } = this.requireLoaded().manifest;
+    const text = presetUserText(prompts, preset, question);
+    return first ? text : text.replace(prompts.imageToken, '').replace(/^\n/, '');
   }
 
   interrupt(): void {

@@ -35,7 +35,7 @@ self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
         emit({ kind: 'ready', info: await engine.load(request.options, emit) });
         break;
       case 'encode':
-        emit({ kind: 'encoded', info: await engine.encode(request.image) });
+        emit({ kind: 'encoded', info: await engine.encode(request.image, request.history) });
         break;
       case 'generate':
         await engine.generate(request.options, emit);

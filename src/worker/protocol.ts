@@ -30,10 +30,17 @@ export interface GenerateOptions {
   seed?: number;
 }
 
+/** A finished exchange, sent to continue a restored conversation. */
+export interface HistoryTurn {
+  preset: PresetId;
+  question?: string;
+  answer: string;
+}
+
 export type Request =
   | { kind: 'check' }
   | { kind: 'load'; options: LoadOptions }
-  | { kind: 'encode'; image: GrayImage }
+  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[] }
   | { kind: 'generate'; options: GenerateOptions }
   | { kind: 'interrupt' }
   | { kind: 'reset' }

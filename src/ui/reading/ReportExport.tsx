@@ -1,34 +1,116 @@
-import { useState } from 'react';
-import { useAppStore } from '../store-context';
+import { useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRESET_TITLES } from '../../report/context';
+import { reportDocument, studyPatient } from '../../report/document';
+import { buildDiagnosticReport, fhirJson } from '../../report/fhir';
+import { checkDiagnosticReport, formatIssues } from '../../report/fhir-check';
+import { exportFile } from '../../report/text-export';
+import { useAppStore, useAppStoreApi } from '../store-context';
+import { FindingsTable } from './FindingsTable';
+import './reading-extras.css';
 
-/** Copy and plain-text export; the FHIR export joins here in the reading-room work. */
+function download(name: string, mime: string, content: string): void {
+  const blob = new Blob([content], { type: mime });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
+
+/** Copy, .txt / .md / FHIR exports and Print. Patient identifiers go out only when ticked. */
 export function ReportExport() {
-  const report = useAppStore((s) => s.report);
-  const [copied, setCopied] = useState(false);
+  const store = useAppStoreApi();
+  const hasText = useAppStore((s) => s.report.trim() !== '');
+  const hasIdentifiers = useAppStore((s) => studyPatient(s) !== null);
+  const [withIdentifiers, setWithIdentifiers] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
+  const say = (text: string, error = false) => {
+    setMessage({ text, error });
+    if (!error) setTimeout(() => setMessage((m) => (m?.text === text ? null : m)), 2000);
+  };
+
   const copy = async () => {
-    await navigator.clipboard.writeText(report);
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
+    try {
+      await navigator.clipboard.writeText(store.getState().report);
+      say('Copied');
+    } catch (err) {
+      say(`Copy failed: ${err instanceof Error ? err.message : String(err)}`, true);
+    }
   };
-  const download = (ext: 'txt' | 'md') => {
-    const blob = new Blob([report], { type: ext === 'md' ? 'text/markdown' : 'text/plain' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `cxr-report.${ext}`;
-    a.click();
-    URL.revokeObjectURL(a.href);
+  const exportText = (format: 'txt' | 'md') => {
+    const f = exportFile(reportDocument(store.getState()), format);
+    download(f.name, f.mime, f.content);
   };
+  const exportFhir = () => {
+    const s = store.getState();
+    const patient = withIdentifiers ? studyPatient(s) : null;
+    const report = buildDiagnosticReport(reportDocument(s), patient ? { patient } : {});
+    // Checked before it leaves: a file that a FHIR server would refuse is not offered.
+    const check = checkDiagnosticReport(JSON.parse(fhirJson(report)));
+    if (!check.valid) return say(`FHIR export failed its R4 check:\n${formatIssues(check.issues)}`, true);
+    download(`cxr-report-${localDate(new Date())}.fhir.json`, 'application/fhir+json', fhirJson(report));
+  };
+
   return (
-    <span className="export">
-      <button type="button" onClick={() => void copy()} disabled={!report}>
-        {copied ? 'Copied' : 'Copy'}
+    <span className="export" role="group" aria-label="Export">
+      <button type="button" onClick={() => void copy()} disabled={!hasText}>
+        Copy
       </button>
-      <button type="button" onClick={() => download('txt')} disabled={!report}>
+      <button type="button" onClick={() => exportText('txt')} disabled={!hasText}>
         Export .txt
       </button>
-      <button type="button" onClick={() => download('md')} disabled={!report}>
+      <button type="button" onClick={() => exportText('md')} disabled={!hasText}>
         Export .md
       </button>
+      <button type="button" onClick={exportFhir} disabled={!hasText}>
+        Export FHIR
+      </button>
+      <label className="export-options" title="Patient name, ID, birth date and sex from the DICOM file, in a contained Patient">
+        <input type="checkbox" checked={withIdentifiers && hasIdentifiers} disabled={!hasIdentifiers} onChange={(e) => setWithIdentifiers(e.target.checked)} />
+        Include patient identifiers (FHIR)
+      </label>
+      <button type="button" onClick={() => window.print()} disabled={!hasText}>
+        Print
+      </button>
+      <span role="status" data-testid="export-message" className={`export-message ${message?.error ? 'error-text' : 'muted'}`}>
+        {message?.text ?? ''}
+      </span>
+      <PrintSheet />
     </span>
+  );
+}
+
+/**
+ * What Print prints: the disclaimer, a header and the report (and the findings table), rendered
+ * beside the app root so the print stylesheet can hide everything else.
+ */
+function PrintSheet() {
+  const report = useAppStore((s) => s.report);
+  const reportPreset = useAppStore((s) => s.reportPreset);
+  const load = useAppStore((s) => s.load);
+  const model = useAppStore((s) => s.model);
+  const study = useAppStore((s) => s.study);
+  const doc = useMemo(() => reportDocument({ report, reportPreset, load, model, study }), [report, reportPreset, load, model, study]);
+  return createPortal(
+    <article className="print-sheet" aria-hidden="true">
+      <p className="print-banner">{DISCLAIMER}.</p>
+      <h1>Chest radiograph — {PRESET_TITLES[doc.preset ?? 'report']}</h1>
+      <dl>
+        <dt>Model</dt>
+        <dd>{describeModel(doc.model)}</dd>
+        <dt>Date</dt>
+        <dd>{localDateTime(doc.now)}</dd>
+        {doc.study && (
+          <>
+            <dt>Study</dt>
+            <dd>{describeStudy(doc.study)}</dd>
+          </>
+        )}
+      </dl>
+      <p className="print-text">{doc.text}</p>
+      {doc.findings && <FindingsTable rows={doc.findings} caption={false} testId="print-findings-table" />}
+    </article>,
+    document.body,
   );
 }

@@ -1,11 +1,17 @@
-import { useAppStore } from '../store-context';
+import { useEffect, useMemo } from 'react';
+import { parseFindings } from '../../report/findings';
+import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
+import { DataControls } from './DataControls';
+import { FindingsTable } from './FindingsTable';
 import { ReportExport } from './ReportExport';
 
 /** The editable report: model text streams in at the end; the user's edits are never overwritten. */
 export function ReportPanel() {
   const controller = useController();
+  const store = useAppStoreApi();
   const report = useAppStore((s) => s.report);
+  const reportPreset = useAppStore((s) => s.reportPreset);
   const streaming = useAppStore((s) => s.streaming);
   const versions = useAppStore((s) => s.versions);
   const loaded = useAppStore((s) => s.load.status === 'loaded');
@@ -13,6 +19,30 @@ export function ReportPanel() {
   const edit = useAppStore((s) => s.editReport);
   const restore = useAppStore((s) => s.restoreVersion);
   const ready = loaded && hasImage && !streaming;
+  const findings = useMemo(() => (reportPreset === 'findings' && report.trim() ? parseFindings(report) : null), [reportPreset, report]);
+
+  // Ctrl+Enter (⌘+Enter) generates the report, Escape stops what is streaming; anywhere on the page.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.isComposing) return;
+      const s = store.getState();
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+        // In a one-line field of a form (the follow-up question) Enter submits that form.
+        if (e.target instanceof HTMLInputElement && e.target.form) return;
+        if (s.load.status !== 'loaded' || !s.hasImage || s.streaming) return;
+        e.preventDefault();
+        void controller.generateReport('report');
+      } else if (e.key === 'Escape' && s.streaming) {
+        // Escape in an open dialog closes the dialog; it does not stop generation.
+        if (e.target instanceof Element && e.target.closest('dialog[open]')) return;
+        e.preventDefault();
+        void controller.stop();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controller, store]);
+
   return (
     <section className="panel report" aria-labelledby="report-heading">
       <div className="panel-title">
@@ -24,6 +54,9 @@ export function ReportPanel() {
           <button type="button" onClick={() => void controller.generateReport('differential')} disabled={!ready}>
             Differential diagnosis
           </button>
+          <button type="button" onClick={() => void controller.generateReport('findings')} disabled={!ready} title="Asks about each of the 14 CheXpert observations">
+            Findings
+          </button>
           <button type="button" onClick={() => void controller.stop()} disabled={!streaming} aria-keyshortcuts="Escape">
             Stop
           </button>
@@ -31,6 +64,7 @@ export function ReportPanel() {
       </div>
       {!loaded && <p className="muted">Load the model to generate a report.</p>}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}
+      <DraftNotice />
       <textarea
         aria-label="Report"
         className="report-text"
@@ -38,9 +72,11 @@ export function ReportPanel() {
         onChange={(e) => edit(e.target.value)}
         placeholder="The generated report appears here. You can edit it at any time, even while it is being written."
         data-streaming={streaming === 'report'}
+        aria-keyshortcuts="Control+Enter Escape"
         spellCheck
       />
-      <div className="toolbar">
+      {findings && <FindingsTable rows={findings} />}
+      <div className="toolbar" role="toolbar" aria-label="Report actions">
         {versions.length > 0 && (
           <label>
             Earlier versions{' '}
@@ -56,6 +92,28 @@ export function ReportPanel() {
         )}
         <ReportExport />
       </div>
+      <DataControls />
     </section>
+  );
+}
+
+/** "Draft restored from …", until dismissed. */
+function DraftNotice() {
+  const notice = useAppStore((s) => s.draftNotice);
+  const hasStudy = useAppStore((s) => s.study !== null);
+  const dismiss = useAppStore((s) => s.setDraftNotice);
+  if (!notice) return null;
+  const when = new Date(notice.savedAt);
+  const sameDay = when.toDateString() === new Date().toDateString();
+  return (
+    <div className="draft-notice" role="status" data-testid="draft-notice">
+      <span>
+        Draft restored from {sameDay ? when.toLocaleTimeString() : when.toLocaleString()}.
+        {!hasStudy && ' Open the same image to go on with it.'}
+      </span>
+      <button type="button" onClick={() => dismiss(null)} aria-label="Dismiss the draft notice">
+        Dismiss
+      </button>
+    </div>
   );
 }

@@ -1,0 +1,29 @@
+import type { AppState } from '../state/store';
+import { patientIdentifiers, summarizeStudy, type ModelLabel, type PatientIdentifiers, type ReportDocument } from './context';
+import { parseFindings } from './findings';
+
+/** The model that wrote (or will write) the draft: the loaded one, else the one found. */
+export function modelLabel(s: Pick<AppState, 'load' | 'model'>): ModelLabel | null {
+  if (s.load.status === 'loaded') return { id: s.load.info.modelId, name: s.load.info.modelName, randomWeights: s.load.info.randomWeights };
+  if (s.model.status === 'found') return { id: s.model.manifest.id, name: s.model.manifest.name, randomWeights: s.model.manifest.randomWeights };
+  return null;
+}
+
+/** What every export is made from, read from the store. No patient identifiers. */
+export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'>, now = new Date()): ReportDocument {
+  return {
+    text: s.report,
+    preset: s.reportPreset,
+    model: modelLabel(s),
+    study: s.study ? summarizeStudy(s.study.image) : null,
+    now,
+    ...(s.reportPreset === 'findings' ? { findings: parseFindings(s.report) } : {}),
+  };
+}
+
+/** The open study's patient identifiers: only for an export the user asked to identify. */
+export function studyPatient(s: Pick<AppState, 'study'>): PatientIdentifiers | null {
+  if (!s.study) return null;
+  const p = patientIdentifiers(s.study.image);
+  return p.name || p.id || p.birthDate || p.sex ? p : null;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportDocument } from './context';
+import { base64Problem, checkDiagnosticReport, formatIssues } from './fhir-check';
+import { AI_DRAFT_EXTENSION, base64ToUtf8, buildDiagnosticReport, EmptyReportError, fhirJson } from './fhir';
+
+const doc: ReportDocument = {
+  text: 'Mild cardiomegaly. No pleural effusion — “lungs” clear. 肺 <ok> & done.',
+  preset: 'report',
+  model: { id: 'cxr-llava-v2', name: 'CXR-LLaVA v2', randomWeights: false },
+  study: { format: 'dicom', width: 2048, height: 2500, modality: 'CR', viewPosition: 'PA', studyDate: '2024-02-29' },
+  now: new Date('2025-03-04T10:11:12.345Z'),
+};
+
+/** The export, through JSON as a file would carry it. */
+const exported = (d: ReportDocument = doc, patient?: Parameters<typeof buildDiagnosticReport>[1]) =>
+  JSON.parse(fhirJson(buildDiagnosticReport(d, patient))) as Record<string, unknown>;
+
+function messages(json: unknown): string {
+  const r = checkDiagnosticReport(json);
+  expect(r.valid).toBe(false);
+  return formatIssues(r.issues);
+}
+
+describe('buildDiagnosticReport', () => {
+  it('writes a preliminary R4 DiagnosticReport that the checker accepts', () => {
+    const r = exported();
+    const check = checkDiagnosticReport(r);
+    expect(formatIssues(check.issues)).toBe('');
+    expect(check.valid).toBe(true);
+    expect(r).toMatchObject({
+      resourceType: 'DiagnosticReport',
+      status: 'preliminary',
+      code: { coding: [{ system: 'http://loinc.org', code: '18748-4' }] },
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD' }] }],
+      effectiveDateTime: '2024-02-29',
+      issued: '2025-03-04T10:11:12.345Z',
+      conclusion: doc.text,
+    });
+  });
+
+  it('carries the text as base64 of its UTF-8 bytes, with a title and content type', () => {
+    const form = (exported().presentedForm as { data: string; contentType: string; title: string }[])[0]!;
+    expect(form.contentType).toBe('text/plain; charset=utf-8');
+    expect(form.title).toMatch(/AI-generated draft/);
+    expect(base64ToUtf8(form.data)).toBe(doc.text);
+    expect(Buffer.from(form.data, 'base64').toString('utf8')).toBe(doc.text);
+  });
+
+  it('names the model and says the draft is not reviewed, in an extension and the narrative', () => {
+    const r = exported();
+    const ext = (r.extension as { url: string; extension: { url: string; valueString?: string; valueBoolean?: boolean }[] }[])[0]!;
+    expect(ext.url).toBe(AI_DRAFT_EXTENSION);
+    expect(ext.extension).toEqual(
+      expect.arrayContaining([
+        { url: 'modelName', valueString: 'CXR-LLaVA v2' },
+        { url: 'modelId', valueString: 'cxr-llava-v2' },
+        { url: 'reviewed', valueBoolean: false },
+      ]),
+    );
+    const div = (r.text as { div: string }).div;
+    expect(div).toMatch(/CXR-LLaVA v2 \(cxr-llava-v2\); not reviewed/);
+    expect(div).toContain('&lt;ok&gt; &amp; done');
+    expect(r).not.toHaveProperty('note');
+  });
+
+  it('has no patient identifiers unless asked; asked, a contained Patient that subject points at', () => {
+    const plain = exported();
+    expect(plain).not.toHaveProperty('subject');
+    expect(plain).not.toHaveProperty('contained');
+    const identified = exported(doc, { patient: { name: 'DOE JANE', id: 'MRN-1', birthDate: '1970-01-02', sex: 'female' } });
+    expect(checkDiagnosticReport(identified).issues).toEqual([]);
+    expect(identified.subject).toEqual({ reference: '#patient' });
+    expect(identified.contained).toEqual([
+      { resourceType: 'Patient', id: 'patient', identifier: [{ value: 'MRN-1' }], name: [{ text: 'DOE JANE' }], gender: 'female', birthDate: '1970-01-02' },
+    ]);
+  });
+
+  it('leaves out effectiveDateTime without a study date, and works without a model or study', () => {
+    const r = exported({ ...doc, model: null, study: null, preset: null });
+    expect(r).not.toHaveProperty('effectiveDateTime');
+    expect(checkDiagnosticReport(r).issues).toEqual([]);
+  });
+
+  it('refuses an empty report', () => {
+    expect(() => buildDiagnosticReport({ ...doc, text: '  \n' })).toThrow(EmptyReportError);
+  });
+});
+
+describe('checkDiagnosticReport rejects broken reports with useful messages', () => {
+  const good = () => exported();
+
+  it('a status outside the R4 value set', () => {
+    expect(messages({ ...good(), status: 'draft' })).toMatch(/DiagnosticReport\.status: "draft" is not in the required value set; use one of: registered \| partial \| preliminary/);
+  });
+
+  it('missing status and code, and a code with neither coding nor text', () => {
+    const m = messages({ ...good(), status: undefined, code: undefined });
+    expect(m).toMatch(/DiagnosticReport\.status: is required/);
+    expect(m).toMatch(/DiagnosticReport\.code: is required/);
+    expect(messages({ ...good(), code: { id: 'c1' } })).toMatch(/DiagnosticReport\.code: needs a coding or a text/);
+  });
+
+  it('the wrong resourceType', () => {
+    expect(messages({ ...good(), resourceType: 'Observation' })).toMatch(/resourceType: must be "DiagnosticReport", got "Observation"/);
+    expect(messages({ ...good(), resourceType: undefined })).toMatch(/resourceType: must be "DiagnosticReport", got nothing/);
+  });
+
+  it('R5-only and unknown elements', () => {
+    expect(messages({ ...good(), note: [{ text: 'AI draft' }] })).toMatch(/"note" is not an element of DiagnosticReport in R4 \(R5 added it\)/);
+    expect(messages({ ...good(), reportText: 'x' })).toMatch(/DiagnosticReport\.reportText: "reportText" is not an element of DiagnosticReport in R4/);
+    expect(messages({ ...good(), code: { coding: [{ system: 'http://loinc.org', code: '18748-4', displayName: 'x' }] } })).toMatch(
+      /code\.coding\[0\]\.displayName: "displayName" is not an element of Coding/,
+    );
+  });
+
+  it('wrong types and cardinality', () => {
+    expect(messages({ ...good(), category: { coding: [] } })).toMatch(/DiagnosticReport\.category: must be an array \(0\.\.\* in R4\), got an object/);
+    expect(messages({ ...good(), conclusion: ['a', 'b'] })).toMatch(/conclusion: must be a single value \(0\.\.1 in R4\), not an array/);
+    expect(messages({ ...good(), conclusion: 42 })).toMatch(/conclusion: must be a JSON string \(string\), got number 42/);
+    expect(messages({ ...good(), conclusion: '' })).toMatch(/conclusion: must not be empty or blank/);
+    expect(messages({ ...good(), performer: [] })).toMatch(/performer: must not be an empty array/);
+    expect(messages({ ...good(), subject: null })).toMatch(/subject: must not be null/);
+  });
+
+  it('bad dateTime and instant formats', () => {
+    expect(messages({ ...good(), effectiveDateTime: '2024-03-04T10:00:00' })).toMatch(/effectiveDateTime: "2024-03-04T10:00:00" is not a valid dateTime: .*time zone/);
+    expect(messages({ ...good(), effectiveDateTime: '20240304' })).toMatch(/effectiveDateTime: "20240304" is not a valid dateTime/);
+    expect(messages({ ...good(), effectiveDateTime: '2023-02-29' })).toMatch(/a real date/);
+    expect(messages({ ...good(), issued: '2025-03-04' })).toMatch(/issued: "2025-03-04" is not a valid instant/);
+    expect(messages({ ...good(), effectivePeriod: { start: '2024-01-01' } })).toMatch(/effective\[x\]: has both effectiveDateTime and effectivePeriod/);
+  });
+
+  it('bad base64 and an attachment with data but no contentType', () => {
+    const form = (data: string, extra: object = {}) => ({ ...good(), presentedForm: [{ contentType: 'text/plain', data, ...extra }] });
+    expect(messages(form('aGVsbG8'))).toMatch(/presentedForm\[0\]\.data: is not valid base64: its length \(7\) is not a multiple of 4/);
+    expect(messages(form('aGVs bG8='))).toMatch(/whitespace/);
+    expect(messages(form('aGV$bG8='))).toMatch(/"\$" is not a base64 character/);
+    expect(messages(form('a=GVsbG8'))).toMatch(/padding/);
+    expect(messages({ ...good(), presentedForm: [{ data: 'aGVsbG8=' }] })).toMatch(/att-1: an attachment with data must say its contentType/);
+    expect(messages(form('aGVsbG8=', { contentType: 'plain text' }))).toMatch(/contentType: "plain text" is not a MIME type|is not a valid code/);
+  });
+
+  it('broken extensions and narrative', () => {
+    expect(messages({ ...good(), extension: [{ url: 'ai-draft', valueString: 'x' }] })).toMatch(/extension\[0\]\.url: "ai-draft" must be an absolute URL/);
+    expect(messages({ ...good(), extension: [{ url: 'https://x.invalid/e' }] })).toMatch(/ext-1: an extension needs a value\[x\] or nested extensions/);
+    expect(messages({ ...good(), extension: [{ url: 'https://x.invalid/e', valueString: 'a', valueBoolean: true }] })).toMatch(/value\[x\] takes one type only/);
+    expect(messages({ ...good(), extension: [{ url: 'https://x.invalid/e', valueText: 'a' }] })).toMatch(/valueText is not an R4 value\[x\] type/);
+    expect(messages({ ...good(), text: { status: 'generated', div: '<p>x</p>' } })).toMatch(/text\.div: must be a single <div>/);
+    expect(messages({ ...good(), text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><script>x</script></div>' } })).toMatch(/txt-1/);
+    expect(messages({ ...good(), text: { status: 'draft', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } })).toMatch(/text\.status: "draft" is not in the required value set/);
+  });
+
+  it('references: contained targets, dom-3, and performer types', () => {
+    expect(messages({ ...good(), subject: { reference: '#p1' } })).toMatch(/subject\.reference: "#p1" points at no contained resource/);
+    expect(messages({ ...good(), contained: [{ resourceType: 'Patient', id: 'p1' }] })).toMatch(/dom-3: the contained resource "p1" is not referenced/);
+    expect(messages({ ...good(), performer: [{ reference: 'Device/cxr-llava' }] })).toMatch(/performer\[0\]\.reference: points at a Device; R4 allows Practitioner \| PractitionerRole \| Organization \| CareTeam/);
+    expect(
+      messages({ ...good(), subject: { reference: '#p' }, contained: [{ resourceType: 'Patient', id: 'p', gender: 'F', name: 'Doe' }] }),
+    ).toMatch(/contained\[0\]\.gender: "F" is not in the required value set[\s\S]*contained\[0\]\.name: must be an array/);
+  });
+
+  it('not an object at all', () => {
+    expect(messages('DiagnosticReport')).toMatch(/DiagnosticReport: must be a JSON object, got the string/);
+  });
+});
+
+describe('base64Problem', () => {
+  it('accepts canonical base64 only', () => {
+    expect(base64Problem('')).toBeNull();
+    expect(base64Problem('aGk=')).toBeNull();
+    expect(base64Problem('aGVsbG8h')).toBeNull();
+    expect(base64Problem('aGk')).toMatch(/multiple of 4/);
+    expect(base64Problem('aG-k')).toMatch(/"-" is not a base64 character/);
+  });
+});

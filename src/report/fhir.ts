@@ -1,0 +1,160 @@
+import { describeModel, describeStudy, DISCLAIMER, PRESET_TITLES, type PatientIdentifiers, type ReportDocument } from './context';
+
+/**
+ * The report as a FHIR R4 DiagnosticReport (JSON), status "preliminary": a draft no one has
+ * signed. Checked against the R4 definition by fhir-check.ts.
+ *
+ * Code: LOINC 18748-4 "Diagnostic imaging study". The model reads one image and knows neither the
+ * number of views nor how the study was ordered, so a code that names views (36643-5 "XR Chest 2
+ * Views") could say something false; 18748-4 claims only that this reports on an imaging study,
+ * and `code.text` says what kind. Category RAD (HL7 v2 table 0074) files it under radiology.
+ *
+ * Who wrote it: R4's DiagnosticReport has no `note` (R5 added one) and its `performer` may not be
+ * a Device, so the model is named in an extension (AI_DRAFT_EXTENSION) and in the narrative.
+ *
+ * No patient identifiers unless asked: by default there is no `subject`. Asked, the identifiers
+ * go into a contained Patient that `subject` points at; nothing else names the patient.
+ */
+
+/** The project's own extension (no registered canonical URL yet; `.invalid` never resolves). */
+export const AI_DRAFT_EXTENSION = 'https://cxr-llava-web.invalid/fhir/StructureDefinition/ai-generated-draft';
+
+export const LOINC_DIAGNOSTIC_IMAGING_STUDY = { system: 'http://loinc.org', code: '18748-4', display: 'Diagnostic imaging study' } as const;
+export const CATEGORY_RADIOLOGY = { system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD', display: 'Radiology' } as const;
+
+export interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+export interface CodeableConcept {
+  coding?: Coding[];
+  text?: string;
+}
+export interface Extension {
+  url: string;
+  valueString?: string;
+  valueBoolean?: boolean;
+  extension?: Extension[];
+}
+export interface Attachment {
+  contentType?: string;
+  language?: string;
+  data?: string;
+  title?: string;
+  creation?: string;
+}
+export interface ContainedPatient {
+  resourceType: 'Patient';
+  id: string;
+  identifier?: { value: string }[];
+  name?: { text: string }[];
+  gender?: 'male' | 'female' | 'other' | 'unknown';
+  birthDate?: string;
+}
+export interface DiagnosticReport {
+  resourceType: 'DiagnosticReport';
+  language?: string;
+  text?: { status: 'generated'; div: string };
+  contained?: ContainedPatient[];
+  extension?: Extension[];
+  status: 'preliminary';
+  category: CodeableConcept[];
+  code: CodeableConcept;
+  subject?: { reference: string };
+  effectiveDateTime?: string;
+  issued: string;
+  conclusion: string;
+  presentedForm: Attachment[];
+}
+
+export interface FhirOptions {
+  /** Only when the user asked for an identified export; absent means none are written. */
+  patient?: PatientIdentifiers;
+}
+
+export class EmptyReportError extends Error {
+  override name = 'EmptyReportError';
+  constructor() {
+    super('Nothing to export: the report is empty. Generate or type a report first.');
+  }
+}
+
+export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {}): DiagnosticReport {
+  const text = doc.text.trim();
+  if (!text) throw new EmptyReportError();
+  const kind = doc.preset ? PRESET_TITLES[doc.preset] : PRESET_TITLES.report;
+  const title = `Chest radiograph — ${kind} (AI-generated draft)`;
+  const issued = doc.now.toISOString();
+  const patient = opts.patient ? containedPatient(opts.patient) : null;
+
+  const report: DiagnosticReport = {
+    resourceType: 'DiagnosticReport',
+    language: 'en',
+    text: { status: 'generated', div: narrative(doc, title, text) },
+    ...(patient ? { contained: [patient] } : {}),
+    extension: [
+      {
+        url: AI_DRAFT_EXTENSION,
+        extension: [
+          { url: 'modelName', valueString: doc.model?.name ?? 'unknown model' },
+          { url: 'modelId', valueString: doc.model?.id ?? 'unknown' },
+          { url: 'randomWeights', valueBoolean: doc.model?.randomWeights ?? false },
+          { url: 'reviewed', valueBoolean: false },
+          { url: 'notice', valueString: 'AI-generated draft, not reviewed' },
+        ],
+      },
+    ],
+    status: 'preliminary',
+    category: [{ coding: [{ ...CATEGORY_RADIOLOGY }], text: 'Radiology' }],
+    code: { coding: [{ ...LOINC_DIAGNOSTIC_IMAGING_STUDY }], text: 'Chest radiograph report (AI-generated draft)' },
+    ...(patient ? { subject: { reference: `#${patient.id}` } } : {}),
+    ...(doc.study?.studyDate ? { effectiveDateTime: doc.study.studyDate } : {}),
+    issued,
+    conclusion: text,
+    presentedForm: [{ contentType: 'text/plain; charset=utf-8', language: 'en', data: utf8ToBase64(text), title, creation: issued }],
+  };
+  return report;
+}
+
+function containedPatient(p: PatientIdentifiers): ContainedPatient {
+  return {
+    resourceType: 'Patient',
+    id: 'patient',
+    ...(p.id ? { identifier: [{ value: p.id }] } : {}),
+    ...(p.name ? { name: [{ text: p.name }] } : {}),
+    ...(p.sex ? { gender: p.sex } : {}),
+    ...(p.birthDate ? { birthDate: p.birthDate } : {}),
+  };
+}
+
+function narrative(doc: ReportDocument, title: string, text: string): string {
+  const lines = [
+    `<p><b>${escapeXml(title)}</b></p>`,
+    `<p>${escapeXml(DISCLAIMER)}. Written by ${escapeXml(describeModel(doc.model))}; not reviewed.</p>`,
+    ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
+    `<pre>${escapeXml(text)}</pre>`,
+  ];
+  return `<div xmlns="http://www.w3.org/1999/xhtml">${lines.join('')}</div>`;
+}
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Base64 of the UTF-8 bytes (btoa alone takes Latin-1 only). */
+export function utf8ToBase64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function base64ToUtf8(b64: string): string {
+  const bin = atob(b64);
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+export function fhirJson(report: DiagnosticReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { DecodedImage, MetaField } from '../imaging/types';
+import { describeStudy, patientIdentifiers, summarizeStudy, type ReportDocument } from './context';
+import { parseFindings } from './findings';
+import { exportFile, toMarkdown, toPlainText } from './text-export';
+
+const meta: MetaField[] = [
+  { key: 'modality', label: 'Modality', value: 'CR', identifying: false },
+  { key: 'viewPosition', label: 'View position', value: 'PA', identifying: false },
+  { key: 'size', label: 'Size', value: '2048 × 2500', identifying: false },
+  { key: 'studyDate', label: 'Study date', value: '2024-02-29', identifying: false },
+  { key: 'institution', label: 'Institution', value: 'St Example Hospital', identifying: true },
+  { key: 'patientName', label: 'Patient name', value: 'DOE JANE', identifying: true },
+  { key: 'patientId', label: 'Patient ID', value: 'MRN-0042', identifying: true },
+  { key: 'birthDate', label: 'Birth date', value: '19700102', identifying: true },
+  { key: 'sex', label: 'Sex', value: 'F', identifying: true },
+];
+const image = { format: 'dicom', width: 2048, height: 2500, meta } as DecodedImage;
+
+const doc: ReportDocument = {
+  text: '# Not a heading\nMild cardiomegaly. ```code``` <script>x</script>\n',
+  preset: 'report',
+  model: { id: 'cxr-llava-v2', name: 'CXR-LLaVA v2', randomWeights: false },
+  study: summarizeStudy(image),
+  now: new Date(2025, 2, 4, 9, 5),
+};
+
+describe('study summary', () => {
+  it('keeps modality, view, size and study date, and nothing identifying', () => {
+    expect(summarizeStudy(image)).toEqual({ format: 'dicom', width: 2048, height: 2500, modality: 'CR', viewPosition: 'PA', studyDate: '2024-02-29' });
+    expect(describeStudy(summarizeStudy(image))).toBe('DICOM · CR · PA · 2048 × 2500 px');
+  });
+
+  it('drops empty ("—") and invalid dates', () => {
+    const m = meta.map((f) => (f.key === 'studyDate' ? { ...f, value: '2023-02-30' } : f.key === 'modality' ? { ...f, value: '—' } : f));
+    expect(summarizeStudy({ ...image, meta: m })).toMatchObject({ modality: undefined, studyDate: undefined });
+  });
+
+  it('reads the identifiers only when asked (patientIdentifiers)', () => {
+    expect(patientIdentifiers(image)).toEqual({ name: 'DOE JANE', id: 'MRN-0042', birthDate: '1970-01-02', sex: 'female' });
+  });
+});
+
+describe('text exports', () => {
+  for (const [name, render] of [
+    ['plain text', toPlainText],
+    ['Markdown', toMarkdown],
+  ] as const) {
+    it(`${name}: header with model, disclaimer, date and study; no identifiers`, () => {
+      const out = render(doc);
+      expect(out).toContain('AI-generated draft — not for clinical use without radiologist review');
+      expect(out).toMatch(/Model:?\*?\*? CXR-LLaVA v2 \(cxr-llava-v2\)/);
+      expect(out).toMatch(/Date:?\*?\*? 2025-03-04 09:05/);
+      expect(out).toContain('DICOM · CR · PA · 2048 × 2500 px');
+      expect(out).toContain('Mild cardiomegaly.');
+      for (const id of ['DOE', 'MRN-0042', '1970', 'St Example']) expect(out).not.toContain(id);
+    });
+  }
+
+  it('plain text is the header, a blank line, then the report as written', () => {
+    const out = toPlainText(doc);
+    expect(out.split('\n').slice(0, 3)).toEqual(['Chest radiograph — Report', '=========================', 'AI-generated draft — not for clinical use without radiologist review']);
+    expect(out).toContain('\n\n# Not a heading\nMild cardiomegaly. ```code``` <script>x</script>\n');
+  });
+
+  it('Markdown fences the model text so it is shown, not rendered', () => {
+    const out = toMarkdown(doc);
+    expect(out).toContain('````text\n# Not a heading\nMild cardiomegaly. ```code``` <script>x</script>\n````');
+  });
+
+  it('says when the model has random weights', () => {
+    expect(toPlainText({ ...doc, model: { ...doc.model!, randomWeights: true } })).toMatch(/RANDOM WEIGHTS, output is meaningless/);
+  });
+
+  it('adds the findings table for the findings preset', () => {
+    const findings = parseFindings('Cardiomegaly: present. Pleural effusion: absent.');
+    const md = toMarkdown({ ...doc, preset: 'findings', findings });
+    expect(md).toContain('# Chest radiograph — Findings (CheXpert observations)');
+    expect(md).toContain('| Cardiomegaly | positive |');
+    expect(md).toContain('| Pleural Effusion | negative |');
+    expect(md).toContain('| Fracture | not mentioned |');
+    expect(toPlainText({ ...doc, preset: 'findings', findings })).toMatch(/Cardiomegaly\s+positive/);
+  });
+
+  it('names files by date and kind', () => {
+    expect(exportFile(doc, 'txt')).toMatchObject({ name: 'cxr-report-2025-03-04.txt', mime: 'text/plain; charset=utf-8' });
+    expect(exportFile(doc, 'md')).toMatchObject({ name: 'cxr-report-2025-03-04.md', mime: 'text/markdown; charset=utf-8' });
+  });
+});

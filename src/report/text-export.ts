@@ -1,0 +1,75 @@
+import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRESET_TITLES, type ReportDocument } from './context';
+import type { FindingRow } from './findings';
+
+/**
+ * Plain-text and Markdown exports: a header that says what wrote the draft, that it is not for
+ * clinical use unreviewed, and when; a study line with no patient identifiers; then the text.
+ */
+
+export interface TextFile {
+  name: string;
+  mime: string;
+  content: string;
+}
+
+function headerFacts(doc: ReportDocument): [string, string][] {
+  return [
+    ['Model', describeModel(doc.model)],
+    ['Date', localDateTime(doc.now)],
+    ...(doc.study ? [['Study', describeStudy(doc.study)] as [string, string]] : []),
+    ...(doc.study?.studyDate ? [['Study date', doc.study.studyDate] as [string, string]] : []),
+  ];
+}
+
+function title(doc: ReportDocument): string {
+  return `Chest radiograph — ${PRESET_TITLES[doc.preset ?? 'report']}`;
+}
+
+export function toPlainText(doc: ReportDocument): string {
+  const t = title(doc);
+  const lines = [t, '='.repeat(t.length), DISCLAIMER, ...headerFacts(doc).map(([k, v]) => `${k}: ${v}`), '', doc.text.trim(), ''];
+  if (doc.findings) {
+    lines.push('Findings (CheXpert observations, read from the answer by rule)', ...doc.findings.map((r) => `  ${r.observation.padEnd(28)}${r.label}`), '');
+  }
+  return lines.join('\n');
+}
+
+export function toMarkdown(doc: ReportDocument): string {
+  const lines = [
+    `# ${title(doc)}`,
+    '',
+    `> **${DISCLAIMER}**`,
+    '',
+    ...headerFacts(doc).map(([k, v]) => `- **${k}:** ${escapeMarkdown(v)}`),
+    '',
+    '## Report',
+    '',
+    // The model's text is shown as written, not rendered as Markdown: a fenced block keeps "#",
+    // "*" and "<" from turning into headings, emphasis or HTML in a viewer.
+    fence(doc.text.trim()),
+    '',
+  ];
+  if (doc.findings) lines.push('## Findings', '', ...findingsTable(doc.findings), '');
+  return lines.join('\n');
+}
+
+function findingsTable(rows: FindingRow[]): string[] {
+  return ['| Observation | Label |', '| --- | --- |', ...rows.map((r) => `| ${r.observation} | ${r.label} |`)];
+}
+
+function fence(text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}text\n${text}\n${ticks}`;
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+}
+
+export function exportFile(doc: ReportDocument, format: 'txt' | 'md'): TextFile {
+  const base = `cxr-report-${localDate(doc.now)}`;
+  return format === 'md'
+    ? { name: `${base}.md`, mime: 'text/markdown; charset=utf-8', content: toMarkdown(doc) }
+    : { name: `${base}.txt`, mime: 'text/plain; charset=utf-8', content: toPlainText(doc) };
+}

@@ -1,0 +1,299 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DecodedImage } from '../imaging/types';
+import { createAppStore, type AppStore } from '../state/store';
+import { asDraft, clearAllLocalData, DraftPersistence, idbDraftStorage, SCRATCH, studyFingerprint, type Draft, type DraftStorage } from './drafts';
+
+function image(seed: number, meta: DecodedImage['meta'] = []): DecodedImage {
+  const pixels = new Uint16Array(64).map((_, i) => (i * 37 + seed * 101) & 0xfff);
+  return {
+    format: 'dicom',
+    width: 8,
+    height: 8,
+    pixels,
+    bitsStored: 12,
+    signed: false,
+    minStored: 0,
+    maxStored: 4095,
+    slope: 1,
+    intercept: 0,
+    windows: [],
+    voiLut: null,
+    voiLutFunction: 'LINEAR',
+    invert: false,
+    photometric: 'MONOCHROME2',
+    identity8: false,
+    frames: 1,
+    pixelSpacing: null,
+    meta,
+    notes: [],
+  };
+}
+
+/** Opens an image the way the intake does: a new study key every time. */
+function open(store: AppStore, img: DecodedImage, fileName = 'chest.dcm') {
+  const s = store.getState();
+  s.finishIntake(s.startIntake(fileName), { fileName, image: img, modelInput: { width: 1, height: 1, data: new Uint8Array(1) }, decodeMs: 1 });
+}
+
+let dbSeq = 0;
+const newStorage = () => idbDraftStorage(`drafts-test-${++dbSeq}`);
+const FAST = { debounceMs: 5, maxWaitMs: 40 };
+const started: DraftPersistence[] = [];
+
+async function startPersistence(store: AppStore, storage: DraftStorage, opts = FAST) {
+  const p = new DraftPersistence(store, storage, opts);
+  started.push(p);
+  await p.start();
+  return p;
+}
+
+async function settle(p: DraftPersistence) {
+  await new Promise((r) => setTimeout(r, 30));
+  await p.flush();
+}
+
+afterEach(() => {
+  started.splice(0).forEach((p) => p.stop());
+});
+
+describe('DraftPersistence (IndexedDB via fake-indexeddb)', () => {
+  it('saves the report debounced, and puts it back after a reload before any image is opened', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(1));
+    await p.idle();
+    store.getState().startReport('report');
+    store.getState().appendReport('No pleural effusion.');
+    store.getState().finishStreaming();
+    store.getState().editReport('No pleural effusion. Edited.');
+    store.getState().startChat('Pneumothorax?');
+    store.getState().appendChat('No');
+    await settle(p);
+    const key = await studyFingerprint(image(1));
+    expect(await storage.lastKey()).toBe(key);
+    const saved = await storage.load(key);
+    expect(saved).toMatchObject({ report: 'No pleural effusion. Edited.', reportPreset: 'report', label: 'DICOM · 8 × 8 px' });
+    // No pixels in the draft.
+    expect(JSON.stringify(saved)).not.toMatch(/pixels|Uint16Array/);
+
+    // "Reload": a fresh store, the same database. The streaming chat answer comes back stopped.
+    const store2 = createAppStore();
+    await startPersistence(store2, storage);
+    const s2 = store2.getState();
+    expect(s2.report).toBe('No pleural effusion. Edited.');
+    expect(s2.chat).toEqual([
+      { role: 'user', text: 'Pneumothorax?' },
+      { role: 'assistant', text: 'No', streaming: false, interrupted: true },
+    ]);
+    expect(s2.draftNotice?.savedAt).toBe(saved!.savedAt);
+    expect(s2.study).toBeNull();
+  });
+
+  it('keeps one draft per study and restores it when the same image is opened again', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(1), 'a.dcm');
+    await p.idle();
+    store.getState().editReport('Report for A');
+    await settle(p);
+
+    open(store, image(2), 'b.dcm');
+    await p.idle();
+    expect(store.getState().report).toBe('');
+    expect(store.getState().draftNotice).toBeNull();
+    store.getState().editReport('Report for B');
+    await settle(p);
+
+    open(store, image(1), 'a-again.dcm');
+    await p.idle();
+    expect(store.getState().report).toBe('Report for A');
+    expect(store.getState().draftNotice).not.toBeNull();
+    open(store, image(2), 'b.dcm');
+    await p.idle();
+    expect(store.getState().report).toBe('Report for B');
+  });
+
+  it('after a reload, opening the image the restored draft belongs to keeps it on screen', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(3));
+    await p.idle();
+    store.getState().editReport('Keep me');
+    await settle(p);
+
+    const store2 = createAppStore();
+    const p2 = await startPersistence(store2, storage);
+    store2.getState().editReport('Keep me, edited before the image was back');
+    open(store2, image(3));
+    await settle(p2);
+    expect(store2.getState().report).toBe('Keep me, edited before the image was back');
+    expect((await storage.load(await studyFingerprint(image(3))))?.report).toBe('Keep me, edited before the image was back');
+  });
+
+  it('moves text typed with no image open to the first image opened', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    store.getState().editReport('typed first');
+    await settle(p);
+    expect((await storage.load(SCRATCH))?.report).toBe('typed first');
+    open(store, image(4));
+    await settle(p);
+    expect(await storage.load(SCRATCH)).toBeUndefined();
+    expect((await storage.load(await studyFingerprint(image(4))))?.report).toBe('typed first');
+    expect(store.getState().report).toBe('typed first');
+  });
+
+  it('waits for a streaming report to finish before switching to another study', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(5));
+    await p.idle();
+    store.getState().startReport('report');
+    store.getState().appendReport('Heart size ');
+    open(store, image(6));
+    store.getState().appendReport('is normal.');
+    await settle(p);
+    expect(store.getState().report).toBe('Heart size is normal.');
+    store.getState().finishStreaming();
+    await settle(p);
+    expect(store.getState().report).toBe('');
+    expect((await storage.load(await studyFingerprint(image(5))))?.report).toBe('Heart size is normal.');
+  });
+
+  it('a report started on the new image while its draft loads keeps streaming; the saved draft becomes versions', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    let gate: Promise<void> | null = null;
+    const p = new DraftPersistence(store, storage, { ...FAST, fingerprint: async (img) => (await gate, studyFingerprint(img)) });
+    started.push(p);
+    await p.start();
+    open(store, image(10));
+    await p.idle();
+    store.getState().editReport('B old');
+    await settle(p);
+    open(store, image(11));
+    await settle(p);
+    let release!: () => void;
+    gate = new Promise((r) => (release = r));
+    open(store, image(10));
+    await new Promise((r) => setTimeout(r, 10));
+    store.getState().startReport('report');
+    store.getState().appendReport('B new');
+    release();
+    await settle(p);
+    const s = store.getState();
+    expect(s.streaming).toBe('report');
+    expect(s.report).toBe('B new');
+    expect(s.versions.map((v) => v.text)).toContain('B old');
+    expect((await storage.load(await studyFingerprint(image(10))))?.report).toBe('B new');
+  });
+
+  it('saves at least every maxWaitMs while text keeps streaming in', async () => {
+    const inner = newStorage();
+    const saves: Draft[] = [];
+    const storage: DraftStorage = { ...inner, save: (d) => (saves.push(d), inner.save(d)) };
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { debounceMs: 30, maxWaitMs: 60 });
+    open(store, image(7));
+    await p.idle();
+    store.getState().startReport('report');
+    for (let i = 0; i < 20; i++) {
+      store.getState().appendReport(`t${i} `);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // 200 ms of tokens 10 ms apart: a pure 30 ms debounce would not have saved yet.
+    expect(saves.length).toBeGreaterThanOrEqual(2);
+    await settle(p);
+    expect(saves.at(-1)?.report).toBe(store.getState().report);
+  });
+
+  it('deletes a draft whose report, versions and chat are all emptied', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(8));
+    await p.idle();
+    store.getState().editReport('x');
+    await settle(p);
+    const key = await studyFingerprint(image(8));
+    expect(await storage.load(key)).toBeDefined();
+    store.getState().editReport('');
+    await settle(p);
+    expect(await storage.load(key)).toBeUndefined();
+  });
+
+  it('clearAll deletes every draft and empties the screen', async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(9));
+    await p.idle();
+    store.getState().editReport('secret');
+    await settle(p);
+    await p.clearAll();
+    expect(store.getState().report).toBe('');
+    expect(await storage.load(await studyFingerprint(image(9)))).toBeUndefined();
+    expect(await storage.lastKey()).toBeUndefined();
+    const store2 = createAppStore();
+    await startPersistence(store2, storage);
+    expect(store2.getState().report).toBe('');
+  });
+});
+
+describe('clearAllLocalData', () => {
+  it('deletes drafts, the model cache and WebLLM caches and databases, nothing else', async () => {
+    const names = ['cxr-llava-models-v1', 'cxr-llava-manifests', 'webllm/model', 'webllm/wasm', 'webllm/config', 'tvmjs-cos-hash-meta', 'workbox-precache-v2-x'];
+    const caches = { keys: vi.fn(async () => [...names]), delete: vi.fn(async (n: string) => names.includes(n)) };
+    await new Promise<void>((resolve) => {
+      const req = indexedDB.open('webllm/model');
+      req.onsuccess = () => (req.result.close(), resolve());
+    });
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    store.getState().editReport('draft');
+    await settle(p);
+    const cleared = await clearAllLocalData(p, { caches, indexedDB });
+    expect(cleared.caches).toEqual(names.slice(0, 6));
+    expect(caches.delete).not.toHaveBeenCalledWith('workbox-precache-v2-x');
+    expect(cleared.databases).toEqual(['webllm/model']);
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain('webllm/model');
+    expect(await storage.load(SCRATCH)).toBeUndefined();
+  });
+});
+
+describe('pure parts', () => {
+  it('studyFingerprint: the same pixels give the same key, other pixels or format another', async () => {
+    const a = await studyFingerprint(image(1));
+    expect(a).toBe(await studyFingerprint(image(1)));
+    expect(a).toMatch(/^dicom-8x8-12u-[0-9a-f]{64}$/);
+    expect(await studyFingerprint(image(2))).not.toBe(a);
+    expect(await studyFingerprint({ ...image(1), format: 'png' })).not.toBe(a);
+  });
+
+  it('studyFingerprint works without crypto.subtle (plain http)', async () => {
+    vi.stubGlobal('crypto', {});
+    try {
+      const a = await studyFingerprint(image(1));
+      expect(a).toMatch(/^dicom-8x8-12u-fnv[0-9a-f]{16}$/);
+      expect(await studyFingerprint(image(2))).not.toBe(a);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('asDraft reads current drafts and rejects anything else', () => {
+    const d: Draft = { schema: 1, key: 'k', savedAt: 1, label: '', report: 'r', reportPreset: 'findings', versions: [], chat: [{ role: 'user', text: 'q' }] };
+    expect(asDraft(d)).toEqual(d);
+    expect(asDraft({ ...d, schema: 2 })).toBeUndefined();
+    expect(asDraft({ ...d, chat: [{ role: 'system', text: 'x' }] })).toBeUndefined();
+    expect(asDraft('text')).toBeUndefined();
+    expect(asDraft(null)).toBeUndefined();
+  });
+});

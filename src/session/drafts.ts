@@ -1,0 +1,398 @@
+import { clear, createStore, del, get, set, setMany } from 'idb-keyval';
+import type { DecodedImage } from '../imaging/types';
+import { MODEL_CACHE } from '../model/artifacts';
+import { describeStudy, summarizeStudy } from '../report/context';
+import type { ChatMessage, ReportPreset, ReportVersion } from '../state/report-slice';
+import type { OpenStudy } from '../state/study-slice';
+import type { AppState, AppStore } from '../state/store';
+
+/**
+ * Drafts: the report, its versions and the chat of each study, kept in IndexedDB so that a
+ * reload, a crash or opening the same image again brings them back. Pixel data is never stored;
+ * a study is known by a hash of its decoded pixels, which is the same each time the same file is
+ * opened (the study key in the store is new for every intake).
+ *
+ * Runs beside React: it subscribes to the store, saves debounced (and at least every few seconds
+ * while text streams in), and puts drafts back with the store's own actions.
+ */
+
+export interface Draft {
+  schema: 1;
+  /** The study's fingerprint (studyFingerprint), or SCRATCH for text written with no image open. */
+  key: string;
+  savedAt: number;
+  /** What the study is, without identifiers ("DICOM · CR · PA · 2048 × 2500 px"). */
+  label: string;
+  report: string;
+  reportPreset: ReportPreset | null;
+  versions: ReportVersion[];
+  chat: ChatMessage[];
+}
+
+/** Text typed before any image was opened; it moves to the first study opened. */
+export const SCRATCH = 'scratch';
+export const DRAFTS_DB = 'cxr-llava-drafts';
+const LAST_OPEN = 'meta:last-open';
+const draftKey = (key: string) => `draft:${key}`;
+
+export interface DraftStorage {
+  load(key: string): Promise<Draft | undefined>;
+  /** Saves the draft and remembers it as the last one open. */
+  save(draft: Draft): Promise<void>;
+  remove(key: string): Promise<void>;
+  /** Remembers which study is open, with or without a draft yet. */
+  markOpen(key: string): Promise<void>;
+  lastKey(): Promise<string | undefined>;
+  clear(): Promise<void>;
+}
+
+export function idbDraftStorage(dbName = DRAFTS_DB): DraftStorage {
+  const store = createStore(dbName, 'drafts');
+  return {
+    load: async (key) => asDraft(await get(draftKey(key), store)),
+    save: (d) => setMany([[draftKey(d.key), d], [LAST_OPEN, d.key]], store),
+    remove: (key) => del(draftKey(key), store),
+    markOpen: (key) => set(LAST_OPEN, key, store),
+    lastKey: async () => {
+      const k: unknown = await get(LAST_OPEN, store);
+      return typeof k === 'string' ? k : undefined;
+    },
+    clear: () => clear(store),
+  };
+}
+
+/** A stored value, if it is a draft this version can read. */
+export function asDraft(v: unknown): Draft | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const d = v as Partial<Draft>;
+  const ok =
+    d.schema === 1 &&
+    typeof d.key === 'string' &&
+    typeof d.savedAt === 'number' &&
+    typeof d.report === 'string' &&
+    Array.isArray(d.versions) &&
+    Array.isArray(d.chat) &&
+    d.versions.every((x) => typeof x?.text === 'string') &&
+    d.chat.every((m) => typeof m?.text === 'string' && (m.role === 'user' || m.role === 'assistant'));
+  return ok ? { ...(d as Draft), label: typeof d.label === 'string' ? d.label : '', reportPreset: d.reportPreset ?? null } : undefined;
+}
+
+type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat'>;
+
+const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [] };
+
+function hasContent(s: DraftContent): boolean {
+  return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0;
+}
+
+/** A chat answer that was streaming when the page went away is kept, marked as stopped. */
+function restorable(d: Draft): DraftContent {
+  return {
+    report: d.report,
+    reportPreset: d.reportPreset,
+    versions: d.versions,
+    chat: d.chat.map((m) => (m.streaming ? { ...m, streaming: false, interrupted: true } : m)),
+  };
+}
+
+/**
+ * The study's identity for drafts: SHA-256 of its decoded pixels, with the format and geometry
+ * in front (the same picture saved as PNG and as DICOM are two studies).
+ */
+export async function studyFingerprint(image: DecodedImage): Promise<string> {
+  const p = image.pixels;
+  const bytes = new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+  const head = `${image.format}-${image.width}x${image.height}-${image.bitsStored}${image.signed ? 's' : 'u'}`;
+  return `${head}-${await digestHex(bytes)}`;
+}
+
+async function digestHex(bytes: Uint8Array): Promise<string> {
+  // crypto.subtle exists only in secure contexts (https, localhost); elsewhere FNV-1a, 2 × 32 bits.
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle) {
+    const data = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
+    const digest = await subtle.digest('SHA-256', data);
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ bytes.length;
+  for (let i = 0; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i]!, 0x01000193);
+    b = Math.imul(b ^ bytes[i]!, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `fnv${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+export interface DraftPersistenceOptions {
+  /** Quiet time before a save. */
+  debounceMs?: number;
+  /** Longest a change waits while edits or tokens keep coming. */
+  maxWaitMs?: number;
+  now?: () => number;
+  fingerprint?: (image: DecodedImage) => Promise<string>;
+}
+
+export class DraftPersistence {
+  /** The draft the report on screen belongs to; null until a study opens or a draft is restored. */
+  private key: string | null = null;
+  private label = '';
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private firstPending: number | null = null;
+  /** Every storage step runs in order, one at a time. */
+  private queue: Promise<void> = Promise.resolve();
+  /** True while a draft is being put into the store (not a user change, not saved back). */
+  private applying = false;
+  /** The open study changed; switch drafts once nothing is streaming into the old one. */
+  private studyChanged = false;
+  private unsubscribe: (() => void) | null = null;
+  private readonly debounceMs: number;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
+  private readonly fingerprint: (image: DecodedImage) => Promise<string>;
+  /** The last storage error (quota, IndexedDB unavailable); saving is tried again at the next change. */
+  lastError: string | null = null;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly storage: DraftStorage,
+    opts: DraftPersistenceOptions = {},
+  ) {
+    this.debounceMs = opts.debounceMs ?? 500;
+    this.maxWaitMs = opts.maxWaitMs ?? 3000;
+    this.now = opts.now ?? Date.now;
+    this.fingerprint = opts.fingerprint ?? studyFingerprint;
+  }
+
+  /** Subscribes to the store and puts back the draft that was open last. */
+  start(): Promise<void> {
+    this.unsubscribe = this.store.subscribe((s, prev) => this.onChange(s, prev));
+    this.enqueue(() => this.restoreLast());
+    return this.idle();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Saves a pending change now (page hidden or closing). */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.enqueue(() => this.saveNow());
+    }
+    return this.idle();
+  }
+
+  /** Resolves when every queued storage step has run. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Deletes every saved draft and empties the report, versions and chat on screen. */
+  clearAll(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.firstPending = null;
+    this.enqueue(async () => {
+      await this.storage.clear();
+      if (this.key === SCRATCH) this.key = null;
+      this.apply(EMPTY, null);
+    });
+    return this.idle();
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.queue = this.queue.then(step).catch((err: unknown) => {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      console.warn('Draft storage:', err);
+    });
+  }
+
+  private onChange(s: AppState, prev: AppState): void {
+    if (s.study?.key !== prev.study?.key) this.studyChanged = true;
+    if (this.studyChanged && !s.streaming) {
+      this.studyChanged = false;
+      // Saves what is pending for the old study first, then switches.
+      if (this.timer) void this.flush();
+      this.enqueue(() => this.switchStudy(this.store.getState().study));
+    }
+    if (this.applying) return;
+    if (s.report !== prev.report || s.reportPreset !== prev.reportPreset || s.versions !== prev.versions || s.chat !== prev.chat) this.schedule();
+  }
+
+  private schedule(): void {
+    const now = this.now();
+    this.firstPending ??= now;
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(this.debounceMs, this.firstPending + this.maxWaitMs - now));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.enqueue(() => this.saveNow());
+    }, wait);
+  }
+
+  private async saveNow(): Promise<void> {
+    this.firstPending = null;
+    const s = this.store.getState();
+    if (this.key === null) {
+      if (!hasContent(s)) return;
+      this.key = SCRATCH;
+    }
+    if (!hasContent(s)) return this.storage.remove(this.key);
+    const { report, reportPreset, versions, chat } = s;
+    await this.storage.save({ schema: 1, key: this.key, savedAt: this.now(), label: this.label, report, reportPreset, versions, chat });
+  }
+
+  private async restoreLast(): Promise<void> {
+    const last = await this.storage.lastKey();
+    const draft = last ? await this.storage.load(last) : undefined;
+    const s = this.store.getState();
+    // The user got there first (typed, or opened an image): theirs wins.
+    if (!draft || hasContent(s) || s.study || this.key !== null) return;
+    this.key = draft.key;
+    this.label = draft.label;
+    this.apply(restorable(draft), { savedAt: draft.savedAt });
+  }
+
+  private async switchStudy(study: OpenStudy | null): Promise<void> {
+    // Closing the image keeps the draft on screen, still saved under its study.
+    if (!study) return;
+    const key = await this.fingerprint(study.image);
+    if (this.store.getState().study?.key !== study.key) return; // another image came meanwhile
+    const label = describeStudy(summarizeStudy(study.image));
+    if (key === this.key) {
+      this.label = label;
+      return;
+    }
+    const from = this.key;
+    const stored = await this.storage.load(key);
+    await this.storage.markOpen(key);
+    if (from === SCRATCH) await this.storage.remove(SCRATCH);
+    this.key = key;
+    this.label = label;
+    // From here on no await until the store is updated: what is on screen now is what counts.
+    const s = this.store.getState();
+    if (s.streaming) {
+      // A report for the new image began meanwhile: it is the new draft; the stored one stays
+      // reachable as a version.
+      if (stored) {
+        const last = stored.report.trim() ? [{ text: stored.report, preset: stored.reportPreset ?? 'report', createdAt: stored.savedAt }] : [];
+        s.addOlderVersions([...stored.versions, ...last]);
+      }
+      return this.saveNow();
+    }
+    if (from === null || from === SCRATCH) {
+      // Text written before any image was open belongs to the first one opened; a draft saved
+      // for that image comes back, with the new text kept as a version.
+      if (stored) {
+        const kept = s.report.trim() ? [{ text: s.report, preset: s.reportPreset ?? 'report', createdAt: this.now() }] : [];
+        this.apply({ ...restorable(stored), versions: [...stored.versions, ...kept] }, { savedAt: stored.savedAt });
+      }
+      if (!stored || hasContent(s)) await this.saveNow();
+      return;
+    }
+    this.apply(stored ? restorable(stored) : EMPTY, stored ? { savedAt: stored.savedAt } : null);
+  }
+
+  private apply(content: DraftContent, notice: { savedAt: number } | null): void {
+    this.applying = true;
+    try {
+      this.store.getState().loadDraft(content);
+      this.store.getState().setDraftNotice(notice);
+    } finally {
+      this.applying = false;
+    }
+  }
+}
+
+let running: DraftPersistence | null = null;
+
+/**
+ * Starts draft persistence for the app's store (main.tsx). Saves on page hide, so a closed tab
+ * keeps its last words.
+ */
+export function startDraftPersistence(store: AppStore, storage: DraftStorage = idbDraftStorage()): DraftPersistence {
+  running?.stop();
+  const p = new DraftPersistence(store, storage);
+  running = p;
+  void p.start();
+  if (typeof window !== 'undefined') {
+    window.addEventListener('pagehide', () => void p.flush());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void p.flush();
+    });
+  }
+  return p;
+}
+
+export function runningDrafts(): DraftPersistence | null {
+  return running;
+}
+
+export interface ClearedData {
+  caches: string[];
+  databases: string[];
+}
+
+/**
+ * Cache Storage areas of the model files: the app's own, the service worker's manifest cache,
+ * and WebLLM's (and TVM's under it). The app shell's precache stays: it is no data.
+ */
+export function isModelCache(name: string): boolean {
+  return name === MODEL_CACHE || name === MANIFEST_CACHE || name.startsWith('webllm') || name.startsWith('tvmjs');
+}
+
+/** vite.config.ts's runtime cache for model manifests. */
+const MANIFEST_CACHE = 'cxr-llava-manifests';
+
+export interface LocalDataEnv {
+  caches?: Pick<CacheStorage, 'keys' | 'delete'>;
+  indexedDB?: Pick<IDBFactory, 'deleteDatabase'> & { databases?: () => Promise<IDBDatabaseInfo[]> };
+}
+
+/**
+ * "Clear all local data": every draft, and every downloaded model file (the app's cache and
+ * WebLLM's caches and databases). A model already loaded stays in memory until the page closes.
+ */
+export async function clearAllLocalData(drafts: DraftPersistence | null, env: LocalDataEnv = browserEnv()): Promise<ClearedData> {
+  if (drafts) await drafts.clearAll();
+  else await idbDraftStorage().clear();
+  const cleared: ClearedData = { caches: [], databases: [] };
+  if (env.caches) {
+    for (const name of await env.caches.keys()) {
+      if (isModelCache(name) && (await env.caches.delete(name))) cleared.caches.push(name);
+    }
+  }
+  // WebLLM keeps its files in IndexedDB instead when configured so ("webllm/model", ...).
+  const idb = env.indexedDB;
+  if (idb?.databases) {
+    for (const { name } of await idb.databases()) {
+      if (name && isModelCache(name)) {
+        await deleteDatabase(idb, name);
+        cleared.databases.push(name);
+      }
+    }
+  }
+  return cleared;
+}
+
+function deleteDatabase(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = idb.deleteDatabase(name);
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error ?? new Error(`Could not delete the database ${name}`));
+    // Another tab holds it open: it goes when that tab closes; don't wait for it.
+    req.onblocked = () => resolve();
+  });
+}
+
+function browserEnv(): LocalDataEnv {
+  return {
+    caches: typeof caches !== 'undefined' ? caches : undefined,
+    indexedDB: typeof indexedDB !== 'undefined' ? indexedDB : undefined,
+  };
+}

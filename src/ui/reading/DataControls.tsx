@@ -1,0 +1,46 @@
+import { useRef, useState } from 'react';
+import { clearAllLocalData, runningDrafts, type DraftPersistence } from '../../session/drafts';
+
+type Result = { status: 'idle' } | { status: 'busy' } | { status: 'done'; message: string } | { status: 'failed'; message: string };
+
+/** "Clear all local data": drafts and downloaded model files, after a confirm dialog. */
+export function DataControls({ drafts = runningDrafts() }: { drafts?: DraftPersistence | null }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [result, setResult] = useState<Result>({ status: 'idle' });
+  const confirm = async () => {
+    dialog.current?.close();
+    setResult({ status: 'busy' });
+    try {
+      const cleared = await clearAllLocalData(drafts);
+      const models = cleared.caches.length + cleared.databases.length;
+      setResult({ status: 'done', message: `Deleted all drafts${models ? ` and ${models} model cache${models === 1 ? '' : 's'}` : ''}.` });
+    } catch (err) {
+      setResult({ status: 'failed', message: `Could not clear everything: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  };
+  return (
+    <div className="data-controls">
+      <button type="button" className="danger" onClick={() => dialog.current?.showModal()} disabled={result.status === 'busy'} aria-haspopup="dialog">
+        Clear all local data…
+      </button>{' '}
+      <span role="status" data-testid="clear-data-result" className={result.status === 'failed' ? 'error-text' : 'muted'}>
+        {result.status === 'done' || result.status === 'failed' ? result.message : result.status === 'busy' ? 'Clearing…' : ''}
+      </span>
+      <dialog ref={dialog} aria-labelledby="clear-data-title" aria-describedby="clear-data-text" data-testid="clear-data-dialog">
+        <h3 id="clear-data-title">Clear all local data?</h3>
+        <p id="clear-data-text">
+          This deletes every saved draft (reports, versions and chats of all studies) and the downloaded model files from this browser. The
+          report on screen is emptied. A model already loaded keeps working until the page is closed; next time it is downloaded again.
+        </p>
+        <div className="toolbar">
+          <button type="button" className="danger" onClick={() => void confirm()}>
+            Delete everything
+          </button>
+          <button type="button" onClick={() => dialog.current?.close()} autoFocus>
+            Cancel
+          </button>
+        </div>
+      </dialog>
+    </div>
+  );
+}
