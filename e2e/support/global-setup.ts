@@ -19,7 +19,15 @@ let server: PreviewServer | undefined;
 export default async function setup(project: TestProject) {
   // A private output folder, so that concurrent runs (and `npm run build`) never share one.
   const outDir = mkdtempSync(join(tmpdir(), 'cxr-e2e-dist-'));
-  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Vitest sets NODE_ENV=test, which makes Vite build in development mode (no service worker,
+  // dev-only code paths). The e2e tests must run what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   server = await preview({
     build: { outDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: false },

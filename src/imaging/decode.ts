@@ -16,7 +16,32 @@ export interface DecodeResult {
 
 let worker: Worker | null = null;
 let nextId = 1;
-const pending = new Map<number, { resolve: (r: DecodeResult) => void; reject: (e: Error) => void }>();
+interface Pending {
+  name: string;
+  resolve: (r: DecodeResult) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+const pending = new Map<number, Pending>();
+
+/**
+ * A decode that takes longer than this is stopped (the worker is terminated and started afresh
+ * for the next file): 20 s, plus 2 s per MiB for large files that are merely slow.
+ */
+export function decodeTimeoutMs(byteLength: number): number {
+  return 20_000 + Math.round((byteLength / 2 ** 20) * 2_000);
+}
+
+/** Terminates the worker and fails everything it held; the next decode starts a new one. */
+function restart(w: Worker, error: (id: number, p: Pending) => ImagingError): void {
+  if (worker === w) worker = null;
+  w.terminate();
+  for (const [id, p] of pending) {
+    clearTimeout(p.timer);
+    p.reject(error(id, p));
+  }
+  pending.clear();
+}
 
 function getWorker(): Worker {
   if (worker) return worker;
@@ -26,16 +51,14 @@ function getWorker(): Worker {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
+    clearTimeout(p.timer);
     if (reply.kind === 'decoded') p.resolve({ image: reply.image, grey: reply.grey, ms: reply.ms });
     else p.reject(fromErrorData(reply.error));
   };
   w.onerror = (event) => {
     // The worker itself failed (e.g. out of memory): fail what it held and start afresh next time.
     event.preventDefault();
-    worker = null;
-    w.terminate();
-    for (const p of pending.values()) p.reject(new ImagingError('decode-failed', `The decoder stopped: ${event.message || 'worker error'}.`));
-    pending.clear();
+    restart(w, () => new ImagingError('decode-failed', `The decoder stopped: ${event.message || 'worker error'}.`));
   };
   worker = w;
   return w;
@@ -44,9 +67,18 @@ function getWorker(): Worker {
 export function decodeInWorker(bytes: ArrayBuffer, name: string): Promise<DecodeResult> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
-    pending.set(id, { resolve, reject });
+    const w = getWorker();
+    const limit = decodeTimeoutMs(bytes.byteLength);
+    const timer = setTimeout(() => {
+      restart(w, (other, p) =>
+        other === id
+          ? new ImagingError('decode-failed', `${name} took longer than ${Math.round(limit / 1000)} s to decode and was stopped; the file may be damaged.`)
+          : new ImagingError('decode-failed', `The decoder was restarted while ${p.name} waited (${name} took too long); open ${p.name} again.`),
+      );
+    }, limit);
+    pending.set(id, { name, resolve, reject, timer });
     const request: DecodeRequest = { kind: 'decode', id, name, bytes };
-    getWorker().postMessage(request, [bytes]);
+    w.postMessage(request, [bytes]);
   });
 }
 

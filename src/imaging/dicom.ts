@@ -59,22 +59,29 @@ function parse(bytes: Uint8Array, layout: DicomLayout, name: string): DataSet {
   try {
     return dicomParser.parseDicom(input, options);
   } catch (err) {
-    const inner = (err as { exception?: unknown })?.exception ?? err;
-    const message = inner instanceof Error ? inner.message : String(inner);
-    if (/past end of buffer|buffer overread|overrun|unexpected EOF|end of (the )?(buffer|file)/i.test(message)) {
-      throw new ImagingError('truncated', `${name} is cut short (truncated DICOM file): ${message}`);
-    }
-    throw new ImagingError('not-an-image', `${name} could not be read as DICOM: ${message}`);
+    throw parserError(err, name, `${name} could not be read as DICOM`);
   }
 }
 
+/** dicom-parser's exceptions (often plain strings) as an ImagingError. */
+function parserError(err: unknown, name: string, what: string): ImagingError {
+  const inner = (err as { exception?: unknown })?.exception ?? err;
+  const message = inner instanceof Error ? inner.message : String(inner);
+  if (/past end of buffer|buffer overread|overrun|unexpected EOF|end of (the )?(buffer|file)/i.test(message)) {
+    return new ImagingError('truncated', `${name} is cut short (truncated DICOM file): ${message}`);
+  }
+  return new ImagingError('not-an-image', `${what}: ${message}`);
+}
+
 function str(ds: DataSet, tag: string, index?: number): string {
-  return (ds.string(tag, index) ?? '').trim();
+  // Not ds.string(tag, index): it throws a TypeError when the element has fewer values than index.
+  const value = ds.string(tag) ?? '';
+  return (index === undefined ? value : (value.split('\\')[index] ?? '')).trim();
 }
 
 function num(ds: DataSet, tag: string, index?: number): number | undefined {
-  const v = ds.floatString(tag, index);
-  return v === undefined || Number.isNaN(v) ? undefined : v;
+  const v = parseFloat(str(ds, tag, index ?? 0));
+  return Number.isNaN(v) ? undefined : v;
 }
 
 function readWindows(ds: DataSet): WindowPreset[] {
@@ -151,7 +158,16 @@ const COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_RCT', 'YBR_ICT',
 
 /** Decodes a DICOM file's first frame (the caller has sniffed the layout). */
 export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: string, wasm: WasmDecode): Promise<DecodedImage> {
-  const ds = parse(bytes, layout, name);
+  try {
+    return await decodeDataSet(parse(bytes, layout, name), layout, name, wasm);
+  } catch (err) {
+    // dicom-parser's accessors throw strings, e.g. for an element declared longer than the file.
+    if (typeof err === 'string') throw parserError(err, name, `${name} has a DICOM element that cannot be read`);
+    throw err;
+  }
+}
+
+async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, wasm: WasmDecode): Promise<DecodedImage> {
   const ts = str(ds, 'x00020010') || (layout === 'dataset-explicit' ? EXPLICIT_LE : IMPLICIT_LE);
   const el = ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
   const what = `${name} (DICOM)`;
@@ -174,6 +190,10 @@ export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: 
     throw new ImagingError('unsupported-colour', `${name} has photometric interpretation ${photometric}, which cannot be shown.`);
   }
   const samples = ds.uint16('x00280002') ?? (grey ? 1 : 3);
+  // Other counts would be read as three-sample colour, out of the decoded buffer's bounds.
+  if (samples !== 1 && samples !== 3) {
+    throw new ImagingError('unsupported-colour', `${name} declares ${samples} samples per pixel; only 1 (greyscale) or 3 (colour) can be shown.`);
+  }
   const bitsAllocated = ds.uint16('x00280100') ?? 16;
   const bitsStored = ds.uint16('x00280101') ?? bitsAllocated;
   const highBit = ds.uint16('x00280102') ?? bitsStored - 1;
@@ -190,6 +210,9 @@ export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: 
   }
   const frames = parseInt(str(ds, 'x00280008') || '1', 10) || 1;
   const pixels = rows * cols;
+  if ((syntax.codec === 'native-le' || syntax.codec === 'native-be') && el.encapsulatedPixelData) {
+    throw new ImagingError('decode-failed', `${name}: the pixel data is compressed (encapsulated), but the transfer syntax ${syntaxName(ts)} (${ts}) says it is not.`);
+  }
   const frame = firstFrame(ds, el, pixels * samples * (bitsAllocated / 8), name);
   const planar = ds.uint16('x00280006') === 1;
 
@@ -214,6 +237,7 @@ export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: 
       }
       case 'jpeg': {
         const out = await decodeJpegFrame(frame, wasm);
+        if (out.width !== cols || out.height !== rows) throw new Error(`the JPEG data is ${out.width}x${out.height}, the header says ${cols}x${rows}`);
         if (out.components !== samples) throw new Error(`the JPEG data has ${out.components} components, the header says ${samples}`);
         // libjpeg converts YCbCr to RGB itself.
         if (out.components === 3) outPhotometric = 'RGB';

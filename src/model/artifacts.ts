@@ -35,8 +35,12 @@ export function manifestFile(manifest: ModelManifest, path: string): ManifestFil
   return f;
 }
 
-/** Where the bytes of an interrupted download wait for the rest (see fetchArtifact). */
-const partialKey = (url: string) => `${url}#partial`;
+/**
+ * Where the bytes of an interrupted download wait for the rest (see fetchArtifact). A query, not
+ * a #fragment: Cache Storage ignores fragments when matching, so `url#partial` would overwrite
+ * the finished file's entry.
+ */
+const partialKey = (url: string) => `${url}${url.includes('?') ? '&' : '?'}cxr-partial=1`;
 
 /**
  * Fetches one model file: from Cache Storage when a verified copy is there, else from the network

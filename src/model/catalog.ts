@@ -1,4 +1,5 @@
 import type { ModelManifest } from './manifest';
+import { fetchManifestText } from './manifest-cache';
 import { ManifestValidationError, validateManifest } from './validate-manifest';
 
 /** Where the app looks for models, best first. The real model wins when it is hosted. */
@@ -26,12 +27,12 @@ export async function discoverModel(
   const tried: string[] = [];
   for (const url of candidates) {
     try {
-      const res = await fetchFn(url, { cache: 'no-cache' });
-      if (!res.ok) {
-        tried.push(`${url} (${res.status})`);
+      const res = await fetchManifestText(url, fetchFn);
+      if (res.status !== 200) {
+        tried.push(`${url} (${res.status || 'offline, never loaded here'})`);
         continue;
       }
-      const manifest = parseManifest(await res.text());
+      const manifest = parseManifest(res.text);
       return { status: 'found', manifestUrl: url, manifest };
     } catch (err) {
       // A manifest that is there but fails the checks stops the search: falling back to another

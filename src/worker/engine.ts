@@ -9,6 +9,7 @@ import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../
 import { formatBytes } from '../capabilities/format';
 import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
 import { parseManifest } from '../model/catalog';
+import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
 import { GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
@@ -54,13 +55,18 @@ export class InferenceEngine {
   async load(options: LoadOptions, emit: Emit): Promise<LoadedInfo> {
     const t0 = this.host.now();
     await this.dispose();
-    const manifestRes = await this.host.fetchFn(options.manifestUrl).catch((err: unknown) => {
+    const manifestRes = await fetchManifestText(options.manifestUrl, this.host.fetchFn).catch((err: unknown) => {
       throw new ModelLoadError(`Could not fetch the model manifest at ${options.manifestUrl}: ${String(err)}`, 'manifest-fetch');
     });
-    if (!manifestRes.ok) throw new ModelLoadError(`The model manifest at ${options.manifestUrl} answered ${manifestRes.status}.`, 'manifest-fetch');
+    if (manifestRes.status !== 200) {
+      throw new ModelLoadError(
+        manifestRes.status ? `The model manifest at ${options.manifestUrl} answered ${manifestRes.status}.` : `This device is offline and has never loaded the model at ${options.manifestUrl}.`,
+        'manifest-fetch',
+      );
+    }
     let manifest: ModelManifest;
     try {
-      manifest = parseManifest(await manifestRes.text());
+      manifest = parseManifest(manifestRes.text);
     } catch (err) {
       throw new ModelLoadError(`${options.manifestUrl} is not a usable model manifest: ${(err as Error).message}`, 'manifest-invalid');
     }
@@ -78,13 +84,16 @@ export class InferenceEngine {
 
     const paths = [visionPath, manifest.tokenizer.json, ...(useWebLlm ? [] : [manifest.decoder.onnx!.embed, manifest.decoder.onnx!.decoder])];
     await this.checkStorage(await bytesToDownload(base, manifest, paths).catch(() => 0));
-    let files: Uint8Array[];
-    try {
-      files = await Promise.all(paths.map(get));
-    } catch (err) {
+    // Every download runs to its end even when one fails, so whatever finished is cached and a
+    // retry fetches only what is missing.
+    const settled = await Promise.allSettled(paths.map(get));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const err: unknown = failed.reason;
       if (err instanceof ArtifactError) throw new ModelLoadError(err.message, err.code);
       throw err;
     }
+    const files = settled.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
     const [visionBytes, tokenizerBytes, embedBytes, decoderBytes] = files as [Uint8Array, Uint8Array, Uint8Array?, Uint8Array?];
     emit({ kind: 'progress', stage: 'compile', message: `Creating ONNX Runtime sessions (${provider})` });
     const vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { checkDiagnosticReport, formatIssues } from '../src/report/fhir-check';
+import { launchBrowser, openPage } from './support/browser';
+import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+
+const baseURL = inject('baseURL');
+const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+
+// What can be done with no image open: typing a report, exporting, printing, drafts, clearing.
+// (Generating needs the model and an image: e2e/generate-golden.e2e.ts.)
+describe('report export, print, drafts (no image open)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+    const [dl] = (await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()])) as [Download, unknown];
+    return { name: dl.suggestedFilename(), text: readFileSync((await dl.path())!, 'utf8') };
+  }
+
+  it('exports .txt, .md and FHIR, prints only the report, restores the draft after a reload, and clears it', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.waitFor();
+    expect(await page.getByRole('button', { name: 'Findings', exact: true }).isDisabled()).toBe(true);
+    const text = 'Mild cardiomegaly. No pleural effusion — “draft” ünïcode.';
+    await report.fill(text);
+
+    const txt = await downloaded(page, 'Export .txt');
+    expect(txt.name).toMatch(/^cxr-report-\d{4}-\d{2}-\d{2}\.txt$/);
+    expect(txt.text).toContain('AI-generated draft — not for clinical use without radiologist review');
+    expect(txt.text).toMatch(/Model: /);
+    expect(txt.text).toContain(text);
+
+    const md = await downloaded(page, 'Export .md');
+    expect(md.text).toMatch(/^# Chest radiograph — Report/);
+
+    const fhir = await downloaded(page, 'Export FHIR');
+    expect(fhir.name).toMatch(/\.fhir\.json$/);
+    const resource = JSON.parse(fhir.text) as { status: string; conclusion: string; presentedForm: { data: string }[] };
+    const check = checkDiagnosticReport(resource);
+    expect(formatIssues(check.issues)).toBe('');
+    expect(resource.status).toBe('preliminary');
+    expect(Buffer.from(resource.presentedForm[0]!.data, 'base64').toString('utf8')).toBe(text);
+    expect(resource).not.toHaveProperty('subject');
+
+    // Print: the stylesheet shows the print sheet (banner, header, report) and hides the app.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#root').isVisible()).toBe(false);
+    const sheet = page.locator('.print-sheet');
+    expect(await sheet.isVisible()).toBe(true);
+    expect(await sheet.textContent()).toMatch(/AI-generated draft — not for clinical use without radiologist review[\s\S]*Mild cardiomegaly/);
+    await page.emulateMedia({ media: 'screen' });
+    expect(await sheet.isVisible()).toBe(false);
+
+    // The draft is saved (debounced) and comes back after a reload, before any image is opened.
+    await page.waitForTimeout(1200);
+    await page.reload();
+    await page.getByTestId('draft-notice').waitFor();
+    expect(await page.getByTestId('draft-notice').textContent()).toMatch(/Draft restored from .*Open the same image/);
+    expect(await report.inputValue()).toBe(text);
+
+    // Clear all local data: confirm, then the report is empty and stays so after a reload.
+    await page.getByRole('button', { name: 'Clear all local data…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Clear all local data?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete everything' }).click();
+    await page.waitForFunction(() => /Deleted all drafts/.test(document.querySelector('[data-testid="clear-data-result"]')?.textContent ?? ''));
+    expect(await report.inputValue()).toBe('');
+    await page.reload();
+    await report.waitFor();
+    await page.waitForTimeout(500);
+    expect(await report.inputValue()).toBe('');
+    expect(await page.getByTestId('draft-notice').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('every control on the page has a role and an accessible name', async () => {
+    const { page } = await openPage(browser, baseURL);
+    await page.getByRole('textbox', { name: 'Report', exact: true }).fill('x');
+    const unnamed = await page.evaluate(() => {
+      const nameOf = (el: Element): string => {
+        const aria = el.getAttribute('aria-label');
+        if (aria?.trim()) return aria;
+        const by = el.getAttribute('aria-labelledby');
+        if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+        const labels = (el as HTMLInputElement).labels;
+        if (labels?.length) return Array.from(labels, (l) => l.textContent ?? '').join(' ');
+        if (['BUTTON', 'SUMMARY', 'A'].includes(el.tagName) || el.getAttribute('role') === 'button') return el.textContent ?? '';
+        return el.getAttribute('title') ?? '';
+      };
+      const controls = document.querySelectorAll('button, input, select, textarea, summary, a[href], [role], dialog');
+      return Array.from(controls)
+        .filter((el) => !nameOf(el).trim() && !['status', 'note', 'log'].includes(el.getAttribute('role') ?? ''))
+        .map((el) => el.outerHTML.slice(0, 120));
+    });
+    expect(unnamed).toEqual([]);
+    await page.close();
+  });
+});
+
+// With the tiny random-weight model and an image: Ctrl+Enter, the Findings preset and
+// its table, and the per-study draft coming back when the same image is opened after a reload.
+describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  it('Ctrl+Enter generates, Findings shows the table, and the draft follows the image', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    await waitForModel(page);
+    await setSettings(page, { temperature: 0, maxNewTokens: 48 });
+    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    const generate = page.getByRole('button', { name: 'Generate report' });
+    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+
+    await report.press('Control+Enter');
+    await page.waitForFunction(() => document.querySelector('textarea[aria-label="Report"]')?.getAttribute('data-streaming') === 'true');
+    await waitForIdle(page);
+    const first = await report.inputValue();
+    expect(first.length).toBeGreaterThan(0);
+
+    // Escape (like Stop) is not checked here: on the wasm ONNX backend the worker takes the
+    // interrupt only after the generation has finished, whichever way it is asked for.
+
+    await page.getByRole('button', { name: 'Findings', exact: true }).click();
+    await page.getByTestId('findings-table').waitFor();
+    await waitForIdle(page);
+    expect(await page.getByTestId('findings-table').locator('tbody tr').count()).toBe(14);
+    // The first report is kept as an earlier version.
+    expect(await page.getByLabel('Earlier versions').locator('option').allTextContents()).toEqual(['1 kept', expect.stringContaining(first.slice(0, 20))]);
+    const findingsText = await report.inputValue();
+
+    // Reload: the draft is back before the image is; opening the same image keeps it.
+    await page.waitForTimeout(1200);
+    await page.reload();
+    await page.getByTestId('draft-notice').waitFor();
+    expect(await report.inputValue()).toBe(findingsText);
+    await page.getByTestId('findings-table').waitFor();
+    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    await expect.poll(() => page.getByTestId('draft-notice').textContent()).not.toMatch(/Open the same image/);
+    expect(await report.inputValue()).toBe(findingsText);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+});

@@ -1,0 +1,131 @@
+#!/bin/bash
+# ONE prepared call on the lent GPU machine (H100/H200; Node + Dawn on NVIDIA's Vulkan driver):
+# the real-size CXR-LLaVA vision encoder (ViT-L/16, 1 channel, 512 px, 24 layers + projector,
+# random weights) under PyTorch CUDA fp32/bf16 and ORT-web WebGPU (JSEP and native builds,
+# graph optimisation all/basic, fp16 where shader-f16 can be had), Dawn's adapter features and
+# the flags that give shader-f16, and the tiny-model pipeline bench. Prints a short table LAST
+# and writes details to $OUT.
+#
+# HOW TO RUN
+#   Here, once per change (from the project root):
+#     bash ../shared/device/prepare.sh                 # .device/node.xz, .device/gl/*.deb, .device/enter.sh
+#     node src/bench/device/bundle.mjs                 # .device/vision-bench/payload.tar.xz (~11 MiB);
+#                                                      # fails if the call would exceed 64 MiB of travel
+#     bash src/bench/device/run-device-bench.sh --dry-run   # the same steps here: wasm, 2-layer model
+#   Then ONE device-tool call (machine start ~1-2 min + this script's own deadline of 450 s):
+#     run(command = "bash src/bench/device/run-device-bench.sh",
+#         carry   = [".device/node.xz", ".device/gl", ".device/enter.sh", ".device/vision-bench"],
+#         timeout_s = 540)
+#   and give_back afterwards unless you rerun at once. Files back in $OUT (8 at most):
+#     summary.txt  the table printed last        log.txt       everything printed
+#     probe.json   Dawn adapters x flags         pipeline.json tiny-model pipeline (WebGPU)
+#     vision-jsep.json  torch cuda fp32+bf16 and ORT JSEP fp32 opt=all (+ a second session)
+#     vision-native.json  native WebGPU EP fp32   vision-fp16.json  JSEP fp16 (only with shader-f16)
+#     vision-basic.json   JSEP fp32 opt=basic
+#   The model (1.2 GB fp32 + 0.6 GB fp16) is generated ON the device by its PyTorch
+#   (models/bench/make_vision_large.py, the converter's own export), never carried.
+#   Steps run in priority order under one deadline; a step that cannot finish in the time left
+#   is skipped and says so.
+set -u
+DRY=0
+[ "${1:-}" = "--dry-run" ] && DRY=1
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$ROOT"
+DEADLINE=${BENCH_DEADLINE_S:-450}
+OUT=${OUT:-$ROOT/bench-results/device-dry-run}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/log.txt") 2>&1
+left() { echo $((DEADLINE - SECONDS)); }
+# step NAME MIN_SECONDS_LEFT COMMAND...: runs COMMAND under `timeout` (time left - 10 s).
+step() {
+  local name=$1 need=$2
+  shift 2
+  local l
+  l=$(left)
+  if [ "$l" -lt "$need" ]; then
+    echo "## SKIPPED $name: ${l}s left, needs ${need}s"
+    return 1
+  fi
+  echo "## $name (t=${SECONDS}s, ${l}s left)"
+  timeout --kill-after=5 $((l - 10)) "$@"
+  local rc=$?
+  [ $rc -ne 0 ] && echo "## $name exited $rc"
+  return $rc
+}
+
+if [ $DRY = 1 ]; then
+  echo "DRY RUN on $(hostname): wasm EP, 2-layer model, 1 run each (checks the bundle and every step, not GPU numbers)"
+  node src/bench/device/bundle.mjs --with-wasm --no-pack --out /tmp/vision-bench-dry >/dev/null || exit 1
+  B=/tmp/vision-bench-dry/stage
+  if [ -f .device/vision-bench/payload.tar.xz ]; then
+    tar -tJf .device/vision-bench/payload.tar.xz | grep -q '^./bench.mjs$' && echo "payload.tar.xz lists bench.mjs" || echo "WARNING: payload.tar.xz has no bench.mjs"
+  else
+    echo "note: no .device/vision-bench/payload.tar.xz yet (node src/bench/device/bundle.mjs)"
+  fi
+  PY=${PYTHON:-python3}
+  $PY -c 'import torch' 2>/dev/null || PY=/usr/bin/python3
+  MODEL=models/work/bench/vit-l16-512-L2
+  MAKE_ARGS="--layers 2"
+  EP=wasm
+  RUNS="--runs 1 --warmup 0"
+  TORCH="--torch cpu"
+else
+  [ -f .device/enter.sh ] || { echo "no .device/enter.sh: carry .device/node.xz, .device/gl, .device/enter.sh, .device/vision-bench"; exit 1; }
+  source .device/enter.sh
+  B=/tmp/vision-bench
+  mkdir -p $B && tar -C $B -xJf .device/vision-bench/payload.tar.xz || { echo "payload.tar.xz missing or broken"; exit 1; }
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+  PY=${PYTHON:-python3}
+  MODEL=models/work/bench/vit-l16-512
+  MAKE_ARGS=""
+  EP=webgpu
+  RUNS="--runs 10 --warmup 2"
+  TORCH="--torch cuda"
+fi
+export PYTHON=$PY
+IMAGE=$B/cxr-sample.jpg
+[ -f "$IMAGE" ] || IMAGE=e2e/fixtures/imaging/gray.jpg
+BENCH="node $B/bench.mjs"
+echo "node $(node -v); python $($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())')"
+
+# 1. The model, by the converter's code, with this machine's PyTorch (fp16 graph too).
+step "make model" 60 $PY models/bench/make_vision_large.py --dtype fp16 $MAKE_ARGS --out $MODEL ||
+  { echo "no model, nothing to time"; exit 1; }
+$PY -c "import json,sys; m=json.load(open('$MODEL/meta.json')); print('model:', m['layers'], 'layers,', m['exporter'], 'exporter, torch', m['torch'], ', files', m['files'])"
+
+# 2. Dawn: adapter identity, features, and which flags (if any) give shader-f16.
+step "adapter probe" 20 $BENCH probe --out "$OUT/probe.json" --print-f16-flags --f16-flags-file /tmp/f16-flags.txt
+F16=""
+if [ -f /tmp/f16-flags.txt ] && [ "$(cat /tmp/f16-flags.txt)" != NONE ]; then
+  while IFS= read -r f; do [ -n "$f" ] && F16="$F16 --dawn-flag $f"; done < /tmp/f16-flags.txt
+  F16="ok$F16"
+fi
+
+V="$BENCH vision --model $MODEL --ep $EP $RUNS"
+# 3. PyTorch (fp32, bf16) + the app's runtime: JSEP WebGPU fp32, graph opt 'all', with a second
+#    session to see whether the cold first run is shader compilation that a cache would keep.
+step "torch + ORT JSEP fp32 all" 90 $V --build jsep --opt all --second-session $TORCH \
+  --child-timeout $(( $(left) - 60 )) --out "$OUT/vision-jsep.json"
+TJ=""
+[ -f "$OUT/vision-jsep.json" ] && TJ="--torch-json $OUT/vision-jsep.json"
+[ -z "$TJ" ] && TJ="--torch none"
+
+# 4. The tiny-model pipeline (decode, preprocess, encode, prefill, TTFT, per-token) on WebGPU.
+step "pipeline (tiny model)" 40 $BENCH pipeline --ep $EP --image "$IMAGE" --runs 5 --warmup 1 --out "$OUT/pipeline.json"
+
+# 5. The native WebGPU EP (onnxruntime-web/webgpu).
+step "ORT native fp32 all" 50 $V --build native --opt all $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-native.json"
+
+# 6. fp16: with shader-f16 by default, or with the flag the probe found (labelled in the results).
+if [ -n "$F16" ] || [ $DRY = 1 ]; then
+  step "ORT JSEP fp16 all" 50 $V --build jsep --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
+else
+  echo "## SKIPPED fp16: no shader-f16 under any probed Dawn flag (see probe.json)"
+fi
+
+# 7. Graph optimisation 'basic' (vs 'all' in step 3).
+step "ORT JSEP fp32 basic" 50 $V --build jsep --opt basic $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-basic.json"
+
+echo "## done at t=${SECONDS}s"
+$BENCH summary "$OUT/probe.json" "$OUT/pipeline.json" "$OUT/vision-jsep.json" "$OUT/vision-native.json" \
+  "$OUT/vision-fp16.json" "$OUT/vision-basic.json" | tee "$OUT/summary.txt"
