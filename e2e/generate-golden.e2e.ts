@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { llama2Tokenizer } from '../src/generate/test-tokenizer';
 import { launchBrowser, openPage } from './support/browser';
-import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
@@ -28,8 +28,7 @@ for (const provider of ['wasm', 'webgpu'] as const) {
       const { page, errors } = await openPage(browser, baseURL);
       await waitForModel(page);
       await setSettings(page, { provider, temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
-      await page.getByRole('button', { name: 'Reload model' }).click();
-      await waitForModel(page);
+      await reloadModel(page);
       expect(await page.getByTestId('model-load-status').textContent()).toContain(`onnx · ${provider}`);
 
       await page.getByLabel('Open image').setInputFiles(SAMPLE);

@@ -30,3 +30,14 @@ export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' 
   if (s.temperature !== undefined) await page.getByLabel('Temperature').fill(String(s.temperature));
   if (s.maxNewTokens !== undefined) await page.getByLabel('Max new tokens').fill(String(s.maxNewTokens));
 }
+
+/** Clicks "Reload model" and waits for that new load (not the previous one) to finish. */
+export async function reloadModel(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Reload model' }).click();
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="model-load-status"]')?.getAttribute('data-status') === 'loading', undefined, { timeout: 10_000, polling: 20 })
+    .catch(() => {
+      // A load from cache can finish between two polls; waitForModel below still checks the end state.
+    });
+  await waitForModel(page);
+}

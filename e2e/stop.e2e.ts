@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage } from './support/browser';
+import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+
+const baseURL = inject('baseURL');
+const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+
+describe('Stop', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  it('ends a long answer at once (Escape), keeps the text, and a second generation works', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    await waitForModel(page);
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 400 });
+    await reloadModel(page);
+    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    const generate = page.getByRole('button', { name: 'Generate report' });
+    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await generate.click();
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await expect.poll(() => report.inputValue(), { timeout: 60_000 }).not.toBe('');
+    await page.keyboard.press('Escape');
+    const stoppedAt = Date.now();
+    await waitForIdle(page, 30_000);
+    // 400 tokens take several seconds here; a stop that waited for the end would take that long.
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+    const text = await report.inputValue();
+    expect(text.length).toBeGreaterThan(0);
+    expect(text.split(/\s+/).length).toBeLessThan(150);
+
+    await generate.click();
+    await waitForIdle(page, 120_000);
+    expect((await report.inputValue()).length).toBeGreaterThan(text.length);
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
