@@ -14,7 +14,11 @@ import { startDraftPersistence } from './session/drafts';
 import './ui/styles.css';
 
 const store = createAppStore();
-const controller = new SessionController(store, InferenceClient.create());
+const controller = new SessionController(store, () => InferenceClient.create());
+// e2e tests simulate GPU faults through this; it exists only when the URL asks for it.
+if (new URLSearchParams(location.search).has('test-hooks')) {
+  (window as unknown as { __cxrTestHooks: unknown }).__cxrTestHooks = { destroyGpuDevice: () => controller.destroyDeviceForTest() };
+}
 persistSettings(store);
 startOffline(store);
 connectStudyToModel(store, controller);

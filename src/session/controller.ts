@@ -16,10 +16,39 @@ export const FINDINGS_QUESTION =
 export class SessionController {
   private image: { key: string; gray: GrayImage } | null = null;
 
+  private client: InferenceClient;
+
   constructor(
     private readonly store: AppStore,
-    private readonly client: InferenceClient,
-  ) {}
+    private readonly createClient: () => InferenceClient,
+  ) {
+    this.client = this.connect();
+  }
+
+  private connect(): InferenceClient {
+    const client = this.createClient();
+    client.onDeviceLost = (message) => this.onDeviceLost(message);
+    return client;
+  }
+
+  /**
+   * A lost GPU device cannot be used again by that worker's ONNX Runtime: the worker is replaced,
+   * and the user loads the model again. The report, its versions and the chat stay where they are.
+   */
+  private onDeviceLost(message: string): void {
+    this.client.terminate();
+    this.client = this.connect();
+    const text = `${message} Your report and chat are kept; load the model again to continue.`;
+    this.s.setEncodedKey(null);
+    this.s.finishStreaming({ interrupted: true });
+    this.s.setLoad({ status: 'failed', message: text });
+    this.s.setStage('error', text);
+  }
+
+  /** Test hook: destroys the worker's WebGPU device (see main.tsx, `?test-hooks`). */
+  destroyDeviceForTest(): Promise<void> {
+    return this.client.destroyDeviceForTest();
+  }
 
   private get s() {
     return this.store.getState();
@@ -138,7 +167,8 @@ export class SessionController {
       this.s.setStage('idle');
     } catch (err) {
       this.s.finishStreaming({ interrupted: true });
-      this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
+      // A lost device has already said what happened (onDeviceLost); keep that message.
+      if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
     }
   }
 

@@ -12,9 +12,16 @@ export class InferenceClient {
   private nextId = 1;
   private pending = new Map<number, { listener: Listener; resolve: () => void; reject: (e: Error) => void }>();
 
+  /** Called when the worker reports that the GPU device is gone. */
+  onDeviceLost: (message: string) => void = () => {};
+
   constructor(private readonly worker: Worker) {
     worker.onmessage = (event: MessageEvent<ReplyEnvelope>) => {
       const { id, reply } = event.data;
+      if (id === 0 && reply.kind === 'device-lost') {
+        this.onDeviceLost(reply.message);
+        return;
+      }
       const p = this.pending.get(id);
       if (!p) return;
       if (reply.kind === 'done') {
@@ -78,7 +85,16 @@ export class InferenceClient {
     return this.send({ kind: 'reset' });
   }
 
+  /** Test hook (see protocol.ts). */
+  destroyDeviceForTest(): Promise<void> {
+    return this.send({ kind: 'debug-destroy-device' });
+  }
+
+  /** Stops the worker; requests still waiting are rejected, not left hanging. */
   terminate(): void {
     this.worker.terminate();
+    const err = new Error('The inference worker was stopped.');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
   }
 }

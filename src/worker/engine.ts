@@ -12,7 +12,7 @@ import { parseManifest } from '../model/catalog';
 import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
-import { GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
+import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
 import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply } from './protocol';
 
 /** What differs between the browser worker and Node: everything else is shared. */
@@ -22,6 +22,8 @@ export interface EngineHost {
   probe(): Promise<CapabilityReport>;
   fetchFn: typeof fetch;
   now(): number;
+  /** Told once when the WebGPU device is lost (the engine is then unusable). */
+  onDeviceLost?(message: string): void;
   /** Storage quota and usage, where the host has a Storage API (browsers). */
   storageEstimate?(): Promise<{ quota: number; usage: number }>;
 }
@@ -97,6 +99,7 @@ export class InferenceEngine {
     const [visionBytes, tokenizerBytes, embedBytes, decoderBytes] = files as [Uint8Array, Uint8Array, Uint8Array?, Uint8Array?];
     emit({ kind: 'progress', stage: 'compile', message: `Creating ONNX Runtime sessions (${provider})` });
     const vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);
+    if (provider === 'webgpu') void this.watchDevice();
     let backend: DecoderBackend;
     if (useWebLlm) {
       // WebLLM downloads, caches (its own cache) and compiles the 4-bit decoder itself.
@@ -182,6 +185,9 @@ export class InferenceEngine {
           });
         }
       }
+    } catch (err) {
+      if (this.lost) throw new DeviceLostError(`${this.lost} Reload the model to continue; your report and chat are kept.`, 'device-lost');
+      throw err;
     } finally {
       this.abort = null;
     }
@@ -192,6 +198,29 @@ export class InferenceEngine {
     const { prompts } = this.requireLoaded().manifest;
     const text = presetUserText(prompts, preset, question);
     return first ? text : text.replace(prompts.imageToken, '').replace(/^\n/, '');
+  }
+
+  private lost: string | null = null;
+
+  /** ORT's WebGPU device: when it is lost, nothing on it can be used again. */
+  private async watchDevice(): Promise<void> {
+    const device = await Promise.resolve(this.host.ort.env.webgpu.device).catch(() => null);
+    if (!device || (device as GPUDevice & { __cxrWatched?: boolean }).__cxrWatched) return;
+    (device as GPUDevice & { __cxrWatched?: boolean }).__cxrWatched = true;
+    void device.lost.then((info) => {
+      this.lost = `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}).`;
+      this.abort?.abort();
+      this.loaded = null;
+      this.chat = null;
+      this.host.onDeviceLost?.(this.lost);
+    });
+  }
+
+  /** Test hook: destroys ORT's WebGPU device. */
+  async destroyDeviceForTest(): Promise<void> {
+    const device = await Promise.resolve(this.host.ort.env.webgpu.device).catch(() => null);
+    if (!device) throw new WebGpuUnavailableError('No WebGPU device is in use.', 'no-webgpu');
+    device.destroy();
   }
 
   interrupt(): void {
@@ -249,6 +278,7 @@ export class InferenceEngine {
   }
 
   private requireLoaded(): Loaded {
+    if (this.lost) throw new DeviceLostError(`${this.lost} Reload the model to continue; your report and chat are kept.`, 'device-lost');
     if (!this.loaded) throw new ModelNotLoadedError('No model is loaded yet.', 'not-loaded');
     return this.loaded;
   }

@@ -9,19 +9,20 @@ import { serializeError } from './errors';
 import type { Reply, RequestEnvelope } from './protocol';
 
 configureOrtForBrowser(ort, import.meta.env.BASE_URL);
+const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });
 const engine = new InferenceEngine({
   ort,
   loadTokenizers: loadWebTokenizers,
   probe: probeBrowser,
   fetchFn: (input, init) => fetch(input, init),
   now: () => performance.now(),
+  onDeviceLost: (message) => post(0, { kind: 'device-lost', message }),
   storageEstimate: async () => {
     const e = await navigator.storage.estimate();
     return { quota: e.quota ?? 0, usage: e.usage ?? 0 };
   },
 });
 
-const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });
 
 self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
   const { id, request } = event.data;
@@ -48,6 +49,9 @@ self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
         break;
       case 'dispose':
         await engine.dispose();
+        break;
+      case 'debug-destroy-device':
+        await engine.destroyDeviceForTest();
         break;
     }
     emit({ kind: 'done' });

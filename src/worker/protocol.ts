@@ -44,7 +44,9 @@ export type Request =
   | { kind: 'generate'; options: GenerateOptions }
   | { kind: 'interrupt' }
   | { kind: 'reset' }
-  | { kind: 'dispose' };
+  | { kind: 'dispose' }
+  /** Test hook: destroys the WebGPU device, as a driver reset or a GPU hang would. */
+  | { kind: 'debug-destroy-device' };
 
 export interface LoadedInfo {
   modelId: string;
@@ -81,7 +83,9 @@ export type Reply =
   | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number }
   | { kind: 'complete'; info: CompleteInfo }
   | { kind: 'done' }
-  | { kind: 'error'; error: SerializedError };
+  | { kind: 'error'; error: SerializedError }
+  /** Unsolicited (request id 0): the GPU device is gone; the worker must be replaced. */
+  | { kind: 'device-lost'; message: string };
 
 export interface RequestEnvelope {
   id: number;
