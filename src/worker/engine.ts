@@ -98,26 +98,31 @@ export class InferenceEngine {
     const files = settled.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
     const [visionBytes, tokenizerBytes, embedBytes, decoderBytes] = files as [Uint8Array, Uint8Array, Uint8Array?, Uint8Array?];
     emit({ kind: 'progress', stage: 'compile', message: `Creating ONNX Runtime sessions (${provider})` });
-    const vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);
-    if (provider === 'webgpu') void this.watchDevice();
+    let vision: VisionEncoder;
     let backend: DecoderBackend;
-    if (useWebLlm) {
-      // WebLLM downloads, caches (its own cache) and compiles the 4-bit decoder itself.
-      const { WebLlmDecoderBackend } = await import('../generate/backends/webllm');
-      backend = await WebLlmDecoderBackend.create({
-        manifest,
-        manifestUrl: resolveUrl(options.manifestUrl),
-        gpuHasF16: caps.webgpu.available && caps.webgpu.shaderF16,
-        onProgress: (r) => emit({ kind: 'progress', stage: 'compile', message: r.text }),
-      });
-    } else {
-      backend = await OnnxDecoderBackend.create({
-        ort: this.host.ort,
-        embedModel: embedBytes!,
-        decoderModel: decoderBytes!,
-        spec: manifest.decoder,
-        executionProvider: provider,
-      });
+    try {
+      vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);
+      if (provider === 'webgpu') void this.watchDevice();
+      if (useWebLlm) {
+        // WebLLM downloads, caches (its own cache) and compiles the 4-bit decoder itself.
+        const { WebLlmDecoderBackend } = await import('../generate/backends/webllm');
+        backend = await WebLlmDecoderBackend.create({
+          manifest,
+          manifestUrl: resolveUrl(options.manifestUrl),
+          gpuHasF16: caps.webgpu.available && caps.webgpu.shaderF16,
+          onProgress: (r) => emit({ kind: 'progress', stage: 'compile', message: r.text }),
+        });
+      } else {
+        backend = await OnnxDecoderBackend.create({
+          ort: this.host.ort,
+          embedModel: embedBytes!,
+          decoderModel: decoderBytes!,
+          spec: manifest.decoder,
+          executionProvider: provider,
+        });
+      }
+    } catch (err) {
+      throw asOutOfMemory(err, manifest, caps) ?? err;
     }
     const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes);
     const info: LoadedInfo = {
@@ -287,4 +292,23 @@ export class InferenceEngine {
 function resolveUrl(url: string): string {
   const base = typeof location !== 'undefined' ? location.href : 'file:///';
   return new URL(url, base).href;
+}
+
+/**
+ * Allocation failures while the model goes onto the GPU become one clear message: what the model
+ * needs and what the adapter offers. (Browsers do not report free GPU memory, so this is known only
+ * when it fails, or up front when a single file exceeds the adapter's largest buffer.)
+ */
+export function asOutOfMemory(err: unknown, manifest: ModelManifest, caps: CapabilityReport): ModelLoadError | null {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!/out of memory|oom|allocat|exceeds|too large|maxBufferSize|maxStorageBufferBindingSize/i.test(text)) return null;
+  const quant = manifest.decoder.webllm?.q4f16_1 ?? manifest.decoder.webllm?.q4f32_1;
+  const needed = quant?.vramBytes ?? manifest.files.reduce((n, f) => n + f.bytes, 0);
+  const offers = caps.webgpu.available
+    ? `the GPU adapter allows buffers of at most ${formatBytes(caps.webgpu.maxBufferSize)} (storage binding ${formatBytes(caps.webgpu.maxStorageBufferBindingSize)})`
+    : 'there is no WebGPU adapter';
+  return new ModelLoadError(
+    `The GPU ran out of memory loading ${manifest.name}: it needs about ${formatBytes(needed)}, and ${offers}. Close other GPU-heavy tabs, or choose wasm in Settings. (${text})`,
+    'out-of-memory',
+  );
 }

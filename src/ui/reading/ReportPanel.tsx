@@ -15,6 +15,7 @@ export function ReportPanel() {
   const streaming = useAppStore((s) => s.streaming);
   const versions = useAppStore((s) => s.versions);
   const loaded = useAppStore((s) => s.load.status === 'loaded');
+  const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
   const hasImage = useAppStore((s) => s.hasImage);
   const edit = useAppStore((s) => s.editReport);
   const restore = useAppStore((s) => s.restoreVersion);
@@ -63,6 +64,11 @@ export function ReportPanel() {
         </div>
       </div>
       {!loaded && <p className="muted">Load the model to generate a report.</p>}
+      {randomWeights && (
+        <p className="warning" data-testid="report-demo-warning">
+          Demo model with random weights: its text is meaningless. Host a converted CXR-LLaVA model to get real reports.
+        </p>
+      )}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}
       <DraftNotice />
       <textarea
