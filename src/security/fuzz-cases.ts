@@ -10,6 +10,7 @@
  * photometric interpretation, number of frames), and for PNG/JPEG broken IHDR/SOF sizes and chunk
  * or segment lengths. Pure TypeScript, no DOM and no Node APIs.
  */
+import { createRng } from '../generate/sampler';
 
 export interface FuzzFixture {
   name: string;
@@ -25,17 +26,8 @@ export interface FuzzCase {
   bytes: Uint8Array;
 }
 
-/** mulberry32: small, fast, and the same sequence everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the sampler's seeded PRNG: the same sequence everywhere. */
+export const prng = createRng;
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
