@@ -45,6 +45,20 @@ export class SessionController {
     this.s.setStage('error', text);
   }
 
+  /**
+   * Stops a load in progress: the worker (and its downloads and shader compilation) is replaced.
+   * Files that finished downloading stay cached for the next attempt.
+   */
+  cancelLoad(): void {
+    if (this.s.load.status !== 'loading') return;
+    this.loadSeq++;
+    this.client.terminate();
+    this.client = this.connect();
+    this.s.setEncodedKey(null);
+    this.s.setLoad({ status: 'failed', message: 'Loading was cancelled. Files that finished downloading are kept.' });
+    this.s.setStage('idle');
+  }
+
   /** Test hook: destroys the worker's WebGPU device (see main.tsx, `?test-hooks`). */
   destroyDeviceForTest(): Promise<void> {
     return this.client.destroyDeviceForTest();
@@ -54,8 +68,12 @@ export class SessionController {
     return this.store.getState();
   }
 
+  /** Bumped by every load and cancel: a superseded load's outcome is ignored. */
+  private loadSeq = 0;
+
   async loadModel(manifestUrl: string): Promise<boolean> {
     const { settings } = this.s;
+    const seq = ++this.loadSeq;
     // Ask the browser to keep the model files under storage pressure (it may say no; the model
     // then still works, it may just be evicted and downloaded again).
     await navigator.storage?.persist?.().catch(() => false);
@@ -72,11 +90,13 @@ export class SessionController {
           this.s.setLoad({ status: 'loading', files, message: r.message });
         },
       );
+      if (seq !== this.loadSeq) return false;
       this.s.setLoad({ status: 'loaded', info });
       this.s.setEncodedKey(null);
       this.s.setStage('idle');
       return true;
     } catch (err) {
+      if (seq !== this.loadSeq) return false;
       const message = errorMessage(err);
       this.s.setLoad({ status: 'failed', message });
       this.s.setStage('error', message);

@@ -34,10 +34,16 @@ export function ModelPanel() {
             {model.manifest.decoder.numLayers}-layer decoder, context {model.manifest.decoder.contextLength};{' '}
             {formatBytes(model.manifest.files.reduce((n, f) => n + f.bytes, 0))} of files.
           </p>
+          <MemoryFit manifest={model.manifest} />
           <div className="toolbar">
             <button type="button" onClick={() => void controller.loadModel(model.manifestUrl)} disabled={load.status === 'loading'}>
               {load.status === 'loaded' ? 'Reload model' : 'Load model'}
             </button>
+            {load.status === 'loading' && (
+              <button type="button" onClick={() => controller.cancelLoad()}>
+                Cancel
+              </button>
+            )}
             <DeleteCachedModel manifestUrl={model.manifestUrl} manifest={model.manifest} />
             <span data-testid="model-load-status" data-status={load.status}>
               {load.status === 'loaded' && `Loaded: ${load.info.backend}, vision on ${load.info.visionProvider} (${load.info.visionDtype}) in ${(load.info.loadMs / 1000).toFixed(1)} s`}
@@ -78,5 +84,29 @@ function DeleteCachedModel({ manifestUrl, manifest }: { manifestUrl: string; man
       </button>
       {note && <span className="muted">{note}</span>}
     </>
+  );
+}
+
+/**
+ * What the model needs on the GPU against what this adapter reports. Browsers do not say how much
+ * GPU memory is free, only the largest buffer; WebLLM publishes each model's requirement.
+ */
+function MemoryFit({ manifest }: { manifest: ModelManifest }) {
+  const caps = useAppStore((s) => s.caps);
+  const web = manifest.decoder.webllm?.q4f16_1 ?? manifest.decoder.webllm?.q4f32_1;
+  const visionBytes = manifest.files.find((f) => f.path === manifest.vision.onnx.fp32)?.bytes ?? 0;
+  const onnxDecoder = manifest.decoder.onnx
+    ? manifest.files.filter((f) => f.path === manifest.decoder.onnx!.decoder || f.path === manifest.decoder.onnx!.embed).reduce((n, f) => n + f.bytes, 0)
+    : 0;
+  const needs = web?.modelLib ? web.vramBytes + visionBytes : onnxDecoder + visionBytes;
+  const gpu = caps?.webgpu;
+  return (
+    <p className="muted" data-testid="memory-fit">
+      GPU memory needed: about {formatBytes(needs)}
+      {web?.modelLib ? ` (4-bit decoder at ${web.contextWindow} tokens of context + vision encoder)` : ' (ONNX decoder + vision encoder)'}.{' '}
+      {gpu?.available
+        ? `This GPU allows buffers up to ${formatBytes(gpu.maxBufferSize)}; browsers do not report free GPU memory, so a model that does not fit fails at load with a message.`
+        : 'No WebGPU adapter: ONNX stages run on the CPU (wasm).'}
+    </p>
   );
 }

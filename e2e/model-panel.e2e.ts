@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './support/browser';
+import { setSettings, waitForModel } from './support/reading-room';
+
+const baseURL = inject('baseURL');
+
+describe('model panel', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  it('shows the memory the model needs, cancels a stalled load, and loads again afterwards', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await waitForModel(page);
+    expect(await page.getByTestId('memory-fit').textContent()).toMatch(/GPU memory needed: about [\d.]+ MiB .*This GPU allows buffers up to 1\.0 GiB/);
+    await setSettings(page, { provider: 'wasm' });
+    // Make the next load hang on one file, as a stalled connection would.
+    await page.evaluate(() => caches.delete('cxr-llava-models-v1'));
+    await context.route('**/models/cxr-llava-tiny/decoder.onnx', () => {});
+    await page.getByRole('button', { name: 'Reload model' }).click();
+    await expect.poll(() => page.getByTestId('model-load-status').getAttribute('data-status')).toBe('loading');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('model-load-status').textContent()).toMatch(/Loading was cancelled/);
+    await context.unroute('**/models/cxr-llava-tiny/decoder.onnx');
+    await page.getByRole('button', { name: 'Load model' }).click();
+    await waitForModel(page);
+    expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · wasm');
+    await context.close();
+  }, 300_000);
+});
