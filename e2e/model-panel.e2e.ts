@@ -30,6 +30,14 @@ describe('model panel', () => {
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModel(page);
     expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · wasm');
+
+    // Picking a model by manifest URL: a missing one is reported, the demo one is found again.
+    await page.getByLabel('Model manifest URL').fill('/models/nothing-here/manifest.json');
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await expect.poll(() => page.getByTestId('model-missing').textContent()).toMatch(/nothing-here\/manifest\.json \((404|not a JSON manifest)\)/);
+    await page.getByLabel('Model manifest URL').fill('/models/cxr-llava-tiny/manifest.json');
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await expect.poll(() => page.getByTestId('model-found').textContent()).toMatch(/Will run CXR-LLaVA tiny/);
     await context.close();
   }, 300_000);
 });

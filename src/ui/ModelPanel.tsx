@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { formatBytes } from '../capabilities/format';
+import { discoverModel } from '../model/catalog';
 import type { ModelManifest } from '../model/manifest';
 import { useController } from './controller-context';
 import { useAppStore } from './store-context';
@@ -63,6 +64,7 @@ export function ModelPanel() {
           )}
         </div>
       )}
+      <ModelPicker />
       <SettingsPanel />
     </section>
   );
@@ -108,5 +110,34 @@ function MemoryFit({ manifest }: { manifest: ModelManifest }) {
         ? `This GPU allows buffers up to ${formatBytes(gpu.maxBufferSize)}; browsers do not report free GPU memory, so a model that does not fit fails at load with a message.`
         : 'No WebGPU adapter: ONNX stages run on the CPU (wasm).'}
     </p>
+  );
+}
+
+/**
+ * Choose another model by its manifest URL (e.g. a self-hosted CXR-LLaVA folder). Hosts other
+ * than this app's origin must also be allowed by the Content-Security-Policy (VITE_CXR_MODEL_URL
+ * or VITE_CXR_CONNECT_ORIGINS at build time).
+ */
+function ModelPicker() {
+  const setModel = useAppStore((s) => s.setModel);
+  const current = useAppStore((s) => (s.model.status === 'found' ? s.model.manifestUrl : ''));
+  const [url, setUrl] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="toolbar model-picker"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!url.trim()) return;
+        setBusy(true);
+        setModel(await discoverModel([url.trim()]));
+        setBusy(false);
+      }}
+    >
+      <input aria-label="Model manifest URL" placeholder={current || '/models/cxr-llava-v2/manifest.json'} value={url} onChange={(e) => setUrl(e.target.value)} />
+      <button type="submit" disabled={busy || !url.trim()}>
+        Use this model
+      </button>
+    </form>
   );
 }
