@@ -11,11 +11,17 @@ describe('npm start', () => {
   let server: ChildProcess;
   let browser: Browser;
   beforeAll(async () => {
-    server = spawn('npm', ['start', '--', '--port', String(PORT), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    server = spawn('npm', ['start', '--', '--port', String(PORT), '--strictPort'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('npm start did not come up in 60 s')), 60_000);
       server.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes(`127.0.0.1:${PORT}`)) {
+        // Vite may colour the port even so: compare without ANSI escapes.
+        // eslint-disable-next-line no-control-regex
+        if (d.toString().replace(/\x1b\[[0-9;]*m/g, '').includes(`127.0.0.1:${PORT}`)) {
           clearTimeout(timer);
           resolve();
         }
