@@ -10,7 +10,8 @@ onnx_fp16 for --dtype fp16), so a benchmark times exactly what the converter shi
   /usr/bin/python3 models/bench/make_vision_large.py [--out DIR] [--dtype fp32|fp16] [--layers N]
 
 --layers N < 24 gives a reduced-depth variant (same width and tokens) for slow backends;
---width W (multiple of 64) is for smoke tests only (a SwiftShader run of the WebGPU code paths).
+--width W (multiple of 64) and --image-size S are for smoke tests only (the WebGPU code paths on
+a software adapter, where the real shapes take minutes per run).
 DIR (default models/work/bench/vit-l16-512, or ...-L<N> with --layers; git-ignored) receives:
   checkpoint/config.json, checkpoint/pytorch_model.bin   the checkpoint (bf16, vision + projector only)
   vision.onnx (+ vision.fp16.onnx)                        the converter's export (single file: ~1.2 GB fp32)
@@ -68,8 +69,8 @@ LLAMA = {
 }
 
 
-def make_config(layers, width=VISION['width']):
-    vision = dict(VISION, layers=layers, width=width)
+def make_config(layers, width=VISION['width'], image_size=VISION['image_size']):
+    vision = dict(VISION, layers=layers, width=width, image_size=image_size)
     return {
         'architectures': ['CXRLLAVAModel'],
         'model_type': 'CXR-LLAVA',
@@ -164,8 +165,8 @@ def legacy_onnx_exporter():
         torch.onnx.export = original
 
 
-def default_out(layers, width):
-    base = os.path.join(MODELS, 'work', 'bench', 'vit-l16-512')
+def default_out(layers, width, image_size):
+    base = os.path.join(MODELS, 'work', 'bench', 'vit-l16-%d' % image_size)
     if width != VISION['width']:
         base += '-W%d' % width
     return base if layers == VISION['layers'] else '%s-L%d' % (base, layers)
@@ -205,23 +206,25 @@ def main():
                     help='transformer depth (24 = the real model; fewer for reduced-depth timing)')
     ap.add_argument('--width', type=int, default=VISION['width'],
                     help='SMOKE TESTS ONLY (e.g. 64: WebGPU code paths on a software adapter); the real width is 1024')
+    ap.add_argument('--image-size', type=int, default=VISION['image_size'],
+                    help='SMOKE TESTS ONLY (e.g. 64: 16 patches); the real size is 512')
     ap.add_argument('--threads', type=int, default=0, help='torch CPU threads (0: all cores)')
     ap.add_argument('--blas', default='auto', help='auto | system | folder with libblas.so.3 (see blas.py)')
     ap.add_argument('--force', action='store_true', help='rebuild even if DIR matches')
     args = ap.parse_args()
     torch.set_num_threads(args.threads or os.cpu_count() or 1)
-    out = os.path.abspath(args.out or default_out(args.layers, args.width))
+    out = os.path.abspath(args.out or default_out(args.layers, args.width, args.image_size))
     if args.width % 64:
         ap.error('--width must be a multiple of 64 (head width 64)')
     want = {'format': FORMAT, 'seed': SEED, 'inputSeed': INPUT_SEED, 'layers': args.layers,
-            'width': args.width, 'dtype': args.dtype}
+            'width': args.width, 'imageSize': args.image_size, 'dtype': args.dtype}
     if not args.force and up_to_date(out, want):
         print('up to date:', out)
         return
     reexec_with_openblas(args.blas)  # only now: a cached folder needs no BLAS
     os.makedirs(os.path.join(out, 'checkpoint'), exist_ok=True)
 
-    config = make_config(args.layers, args.width)
+    config = make_config(args.layers, args.width, args.image_size)
     vcfg = ckpt.vision_config(config)
     out_dim = LLAMA['hidden_size']
     t0 = time.perf_counter()

@@ -57,6 +57,8 @@ def error_stats(y, ref):
 
 def main():
     args = parse_args(sys.argv[1:])
+    if args.runs < 1:
+        sys.exit('--runs must be at least 1')
     reexec_with_openblas(args.blas)
     import numpy as np
     import torch
@@ -84,11 +86,15 @@ def main():
     dev = torch.device(args.device)
     sync = torch.cuda.synchronize if args.device == 'cuda' else (lambda: None)
 
+    cpu_times = []
+
     def timed(m, x):
         sync()
+        c = time.process_time()
         t = time.perf_counter()
         y = m(x)
         sync()
+        cpu_times.append((time.process_time() - c) * 1e3)
         return y, (time.perf_counter() - t) * 1e3
 
     results = {}
@@ -100,10 +106,13 @@ def main():
             y, first = timed(m, x)
             for _ in range(args.warmup):
                 timed(m, x)
+            del cpu_times[:]
             times = [timed(m, x)[1] for _ in range(args.runs)]
         results[name] = {
             'firstMs': round(first, 2), 'medianMs': round(statistics.median(times), 2),
             'minMs': round(min(times), 2), 'runsMs': [round(t, 2) for t in times],
+            # CPU time of the process (all threads): robust where other jobs share the cores.
+            'cpuMedianMs': round(statistics.median(cpu_times), 2),
             'error': error_stats(y, ref),
         }
         enc = m.to('cpu', torch.float32)

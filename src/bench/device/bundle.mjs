@@ -65,6 +65,10 @@ const files = [
   '@cornerstonejs/codec-libjpeg-turbo-8bit/package.json',
   '@cornerstonejs/codec-libjpeg-turbo-8bit/dist/libjpegturbowasm_decode.js',
   '@cornerstonejs/codec-libjpeg-turbo-8bit/dist/libjpegturbowasm_decode.wasm',
+  // ort.node.min.mjs (wasm only) imports onnxruntime-common; the browser builds inline it.
+  ...(withWasm
+    ? ['onnxruntime-common/package.json', ...readdirSync(path.join(root, 'node_modules/onnxruntime-common/dist/esm')).filter((f) => f.endsWith('.js') || f === 'package.json').map((f) => `onnxruntime-common/dist/esm/${f}`)]
+    : []),
 ];
 for (const f of files) {
   const src = path.join(nm, f);

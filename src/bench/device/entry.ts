@@ -76,13 +76,15 @@ async function summary(files: string[]): Promise<void> {
         torchF32 = t.results.fp32?.medianMs ?? null;
         torchLine = `PyTorch ${t.device}${t.gpu ? ` ${t.gpu}` : ''} ${t.torch}: ` + Object.entries(t.results).map(([d, r]) => `${d} ${fmt(r.medianMs)} (first ${fmt(r.firstMs)})`).join(', ');
       }
-      for (const r of v.ort) {
+      for (const [i, r] of v.ort.entries()) {
         if ('failed' in r) {
           ortLines.push(`  ${r.label.padEnd(44)} FAILED ${r.failed.slice(0, 120)}`);
           continue;
         }
-        const tag = v.model.reducedDepth ? ` [${v.model.layers} layers]` : '';
-        const ratio = torchF32 && !v.model.reducedDepth ? (r.medianMs / torchF32).toFixed(2) : '-';
+        const smoke = v.model.width !== 1024 || v.model.imageSize !== 512;
+        const tag = smoke ? ' [SMOKE model]' : v.model.reducedDepth ? ` [${v.model.layers} layers]` : '';
+        // Against the PyTorch result stored with this report (same model folder), if any.
+        const ratio = v.ratios[i]?.vsTorchFp32?.toFixed(2) ?? '-';
         ortLines.push(
           `  ${(r.label + tag).padEnd(44)} create ${fmt(r.sessionCreateMs).padStart(8)}  first ${fmt(r.firstRunMs).padStart(8)}  steady ${fmt(r.medianMs).padStart(8)}  x torch fp32 ${ratio.padStart(5)}  rel.err ${r.error.relL2.toExponential(1)}` +
             (r.second ? `  | 2nd session: create ${fmt(r.second.sessionCreateMs)}, first ${fmt(r.second.firstRunMs)}` : ''),

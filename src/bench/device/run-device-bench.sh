@@ -54,7 +54,9 @@ step() {
 }
 
 if [ $DRY = 1 ]; then
-  echo "DRY RUN on $(hostname): wasm EP, 2-layer model, 1 run each (checks the bundle and every step, not GPU numbers)"
+  echo "DRY RUN on $(hostname): checks the bundle and every step, not GPU numbers. PyTorch CPU + ORT wasm on a"
+  echo "2-layer model (1 run); the WebGPU steps on a width-64, 64 px SMOKE model (software adapter here)."
+  DEADLINE=${BENCH_DEADLINE_S:-900}
   node src/bench/device/bundle.mjs --with-wasm --no-pack --out /tmp/vision-bench-dry >/dev/null || exit 1
   B=/tmp/vision-bench-dry/stage
   if [ -f .device/vision-bench/payload.tar.xz ]; then
@@ -66,7 +68,10 @@ if [ $DRY = 1 ]; then
   $PY -c 'import torch' 2>/dev/null || PY=/usr/bin/python3
   MODEL=models/work/bench/vit-l16-512-L2
   MAKE_ARGS="--layers 2"
-  EP=wasm
+  GPU_MODEL=models/work/bench/vit-l16-64-W64-L2
+  GPU_MAKE_ARGS="--layers 2 --width 64 --image-size 64"
+  MAIN_EP=wasm
+  PIPE_EP=wasm
   RUNS="--runs 1 --warmup 0"
   TORCH="--torch cpu"
 else
@@ -78,7 +83,10 @@ else
   PY=${PYTHON:-python3}
   MODEL=models/work/bench/vit-l16-512
   MAKE_ARGS=""
-  EP=webgpu
+  GPU_MODEL=$MODEL
+  GPU_MAKE_ARGS=""
+  MAIN_EP=webgpu
+  PIPE_EP=webgpu
   RUNS="--runs 10 --warmup 2"
   TORCH="--torch cuda"
 fi
@@ -91,6 +99,7 @@ echo "node $(node -v); python $($PY -c 'import sys, torch; print(sys.version.spl
 # 1. The model, by the converter's code, with this machine's PyTorch (fp16 graph too).
 step "make model" 60 $PY models/bench/make_vision_large.py --dtype fp16 $MAKE_ARGS --out $MODEL ||
   { echo "no model, nothing to time"; exit 1; }
+[ "$GPU_MODEL" != "$MODEL" ] && { step "make smoke model" 30 $PY models/bench/make_vision_large.py --dtype fp16 $GPU_MAKE_ARGS --out $GPU_MODEL || exit 1; }
 $PY -c "import json,sys; m=json.load(open('$MODEL/meta.json')); print('model:', m['layers'], 'layers,', m['exporter'], 'exporter, torch', m['torch'], ', files', m['files'])"
 
 # 2. Dawn: adapter identity, features, and which flags (if any) give shader-f16.
@@ -101,30 +110,31 @@ if [ -f /tmp/f16-flags.txt ] && [ "$(cat /tmp/f16-flags.txt)" != NONE ]; then
   F16="ok$F16"
 fi
 
-V="$BENCH vision --model $MODEL --ep $EP $RUNS"
+V="$BENCH vision --model $MODEL --ep $MAIN_EP $RUNS"
+VG="$BENCH vision --model $GPU_MODEL --ep webgpu $RUNS"
 # 3. PyTorch (fp32, bf16) + the app's runtime: JSEP WebGPU fp32, graph opt 'all', with a second
 #    session to see whether the cold first run is shader compilation that a cache would keep.
 step "torch + ORT JSEP fp32 all" 90 $V --build jsep --opt all --second-session $TORCH \
   --child-timeout $(( $(left) - 60 )) --out "$OUT/vision-jsep.json"
-TJ=""
-[ -f "$OUT/vision-jsep.json" ] && TJ="--torch-json $OUT/vision-jsep.json"
-[ -z "$TJ" ] && TJ="--torch none"
+# Later steps reuse that PyTorch result (same model) instead of timing it again.
+TJ="--torch none"
+[ -f "$OUT/vision-jsep.json" ] && [ "$GPU_MODEL" = "$MODEL" ] && TJ="--torch-json $OUT/vision-jsep.json"
 
 # 4. The tiny-model pipeline (decode, preprocess, encode, prefill, TTFT, per-token) on WebGPU.
-step "pipeline (tiny model)" 40 $BENCH pipeline --ep $EP --image "$IMAGE" --runs 5 --warmup 1 --out "$OUT/pipeline.json"
+step "pipeline (tiny model)" 40 $BENCH pipeline --ep $PIPE_EP --image "$IMAGE" --runs 5 --warmup 1 --out "$OUT/pipeline.json"
 
 # 5. The native WebGPU EP (onnxruntime-web/webgpu).
-step "ORT native fp32 all" 50 $V --build native --opt all $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-native.json"
+step "ORT native fp32 all" 50 $VG --build native --opt all $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-native.json"
 
 # 6. fp16: with shader-f16 by default, or with the flag the probe found (labelled in the results).
 if [ -n "$F16" ] || [ $DRY = 1 ]; then
-  step "ORT JSEP fp16 all" 50 $V --build jsep --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
+  step "ORT JSEP fp16 all" 50 $VG --build jsep --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
 else
   echo "## SKIPPED fp16: no shader-f16 under any probed Dawn flag (see probe.json)"
 fi
 
 # 7. Graph optimisation 'basic' (vs 'all' in step 3).
-step "ORT JSEP fp32 basic" 50 $V --build jsep --opt basic $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-basic.json"
+step "ORT JSEP fp32 basic" 50 $VG --build jsep --opt basic $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-basic.json"
 
 echo "## done at t=${SECONDS}s"
 $BENCH summary "$OUT/probe.json" "$OUT/pipeline.json" "$OUT/vision-jsep.json" "$OUT/vision-native.json" \

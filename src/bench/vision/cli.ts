@@ -137,6 +137,8 @@ async function runChild(self: string[], config: OrtConfig, timeoutMs: number): P
   });
   try {
     if (code === 0) return JSON.parse(await readFile(resultFile, 'utf8')) as OrtResult;
+    const reported = await readFile(resultFile, 'utf8').then((t) => (JSON.parse(t) as { error?: string }).error).catch(() => undefined);
+    if (reported) return { config, label: configLabel(config), failed: reported };
     const why = signal === 'SIGKILL' && performance.now() - started >= timeoutMs - 100 ? `timed out after ${timeoutMs / 1000} s` : `exit ${code ?? signal}`;
     return { config, label: configLabel(config), failed: `${why}: ${tail.trim().split('\n').slice(-3).join(' | ')}` };
   } finally {
@@ -151,7 +153,14 @@ export async function runChildMode(argv: string[]): Promise<boolean> {
   const config = JSON.parse(argv[i + 1]!) as OrtConfig;
   const resultFile = argv[argv.indexOf('--child-result') + 1]!;
   console.error(`[${configLabel(config)}] starting`);
-  const result = await runOrtConfig(config);
+  let result: OrtResult;
+  try {
+    result = await runOrtConfig(config);
+  } catch (err) {
+    // The parent reports the message, not the stack's last lines.
+    await writeFile(resultFile, JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+    throw err;
+  }
   await writeFile(resultFile, JSON.stringify(result));
   console.error(`[${result.label}] create ${ms(result.sessionCreateMs)}, first ${ms(result.firstRunMs)}, median ${ms(result.medianMs)} (${result.runsMs.length} runs)`);
   return true;
@@ -180,10 +189,10 @@ export function machineInfo() {
 export interface VisionBenchReport {
   date: string;
   machine: ReturnType<typeof machineInfo> & { loadAverageBefore: number[]; loadAverageAfter: number[] };
-  model: Pick<VisionModelMeta, 'layers' | 'width' | 'heads' | 'tokens' | 'imageRows' | 'outputDim' | 'parameters' | 'flops' | 'exporter' | 'torch'> & { dir: string; reducedDepth: boolean };
+  model: Pick<VisionModelMeta, 'layers' | 'width' | 'imageSize' | 'heads' | 'tokens' | 'imageRows' | 'outputDim' | 'parameters' | 'flops' | 'exporter' | 'torch'> & { dir: string; reducedDepth: boolean };
   torch: TorchResult | { failed: string } | null;
   ort: (OrtResult | { config: OrtConfig; label: string; failed: string })[];
-  ratios: { label: string; vsTorchFp32: number | null; vsTorchBf16: number | null; torchDevice: string | null }[];
+  ratios: { label: string; vsTorchFp32: number | null; vsTorchBf16: number | null; cpuTimeVsTorchFp32: number | null; torchDevice: string | null }[];
   probe: ProbeRow[] | null;
   notes: string[];
   table: string;
@@ -196,8 +205,10 @@ export async function runVisionCli(argv: string[], self: string[]): Promise<Visi
   const meta = await readMeta(o.modelDir);
   const loadBefore = os.loadavg();
   const notes: string[] = [];
-  const reduced = meta.layers !== 24;
-  if (reduced) notes.push(`REDUCED DEPTH: ${meta.layers} of 24 layers (same width and tokens); per-layer = median / layers, an upper bound (includes patch embedding and projector)`);
+  const smoke = meta.width !== 1024 || meta.imageSize !== 512;
+  const reduced = meta.layers !== 24 || smoke;
+  if (smoke) notes.push(`SMOKE MODEL: width ${meta.width}, ${meta.imageSize} px (not the real shape): checks code paths, its times mean nothing`);
+  else if (reduced) notes.push(`REDUCED DEPTH: ${meta.layers} of 24 layers (same width and tokens); per-layer = median / layers, an upper bound (includes patch embedding and projector)`);
 
   const eps = new Set<'wasm' | 'webgpu'>();
   for (const ep of o.eps) {
@@ -252,9 +263,12 @@ export async function runVisionCli(argv: string[], self: string[]): Promise<Visi
     const m = 'failed' in r ? NaN : r.medianMs;
     const f32 = t?.results.fp32?.medianMs;
     const b16 = t?.results.bf16?.medianMs;
+    const cpuF32 = t?.results.fp32?.cpuMedianMs;
+    const cpu = 'failed' in r ? NaN : r.cpuMedianMs;
     return {
       label: r.label,
       vsTorchFp32: f32 && Number.isFinite(m) ? m / f32 : null,
+      cpuTimeVsTorchFp32: cpuF32 && Number.isFinite(cpu) ? cpu / cpuF32 : null,
       vsTorchBf16: b16 && Number.isFinite(m) ? m / b16 : null,
       torchDevice: t ? `${t.device}${t.gpu ? ` (${t.gpu})` : ''}` : null,
     };
@@ -274,6 +288,7 @@ export async function runVisionCli(argv: string[], self: string[]): Promise<Visi
       reducedDepth: reduced,
       layers: meta.layers,
       width: meta.width,
+      imageSize: meta.imageSize,
       heads: meta.heads,
       tokens: meta.tokens,
       imageRows: meta.imageRows,
@@ -298,8 +313,9 @@ export async function runVisionCli(argv: string[], self: string[]): Promise<Visi
 
 function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null, ort: VisionBenchReport['ort'], ratios: VisionBenchReport['ratios'], notes: string[]): string {
   const gflop = meta.flops.total / 1e9;
-  const head = `vision encoder: ViT-L/16 512 px, ${meta.layers} layers${meta.layers !== 24 ? ' (REDUCED DEPTH)' : ''} + projector, random weights, ${gflop.toFixed(0)} GFLOP/encode; ${os.cpus()[0]?.model ?? ''} x${os.availableParallelism()}`;
-  const rows: string[][] = [['runtime', 'create', 'first', 'median', `ms/layer`, 'GFLOP/s', 'x torch fp32', 'rel.err', 'max abs']];
+  const smoke = meta.width !== 1024 || meta.imageSize !== 512;
+  const head = `vision encoder: ViT/16 width ${meta.width}, ${meta.imageSize} px, ${meta.layers} layers${smoke ? ' (SMOKE MODEL)' : meta.layers !== 24 ? ' (REDUCED DEPTH)' : ''} + projector, random weights, ${gflop.toPrecision(3)} GFLOP/encode; ${os.cpus()[0]?.model ?? ''} x${os.availableParallelism()}`;
+  const rows: string[][] = [['runtime', 'create', 'first', 'median', `ms/layer`, 'GFLOP/s', 'x torch fp32', 'CPU/run', 'x (CPU time)', 'rel.err', 'max abs']];
   const perLayer = (m: number) => (Number.isFinite(m) ? (m / meta.layers).toFixed(1) : '-');
   if (t) {
     for (const [dtype, r] of Object.entries(t.results)) {
@@ -312,6 +328,8 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
         perLayer(r.medianMs),
         (gflop / (r.medianMs / 1000)).toFixed(0),
         f32 ? (r.medianMs / f32).toFixed(2) : '-',
+        ms(r.cpuMedianMs),
+        r.cpuMedianMs && t.results.fp32?.cpuMedianMs ? (r.cpuMedianMs / t.results.fp32.cpuMedianMs).toFixed(2) : '-',
         dtype === 'fp32' && t.device === 'cpu' ? '(ref)' : sci(r.error.relL2),
         sci(r.error.maxAbs),
       ]);
@@ -323,6 +341,7 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
       return;
     }
     const ratio = ratios[i]?.vsTorchFp32;
+    const cpuRatio = ratios[i]?.cpuTimeVsTorchFp32;
     rows.push([
       `ORT ${r.label}${r.config.build === 'wasm' ? ` (${r.wasmThreads} thr)` : ''}`,
       ms(r.sessionCreateMs),
@@ -331,6 +350,8 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
       perLayer(r.medianMs),
       Number.isFinite(r.medianMs) ? (gflop / (r.medianMs / 1000)).toFixed(0) : '-',
       ratio ? ratio.toFixed(2) : '-',
+      ms(r.cpuMedianMs),
+      cpuRatio ? cpuRatio.toFixed(2) : '-',
       sci(r.error.relL2),
       sci(r.error.maxAbs),
     ]);
@@ -338,7 +359,9 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
   });
   const widths = rows[0]!.map((_, c) => Math.max(...rows.filter((r) => r.length > 2).map((r) => (r[c] ?? '').length)));
   const lines = rows.map((r) => (r.length <= 2 ? r.join('  ') : r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ')));
-  const runsNote = `ORT: median of ${o.runs} after ${o.warmup} warm-up (first run timed separately); torch: median of ${t?.runs ?? '-'} after ${t?.warmup ?? '-'}`;
+  const runsNote =
+    `ORT: median of ${o.runs} after ${o.warmup} warm-up (first run timed separately); torch: median of ${t?.runs ?? '-'} after ${t?.warmup ?? '-'}. ` +
+    `CPU/run = process CPU time (all threads) per steady run; its ratio holds up when other jobs share the cores, wall-clock does not`;
   return [head, ...lines, runsNote, ...notes.map((n) => `note: ${n}`)].join('\n');
 }
 

@@ -9,6 +9,7 @@ export interface TorchDtypeResult {
   medianMs: number;
   minMs: number;
   runsMs: number[];
+  cpuMedianMs?: number;
   error: { maxAbs: number; relL2: number; maxAbsOverMaxRef: number };
 }
 

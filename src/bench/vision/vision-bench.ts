@@ -22,6 +22,7 @@ export type OptLevel = 'disabled' | 'basic' | 'extended' | 'all';
 export interface VisionModelMeta {
   layers: number;
   width: number;
+  imageSize: number;
   heads: number;
   tokens: number;
   imageRows: number;
@@ -84,6 +85,8 @@ export interface OrtResult {
   medianMs: number;
   minMs: number;
   runsMs: number[];
+  /** CPU time of this process (all threads) per steady run: robust where other jobs share the cores. */
+  cpuMedianMs: number;
   second: { sessionCreateMs: number; firstRunMs: number } | null;
   error: ErrorStats;
   outputDims: readonly number[];
@@ -111,13 +114,16 @@ export function errorStats(y: ArrayLike<number>, ref: Float32Array): ErrorStats 
   let den = 0;
   let maxAbs = 0;
   let maxRef = 0;
+  let nan = false;
   for (let i = 0; i < ref.length; i++) {
     const d = y[i]! - ref[i]!;
+    if (Number.isNaN(d)) nan = true;
     num += d * d;
     den += ref[i]! * ref[i]!;
-    if (!(Math.abs(d) <= maxAbs)) maxAbs = Math.abs(d); // NaN propagates as NaN
+    maxAbs = Math.max(maxAbs, Math.abs(d));
     maxRef = Math.max(maxRef, Math.abs(ref[i]!));
   }
+  if (nan) maxAbs = NaN; // a NaN in the output must not read as a small error
   return { maxAbs, relL2: Math.sqrt(num / den), maxAbsOverMaxRef: maxAbs / maxRef };
 }
 
@@ -260,10 +266,14 @@ export async function runOrtConfig(c: OrtConfig): Promise<OrtResult> {
   const firstRunMs = performance.now() - t;
   for (let i = 0; i < c.warmup; i++) out = await runOnce(session);
   const runsMs: number[] = [];
+  const cpuMs: number[] = [];
   for (let i = 0; i < c.runs; i++) {
+    const cpu0 = process.cpuUsage();
     t = performance.now();
     out = await runOnce(session);
     runsMs.push(performance.now() - t);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
   }
   const error = errorStats(out.data, ref);
   const outputDims = out.dims;
@@ -293,6 +303,7 @@ export async function runOrtConfig(c: OrtConfig): Promise<OrtResult> {
     medianMs: c.runs ? median(runsMs) : NaN,
     minMs: c.runs ? Math.min(...runsMs) : NaN,
     runsMs,
+    cpuMedianMs: c.runs ? median(cpuMs) : NaN,
     second,
     error,
     outputDims,
