@@ -58,6 +58,14 @@ export function ReportPanel() {
           <button type="button" onClick={() => void controller.generateReport('findings')} disabled={!ready} title="Asks about each of the 14 CheXpert observations">
             Findings
           </button>
+          <button
+            type="button"
+            onClick={() => void controller.generateReport(reportPreset && reportPreset !== 'question' ? reportPreset : 'report')}
+            disabled={!ready || !report.trim()}
+            title="Writes the same preset again; the current text stays under Earlier versions"
+          >
+            Regenerate
+          </button>
           <button type="button" onClick={() => void controller.stop()} disabled={!streaming} aria-keyshortcuts="Escape">
             Stop
           </button>
