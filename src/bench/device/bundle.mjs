@@ -1,12 +1,16 @@
-// Builds what run-device-bench.sh carries to the GPU machine: one esbuild bundle of
-// src/bench/device/entry.ts plus only the runtime files it loads at run time, packed as
-// .device/vision-bench/payload.tar.xz (xz shrinks ORT's two WebGPU wasm builds, 55 MB, to ~5 MB
-// together: they share most code). Checks the 64 MiB travel budget (tracked + untracked files +
-// carried paths).
-//   node src/bench/device/bundle.mjs [--out DIR] [--with-wasm] [--image FILE] [--no-pack] [--keep-stage]
+// Builds what run-device-bench.sh carries to the GPU machine, into .device/vision-bench/:
+//   payload.tar.xz  one esbuild bundle of src/bench/device/entry.ts (bench.mjs), only the runtime
+//                   files it loads at run time (ORT's two WebGPU builds, Dawn's dawn.node, the
+//                   tokenizer and JPEG codec) and this machine's Node binary, both stripped of
+//                   symbols (-2.7 MB packed); xz packs ORT's two wasm builds (55 MB) into ~5 MB
+//   cxr-sample.jpg  the pipeline bench's image, only when it fits the budget
+// and checks the device tool's 64 MiB travel budget: tracked + untracked files + the carried
+// .device/gl, .device/enter.sh (from ../shared/device/prepare.sh) and .device/vision-bench.
+//   node src/bench/device/bundle.mjs [--out DIR] [--with-wasm] [--image FILE] [--node PATH] [--no-pack] [--keep-stage]
 // --with-wasm adds ORT's plain wasm build (the dry run here uses it; the device run does not).
+// --no-pack leaves the files unpacked in DIR/stage (the dry run runs from there).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -79,7 +83,37 @@ for (const f of files) {
 }
 writeFileSync(path.join(stage, 'package.json'), '{ "type": "module", "private": true }\n');
 
-// 3. Travel budget: everything the device tool sends with this payload.
+// Node itself (the GPU machine has none): this machine's binary, like prepare.sh's node.xz, but
+// stripped; enter.sh then finds it in /tmp/nodebin and skips .device/node.xz.
+const strip = (file) => {
+  try {
+    execFileSync('strip', ['--strip-unneeded', file]);
+  } catch (err) {
+    console.warn(`strip ${path.basename(file)} failed (${err.message.split('\n')[0]}): carried unstripped`);
+  }
+};
+cpSync(realpathSync(opt('node', process.execPath)), path.join(stage, 'node'));
+strip(path.join(stage, 'node'));
+strip(path.join(stage, 'node_modules/webgpu/dist/linux-x64/dawn.node'));
+
+const du = (p) => {
+  if (!existsSync(p)) return 0;
+  const s = statSync(p);
+  return s.isDirectory() ? readdirSync(p).reduce((a, n) => a + du(path.join(p, n)), 0) : s.size;
+};
+const mib = (x) => `${(x / 2 ** 20).toFixed(1)} MiB`;
+if (args.includes('--no-pack')) {
+  console.log(`staged in ${path.relative(root, stage)} (${mib(du(stage))} unpacked); not packed`);
+  process.exit(0);
+}
+
+// 3. Pack.
+rmSync(path.join(outDir, 'payload.tar.xz'), { force: true });
+rmSync(path.join(outDir, 'cxr-sample.jpg'), { force: true });
+execFileSync('bash', ['-c', `tar -C "${stage}" -cf - . | xz -9 -T2 > "${path.join(outDir, 'payload.tar.xz')}"`], { stdio: 'inherit' });
+if (!args.includes('--keep-stage')) rmSync(stage, { recursive: true, force: true });
+
+// 4. Travel budget: everything the device tool sends.
 const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'buffer', maxBuffer: 64 * 2 ** 20 });
 const listed = [...git('ls-files', '-z').toString().split('\0'), ...git('ls-files', '-z', '--others', '--exclude-standard').toString().split('\0')].filter(Boolean);
 let tree = 0;
@@ -91,38 +125,20 @@ for (const f of new Set(listed)) {
     /* deleted in the work tree */
   }
 }
-const du = (p) => {
-  if (!existsSync(p)) return 0;
-  const s = statSync(p);
-  return s.isDirectory() ? readdirSync(p).reduce((a, n) => a + du(path.join(p, n)), 0) : s.size;
-};
-const deviceBase = du(path.join(root, '.device/node.xz')) + du(path.join(root, '.device/gl')) + du(path.join(root, '.device/enter.sh'));
-if (!deviceBase) console.warn('note: .device/node.xz is missing: run `bash ../shared/device/prepare.sh` first');
-
-const pack = () => {
-  rmSync(path.join(outDir, 'payload.tar.xz'), { force: true });
-  execFileSync('bash', ['-c', `tar -C "${stage}" -cf - . | xz -9 -T2 > "${path.join(outDir, 'payload.tar.xz')}"`], { stdio: 'inherit' });
-  return statSync(path.join(outDir, 'payload.tar.xz')).size;
-};
-
-// 4. The sample radiograph for the pipeline bench, if it fits (else the script uses a fixture).
-rmSync(path.join(stage, 'cxr-sample.jpg'), { force: true });
-if (existsSync(image)) cpSync(image, path.join(stage, 'cxr-sample.jpg'));
-if (args.includes('--no-pack')) {
-  console.log(`staged in ${path.relative(root, stage)} (${(du(stage) / 2 ** 20).toFixed(1)} MiB unpacked); not packed`);
-  process.exit(0);
+const deviceBase = du(path.join(root, '.device/gl')) + du(path.join(root, '.device/enter.sh'));
+if (!existsSync(path.join(root, '.device/enter.sh'))) console.warn('note: .device/gl and .device/enter.sh are missing: run `bash ../shared/device/prepare.sh` first');
+const payload = du(path.join(outDir, 'payload.tar.xz'));
+// The image (JPEG: xz gains nothing) goes beside the payload, only if it fits with 1 MiB to spare
+// for files others add before the call.
+if (existsSync(image) && tree + deviceBase + payload + statSync(image).size <= BUDGET - 2 ** 20) {
+  cpSync(image, path.join(outDir, 'cxr-sample.jpg'));
+} else if (existsSync(image)) {
+  console.warn('the sample image does not fit the budget: the pipeline bench will decode a small fixture instead');
 }
-let payload = pack();
-if (tree + deviceBase + payload > BUDGET && existsSync(path.join(stage, 'cxr-sample.jpg'))) {
-  console.warn('over budget with the sample image: leaving it out (the pipeline bench then decodes a small fixture)');
-  rmSync(path.join(stage, 'cxr-sample.jpg'));
-  payload = pack();
-}
-const mib = (x) => `${(x / 2 ** 20).toFixed(1)} MiB`;
-const total = tree + deviceBase + payload;
+const carried = du(outDir) + deviceBase;
+const total = tree + carried;
 console.log(
-  `payload ${mib(payload)} (${path.relative(root, outDir)}/payload.tar.xz) + .device node/gl ${mib(deviceBase)} + working tree ${mib(tree)} = ${mib(total)} of ${mib(BUDGET)}` +
+  `carry .device/gl .device/enter.sh ${path.relative(root, outDir)}: ${mib(carried)} (payload ${mib(payload)}) + working tree ${mib(tree)} = ${mib(total)} of ${mib(BUDGET)}` +
     (total > BUDGET ? '  OVER BUDGET: the device call would be refused' : ''),
 );
-if (!args.includes('--keep-stage')) rmSync(stage, { recursive: true, force: true });
 if (total > BUDGET) process.exit(2);

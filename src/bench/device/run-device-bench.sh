@@ -9,12 +9,14 @@
 # HOW TO RUN
 #   Here, once per change (from the project root):
 #     bash ../shared/device/prepare.sh                 # .device/node.xz, .device/gl/*.deb, .device/enter.sh
-#     node src/bench/device/bundle.mjs                 # .device/vision-bench/payload.tar.xz (~11 MiB);
-#                                                      # fails if the call would exceed 64 MiB of travel
+#     node src/bench/device/bundle.mjs                 # .device/vision-bench/: payload.tar.xz (~31 MiB: the
+#                                                      # bench, ORT's WebGPU builds, dawn.node, a stripped
+#                                                      # Node) [+ cxr-sample.jpg]; ~3 min; fails if the call
+#                                                      # would exceed the 64 MiB travel budget
 #     bash src/bench/device/run-device-bench.sh --dry-run   # the same steps here: wasm, 2-layer model
 #   Then ONE device-tool call (machine start ~1-2 min + this script's own deadline of 450 s):
 #     run(command = "bash src/bench/device/run-device-bench.sh",
-#         carry   = [".device/node.xz", ".device/gl", ".device/enter.sh", ".device/vision-bench"],
+#         carry   = [".device/gl", ".device/enter.sh", ".device/vision-bench"],
 #         timeout_s = 540)
 #   and give_back afterwards unless you rerun at once. Files back in $OUT (8 at most):
 #     summary.txt  the table printed last        log.txt       everything printed
@@ -59,6 +61,7 @@ if [ $DRY = 1 ]; then
   DEADLINE=${BENCH_DEADLINE_S:-900}
   node src/bench/device/bundle.mjs --with-wasm --no-pack --out /tmp/vision-bench-dry >/dev/null || exit 1
   B=/tmp/vision-bench-dry/stage
+  IMAGE=../shared/data/cxr-sample.jpg
   if [ -f .device/vision-bench/payload.tar.xz ]; then
     tar -tJf .device/vision-bench/payload.tar.xz | grep -q '^./bench.mjs$' && echo "payload.tar.xz lists bench.mjs" || echo "WARNING: payload.tar.xz has no bench.mjs"
   else
@@ -75,10 +78,12 @@ if [ $DRY = 1 ]; then
   RUNS="--runs 1 --warmup 0"
   TORCH="--torch cpu"
 else
-  [ -f .device/enter.sh ] || { echo "no .device/enter.sh: carry .device/node.xz, .device/gl, .device/enter.sh, .device/vision-bench"; exit 1; }
-  source .device/enter.sh
+  [ -f .device/enter.sh ] || { echo "no .device/enter.sh: carry .device/gl, .device/enter.sh, .device/vision-bench"; exit 1; }
   B=/tmp/vision-bench
   mkdir -p $B && tar -C $B -xJf .device/vision-bench/payload.tar.xz || { echo "payload.tar.xz missing or broken"; exit 1; }
+  # The payload's Node; enter.sh keeps an executable /tmp/nodebin/node (no .device/node.xz needed).
+  mkdir -p /tmp/nodebin && cp $B/node /tmp/nodebin/node && chmod +x /tmp/nodebin/node
+  source .device/enter.sh
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
   PY=${PYTHON:-python3}
   MODEL=models/work/bench/vit-l16-512
@@ -89,12 +94,13 @@ else
   PIPE_EP=webgpu
   RUNS="--runs 10 --warmup 2"
   TORCH="--torch cuda"
+  IMAGE=.device/vision-bench/cxr-sample.jpg
 fi
 export PYTHON=$PY
-IMAGE=$B/cxr-sample.jpg
 [ -f "$IMAGE" ] || IMAGE=e2e/fixtures/imaging/gray.jpg
-BENCH="node $B/bench.mjs"
-echo "node $(node -v); python $($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())')"
+# The payload's own (stripped) Node, in the dry run too, so that it is what gets checked.
+BENCH="$B/node $B/bench.mjs"
+echo "node $($B/node -v); python $($PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())')"
 
 # 1. The model, by the converter's code, with this machine's PyTorch (fp16 graph too).
 step "make model" 60 $PY models/bench/make_vision_large.py --dtype fp16 $MAKE_ARGS --out $MODEL ||
