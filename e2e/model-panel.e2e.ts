@@ -23,9 +23,9 @@ describe('model panel', () => {
     await page.evaluate(() => caches.delete('cxr-llava-models-v1'));
     await context.route('**/models/cxr-llava-tiny/decoder.onnx', () => {});
     await page.getByRole('button', { name: 'Reload model' }).click();
-    await expect.poll(() => page.getByTestId('model-load-status').getAttribute('data-status')).toBe('loading');
+    await expect.poll(() => page.getByTestId('model-load-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('loading');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.getByTestId('model-load-status').textContent()).toMatch(/Loading was cancelled/);
+    await expect.poll(() => page.getByTestId('model-load-status').textContent(), { timeout: 30_000 }).toMatch(/Loading was cancelled/);
     await context.unroute('**/models/cxr-llava-tiny/decoder.onnx');
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModel(page);
