@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 
 const CHROME_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const PY_MODULES = ['torch', 'onnx', 'PIL', 'numpy'];
+const PY_MODULES = ['torch', 'onnx', 'PIL', 'numpy', 'pydicom'];
 
 /** Each need: how to tell it is met, and the Debian packages that meet it. */
 const needs = [
@@ -24,7 +24,7 @@ const needs = [
   {
     what: `Python with ${PY_MODULES.join(', ')} (model converter and PIL/PyTorch references)`,
     met: () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${PY_MODULES.join(', ')}`]).status === 0,
-    apt: ['python3', 'python3-torch', 'python3-onnx', 'python3-pil', 'python3-numpy'],
+    apt: ['python3', 'python3-torch', 'python3-onnx', 'python3-pil', 'python3-numpy', 'python3-pydicom'],
     help: `Install torch, onnx, pillow and numpy for ${PYTHON}, or set PYTHON to an interpreter that has them.`,
   },
   {

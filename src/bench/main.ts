@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runDicomBench } from './dicom-bench';
 import { runPipelineBench } from './pipeline-bench';
 import { runPreprocessBench } from './preprocess-bench';
 
@@ -21,6 +22,7 @@ const machine = { cpus: os.cpus()[0]?.model ?? 'unknown', cores: os.availablePar
 console.error(`machine: ${machine.cpus} x${machine.cores}, ${machine.memoryGiB} GiB`);
 // Its own defaults (21 runs after 5 warm-ups): the JIT needs them to settle.
 const preprocess = await runPreprocessBench({});
+const dicom = await runDicomBench({});
 const pipeline = await runPipelineBench({
   modelDir: opt('model', 'public/models/cxr-llava-tiny'),
   image: opt('image', '../shared/data/cxr-sample.jpg'),
@@ -30,7 +32,7 @@ const pipeline = await runPipelineBench({
   ep,
   temperature: Number(opt('temperature', '0.2')),
 });
-const result = { date: new Date().toISOString(), machine, preprocess: { ...preprocess, typescript: { ...preprocess.typescript, runsMs: undefined }, pil: { ...preprocess.pil, runsMs: undefined } }, pipeline };
+const result = { date: new Date().toISOString(), machine, preprocess: { ...preprocess, typescript: { ...preprocess.typescript, runsMs: undefined }, pil: { ...preprocess.pil, runsMs: undefined } }, dicom: { ...dicom, typescript: { ...dicom.typescript, runsMs: undefined }, python: { ...dicom.python, runsMs: undefined } }, pipeline };
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify(result, null, 2));
 const m = pipeline.medianMs;
@@ -41,6 +43,7 @@ console.log(
     `  first token ${m.timeToFirstToken.toFixed(1)} ms | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms, loop adds ${(pipeline.loopOverheadPerToken * 100).toFixed(1)}%)`,
     `  cold: sessions ${pipeline.coldStart.sessionCreateMs.toFixed(0)} ms, first encode ${pipeline.coldStart.firstEncodeMs.toFixed(0)} ms`,
     `preprocess 3000x2500: TypeScript ${preprocess.typescript.medianMs.toFixed(1)} ms vs PIL ${preprocess.pil.medianMs.toFixed(1)} ms (ratio ${preprocess.ratio.toFixed(2)})`,
+    `16-bit DICOM ${dicom.file.width}x${dicom.file.height} -> tensor: TypeScript ${dicom.typescript.medianMs.toFixed(1)} ms (decode ${dicom.typescript.stagesMedianMs.decode.toFixed(1)}, window ${dicom.typescript.stagesMedianMs.window.toFixed(1)}, preprocess ${dicom.typescript.stagesMedianMs.preprocess.toFixed(1)}) vs pydicom+PIL ${dicom.python.medianMs.toFixed(1)} ms (ratio ${dicom.ratio.toFixed(2)}, max diff ${dicom.parity.maxDiff})`,
     `written to ${out}`,
   ].join('\n'),
 );

@@ -57,15 +57,6 @@ export async function runPreprocessBench(options: PreprocessBenchOptions = {}): 
   const pil = JSON.parse(out.subarray(0, nl).toString()) as PreprocessBenchResult['pil'];
   const pilCrop = out.subarray(nl + 1);
 
-  let maxDiff = 0;
-  let differingPixels = 0;
-  if (pilCrop.length !== crop.length) throw new Error(`PIL crop has ${pilCrop.length} bytes, TypeScript ${crop.length}`);
-  for (let i = 0; i < crop.length; i++) {
-    const d = Math.abs(crop[i]! - pilCrop[i]!);
-    if (d) differingPixels++;
-    if (d > maxDiff) maxDiff = d;
-  }
-
   const typescript = { ...summarise(tsRuns), node: process.version };
   return {
     image: { width, height },
@@ -75,11 +66,24 @@ export async function runPreprocessBench(options: PreprocessBenchOptions = {}): 
     typescript,
     pil,
     ratio: typescript.medianMs / pil.medianMs,
-    parity: { maxDiff, differingPixels },
+    parity: compareCrops(crop, pilCrop),
   };
 }
 
-function summarise(runsMs: number[]): Timing {
+/** Our 8-bit crop against PIL's: how many pixels differ and by how much at most. */
+export function compareCrops(ours: Uint8Array, pil: Uint8Array): { maxDiff: number; differingPixels: number } {
+  if (pil.length !== ours.length) throw new Error(`PIL crop has ${pil.length} bytes, TypeScript ${ours.length}`);
+  let maxDiff = 0;
+  let differingPixels = 0;
+  for (let i = 0; i < ours.length; i++) {
+    const d = Math.abs(ours[i]! - pil[i]!);
+    if (d) differingPixels++;
+    if (d > maxDiff) maxDiff = d;
+  }
+  return { maxDiff, differingPixels };
+}
+
+export function summarise(runsMs: number[]): Timing {
   const s = [...runsMs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   const medianMs = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -102,7 +106,7 @@ export function syntheticRadiograph(width: number, height: number): GrayImage {
   return { width, height, data };
 }
 
-function runWithStdin(cmd: string, args: string[], input: Uint8Array): Promise<Buffer> {
+export function runWithStdin(cmd: string, args: string[], input: Uint8Array): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
