@@ -47,7 +47,7 @@ export async function runDicomBench(options: DicomBenchOptions = {}): Promise<Di
 
     const stages = { decode: [] as number[], window: [] as number[], preprocess: [] as number[] };
     const totals: number[] = [];
-    let crop = new Uint8Array(0);
+    let crop: Uint8Array = new Uint8Array(0);
     let info: DicomBenchResult['file'] | undefined;
     for (let i = 0; i < warmup + runs; i++) {
       // Each run starts from a fresh copy of the file bytes, as a dropped file does.
