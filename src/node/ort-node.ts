@@ -9,8 +9,7 @@ export interface NodeOrt {
 
 /**
  * ONNX Runtime Web in Node. Its Node entry has only wasm; for WebGPU we load its browser build
- * (JSEP) on Dawn's `navigator.gpu`, with one shim: ORT hands `queue.writeBuffer` views of its
- * wasm heap, a SharedArrayBuffer that dawn.node refuses, so those are copied first.
+ * (JSEP) on Dawn's `navigator.gpu`, with one shim (patchWriteBuffer, below).
  */
 export async function loadOrtForNode(want: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promise<NodeOrt> {
   if (want !== 'wasm') {
@@ -30,15 +29,26 @@ export async function loadOrtForNode(want: 'auto' | 'webgpu' | 'wasm' = 'auto'):
   return { ort, provider: 'wasm', note: 'ONNX Runtime wasm (CPU)' };
 }
 
-function patchWriteBuffer(): void {
+/**
+ * dawn.node's `queue.writeBuffer` refuses SharedArrayBuffer memory, and ORT's wasm heap is one:
+ * it passes views of it, and JSEP's upload path passes the SharedArrayBuffer itself with byte
+ * offsets. Both are copied into a plain buffer first (offsets and sizes counted as WebGPU does:
+ * in elements for typed arrays, in bytes for a bare buffer). Exported for the benchmarks.
+ */
+export function patchWriteBuffer(): void {
   const proto = (globalThis as { GPUQueue?: { prototype: GPUQueue & { __cxrPatched?: boolean } } }).GPUQueue?.prototype;
-  if (!proto || proto.__cxrPatched) return;
+  if (!proto || proto.__cxrPatched || typeof SharedArrayBuffer === 'undefined') return;
   const original = proto.writeBuffer;
   proto.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource | SharedArrayBuffer, dataOffset?: number, size?: number) {
-    if (ArrayBuffer.isView(data) && typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer) {
-      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+    if (data instanceof SharedArrayBuffer) {
+      const start = dataOffset ?? 0;
+      return original.call(this, buffer, offset, new Uint8Array(data, start, size ?? data.byteLength - start).slice());
+    }
+    if (ArrayBuffer.isView(data) && data.buffer instanceof SharedArrayBuffer) {
       const unit = 'BYTES_PER_ELEMENT' in data ? (data as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT : 1;
-      return original.call(this, buffer, offset, bytes, (dataOffset ?? 0) * unit, size === undefined ? undefined : size * unit);
+      const start = data.byteOffset + (dataOffset ?? 0) * unit;
+      const length = size === undefined ? data.byteLength - (dataOffset ?? 0) * unit : size * unit;
+      return original.call(this, buffer, offset, new Uint8Array(data.buffer, start, length).slice());
     }
     return original.call(this, buffer, offset, data as BufferSource, dataOffset, size);
   } as GPUQueue['writeBuffer'];
