@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from onnx_export import onnx_export
+
 
 class RMSNorm(nn.Module):
     def __init__(self, dim, eps):
@@ -139,7 +141,7 @@ class Embed(nn.Module):
 
 def export_embed(embed, path):
     with torch.no_grad():
-        torch.onnx.export(
+        onnx_export(
             embed, (torch.tensor([[1, 2, 3]], dtype=torch.int64),), path,
             input_names=['input_ids'], output_names=['inputs_embeds'],
             dynamic_axes={'input_ids': {1: 'sequence'}, 'inputs_embeds': {1: 'sequence'}},
@@ -163,6 +165,6 @@ def export_decoder(decoder, cfg, path):
             axes[in_names[-1]] = {2: 'past_sequence'}
             axes[out_names[-1]] = {2: 'total_sequence'}
     with torch.no_grad():
-        torch.onnx.export(
+        onnx_export(
             decoder, tuple(args), path, input_names=in_names, output_names=out_names,
             dynamic_axes=axes, opset_version=17, do_constant_folding=True)

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from checkpoint import image_token_count
+from onnx_export import onnx_export
 
 
 class LayerScale(nn.Module):
@@ -130,6 +131,6 @@ class VisionEncoder(nn.Module):
 def export_vision(encoder, path, image_size):
     dummy = torch.zeros(1, encoder.channels, image_size, image_size)
     with torch.no_grad():
-        torch.onnx.export(
+        onnx_export(
             encoder, (dummy,), path, input_names=['pixel_values'], output_names=['image_rows'],
             opset_version=17, do_constant_folding=True)

@@ -151,6 +151,7 @@ def legacy_onnx_exporter():
         return
 
     def export(*args, **kwargs):
+        kwargs.pop('dynamo', None)  # models/onnx_export.py already asks for dynamo=False
         try:
             return original(*args, dynamo=False, **kwargs)
         except Exception as err:  # noqa: BLE001 - report and try the other exporter
