@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { wadoWorkerFiles } from './src/imaging/vite-wado-files.js';
 import { contentSecurityPolicy } from './src/security/vite-csp.js';
 
 // Cross-origin isolation lets ONNX Runtime's wasm backend use threads
@@ -41,7 +42,7 @@ function ortRuntimeFiles(): Plugin {
 
 /**
  * The service worker (Workbox through vite-plugin-pwa) precaches the app shell, ORT's runtime and
- * the codecs, so after one visit the app starts with the network off. Model files are NOT
+ * the codecs (cornerstone-wado-image-loader's worker folder under /vendor/ included), so after one visit the app starts with the network off. Model files are NOT
  * precached: the app keeps them in its own hash-checked cache (src/model/artifacts.ts) and WebLLM
  * in its own; manifests are fetched network-first so a newer model is seen when online.
  * 'prompt': a new version waits for the user's reload (never swapped in mid-generation).
@@ -82,7 +83,9 @@ function offlineApp() {
 }
 
 export default defineConfig({
-  plugins: [react(), ortRuntimeFiles(), contentSecurityPolicy(), offlineApp()],
+  // wadoWorkerFiles(): cornerstone-wado-image-loader's decode worker, its chunks and codecs, served
+  // unbundled under /vendor/ (src/imaging/vite-wado-files.ts); precached like every .js/.wasm.
+  plugins: [react(), ortRuntimeFiles(), wadoWorkerFiles(isolationHeaders), contentSecurityPolicy(), offlineApp()],
   // contentSecurityPolicy() adds the Content-Security-Policy header to both (src/security/csp.ts).
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },

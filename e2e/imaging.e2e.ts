@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Worker as PwWorker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, openPage } from './support/browser';
+import { decodeImageFile } from '../src/imaging/decode-node';
+import { dicomParser } from '../src/imaging/dicom-parser-interop';
+import { WADO_DECODER_NAME, WADO_PUBLIC_DIR, WADO_WORKER_FILE } from '../src/imaging/wado';
+import { launchBrowser } from './support/browser';
+import { watchCsp } from './support/csp-watch';
 
 const baseURL = inject('baseURL');
 const dir = fileURLToPath(new URL('./fixtures/imaging/', import.meta.url));
@@ -12,7 +16,99 @@ interface Stats {
   mean: number;
   std: number;
 }
-const expected = JSON.parse(readFileSync(dir + 'expected.json', 'utf8')) as Record<string, { width: number; height: number; grey8: Stats }>;
+interface StoredStats extends Stats {
+  min: number;
+  max: number;
+  checksum: number;
+}
+const expected = JSON.parse(readFileSync(dir + 'expected.json', 'utf8')) as Record<string, { width: number; height: number; grey8: Stats; stored: StoredStats }>;
+
+/**
+ * Which decoder each DICOM fixture's pixel data must come from in the browser: the compressed
+ * syntaxes go to cornerstone-wado-image-loader's decode worker, except JPEG Extended (.51), whose
+ * wado decoder is not bit-exact with dcmtk (README "Imaging"). A silent fallback fails here.
+ */
+const VIA_WADO = [
+  'dcm-jpeg-baseline.dcm',
+  'dcm-ybr-jpeg.dcm',
+  'dcm-jpeg-lossless.dcm',
+  'dcm-jpeg-lossless-sv1.dcm',
+  'dcm-jpegls.dcm',
+  'dcm-gdcm-jpegls.dcm',
+  'dcm-jpegls-near.dcm',
+  'dcm-j2k.dcm',
+  'dcm-j2k-lossy.dcm',
+  'dcm-rle.dcm',
+];
+function decoderOf(name: string): string | null {
+  if (VIA_WADO.includes(name)) return WADO_DECODER_NAME;
+  if (name === 'dcm-jpeg-extended8.dcm') return 'built-in libjpeg-turbo';
+  if (name === 'dcm-jpeg-extended12.dcm') return 'built-in 12-bit JPEG (jpeg12.ts)';
+  return name.endsWith('.dcm') ? 'dicom-parser (uncompressed)' : null;
+}
+
+const WADO_WORKER = new RegExp(`/${WADO_PUBLIC_DIR.replace(/[.]/g, '\\.')}${WADO_WORKER_FILE.replace(/[.]/g, '\\.')}$`);
+
+/**
+ * Before the app starts: every decode reply the page receives from its decode worker is summed up
+ * in window.__decoded (the stored values' statistics, computed as fixtures.py does, and which
+ * decoder the reply names), so the test checks the exact pixels the app got, not only the canvas.
+ */
+async function recordDecodeReplies(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __decoded: unknown; Worker: typeof Worker };
+    const Native = w.Worker;
+    w.__decoded = null;
+    w.Worker = class extends Native {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        if (options?.name !== 'decode') return;
+        // Added before the app sets onmessage, so it runs first and sees the pixels untouched.
+        this.addEventListener('message', (e: MessageEvent) => {
+          const d = e.data as { kind?: string; image?: { pixels: ArrayLike<number>; decoder?: string; width: number; height: number } };
+          if (d?.kind !== 'decoded' || !d.image) return;
+          const px = d.image.pixels;
+          let min = Infinity;
+          let max = -Infinity;
+          let sum = 0;
+          let checksum = 0;
+          for (let i = 0; i < px.length; i++) {
+            const v = px[i]!;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            sum += v;
+            checksum += v * ((i % 251) + 1);
+          }
+          const mean = sum / px.length;
+          let sq = 0;
+          for (let i = 0; i < px.length; i++) sq += (px[i]! - mean) ** 2;
+          w.__decoded = { decoder: d.image.decoder ?? null, width: d.image.width, height: d.image.height, stored: { min, max, mean, std: Math.sqrt(sq / px.length), checksum } };
+        });
+      }
+    };
+  });
+}
+
+interface Decoded {
+  decoder: string | null;
+  width: number;
+  height: number;
+  stored: StoredStats;
+}
+
+async function lastDecoded(page: Page): Promise<Decoded> {
+  return page.evaluate(() => (window as unknown as { __decoded: Decoded }).__decoded);
+}
+
+/** The exact stored values the app decoded, and which decoder it says did it. */
+async function expectDecoded(page: Page, name: string): Promise<void> {
+  const got = await lastDecoded(page);
+  const want = expected[name]!;
+  expect(got, name).not.toBeNull();
+  expect({ decoder: got.decoder, size: [got.width, got.height], ...got.stored, std: 0 }, name).toEqual({ decoder: decoderOf(name), size: [want.width, want.height], ...want.stored, std: 0 });
+  expect(got.stored.std, name).toBeCloseTo(want.stored.std, 6);
+  if (name.endsWith('.dcm')) expect(await metaText(page, 'decoder'), name).toContain(decoderOf(name)!);
+}
 
 /** Mean and std of the viewport canvas inside the image's rectangle (a 3-pixel margin left out). */
 async function canvasStats(page: Page): Promise<Stats & { rect: number[] }> {
@@ -57,7 +153,13 @@ async function waitShown(page: Page, name: string): Promise<void> {
 }
 
 async function openFile(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { __decoded: unknown }).__decoded = null));
   await page.getByLabel('Open image').setInputFiles(dir + name);
+}
+
+async function waitRefused(page: Page, name: string, timeout = 30_000): Promise<string> {
+  await page.waitForFunction((n) => document.querySelector('[data-testid="intake-error"]')?.textContent?.includes(n), name, { timeout });
+  return (await page.getByTestId('intake-error').textContent()) ?? '';
 }
 
 async function expectShows(page: Page, name: string): Promise<void> {
@@ -76,27 +178,89 @@ describe('opening images', () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
+  let csp: { violations: string[] };
   beforeAll(async () => {
     browser = await launchBrowser({ webgpu: false });
-    ({ page, errors } = await openPage(browser, baseURL));
+    const context = await browser.newContext();
+    csp = await watchCsp(context);
+    await recordDecodeReplies(context);
+    page = await context.newPage();
+    errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
     await page.setViewportSize({ width: 1280, height: 720 });
   });
   afterAll(async () => browser?.close());
 
   const good = Object.keys(expected);
-  it(`shows each of ${good.length} good inputs from the "Open image" picker`, async () => {
+  it(`shows each of ${good.length} good inputs from the "Open image" picker, with the exact stored values, compressed DICOM decoded by ${WADO_DECODER_NAME}'s worker`, async () => {
     const failures: string[] = [];
     for (const name of good) {
       await openFile(page, name);
       await waitShown(page, name);
-      try {
-        await expectShows(page, name);
-      } catch (e) {
-        failures.push((e as Error).message.split('\n')[0]!);
+      for (const check of [expectDecoded, expectShows]) {
+        try {
+          await check(page, name);
+        } catch (e) {
+          failures.push((e as Error).message.split('\n').slice(0, 12).join(' '));
+        }
       }
     }
     expect(failures).toEqual([]);
     expect(errors).toEqual([]);
+    // wado's worker runs under its own policy ('unsafe-eval' for its embind glue); nothing is blocked.
+    expect(csp.violations).toEqual([]);
+  });
+
+  it("keeps JPEG Extended (.51) on the built-in decoders: wado's own decoder for it is not bit-exact with dcmtk", async () => {
+    // wado's worker, driven directly with each .51 fixture's frame, against the built-in decoders
+    // (which equal dcmtk's dcmdjpeg exactly: src/imaging/decode-node.test.ts).
+    const measured: string[] = [];
+    for (const name of ['dcm-jpeg-extended8.dcm', 'dcm-jpeg-extended12.dcm']) {
+      const bytes = new Uint8Array(readFileSync(dir + name));
+      const ds = dicomParser.parseDicom(bytes);
+      const el = ds.elements.x7fe00010!;
+      const frame = dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments!.length);
+      const imageFrame = {
+        rows: ds.uint16('x00280010')!,
+        columns: ds.uint16('x00280011')!,
+        samplesPerPixel: 1,
+        bitsAllocated: ds.uint16('x00280100')!,
+        bitsStored: ds.uint16('x00280101')!,
+        pixelRepresentation: 0,
+        planarConfiguration: 0,
+        photometricInterpretation: 'MONOCHROME2',
+      };
+      const theirs = await page.evaluate(
+        async ({ url, imageFrame, b64 }) => {
+          const w = new Worker(url);
+          const call = (m: unknown) =>
+            new Promise<{ status: string; result: { pixelData: ArrayBuffer } }>((resolve) => {
+              w.onmessage = (e) => resolve(e.data);
+              w.postMessage(m);
+            });
+          await call({ taskType: 'initialize', workerIndex: 1, config: { taskConfiguration: { decodeTask: { initializeCodecsOnStartup: false, strict: false } } } });
+          const pixelData = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
+          const r = await call({ taskType: 'decodeTask', workerIndex: 2, data: { imageFrame, transferSyntax: '1.2.840.10008.1.2.4.51', pixelData, options: { preScale: { enabled: false } }, decodeConfig: {} } });
+          w.terminate();
+          return r.status === 'success' ? Array.from(imageFrame.bitsAllocated > 8 ? new Uint16Array(r.result.pixelData) : new Uint8Array(r.result.pixelData)) : r.status;
+        },
+        { url: `${baseURL}${WADO_PUBLIC_DIR}${WADO_WORKER_FILE}`, imageFrame, b64: Buffer.from(frame).toString('base64') },
+      );
+      expect(Array.isArray(theirs), `${name}: ${String(theirs)}`).toBe(true);
+      const ours = (await decodeImageFile(bytes, name)).pixels;
+      expect((theirs as number[]).length).toBe(ours.length);
+      let differing = 0;
+      let largest = 0;
+      (theirs as number[]).forEach((v, i) => {
+        const d = Math.abs(v - ours[i]!);
+        if (d) differing++;
+        largest = Math.max(largest, d);
+      });
+      measured.push(`${name}: ${differing} of ${ours.length} pixels differ, by up to ${largest}`);
+      expect(differing, name).toBeGreaterThan(0);
+    }
+    console.log(`${WADO_DECODER_NAME} on JPEG Extended vs dcmtk: ${measured.join('; ')}`);
   });
 
   it('shows the metadata, with identifying fields marked, and the file windows as presets', async () => {
@@ -263,4 +427,126 @@ describe('opening images', () => {
     expect(dragMs / renders).toBeLessThan(400);
     expect(errors).toEqual([]);
   });
+});
+
+describe(`${WADO_DECODER_NAME}'s decode worker failing`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  it('a crash and a hang are each reported with the file named, the worker replaced, and the open study kept', async () => {
+    const context = await browser.newContext();
+    await recordDecodeReplies(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const decodeWorkers: string[] = [];
+    const wadoWorkers: PwWorker[] = [];
+    const closed = new Set<PwWorker>();
+    page.on('worker', (w) => {
+      if (/decode\.worker/.test(w.url())) decodeWorkers.push(w.url());
+      if (WADO_WORKER.test(w.url())) {
+        wadoWorkers.push(w);
+        w.on('close', () => closed.add(w));
+      }
+    });
+    // Playwright cannot route a nested worker's own script, so a running wado worker is changed in
+    // place: its message handler is wrapped so that a compressed frame makes it throw (an
+    // uncaught error: what the app sees of a crash) or never answer. The start-up check (an
+    // uncompressed frame) still goes to the real handler.
+    const sabotage = (w: PwWorker, how: 'crash' | 'hang') =>
+      w.evaluate((how) => {
+        const scope = self as unknown as { onmessage: (e: MessageEvent) => unknown };
+        const real = scope.onmessage;
+        scope.onmessage = (e: MessageEvent) => {
+          const d = e.data as { taskType: string; data?: { transferSyntax: string } };
+          if (d.taskType === 'decodeTask' && d.data?.transferSyntax !== '1.2.840.10008.1.2.1') {
+            if (how === 'hang') return;
+            throw new Error('simulated crash');
+          }
+          return real.call(self, e);
+        };
+      }, how);
+    await page.goto(baseURL);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    const showAndKeep = async (name: string) => {
+      await openFile(page, name);
+      await waitShown(page, name);
+      await expectDecoded(page, name);
+      const before = await canvasStats(page);
+      return async () => {
+        expect(await metaText(page, 'file')).toBe(name);
+        expect((await canvasStats(page)).mean).toBeCloseTo(before.mean, 5);
+      };
+    };
+
+    let kept = await showAndKeep('dcm-jpegls.dcm');
+    expect(wadoWorkers).toHaveLength(1);
+    await sabotage(wadoWorkers[0]!, 'crash');
+    await openFile(page, 'dcm-j2k.dcm');
+    expect(await waitRefused(page, 'dcm-j2k.dcm')).toMatch(
+      /dcm-j2k\.dcm: the JPEG 2000 \(Lossless Only\) pixel data could not be decoded \(cornerstone-wado-image-loader 4\.13\.2's decode worker stopped: .*simulated crash\)/,
+    );
+    await kept();
+    await expect.poll(() => closed.has(wadoWorkers[0]!)).toBe(true);
+
+    // The next file gets a fresh wado worker.
+    kept = await showAndKeep('dcm-rle.dcm');
+    expect(wadoWorkers).toHaveLength(2);
+    await sabotage(wadoWorkers[1]!, 'hang');
+    const t0 = Date.now();
+    await openFile(page, 'dcm-j2k.dcm');
+    expect(await page.evaluate(() => 1 + 1)).toBe(2); // the page answers meanwhile
+    expect(await waitRefused(page, 'dcm-j2k.dcm', 40_000)).toContain(
+      "dcm-j2k.dcm: the JPEG 2000 (Lossless Only) pixel data could not be decoded (cornerstone-wado-image-loader 4.13.2's decode worker did not answer within 15 s and was stopped; the file may be damaged).",
+    );
+    const waited = Date.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(14_000);
+    await kept();
+    await expect.poll(() => closed.has(wadoWorkers[1]!)).toBe(true);
+
+    await showAndKeep('dcm-j2k.dcm');
+    expect(wadoWorkers).toHaveLength(3);
+    // The app's own decode worker (and the study state it serves) was never replaced.
+    expect(decodeWorkers).toHaveLength(1);
+    expect(errors).toEqual([]);
+    console.log(`wado worker hang reported after ${waited} ms`);
+    await context.close();
+  }, 120_000);
+});
+
+describe(`${WADO_DECODER_NAME}'s decode worker offline`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  it('is precached: with the network off, compressed DICOM still decodes through it', async () => {
+    const context = await browser.newContext();
+    await recordDecodeReplies(context);
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await expect
+      .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).some((r) => r.active?.state === 'activated')), {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe(true);
+    const failed: string[] = [];
+    context.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
+    await context.setOffline(true);
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    for (const name of ['dcm-j2k.dcm', 'dcm-jpegls.dcm', 'dcm-jpeg-baseline.dcm', 'dcm-jpeg-lossless.dcm']) {
+      await openFile(page, name);
+      await waitShown(page, name);
+      await expectDecoded(page, name);
+    }
+    expect(failed).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

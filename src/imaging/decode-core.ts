@@ -1,11 +1,14 @@
 /**
  * File bytes -> DecodedImage. Plain TypeScript with no DOM and no Node APIs: it runs in the
  * browser's decode worker (decode.worker.ts) and in Node (decode-node.ts, for the CLI and the
- * tests), so both get the same pixels. The wasm codecs are injected (wasm-codecs.ts).
+ * tests). The wasm codecs are injected (wasm-codecs.ts), and so is an optional FrameDecoder for
+ * compressed DICOM frames (frame-decoder.ts): the browser passes cornerstone-wado-image-loader's
+ * decode worker, Node passes none and the codecs decode every frame.
  */
 import { sniffDicom, decodeDicom } from './dicom';
 import { ImagingError } from './errors';
 import { decodeJpegFile, decodePngFile } from './raster';
+import type { FrameDecoder } from './frame-decoder';
 import type { DecodedImage } from './types';
 import type { WasmDecode } from './wasm-codecs';
 
@@ -31,7 +34,7 @@ function describeOther(bytes: Uint8Array): string {
   return text ? 'a text file' : 'not an image this app can read';
 }
 
-export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: WasmDecode): Promise<DecodedImage> {
+export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: WasmDecode, frameDecoder?: FrameDecoder): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImagingError('not-an-image', `${name} is empty.`);
   const format = sniffFormat(bytes);
   switch (format) {
@@ -40,7 +43,7 @@ export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: Wa
     case 'jpeg':
       return decodeJpegFile(bytes, name, wasm);
     case 'dicom':
-      return decodeDicom(bytes, sniffDicom(bytes)!, name, wasm);
+      return decodeDicom(bytes, sniffDicom(bytes)!, name, wasm, frameDecoder);
     default:
       throw new ImagingError(
         'not-an-image',

@@ -4,10 +4,14 @@ import { decodeImageBytes } from './decode-core';
 import { defaultVoiImage } from './default-voi';
 import { toErrorData } from './errors';
 import type { DecodeReply, DecodeRequest } from './protocol';
+import { WADO_PUBLIC_DIR, WADO_WORKER_FILE } from './wado';
+import { createWadoFrameDecoder } from './wado-frame-decoder';
 import { createWasmDecoders } from './wasm-codecs';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const wasm = createWasmDecoders(loadCodecBrowser);
+// Compressed DICOM frames: cornerstone-wado-image-loader's own decode worker, served same-origin.
+const frames = createWadoFrameDecoder({ workerUrl: new URL(`${import.meta.env.BASE_URL}${WADO_PUBLIC_DIR}${WADO_WORKER_FILE}`, scope.location.href) });
 
 scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
   const { id, name, bytes } = event.data;
@@ -15,7 +19,7 @@ scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
   let reply: DecodeReply;
   let transfer: Transferable[] = [];
   try {
-    const image = await decodeImageBytes(new Uint8Array(bytes), name, wasm);
+    const image = await decodeImageBytes(new Uint8Array(bytes), name, wasm, frames);
     const grey = defaultVoiImage(image);
     reply = { kind: 'decoded', id, image, grey, ms: performance.now() - t0 };
     transfer = [...new Set([image.pixels.buffer, grey.data.buffer])] as ArrayBuffer[];

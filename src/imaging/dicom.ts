@@ -2,10 +2,11 @@ import { inflateSync } from 'fflate';
 import { Decoder as LosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { dicomParser, type DataSet, type Element } from './dicom-parser-interop';
 import { checkSize, ImagingError } from './errors';
-import { decodeJpegFrame } from './jpeg';
+import type { DecodedFrame, FrameDecoder, FrameRequest } from './frame-decoder';
+import { decodeJpegFrame, readJpegFrameInfo } from './jpeg';
 import { clampStored, colourToGrey, maskStored, minMax, planarToInterleaved, words, ybrFullToRgb } from './pixels';
 import { decodeRle } from './rle';
-import { syntaxName, TRANSFER_SYNTAXES } from './transfer-syntax';
+import { syntaxName, TRANSFER_SYNTAXES, type PixelCodec } from './transfer-syntax';
 import type { DecodedImage, MetaField, StoredPixels, VoiLut, WindowPreset } from './types';
 import type { WasmDecode } from './wasm-codecs';
 
@@ -114,7 +115,7 @@ function readVoiLut(ds: DataSet, signed: boolean): VoiLut | null {
   return { firstMapped, bits, data: lut, label: str(item, 'x00283003') || 'VOI LUT from file' };
 }
 
-function metaFields(ds: DataSet, width: number, height: number, bitsStored: number, bitsAllocated: number, photometric: string, ts: string, frames: number): MetaField[] {
+function metaFields(ds: DataSet, width: number, height: number, bitsStored: number, bitsAllocated: number, photometric: string, ts: string, frames: number, decoder: string): MetaField[] {
   const f = (key: string, label: string, value: string, identifying = false): MetaField => ({ key, label, value: value || '—', identifying });
   const spacing = str(ds, 'x00280030') ? `${str(ds, 'x00280030', 0)} \\ ${str(ds, 'x00280030', 1)} mm` : str(ds, 'x00181164') ? `${str(ds, 'x00181164', 0)} \\ ${str(ds, 'x00181164', 1)} mm (imager)` : '';
   const date = str(ds, 'x00080020');
@@ -126,6 +127,7 @@ function metaFields(ds: DataSet, width: number, height: number, bitsStored: numb
     f('bits', 'Bits stored / allocated', `${bitsStored} / ${bitsAllocated}`),
     f('photometric', 'Photometric interpretation', photometric),
     f('transferSyntax', 'Transfer syntax', `${syntaxName(ts)} (${ts})`),
+    f('decoder', 'Pixel decoder', decoder),
     f('studyDate', 'Study date', /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date),
     f('patientName', 'Patient name', str(ds, 'x00100010').replace(/\^+/g, ' ').trim(), true),
     f('patientId', 'Patient ID', str(ds, 'x00100020'), true),
@@ -157,9 +159,9 @@ function firstFrame(ds: DataSet, el: Element, frameBytes: number, name: string):
 const COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_RCT', 'YBR_ICT', 'YBR_PARTIAL_420']);
 
 /** Decodes a DICOM file's first frame (the caller has sniffed the layout). */
-export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: string, wasm: WasmDecode): Promise<DecodedImage> {
+export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: string, wasm: WasmDecode, frameDecoder?: FrameDecoder): Promise<DecodedImage> {
   try {
-    return await decodeDataSet(parse(bytes, layout, name), layout, name, wasm);
+    return await decodeDataSet(parse(bytes, layout, name), layout, name, wasm, frameDecoder);
   } catch (err) {
     // dicom-parser's accessors throw strings, e.g. for an element declared longer than the file.
     if (typeof err === 'string') throw parserError(err, name, `${name} has a DICOM element that cannot be read`);
@@ -167,7 +169,7 @@ export async function decodeDicom(bytes: Uint8Array, layout: DicomLayout, name: 
   }
 }
 
-async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, wasm: WasmDecode): Promise<DecodedImage> {
+async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, wasm: WasmDecode, frameDecoder: FrameDecoder | undefined): Promise<DecodedImage> {
   const ts = str(ds, 'x00020010') || (layout === 'dataset-explicit' ? EXPLICIT_LE : IMPLICIT_LE);
   const el = ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
   const what = `${name} (DICOM)`;
@@ -215,6 +217,10 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
   }
   const frame = firstFrame(ds, el, pixels * samples * (bitsAllocated / 8), name);
   const planar = ds.uint16('x00280006') === 1;
+  const request: FrameRequest = { transferSyntax: ts, rows, columns: cols, samplesPerPixel: samples, bitsAllocated, bitsStored, signed, planar, photometric };
+  // Compressed frames go to the injected decoder when it takes them (the browser: wado's worker).
+  const external = syntax.codec !== 'native-le' && syntax.codec !== 'native-be' && frameDecoder?.accepts(request) ? frameDecoder : null;
+  const decoder = external?.name ?? builtInDecoder(syntax.codec, frame);
 
   // Decode to interleaved samples: `bytes` (8-bit) or a 16-bit typed array.
   let samples8: Uint8Array | null = null;
@@ -222,7 +228,12 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
   let outPhotometric = photometric;
   const wide = bitsAllocated > 8;
   try {
-    switch (syntax.codec) {
+    if (external) {
+      const out = checkFrame(await external.decode(frame, request), cols, rows, samples);
+      // The codecs return RGB for colour JPEG baseline (libjpeg) and JPEG 2000 (MCT undone), as below.
+      if (out.components === 3 && (syntax.codec === 'jpeg' || syntax.codec === 'jpeg2000')) outPhotometric = 'RGB';
+      stored = toWidth(out.samples, wide, signed);
+    } else switch (syntax.codec) {
       case 'native-le':
       case 'native-be': {
         if (wide) stored = maskStored(words(frame, pixels * samples, signed, syntax.codec === 'native-be'), bitsStored, highBit, signed);
@@ -316,9 +327,39 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
     identity8,
     frames,
     pixelSpacing: spacing[0] !== undefined && spacing[1] !== undefined ? [spacing[0], spacing[1]] : null,
-    meta: metaFields(ds, cols, rows, bitsStored, bitsAllocated, photometric, ts, frames),
+    meta: metaFields(ds, cols, rows, bitsStored, bitsAllocated, photometric, ts, frames, decoder),
     notes,
+    decoder,
   };
+}
+
+/** What decodes a syntax's frames when no FrameDecoder takes them (the metadata panel shows it). */
+function builtInDecoder(codec: PixelCodec, frame: Uint8Array): string {
+  switch (codec) {
+    case 'native-le':
+    case 'native-be':
+      return 'dicom-parser (uncompressed)';
+    case 'rle':
+      return 'built-in RLE (rle.ts)';
+    case 'jpeg':
+      return readJpegFrameInfo(frame)?.precision === 12 ? 'built-in 12-bit JPEG (jpeg12.ts)' : 'built-in libjpeg-turbo';
+    case 'jpeg-lossless':
+      return 'built-in jpeg-lossless-decoder-js';
+    case 'jpeg-ls':
+      return 'built-in CharLS';
+    case 'jpeg2000':
+      return 'built-in OpenJPEG';
+    case 'htj2k':
+      return 'built-in OpenJPH';
+  }
+}
+
+/** An outside decoder's frame must have the header's size and sample count. */
+function checkFrame(out: DecodedFrame, cols: number, rows: number, samples: number): DecodedFrame {
+  if (out.columns !== cols || out.rows !== rows) throw new Error(`the decoded frame is ${out.columns}x${out.rows}, the header says ${cols}x${rows}`);
+  if (out.components !== samples) throw new Error(`the decoded frame has ${out.components} components, the header says ${samples}`);
+  if (out.samples.length !== cols * rows * samples) throw new Error(`the decoded frame has ${out.samples.length} samples, ${cols * rows * samples} expected`);
+  return out;
 }
 
 /** Puts decoded samples in the container the header's Bits Allocated and sign call for. */

@@ -62,4 +62,6 @@ export interface DecodedImage {
   meta: MetaField[];
   /** Things the user should know (e.g. "multi-frame: frame 1 of 3 shown"). */
   notes: string[];
+  /** DICOM: what decoded the pixel data, e.g. "cornerstone-wado-image-loader 4.13.2" (also a metadata row). */
+  decoder?: string;
 }

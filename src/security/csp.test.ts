@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCsp, cspDirectives, modelHostOrigin } from './csp';
+import { buildCsp, cspDirectives, modelHostOrigin, wadoWorkerCsp } from './csp';
 import { cspSha256 } from './vite-csp';
 
 const STRICT =
@@ -50,5 +50,11 @@ describe('buildCsp', () => {
     expect(dev).toContain(`script-src 'self' 'wasm-unsafe-eval' ${hash};`);
     expect(dev).toContain("style-src 'self' 'unsafe-inline';");
     expect(() => buildCsp({ delivery: 'header', dev: { inlineScriptHashes: ["'unsafe-inline'"] } })).toThrow(/sha256/);
+  });
+
+  it("gives wado's decode worker its own policy: eval for its embind glue, nothing beyond its own origin", () => {
+    const policy = wadoWorkerCsp();
+    expect(policy).toBe("default-src 'none'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; connect-src 'self'");
+    expect(policy).not.toMatch(/'unsafe-inline'|\*|https?:|blob:|data:/);
   });
 });

@@ -6,7 +6,9 @@
  * What each source is for:
  * - script-src 'self' 'wasm-unsafe-eval': the app's own chunks; 'wasm-unsafe-eval' lets the page and
  *   its workers compile WebAssembly (ONNX Runtime under /ort/, the imaging codecs, the tokenizer,
- *   WebLLM's model library). Nothing needs 'unsafe-eval': none of these call eval or new Function.
+ *   WebLLM's model library). Nothing here needs 'unsafe-eval': none of these call eval or new
+ *   Function. The one script that does, cornerstone-wado-image-loader's decode worker, gets its own
+ *   policy on its own response (wadoWorkerCsp below); this one is not loosened for it.
  * - worker-src 'self': the decode worker, the inference worker and ONNX Runtime's wasm threads are
  *   all same-origin module scripts (no blob: workers: ORT only makes a blob: URL for a cross-origin
  *   loader, and ours is served from /ort/).
@@ -96,6 +98,19 @@ export function cspDirectives(options: CspOptions): [string, string[]][] {
   ];
   if (options.delivery === 'header') directives.push(['frame-ancestors', ["'none'"]]);
   return directives;
+}
+
+/**
+ * The policy of cornerstone-wado-image-loader's decode worker (served under /vendor/, see
+ * src/imaging/vite-wado-files.ts) and of nothing else. A dedicated worker loaded from a URL runs
+ * under the CSP of its own response, not its creator's, so this relaxes that worker alone. It needs
+ * 'unsafe-eval': the Emscripten embind glue of the codecs bundled in its 4.13.2 build creates
+ * functions with `new Function` when a codec starts (under the page's policy CharLS, OpenJPEG and
+ * libjpeg-turbo fail with an EvalError). It loads its chunks (importScripts) and .wasm (fetch) from
+ * its own folder and starts no workers.
+ */
+export function wadoWorkerCsp(): string {
+  return "default-src 'none'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; connect-src 'self'";
 }
 
 export function buildCsp(options: CspOptions): string {
