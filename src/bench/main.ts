@@ -1,4 +1,5 @@
 // `npm run bench [-- --runs N --warmup N --ep auto|webgpu|wasm --tokens N --temperature T --model DIR --image FILE --out FILE]`
+// `npm run bench -- --browser [--ep wasm|webgpu ...]`: in headless Chromium instead of Node.
 // Times the pipeline in Node and preprocessing against PIL, side by side in one run, and writes
 // the numbers as JSON (default bench-results/bench-<host>-<date>.json).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -9,6 +10,12 @@ import { runPipelineBench } from './pipeline-bench';
 import { runPreprocessBench } from './preprocess-bench';
 
 const args = process.argv.slice(2);
+// `--browser [--ep wasm|webgpu]`: the same stages in headless Chromium (browser/pipeline-cli.ts).
+if (args.includes('--browser')) {
+  const { runBrowserPipelineCli } = await import('./browser/pipeline-cli');
+  await runBrowserPipelineCli(args);
+  process.exit(0);
+}
 const opt = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;

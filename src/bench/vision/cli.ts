@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { formatProbe, probeAdapters, type ProbeRow } from './adapter-probe';
 import { runTorchBench, type TorchResult } from './torch-baseline';
-import { configLabel, readMeta, runOrtConfig, type OptLevel, type OrtBuild, type OrtConfig, type OrtResult, type VisionModelMeta } from './vision-bench';
+import { configLabel, readMeta, runOrtConfig, type AdapterReport, type OptLevel, type OrtBuild, type OrtConfig, type OrtFailure, type OrtResult, type VisionModelMeta } from './vision-bench';
 
 export const DEFAULT_MODEL = 'models/work/bench/vit-l16-512';
 
@@ -21,6 +21,8 @@ const HELP = `npm run bench:vision -- [options]
   --threads N         wasm threads (default: all cores, as PyTorch)
   --dawn-flag FLAG    a Dawn create() flag, repeatable (e.g. enable-dawn-features=vulkan_enable_f16_on_nvidia)
   --second-session    also time a second session's creation and first run (shader caches)
+  --browser           run each configuration in headless Chromium (the app's build; wasm, or WebGPU
+                      through JSEP: SwiftShader on a machine without a GPU) instead of Node
   --torch DEV         auto | cpu | cuda | none (default auto: cuda if torch has it)
   --torch-dtype LIST  default fp32 on cpu, fp32,bf16 on cuda
   --torch-runs N --torch-warmup N   (default: --runs / --warmup; on cuda at least 20 / 3)
@@ -51,12 +53,13 @@ interface CliOptions {
   probe: boolean;
   childTimeoutMs: number;
   out: string;
+  browser: boolean;
 }
 
 function parse(argv: string[]): CliOptions {
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
-  const boolean = new Set(['second-session', 'probe', 'help']);
+  const boolean = new Set(['second-session', 'probe', 'help', 'browser']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
@@ -95,6 +98,7 @@ function parse(argv: string[]): CliOptions {
     threads: num('threads', os.availableParallelism()),
     dawnFlags: values.get('dawn-flag') ?? [],
     secondSession: flags.has('second-session'),
+    browser: flags.has('browser'),
     torch: check('torch', [one('torch', 'auto')], ['auto', 'cpu', 'cuda', 'none'] as const)[0]!,
     torchDtypes: values.has('torch-dtype') ? list('torch-dtype', '') : null,
     torchRuns: values.has('torch-runs') ? num('torch-runs', 0) : null,
@@ -117,7 +121,7 @@ async function resolveAuto(): Promise<{ ep: 'webgpu' | 'wasm'; why: string }> {
 }
 
 /** Runs one configuration in a fresh process: `self` re-invokes this program in child mode. */
-async function runChild(self: string[], config: OrtConfig, timeoutMs: number): Promise<OrtResult | { config: OrtConfig; label: string; failed: string }> {
+async function runChild(self: string[], config: OrtConfig, timeoutMs: number): Promise<OrtResult | OrtFailure> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vision-bench-'));
   const resultFile = path.join(dir, 'result.json');
   const [cmd, ...args] = self;
@@ -191,15 +195,20 @@ export interface VisionBenchReport {
   machine: ReturnType<typeof machineInfo> & { loadAverageBefore: number[]; loadAverageAfter: number[] };
   model: Pick<VisionModelMeta, 'layers' | 'width' | 'imageSize' | 'heads' | 'tokens' | 'imageRows' | 'outputDim' | 'parameters' | 'flops' | 'exporter' | 'torch'> & { dir: string; reducedDepth: boolean };
   torch: TorchResult | { failed: string } | null;
-  ort: (OrtResult | { config: OrtConfig; label: string; failed: string })[];
+  ort: (OrtResult | OrtFailure)[];
   ratios: { label: string; vsTorchFp32: number | null; vsTorchBf16: number | null; cpuTimeVsTorchFp32: number | null; torchDevice: string | null }[];
   probe: ProbeRow[] | null;
   notes: string[];
   table: string;
 }
 
+/** Runs configurations in a browser (src/bench/browser/vision-browser.ts); given by the npm entry only, so bundles for Node need no browser. */
+export interface BrowserRunnerFactory {
+  (modelDir: string): Promise<{ run(c: OrtConfig, meta: VisionModelMeta, timeoutMs: number): Promise<OrtResult | OrtFailure>; close(): Promise<void> }>;
+}
+
 /** `self`: the command that re-runs this program (node, its flags, the script, any subcommand). */
-export async function runVisionCli(argv: string[], self: string[]): Promise<VisionBenchReport | null> {
+export async function runVisionCli(argv: string[], self: string[], browserRunner?: BrowserRunnerFactory): Promise<VisionBenchReport | null> {
   if (await runChildMode(argv)) return null;
   const o = parse(argv);
   const meta = await readMeta(o.modelDir);
@@ -256,7 +265,19 @@ export async function runVisionCli(argv: string[], self: string[]): Promise<Visi
   }
 
   const ort: VisionBenchReport['ort'] = [];
-  for (const c of configs) ort.push(await runChild(self, c, o.childTimeoutMs));
+  if (o.browser) {
+    if (!browserRunner) throw new Error('--browser: this build of the bench has no browser runner; use `npm run bench:vision -- --browser`');
+    const runner = await browserRunner(o.modelDir);
+    try {
+      for (const c of configs) ort.push(await runner.run(c, meta, o.childTimeoutMs));
+    } finally {
+      await runner.close();
+    }
+    const b = ort.find((r): r is typeof r & { browser: { name: string; version: string } } => 'browser' in r && !!r.browser);
+    notes.push(`ORT ran in headless ${b ? `${b.browser.name} ${b.browser.version}` : 'Chromium'} (the app's production build, in a worker; a fresh browser per configuration); CPU/run there = CPU time of all the browser's processes`);
+  } else {
+    for (const c of configs) ort.push(await runChild(self, c, o.childTimeoutMs));
+  }
 
   const t = torch && 'results' in torch ? torch : null;
   const ratios = ort.map((r) => {
@@ -274,8 +295,10 @@ export async function runVisionCli(argv: string[], self: string[]): Promise<Visi
     };
   });
   for (const r of ort) {
-    if (!('failed' in r) && r.adapter && (r.adapter.isFallbackAdapter || /swiftshader/i.test(r.adapter.architecture + r.adapter.description))) {
-      notes.push(`${r.label}: SOFTWARE adapter (${r.adapter.vendor} ${r.adapter.architecture}): CPU-emulated WebGPU, not a GPU number`);
+    // A failed browser run still names its adapter.
+    const a = (r as { adapter?: AdapterReport | null }).adapter;
+    if (r.config.build !== 'wasm' && a && (a.isFallbackAdapter || /swiftshader/i.test(a.architecture + a.description))) {
+      notes.push(`${r.label}: SOFTWARE adapter (${a.vendor} ${a.architecture}): CPU-emulated WebGPU, not a GPU number`);
     }
   }
 

@@ -9,88 +9,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Ort from 'onnxruntime-web';
 import { loadOrtForNode } from '../../node/ort-node';
-import { median } from '../stats';
+import { adapterReport, configLabel, timeVisionSession, type AdapterReport, type OrtConfig, type OrtResult, type VisionModelMeta } from './vision-core';
 
-/**
- * wasm: ORT's CPU backend (the package's Node entry). jsep: the browser build's WebGPU EP that
- * the app ships (`onnxruntime-web` default entry, JSEP). native: the C++ WebGPU EP
- * (`onnxruntime-web/webgpu`, what `loadOrtForNode('webgpu')` gives).
- */
-export type OrtBuild = 'wasm' | 'jsep' | 'native';
-export type OptLevel = 'disabled' | 'basic' | 'extended' | 'all';
-
-export interface VisionModelMeta {
-  layers: number;
-  width: number;
-  imageSize: number;
-  heads: number;
-  tokens: number;
-  imageRows: number;
-  outputDim: number;
-  inputName: string;
-  outputName: string;
-  inputShape: number[];
-  outputShape: number[];
-  onnx: { fp32: string; fp16?: string };
-  parameters: number;
-  flops: { total: number; perLayer: number; layers: number; patchEmbed: number; projector: number };
-  exporter: string;
-  torch: string;
-  files: Record<string, number>;
-}
-
-export interface OrtConfig {
-  modelDir: string;
-  build: OrtBuild;
-  dtype: 'fp32' | 'fp16';
-  opt: OptLevel;
-  runs: number;
-  warmup: number;
-  /** wasm threads (wasm build only; the WebGPU builds run ORT's own wasm part on one thread). */
-  threads: number;
-  /** Flags for Dawn's `create()`, e.g. `enable-dawn-features=vulkan_enable_f16_on_nvidia`. */
-  dawnFlags: string[];
-  /** Create a second session after the first and time its first run too (shader caches). */
-  secondSession: boolean;
-}
-
-export interface AdapterReport {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean | null;
-  features: string[];
-  limits: Record<string, number>;
-  dawnFlags: string[];
-}
-
-export interface ErrorStats {
-  maxAbs: number;
-  relL2: number;
-  maxAbsOverMaxRef: number;
-}
-
-export interface OrtResult {
-  config: OrtConfig;
-  label: string;
-  executionProvider: string;
-  runtime: string;
-  adapter: AdapterReport | null;
-  wasmThreads: number;
-  modelBytes: number;
-  readMs: number;
-  sessionCreateMs: number;
-  firstRunMs: number;
-  medianMs: number;
-  minMs: number;
-  runsMs: number[];
-  /** CPU time of this process (all threads) per steady run: robust where other jobs share the cores. */
-  cpuMedianMs: number;
-  second: { sessionCreateMs: number; firstRunMs: number } | null;
-  error: ErrorStats;
-  outputDims: readonly number[];
-}
+export * from './vision-core';
 
 export async function readMeta(modelDir: string): Promise<VisionModelMeta> {
   try {
@@ -106,30 +27,6 @@ export async function readMeta(modelDir: string): Promise<VisionModelMeta> {
 export async function readF32(file: string): Promise<Float32Array> {
   const b = await readFile(file);
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-}
-
-export function errorStats(y: ArrayLike<number>, ref: Float32Array): ErrorStats {
-  if (y.length !== ref.length) throw new Error(`output has ${y.length} values, reference ${ref.length}`);
-  let num = 0;
-  let den = 0;
-  let maxAbs = 0;
-  let maxRef = 0;
-  let nan = false;
-  for (let i = 0; i < ref.length; i++) {
-    const d = y[i]! - ref[i]!;
-    if (Number.isNaN(d)) nan = true;
-    num += d * d;
-    den += ref[i]! * ref[i]!;
-    maxAbs = Math.max(maxAbs, Math.abs(d));
-    maxRef = Math.max(maxRef, Math.abs(ref[i]!));
-  }
-  if (nan) maxAbs = NaN; // a NaN in the output must not read as a small error
-  return { maxAbs, relL2: Math.sqrt(num / den), maxAbsOverMaxRef: maxAbs / maxRef };
-}
-
-export function configLabel(c: Pick<OrtConfig, 'build' | 'dtype' | 'opt' | 'dawnFlags'>): string {
-  const ep = c.build === 'wasm' ? 'wasm' : `webgpu-${c.build}`;
-  return `${ep} ${c.dtype} opt=${c.opt}${c.dawnFlags.length ? ` [${c.dawnFlags.join(' ')}]` : ''}`;
 }
 
 /** ORT's dist folder (holds the browser builds, which the package's exports do not list). */
@@ -163,30 +60,6 @@ async function installFlaggedGpu(flags: string[]): Promise<void> {
   const g = globalThis as { navigator?: { gpu?: GPU } };
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
-}
-
-export async function adapterReport(gpu: GPU, dawnFlags: string[]): Promise<AdapterReport | null> {
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return null;
-  const info = adapter.info;
-  const l = adapter.limits;
-  return {
-    vendor: info.vendor,
-    architecture: info.architecture,
-    device: info.device,
-    description: info.description,
-    isFallbackAdapter: 'isFallbackAdapter' in info ? Boolean(info.isFallbackAdapter) : null,
-    features: [...adapter.features].map(String).sort(),
-    limits: {
-      maxBufferSize: l.maxBufferSize,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-    },
-    dawnFlags,
-  };
 }
 
 async function loadOrt(c: OrtConfig): Promise<{ ort: typeof Ort; runtime: string; adapter: AdapterReport | null }> {
@@ -239,73 +112,23 @@ export async function runOrtConfig(c: OrtConfig): Promise<OrtResult> {
   const input = await readF32(path.join(c.modelDir, 'input.bin'));
   const ref = await readF32(path.join(c.modelDir, 'ref.bin'));
 
-  let t = performance.now();
+  const t = performance.now();
   const bytes = new Uint8Array(await readFile(path.join(c.modelDir, file)));
   const readMs = performance.now() - t;
-  const options: Ort.InferenceSession.SessionOptions = {
-    executionProviders: [c.build === 'wasm' ? 'wasm' : 'webgpu'],
-    graphOptimizationLevel: c.opt,
-    logSeverityLevel: 3,
+  const cpuNowMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
   };
-  const feeds = { [meta.inputName]: new ort.Tensor('float32', input, meta.inputShape) };
-  const runOnce = async (session: Ort.InferenceSession) => {
-    const out = await session.run(feeds);
-    const tensor = out[meta.outputName];
-    if (!tensor) throw new Error(`no output ${meta.outputName}`);
-    const data = (await tensor.getData()) as Float32Array;
-    const dims = tensor.dims;
-    tensor.dispose();
-    return { data, dims };
-  };
-
-  t = performance.now();
-  let session = await ort.InferenceSession.create(bytes, options);
-  const sessionCreateMs = performance.now() - t;
-  t = performance.now();
-  let out = await runOnce(session);
-  const firstRunMs = performance.now() - t;
-  for (let i = 0; i < c.warmup; i++) out = await runOnce(session);
-  const runsMs: number[] = [];
-  const cpuMs: number[] = [];
-  for (let i = 0; i < c.runs; i++) {
-    const cpu0 = process.cpuUsage();
-    t = performance.now();
-    out = await runOnce(session);
-    runsMs.push(performance.now() - t);
-    const cpu = process.cpuUsage(cpu0);
-    cpuMs.push((cpu.user + cpu.system) / 1000);
-  }
-  const error = errorStats(out.data, ref);
-  const outputDims = out.dims;
-  await session.release();
-
-  let second: OrtResult['second'] = null;
-  if (c.secondSession) {
-    t = performance.now();
-    session = await ort.InferenceSession.create(bytes, options);
-    const create2 = performance.now() - t;
-    t = performance.now();
-    await runOnce(session);
-    second = { sessionCreateMs: create2, firstRunMs: performance.now() - t };
-    await session.release();
-  }
+  const timing = await timeVisionSession(ort, bytes, meta, input, ref, c, { cpuNowMs });
   return {
     config: c,
     label: configLabel(c),
-    executionProvider: options.executionProviders![0] as string,
+    executionProvider: c.build === 'wasm' ? 'wasm' : 'webgpu',
     runtime,
     adapter,
     wasmThreads: Number(ort.env.wasm.numThreads ?? 0),
     modelBytes: bytes.byteLength,
     readMs,
-    sessionCreateMs,
-    firstRunMs,
-    medianMs: c.runs ? median(runsMs) : NaN,
-    minMs: c.runs ? Math.min(...runsMs) : NaN,
-    runsMs,
-    cpuMedianMs: c.runs ? median(cpuMs) : NaN,
-    second,
-    error,
-    outputDims,
+    ...timing,
   };
 }

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, preview, type PluginOption } from 'vite';
+
+export interface ServedBuild {
+  /** e.g. http://127.0.0.1:41234/ */
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+export interface ServeBuildOptions {
+  /** HTML entries to build instead of index.html (the benchmark page). */
+  input?: Record<string, string>;
+  /** Extra plugins for the preview server (e.g. routes to files outside the build). */
+  previewPlugins?: PluginOption[];
+}
+
+/**
+ * A production build (the same vite.config.ts, COOP/COEP and CSP headers a user gets) served by
+ * `vite preview` on a free port. The e2e tests and the browser benchmark run against it, so what
+ * they run is what ships.
+ */
+export async function buildAndServe(o: ServeBuildOptions = {}): Promise<ServedBuild> {
+  // A private output folder, so that concurrent runs (and `npm run build`) never share one.
+  const outDir = mkdtempSync(join(tmpdir(), 'cxr-e2e-dist-'));
+  // Vitest sets NODE_ENV=test, which makes Vite build in development mode (no service worker,
+  // dev-only code paths). What runs must be what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true, ...(o.input ? { rolldownOptions: { input: o.input } } : {}) } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  const server = await preview({
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    logLevel: 'warn',
+    plugins: o.previewPlugins ?? [],
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  return {
+    baseURL: `http://127.0.0.1:${address.port}/`,
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}

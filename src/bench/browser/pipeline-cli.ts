@@ -1,0 +1,119 @@
+// `npm run bench -- --browser [--ep wasm|webgpu] [--runs N --warmup N --tokens N --temperature T
+//   --model DIR --image FILE --timeout S --out FILE]`
+// The pipeline bench in headless Chromium: the same stage timing code as in Node
+// (pipeline-core.ts) in the bench page's worker, on the app's production build; preprocessing
+// timed in the page against PIL (and against the same TypeScript in Node) on the same pixels.
+import { readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { preprocessGray } from '../../preprocess/preprocess';
+import { compareCrops, runPreprocessBench, summarise, syntheticRadiograph } from '../preprocess-bench';
+import { machineInfo } from '../vision/cli';
+import { openBenchBrowser, serveBenchPage, type BenchFile } from './driver';
+
+/** Every file below `dir`, by its path relative to it (with `/`). */
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+export async function runBrowserPipelineCli(args: string[]): Promise<void> {
+  const opt = (name: string, fallback: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+  };
+  const ep = opt('ep', 'wasm');
+  if (ep !== 'wasm' && ep !== 'webgpu') throw new Error(`--ep ${ep}: the browser bench takes wasm or webgpu`);
+  const runs = Number(opt('runs', '5'));
+  const warmup = Number(opt('warmup', '1'));
+  const modelDir = opt('model', 'public/models/cxr-llava-tiny');
+  const image = opt('image', '../shared/data/cxr-sample.jpg');
+  const timeoutMs = Number(opt('timeout', '1800')) * 1000;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
+  const out = opt('out', `bench-results/bench-browser-${ep}-${os.hostname()}-${stamp}.json`);
+  const loadAverageBefore = os.loadavg();
+  const machine = machineInfo();
+  console.error(`machine: ${machine.cpu} x${machine.cores}, ${machine.memoryGiB} GiB`);
+
+  // PIL (and the TypeScript in Node) first, on the pixels the page gets next.
+  const node = await runPreprocessBench({});
+  const synthetic = syntheticRadiograph(node.image.width, node.image.height);
+  const imageName = path.basename(image);
+  const files: Record<string, BenchFile> = { 'synthetic.gray': synthetic.data, [`image/${imageName}`]: image };
+  for (const f of listFiles(modelDir)) files[`model/${f}`] = path.join(modelDir, f);
+
+  const server = await serveBenchPage(files);
+  const browser = await openBenchBrowser(server.pageUrl).catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  try {
+    const { env, adapter } = await browser.run({ kind: 'info' }, 60_000);
+    if (ep === 'webgpu' && !adapter) throw new Error(`Chromium has no WebGPU adapter: ${env.webgpu}`);
+    console.error(`browser: ${browser.description.name} ${browser.description.version}; adapter: ${adapter ? `${adapter.vendor} ${adapter.architecture} (${adapter.description})` : env.webgpu}`);
+
+    const pre = await browser.run(
+      { kind: 'preprocess', url: server.fileUrl('synthetic.gray'), width: synthetic.width, height: synthetic.height, spec: node.spec, runs: node.runs, warmup: node.warmup },
+      timeoutMs,
+    );
+    const browserCrop = new Uint8Array(Buffer.from(pre.cropBase64, 'base64'));
+    const pageTiming = summarise(pre.runsMs);
+    const pipeline = await browser.run(
+      {
+        kind: 'pipeline',
+        manifestUrl: server.fileUrl('model/manifest.json'),
+        imageUrl: server.fileUrl(`image/${imageName}`),
+        ep,
+        options: { runs, warmup, newTokens: Number(opt('tokens', '32')), temperature: Number(opt('temperature', '0.2')) },
+      },
+      timeoutMs,
+    );
+
+    const result = {
+      date: new Date().toISOString(),
+      host: 'browser',
+      machine: { ...machine, loadAverageBefore, loadAverageAfter: os.loadavg() },
+      browser: { ...browser.description, ...env },
+      adapter,
+      executionProvider: pipeline.executionProvider,
+      image: image,
+      preprocess: {
+        image: node.image,
+        spec: node.spec,
+        runs: node.runs,
+        warmup: node.warmup,
+        browser: { medianMs: pageTiming.medianMs, minMs: pageTiming.minMs },
+        node: { medianMs: node.typescript.medianMs, minMs: node.typescript.minMs, node: node.typescript.node },
+        pil: { ...node.pil, runsMs: undefined },
+        /** Chromium's median / PIL's: below 1 means the browser is faster. */
+        ratioBrowserVsPil: pageTiming.medianMs / node.pil.medianMs,
+        ratioNodeVsPil: node.ratio,
+        /** Node's crop equals PIL's (parityNodeVsPil); the browser's is compared with Node's. */
+        parityNodeVsPil: node.parity,
+        parityBrowserVsNode: compareCrops(browserCrop, preprocessGray(synthetic, node.spec).resized.data),
+      },
+      pipeline,
+    };
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFile(out, JSON.stringify(result, null, 2));
+    const m = pipeline.medianMs;
+    const f = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+    console.log(
+      [
+        `pipeline in ${browser.description.name} ${browser.description.version} (${pipeline.model}${pipeline.randomWeights ? ', random weights' : ''}, ${pipeline.executionProvider}` +
+          `${adapter && ep === 'webgpu' ? ` on ${adapter.vendor} ${adapter.architecture}${adapter.isFallbackAdapter ? ', software adapter' : ''}` : ''}; medians of ${runs} after ${warmup} warm-up)`,
+        `  decode ${f(m.decode)} | preprocess ${f(m.preprocess)} | vision ${f(m.visionEncode)} | prefill ${f(m.prefill)} (${pipeline.promptTokens} tokens)`,
+        `  first token ${f(m.timeToFirstToken)} | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms) | total ${f(m.total)} for ${pipeline.newTokens} tokens`,
+        `  cold: sessions ${f(pipeline.coldStart.sessionCreateMs)}, first encode ${f(pipeline.coldStart.firstEncodeMs)}`,
+        `preprocess ${node.image.width}x${node.image.height}: Chromium ${f(pageTiming.medianMs)}, Node ${f(node.typescript.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
+          `(Chromium/PIL ${result.preprocess.ratioBrowserVsPil.toFixed(2)}, Node/PIL ${node.ratio.toFixed(2)}; crop differs from PIL's in ${node.parity.differingPixels} / Node's in ${result.preprocess.parityBrowserVsNode.differingPixels} pixels)`,
+        `written to ${out}`,
+      ].join('\n'),
+    );
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

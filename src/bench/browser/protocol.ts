@@ -1,0 +1,57 @@
+// Messages between the bench driver (Node, through playwright), the bench page and its worker.
+import type { PreprocessSpec } from '../../preprocess/preprocess';
+import type { PipelineBenchResult, PipelineStageOptions } from '../pipeline-core';
+import type { AdapterReport, OrtConfig, VisionModelMeta, VisionProgress, VisionTiming } from '../vision/vision-core';
+
+/** Files the driver serves to the page from outside the build (models, images, tensors). */
+export const BENCH_FILES_PREFIX = '/__bench/';
+
+export interface BrowserEnvInfo {
+  userAgent: string;
+  hardwareConcurrency: number;
+  crossOriginIsolated: boolean;
+  /** Why there is no adapter, when there is none. */
+  webgpu: string;
+}
+
+export type BenchRequest =
+  | { kind: 'info' }
+  | { kind: 'preprocess'; url: string; width: number; height: number; spec: PreprocessSpec; runs: number; warmup: number }
+  | { kind: 'pipeline'; manifestUrl: string; imageUrl: string; ep: 'wasm' | 'webgpu'; options: PipelineStageOptions }
+  | {
+      kind: 'vision';
+      modelUrl: string;
+      inputUrl: string;
+      refUrl: string;
+      meta: Pick<VisionModelMeta, 'inputName' | 'outputName' | 'inputShape'>;
+      config: OrtConfig;
+    };
+
+export interface PreprocessTiming {
+  runsMs: number[];
+  /** The 8-bit 512x512 crop, base64, to compare with PIL's. */
+  cropBase64: string;
+}
+
+export interface VisionBrowserTiming extends VisionTiming {
+  runtime: string;
+  wasmThreads: number;
+  modelBytes: number;
+  readMs: number;
+}
+
+export interface BenchResults {
+  info: { env: BrowserEnvInfo; adapter: AdapterReport | null };
+  preprocess: PreprocessTiming;
+  pipeline: PipelineBenchResult;
+  vision: VisionBrowserTiming;
+}
+
+export type BenchProgress = VisionProgress | { stage: 'log'; message: string };
+
+export type WorkerReply = { kind: 'progress'; progress: BenchProgress } | { kind: 'result'; value: unknown } | { kind: 'error'; message: string };
+
+/** What the bench page puts on `window` for the driver. */
+export interface BenchPageApi {
+  run<K extends BenchRequest['kind']>(request: Extract<BenchRequest, { kind: K }>): Promise<BenchResults[K]>;
+}

@@ -1,0 +1,253 @@
+// The platform-neutral half of the vision benchmark (no Node or DOM imports): its types, the
+// error against PyTorch, the adapter report, and the timing of one ORT session — session
+// creation, the FIRST run (cold: shader compilation and weight upload on WebGPU), warm-ups, the
+// steady runs and a second session. vision-bench.ts runs it in Node, browser/bench.worker.ts in
+// headless Chromium.
+import type * as Ort from 'onnxruntime-web';
+import { median } from '../stats';
+
+/**
+ * wasm: ORT's CPU backend (the package's Node entry). jsep: the browser build's WebGPU EP that
+ * the app ships (`onnxruntime-web` default entry, JSEP). native: the C++ WebGPU EP
+ * (`onnxruntime-web/webgpu`, what `loadOrtForNode('webgpu')` gives).
+ */
+export type OrtBuild = 'wasm' | 'jsep' | 'native';
+export type OptLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface VisionModelMeta {
+  layers: number;
+  width: number;
+  imageSize: number;
+  heads: number;
+  tokens: number;
+  imageRows: number;
+  outputDim: number;
+  inputName: string;
+  outputName: string;
+  inputShape: number[];
+  outputShape: number[];
+  onnx: { fp32: string; fp16?: string };
+  parameters: number;
+  flops: { total: number; perLayer: number; layers: number; patchEmbed: number; projector: number };
+  exporter: string;
+  torch: string;
+  files: Record<string, number>;
+}
+
+export interface OrtConfig {
+  modelDir: string;
+  build: OrtBuild;
+  dtype: 'fp32' | 'fp16';
+  opt: OptLevel;
+  runs: number;
+  warmup: number;
+  /** wasm threads (wasm build only; the WebGPU builds run ORT's own wasm part on one thread). */
+  threads: number;
+  /** Flags for Dawn's `create()`, e.g. `enable-dawn-features=vulkan_enable_f16_on_nvidia`. */
+  dawnFlags: string[];
+  /** Create a second session after the first and time its first run too (shader caches). */
+  secondSession: boolean;
+}
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean | null;
+  features: string[];
+  limits: Record<string, number>;
+  dawnFlags: string[];
+}
+
+export interface ErrorStats {
+  maxAbs: number;
+  relL2: number;
+  maxAbsOverMaxRef: number;
+}
+
+export interface OrtResult {
+  config: OrtConfig;
+  label: string;
+  executionProvider: string;
+  runtime: string;
+  adapter: AdapterReport | null;
+  wasmThreads: number;
+  modelBytes: number;
+  readMs: number;
+  sessionCreateMs: number;
+  firstRunMs: number;
+  medianMs: number;
+  minMs: number;
+  runsMs: number[];
+  /** CPU time of this process (all threads) per steady run: robust where other jobs share the cores. */
+  cpuMedianMs: number;
+  second: { sessionCreateMs: number; firstRunMs: number } | null;
+  error: ErrorStats;
+  outputDims: readonly number[];
+}
+
+export function errorStats(y: ArrayLike<number>, ref: Float32Array): ErrorStats {
+  if (y.length !== ref.length) throw new Error(`output has ${y.length} values, reference ${ref.length}`);
+  let num = 0;
+  let den = 0;
+  let maxAbs = 0;
+  let maxRef = 0;
+  let nan = false;
+  for (let i = 0; i < ref.length; i++) {
+    const d = y[i]! - ref[i]!;
+    if (Number.isNaN(d)) nan = true;
+    num += d * d;
+    den += ref[i]! * ref[i]!;
+    maxAbs = Math.max(maxAbs, Math.abs(d));
+    maxRef = Math.max(maxRef, Math.abs(ref[i]!));
+  }
+  if (nan) maxAbs = NaN; // a NaN in the output must not read as a small error
+  return { maxAbs, relL2: Math.sqrt(num / den), maxAbsOverMaxRef: maxAbs / maxRef };
+}
+
+export function configLabel(c: Pick<OrtConfig, 'build' | 'dtype' | 'opt' | 'dawnFlags'>): string {
+  const ep = c.build === 'wasm' ? 'wasm' : `webgpu-${c.build}`;
+  return `${ep} ${c.dtype} opt=${c.opt}${c.dawnFlags.length ? ` [${c.dawnFlags.join(' ')}]` : ''}`;
+}
+
+export async function adapterReport(gpu: GPU, dawnFlags: string[]): Promise<AdapterReport | null> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return null;
+  const info = adapter.info;
+  const l = adapter.limits;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: 'isFallbackAdapter' in info ? Boolean(info.isFallbackAdapter) : null,
+    features: [...adapter.features].map(String).sort(),
+    limits: {
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    },
+    dawnFlags,
+  };
+}
+
+
+/** Told as each stage finishes, so a run cut off by a time limit still reports what it got. */
+export type VisionProgress =
+  | { stage: 'read'; ms: number; bytes: number }
+  | { stage: 'created'; ms: number }
+  | { stage: 'first-run'; ms: number }
+  | { stage: 'warmup'; index: number; ms: number }
+  | { stage: 'run'; index: number; ms: number; startEpochMs: number; endEpochMs: number };
+
+export interface VisionTimingHooks {
+  /** CPU time this process has used so far, in ms, where the platform can tell (Node). */
+  cpuNowMs?: () => number;
+  onProgress?: (p: VisionProgress) => void;
+}
+
+export type VisionTiming = Pick<OrtResult, 'sessionCreateMs' | 'firstRunMs' | 'medianMs' | 'minMs' | 'runsMs' | 'cpuMedianMs' | 'second' | 'error' | 'outputDims'> & {
+  /** Wall-clock start and end of each steady run (ms since the epoch), to match against CPU samples taken elsewhere. */
+  runWindowsEpochMs: [number, number][];
+};
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * One session of the encoder timed: creation, the first run, `warmup` untimed runs, `runs` timed
+ * runs (output read back to the CPU, as the app does), the error of the last output against
+ * PyTorch's, and optionally a second session's creation and first run.
+ */
+export async function timeVisionSession(
+  ort: typeof Ort,
+  model: Uint8Array,
+  meta: Pick<VisionModelMeta, 'inputName' | 'outputName' | 'inputShape'>,
+  input: Float32Array,
+  ref: Float32Array,
+  c: Pick<OrtConfig, 'build' | 'opt' | 'runs' | 'warmup' | 'secondSession'>,
+  hooks: VisionTimingHooks = {},
+): Promise<VisionTiming> {
+  const progress = hooks.onProgress ?? (() => {});
+  const options: Ort.InferenceSession.SessionOptions = {
+    executionProviders: [c.build === 'wasm' ? 'wasm' : 'webgpu'],
+    graphOptimizationLevel: c.opt,
+    logSeverityLevel: 3,
+  };
+  const feeds = { [meta.inputName]: new ort.Tensor('float32', input, meta.inputShape) };
+  const runOnce = async (session: Ort.InferenceSession) => {
+    const out = await session.run(feeds);
+    const tensor = out[meta.outputName];
+    if (!tensor) throw new Error(`no output ${meta.outputName}`);
+    const data = (await tensor.getData()) as Float32Array;
+    const dims = tensor.dims;
+    tensor.dispose();
+    return { data, dims };
+  };
+
+  let t = performance.now();
+  let session = await ort.InferenceSession.create(model, options);
+  const sessionCreateMs = performance.now() - t;
+  progress({ stage: 'created', ms: sessionCreateMs });
+  t = performance.now();
+  let out = await runOnce(session);
+  const firstRunMs = performance.now() - t;
+  progress({ stage: 'first-run', ms: firstRunMs });
+  for (let i = 0; i < c.warmup; i++) {
+    t = performance.now();
+    out = await runOnce(session);
+    progress({ stage: 'warmup', index: i, ms: performance.now() - t });
+  }
+  const runsMs: number[] = [];
+  const cpuMs: number[] = [];
+  const runWindowsEpochMs: [number, number][] = [];
+  for (let i = 0; i < c.runs; i++) {
+    const cpu0 = hooks.cpuNowMs?.();
+    const start = epochNow();
+    t = performance.now();
+    out = await runOnce(session);
+    const ms = performance.now() - t;
+    const end = epochNow();
+    runsMs.push(ms);
+    runWindowsEpochMs.push([start, end]);
+    if (cpu0 !== undefined) cpuMs.push(hooks.cpuNowMs!() - cpu0);
+    progress({ stage: 'run', index: i, ms, startEpochMs: start, endEpochMs: end });
+  }
+  const error = errorStats(out.data, ref);
+  const outputDims = out.dims;
+  await session.release();
+
+  let second: VisionTiming['second'] = null;
+  if (c.secondSession) {
+    t = performance.now();
+    session = await ort.InferenceSession.create(model, options);
+    const create2 = performance.now() - t;
+    t = performance.now();
+    await runOnce(session);
+    second = { sessionCreateMs: create2, firstRunMs: performance.now() - t };
+    await session.release();
+  }
+  return {
+    sessionCreateMs,
+    firstRunMs,
+    medianMs: c.runs ? median(runsMs) : NaN,
+    minMs: c.runs ? Math.min(...runsMs) : NaN,
+    runsMs,
+    cpuMedianMs: cpuMs.length ? median(cpuMs) : NaN,
+    runWindowsEpochMs,
+    second,
+    error,
+    outputDims,
+  };
+}
+
+/** A configuration that gave no result: why, and what a run cut off by its time limit finished. */
+export interface OrtFailure {
+  config: OrtConfig;
+  label: string;
+  failed: string;
+  partial?: { readMs?: number; sessionCreateMs?: number; firstRunMs?: number; warmupMs?: number[]; runsMs?: number[] };
+}
