@@ -69,35 +69,15 @@ async function loadOrt(c: OrtConfig): Promise<{ ort: typeof Ort; runtime: string
     return { ort, runtime: note, adapter: null };
   }
   if (c.dawnFlags.length) await installFlaggedGpu(c.dawnFlags);
-  // Sets up navigator.gpu (Dawn) and the writeBuffer shim; its module is the native build.
+  // Sets up navigator.gpu (Dawn) and the writeBuffer shim (views of shared memory and JSEP's bare
+  // SharedArrayBuffer uploads alike); its module is the native build.
   const native = await loadOrtForNode('webgpu');
   const adapter = await adapterReport((globalThis as unknown as { navigator: { gpu: GPU } }).navigator.gpu, c.dawnFlags);
   if (c.build === 'native') return { ort: native.ort, runtime: `onnxruntime-web/webgpu (native WebGPU EP); ${native.note}`, adapter };
-  patchSharedArrayBufferWrites();
   const url = pathToFileURL(path.join(ortDistDir(), 'ort.min.mjs')).href;
   const ort = (await import(/* @vite-ignore */ url)) as typeof Ort;
   ort.env.wasm.numThreads = 1;
   return { ort, runtime: `onnxruntime-web ort.min.mjs (JSEP WebGPU EP); ${native.note}`, adapter };
-}
-
-/**
- * loadOrtForNode's shim copies SharedArrayBuffer-backed *views*; JSEP's GpuDataManager.upload also
- * hands `queue.writeBuffer` the wasm heap's SharedArrayBuffer itself with byte offsets, which
- * dawn.node rejects ("no overload matched for writeBuffer"). Copy that range first too.
- */
-function patchSharedArrayBufferWrites(): void {
-  const proto = (globalThis as { GPUQueue?: { prototype: GPUQueue & { __benchSabPatched?: boolean } } }).GPUQueue?.prototype;
-  if (!proto || proto.__benchSabPatched || typeof SharedArrayBuffer === 'undefined') return;
-  const inner = proto.writeBuffer;
-  proto.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: unknown, dataOffset?: number, size?: number) {
-    if (data instanceof SharedArrayBuffer) {
-      const start = dataOffset ?? 0;
-      const bytes = new Uint8Array(data, start, size ?? data.byteLength - start).slice();
-      return inner.call(this, buffer, offset, bytes);
-    }
-    return inner.call(this, buffer, offset, data as BufferSource, dataOffset, size);
-  } as GPUQueue['writeBuffer'];
-  proto.__benchSabPatched = true;
 }
 
 export async function runOrtConfig(c: OrtConfig): Promise<OrtResult> {
