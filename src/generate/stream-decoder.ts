@@ -3,6 +3,20 @@ export interface IdDecoder {
 }
 
 /**
+ * decode([id]) for each tokenizer, remembered: the streaming decoder needs the previous token
+ * alone every step, and a decode is a call into the tokenizer's wasm with copies both ways.
+ */
+const singleTokenTexts = new WeakMap<IdDecoder, Map<number, string>>();
+
+function decodeOne(tokenizer: IdDecoder, id: number): string {
+  let texts = singleTokenTexts.get(tokenizer);
+  if (!texts) singleTokenTexts.set(tokenizer, (texts = new Map()));
+  let text = texts.get(id);
+  if (text === undefined) texts.set(id, (text = tokenizer.decode([id])));
+  return text;
+}
+
+/**
  * Turns generated ids into text deltas in constant work per token (the prefix/read-offset scheme
  * of HF's text-generation-inference): only the last few ids are decoded each step, with one id of
  * context before them so SentencePiece's "▁" still turns into the right space. A delta is held
@@ -30,7 +44,10 @@ export class StreamDecoder {
       this.emitted = text;
       return text;
     }
-    const prefixText = this.tokenizer.decode(this.ids.slice(this.prefixOffset, this.readOffset));
+    const prefixText =
+      this.readOffset - this.prefixOffset === 1
+        ? decodeOne(this.tokenizer, this.ids[this.prefixOffset]!)
+        : this.tokenizer.decode(this.ids.slice(this.prefixOffset, this.readOffset));
     const newText = this.tokenizer.decode(this.ids.slice(this.prefixOffset));
     if (newText.length <= prefixText.length || newText.endsWith('\uFFFD') || !newText.startsWith(prefixText)) return '';
     const delta = newText.slice(prefixText.length);

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadWebTokenizersNode } from '../node/web-tokenizers';
 import { expandPositions, tokenizeWithImage } from './image-tokens';
 import { renderChat } from './prompt';
-import { llama2Tokenizer } from './test-tokenizer';
+import { createRng } from './sampler';
+import { LLAMA2_TOKENIZER_JSON, llama2Tokenizer } from './test-tokenizer';
+import { TextTokenizer } from './tokenizer';
 
 const SYSTEM = 'You are a helpful radiologist. Try to interpret chest x ray image and answer to the question that user provides.';
 const REPORT =
@@ -56,4 +60,40 @@ describe('report prompt token ids (tokenizer_image_token)', () => {
       727, 263, 5644, 3631, 1801, 3958, 29973, 518, 29914, 25580, 29962,
     ]);
   });
+});
+
+describe('JS SentencePiece decode', () => {
+  it('gives exactly what web-tokenizers gives: every id alone, and mixed runs of pieces, byte tokens and specials', async () => {
+    const fast = await llama2Tokenizer();
+    const json = readFileSync(LLAMA2_TOKENIZER_JSON);
+    const inner = await loadWebTokenizersNode().fromJSON(json.slice().buffer);
+    const wasm = new TextTokenizer(inner);
+    try {
+      for (let id = 0; id < fast.vocabSize; id++) {
+        if (fast.decode([id]) !== wasm.decode([id])) throw new Error(`id ${id}: ${JSON.stringify(fast.decode([id]))} vs ${JSON.stringify(wasm.decode([id]))}`);
+      }
+      const rng = createRng(11);
+      const pick = () => {
+        const r = rng();
+        // Byte tokens (<0x00>..<0xFF> are ids 3..258), specials, the lone "▁", anything.
+        if (r < 0.45) return 3 + Math.floor(rng() * 256);
+        if (r < 0.5) return Math.floor(rng() * 3);
+        if (r < 0.6) return 29871;
+        return Math.floor(rng() * 32000);
+      };
+      for (let k = 0; k < 3000; k++) {
+        const ids = Array.from({ length: 1 + Math.floor(rng() * 12) }, pick);
+        expect(fast.decode(ids), JSON.stringify(ids)).toBe(wasm.decode(ids));
+      }
+      // Valid multi-byte characters from byte tokens (Hangul, emoji, a BOM), and text round trips.
+      for (const text of ['안녕 ✓ émigré 😀', '\uFEFFstart', ' two  spaces\n\nand tabs\t.', 'No acute cardiopulmonary abnormality.']) {
+        const ids = fast.encode(text);
+        expect(fast.decode(ids)).toBe(wasm.decode(ids));
+        expect(fast.decode([1, ...ids, 2])).toBe(wasm.decode([1, ...ids, 2]));
+      }
+      expect(fast.decode([242, 190, 194, 450])).toBe(wasm.decode([242, 190, 194, 450]));
+    } finally {
+      inner.dispose();
+    }
+  }, 60_000);
 });

@@ -24,6 +24,7 @@ export class OnnxDecoderBackend implements DecoderBackend {
   private past: { key: Tensor; value: Tensor }[] = [];
   private length = 0;
   private image: { rows: Float32Array; count: number } | null = null;
+  private onesBuffer = new BigInt64Array(0);
 
   private constructor(
     private readonly ort: OrtModule,
@@ -64,7 +65,7 @@ export class OnnxDecoderBackend implements DecoderBackend {
     const { Tensor } = this.ort;
     const feeds: Record<string, Tensor> = {
       inputs_embeds: new Tensor('float32', embeds, [1, n, this.spec.hiddenSize]),
-      attention_mask: new Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+      attention_mask: new Tensor('int64', this.ones(total), [1, total]),
       position_ids: new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(this.length + i)), [1, n]),
     };
     this.past.forEach((kv, i) => {
@@ -83,8 +84,10 @@ export class OnnxDecoderBackend implements DecoderBackend {
     this.length = total;
     const data = (await logits.getData()) as Float32Array;
     logits.dispose();
-    // Either [1, n, vocab] or last-position-only [1, 1, vocab]: the last row is what generation needs.
-    return data.slice(data.length - this.spec.vocabSize);
+    // Either [1, n, vocab] or last-position-only [1, 1, vocab]: the last row is what generation
+    // needs. ORT hands CPU outputs over in arrays of their own, so a single row (every decode
+    // step) is returned as it is; a prefill's last row is copied out so its n rows can be freed.
+    return data.length === this.spec.vocabSize ? data : data.slice(data.length - this.spec.vocabSize);
   }
 
   async trimCache(length: number): Promise<void> {
@@ -115,6 +118,12 @@ export class OnnxDecoderBackend implements DecoderBackend {
     this.disposeCache();
     await this.embed.release();
     await this.decoder.release();
+  }
+
+  /** A view of `length` ones (the attention mask), from one buffer grown as the cache grows. */
+  private ones(length: number): BigInt64Array {
+    if (this.onesBuffer.length < length) this.onesBuffer = new BigInt64Array(Math.max(length, 2 * this.onesBuffer.length)).fill(1n);
+    return this.onesBuffer.subarray(0, length);
   }
 
   private emptyCache() {
