@@ -17,7 +17,7 @@ describe('Stop', () => {
   it('ends a long answer at once (Escape), keeps the text, and a second generation works', async () => {
     const { page, errors } = await openPage(browser, baseURL);
     await waitForModel(page);
-    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 400 });
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 4096 });
     await reloadModel(page);
     await page.getByLabel('Open image').setInputFiles(SAMPLE);
     const generate = page.getByRole('button', { name: 'Generate report' });
@@ -28,8 +28,10 @@ describe('Stop', () => {
     await page.keyboard.press('Escape');
     const stoppedAt = Date.now();
     await waitForIdle(page, 30_000);
-    // 400 tokens take several seconds here; a stop that waited for the end would take that long.
-    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+    // The answer may run to the context's end (~900 tokens of the tiny model: many seconds in
+    // this browser even on an idle machine); a stop that waited for the end would take that long.
+    // 5 s leaves room for a machine busy with other jobs.
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
     const text = await report.inputValue();
     expect(text.length).toBeGreaterThan(0);
     expect(text.split(/\s+/).length).toBeLessThan(150);
