@@ -111,7 +111,16 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--tokenizer-dir', required=True,
                     help='folder with the LLaMA-2 tokenizer.json (see llama2_tokenizer_json.py)')
+    ap.add_argument('--llm-hidden', type=int, default=LLAMA['hidden_size'],
+                    help='timing-only larger decoders: LLaMA hidden size (heads of 128 as LLaMA-2-7B, '
+                         'MLP 8/3 x hidden rounded up to 8); the default is the bundled tiny twin')
+    ap.add_argument('--llm-layers', type=int, default=LLAMA['num_hidden_layers'])
     args = ap.parse_args()
+    if args.llm_hidden != LLAMA['hidden_size']:
+        heads = max(1, args.llm_hidden // 128)
+        LLAMA.update(hidden_size=args.llm_hidden, num_attention_heads=heads, num_key_value_heads=heads,
+                     intermediate_size=-(-args.llm_hidden * 8 // 3 // 8) * 8)
+    LLAMA['num_hidden_layers'] = args.llm_layers
     os.makedirs(args.out, exist_ok=True)
     gen = torch.Generator().manual_seed(SEED)
     torch.save(weights(gen), os.path.join(args.out, 'pytorch_model.bin'))

@@ -209,7 +209,8 @@ if (isMain) {
   };
   const out = await runLoopOverheadBench({
     modelDir: opt('model', 'public/models/cxr-llava-tiny'),
-    imageRows: opt('image-rows', 'models/tiny/golden/image_rows.f32'),
+    // The tiny model's golden rows by default; zeros for another --model unless --image-rows is given.
+    imageRows: opt('image-rows', args.includes('--model') ? '' : 'models/tiny/golden/image_rows.f32') || undefined,
     runs: Number(opt('runs', '9')),
     warmup: Number(opt('warmup', '2')),
     newTokens: Number(opt('tokens', '64')),
