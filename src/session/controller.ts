@@ -74,11 +74,14 @@ export class SessionController {
   async loadModel(manifestUrl: string): Promise<boolean> {
     const { settings } = this.s;
     const seq = ++this.loadSeq;
+    // 'loading' before the first await: until then the panel would still show the previous
+    // outcome (e.g. "Loading was cancelled") as if it were this load's.
+    this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
+    this.s.setStage('loading');
     // Ask the browser to keep the model files under storage pressure (it may say no; the model
     // then still works, it may just be evicted and downloaded again).
     await navigator.storage?.persist?.().catch(() => false);
-    this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
-    this.s.setStage('loading');
+    if (seq !== this.loadSeq) return false;
     try {
       const info = await this.client.load(
         { manifestUrl, executionProvider: settings.executionProvider === 'auto' ? undefined : settings.executionProvider },
