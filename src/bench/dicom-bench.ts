@@ -8,18 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultVoiImage } from '../imaging/default-voi';
 import { decodeImageFile } from '../imaging/decode-node';
-import { preprocessGray, type PreprocessSpec } from '../preprocess/preprocess';
-import { compareCrops, runWithStdin, summarise, type Timing } from './preprocess-bench';
+import { preprocessGray } from '../preprocess/preprocess';
+import { compareCrops, runWithStdin, summarise, type PreprocessBenchOptions, type Timing } from './preprocess-bench';
 
-export interface DicomBenchOptions {
-  width?: number;
-  height?: number;
-  runs?: number;
-  warmup?: number;
-  spec?: PreprocessSpec;
-  /** A python3 with pydicom, Pillow and numpy (default: $PYTHON or Debian's /usr/bin/python3). */
-  python?: string;
-}
+/** As the preprocessing bench's; `python` must also have pydicom. */
+export type DicomBenchOptions = PreprocessBenchOptions;
 
 export interface DicomBenchResult {
   file: { width: number; height: number; bytes: number; transferSyntax: string; bitsStored: number };
