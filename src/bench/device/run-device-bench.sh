@@ -112,7 +112,9 @@ $PY -c "import json,sys; m=json.load(open('$MODEL/meta.json')); print('model:', 
 step "adapter probe" 20 $BENCH probe --out "$OUT/probe.json" --print-f16-flags --f16-flags-file /tmp/f16-flags.txt
 F16=""
 if [ -f /tmp/f16-flags.txt ] && [ "$(cat /tmp/f16-flags.txt)" != NONE ]; then
-  while IFS= read -r f; do [ -n "$f" ] && F16="$F16 --dawn-flag $f"; done < /tmp/f16-flags.txt
+  # The file has no trailing newline: `|| [ -n "$f" ]` keeps its last line (without it the H200
+  # run of 2026-12-04 passed no flag and its fp16 step failed).
+  while IFS= read -r f || [ -n "$f" ]; do [ -n "$f" ] && F16="$F16 --dawn-flag $f"; done < /tmp/f16-flags.txt
   F16="ok$F16"
 fi
 
