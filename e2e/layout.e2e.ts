@@ -6,7 +6,7 @@ import { launchBrowser } from './support/browser';
 import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 // `SAVE_SCREENSHOTS=1 npx vitest run --project e2e e2e/layout.e2e.ts` refreshes e2e/screenshots/.
 const save = process.env.SAVE_SCREENSHOTS === '1';

@@ -6,7 +6,7 @@ import { launchBrowser } from './support/browser';
 import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 const MODEL = `${baseURL}models/cxr-llava-tiny/`;
 const DECODER_BYTES = readFileSync(fileURLToPath(new URL('../public/models/cxr-llava-tiny/decoder.onnx', import.meta.url)));
 

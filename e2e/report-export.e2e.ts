@@ -7,7 +7,7 @@ import { launchBrowser, openPage } from './support/browser';
 import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 // What can be done with no image open: typing a report, exporting, printing, drafts, clearing.
 // (Generating needs the model and an image: e2e/generate-golden.e2e.ts.)
