@@ -428,7 +428,8 @@ describe('pure parts', () => {
     const d: Draft = { schema: 1, key: 'k', savedAt: 1, label: '', report: 'r', reportPreset: 'findings', versions: [], chat: [{ role: 'user', text: 'q' }], chatInput: 'Is th' };
     expect(asDraft(d)).toEqual(d);
     // Drafts saved before the chat input was kept read as an empty input.
-    const { chatInput: _, ...older } = d;
+    const older: Partial<Draft> = { ...d };
+    delete older.chatInput;
     expect(asDraft(older)).toEqual({ ...d, chatInput: '' });
     expect(asDraft({ ...d, schema: 2 })).toBeUndefined();
     expect(asDraft({ ...d, chat: [{ role: 'system', text: 'x' }] })).toBeUndefined();
