@@ -4,7 +4,7 @@ import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkDiagnosticReport, formatIssues } from '../src/report/fhir-check';
 import { launchBrowser, openPage } from './support/browser';
-import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
@@ -65,7 +65,8 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await page.getByTestId('draft-notice').textContent()).toMatch(/Draft restored from .*Open the same image/);
     expect(await report.inputValue()).toBe(text);
 
-    // Clear all local data: confirm, then the report is empty and stays so after a reload.
+    // Clear all local data (in Settings): confirm, then the report is empty and stays so after a reload.
+    await openPanel(page, 'settings');
     await page.getByRole('button', { name: 'Clear all local data…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Clear all local data?' });
     await dialog.waitFor();

@@ -2,7 +2,6 @@ import { useEffect, useMemo } from 'react';
 import { parseFindings } from '../../report/findings';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
-import { DataControls } from './DataControls';
 import { FindingsTable } from './FindingsTable';
 import { ReportExport } from './ReportExport';
 
@@ -106,7 +105,6 @@ export function ReportPanel() {
         )}
         <ReportExport />
       </div>
-      <DataControls />
     </section>
   );
 }
