@@ -122,3 +122,45 @@ describe('drafts survive the page going away at once', () => {
     await context.close();
   }, 600_000);
 });
+
+describe('a crashed inference worker', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  it('mid-stream: the report, the edit and the half-typed question stay on screen and survive a reload 0 ms later', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await waitForModel(page);
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 4096 });
+    await reloadModel(page);
+    await openSample(page);
+    await chatBox(page).fill('Is there a pneu');
+    await page.getByRole('button', { name: 'Generate report' }).click();
+    await expect.poll(() => reportBox(page).inputValue(), { timeout: 60_000 }).not.toBe('');
+    await reportBox(page).focus();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('EDITED ');
+    // An uncaught error inside the worker, as a wasm abort would raise.
+    const worker = page.workers().find((w) => w.url().includes('inference'));
+    expect(worker, page.workers().map((w) => w.url()).join(', ')).toBeDefined();
+    await worker!.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated crash of the inference worker');
+      });
+    });
+    await expect.poll(() => page.getByTestId('status-line').getAttribute('data-stage'), { timeout: 30_000 }).toBe('error');
+    expect(await page.getByTestId('status-line').textContent()).toMatch(/worker crashed/);
+    expect(await reportBox(page).getAttribute('data-streaming')).toBe('false');
+    const seen = await reportBox(page).inputValue();
+    expect(seen.startsWith('EDITED ')).toBe(true);
+    expect(await chatBox(page).inputValue()).toBe('Is there a pneu');
+    await page.reload();
+    await expect.poll(() => reportBox(page).inputValue(), { timeout: 30_000 }).toBe(seen);
+    expect(await chatBox(page).inputValue()).toBe('Is there a pneu');
+    await context.close();
+  }, 300_000);
+});
