@@ -148,7 +148,7 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     expect(await report.inputValue()).toBe(findingsText);
     await page.getByTestId('findings-table').waitFor();
     await page.getByLabel('Open image').setInputFiles(SAMPLE);
-    await expect.poll(() => page.getByTestId('draft-notice').textContent()).not.toMatch(/Open the same image/);
+    await expect.poll(() => page.getByTestId('draft-notice').textContent(), { timeout: 30_000 }).not.toMatch(/Open the same image/);
     expect(await report.inputValue()).toBe(findingsText);
     expect(errors).toEqual([]);
     await page.close();
