@@ -99,9 +99,9 @@ describe('drafts survive the page going away at once', () => {
     await page.reload();
     await expect.poll(() => reportBox(page).inputValue(), { timeout: 30_000 }).not.toBe('');
     const after = await reportBox(page).inputValue();
-    expect(after.startsWith('EDITED ')).toBe(true);
+    expect(after.startsWith('EDITED '), after).toBe(true);
     // Nothing on screen before the reload is missing (tokens that came after `seen` may follow).
-    expect(after.startsWith(seen)).toBe(true);
+    expect(after.startsWith(seen), `${JSON.stringify(seen)} then ${JSON.stringify(after)}`).toBe(true);
     expect(await reportBox(page).getAttribute('data-streaming')).toBe('false');
 
     // The follow-up question being typed: 3 reloads, each 0 ms after the last keystroke.
