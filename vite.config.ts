@@ -65,7 +65,8 @@ function offlineApp() {
       ],
     },
     workbox: {
-      globPatterns: ['**/*.{js,mjs,css,html,wasm,svg,png,onnx}'],
+      // samples/cxr-sample.jpg: "Open the sample radiograph" works offline too.
+      globPatterns: ['**/*.{js,mjs,css,html,wasm,svg,png,onnx}', 'samples/*.jpg'],
       globIgnores: ['models/**'],
       // ORT's wasm runtime is ~28 MB.
       maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,

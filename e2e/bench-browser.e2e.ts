@@ -4,7 +4,7 @@ import { openBenchBrowser, serveBenchPage, type BenchBrowser, type BenchServer }
 import { syntheticRadiograph } from '../src/bench/preprocess-bench';
 
 const MODEL = 'public/models/cxr-llava-tiny';
-const SAMPLE = '../shared/data/cxr-sample.jpg';
+const SAMPLE = 'public/samples/cxr-sample.jpg';
 
 /**
  * `npm run bench -- --browser` end to end on the bench page (its own build of

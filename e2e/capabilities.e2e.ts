@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
+import { openPanel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 
@@ -14,6 +15,7 @@ describe('with WebGPU (SwiftShader)', () => {
   it('shows the capability report and the stage plan', async () => {
     const { page, errors } = await openPage(browser, baseURL);
     const status = page.getByTestId('webgpu-status');
+    await openPanel(page, 'device');
     await status.waitFor();
     expect(await status.getAttribute('data-available')).toBe('true');
     expect(await status.textContent()).toMatch(/google · swiftshader · software fallback adapter/);
@@ -28,6 +30,7 @@ describe('with WebGPU (SwiftShader)', () => {
 
   it('runs the ONNX self-test on the webgpu provider and matches wasm', async () => {
     const { page, errors } = await openPage(browser, baseURL);
+    await openPanel(page, 'device');
     await page.getByRole('button', { name: 'Run GPU self-test' }).click();
     const result = page.getByTestId('selftest-result');
     await page.waitForFunction(
@@ -56,6 +59,7 @@ describe('without WebGPU', () => {
   it('says plainly what works and what does not', async () => {
     const { page } = await openPage(browser, baseURL);
     const status = page.getByTestId('webgpu-status');
+    await openPanel(page, 'device');
     await status.waitFor();
     expect(await status.getAttribute('data-available')).toBe('false');
     expect(await page.getByTestId('no-webgpu').textContent()).toMatch(/still open and view images.*7B language model cannot run/);
@@ -65,6 +69,7 @@ describe('without WebGPU', () => {
 
   it('the self-test fails loudly instead of falling back to wasm', async () => {
     const { page } = await openPage(browser, baseURL);
+    await openPanel(page, 'device');
     await page.getByRole('button', { name: 'Run GPU self-test' }).click();
     const result = page.getByTestId('selftest-result');
     await page.waitForFunction(
@@ -86,7 +91,7 @@ describe('the page shows which model it will run', () => {
 
   it('names a model or says none was found', async () => {
     const { page } = await openPage(browser, baseURL);
-    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor();
+    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor({ state: 'attached' });
     const found = await page.getByTestId('model-found').count();
     if (found) {
       expect(await page.getByTestId('model-found').textContent()).toMatch(/Will run .+cxr-llava/);

@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
-import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 describe('a lost GPU device', () => {
   let browser: Browser;
@@ -43,6 +43,7 @@ describe('a lost GPU device', () => {
 
     // Load again (a new worker, a new device) and continue the same conversation.
     await page.getByLabel('Max new tokens').fill('2');
+    await openPanel(page, 'model');
     await page.getByRole('button', { name: 'Load model' }).click();
     await waitForModel(page, 300_000);
     await page.getByLabel('Ask a follow-up question').fill('Any effusion?');

@@ -8,7 +8,7 @@ import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/r
 
 const baseURL = inject('baseURL');
 const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 /**
  * The whole chain in the browser — JPEG decode, PIL-exact preprocessing, the vision encoder and the

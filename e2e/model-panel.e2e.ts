@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './support/browser';
-import { setSettings, waitForModel } from './support/reading-room';
+import { openPanel, setSettings, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 
@@ -22,6 +22,7 @@ describe('model panel', () => {
     // Make the next load hang on one file, as a stalled connection would.
     await page.evaluate(() => caches.delete('cxr-llava-models-v1'));
     await context.route('**/models/cxr-llava-tiny/decoder.onnx', () => {});
+    await openPanel(page, 'model');
     await page.getByRole('button', { name: 'Reload model' }).click();
     await expect.poll(() => page.getByTestId('model-load-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('loading');
     await page.getByRole('button', { name: 'Cancel' }).click();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
+import { openPanel } from './support/reading-room';
 
 // Each run picks its own port so that concurrent runs do not collide.
 const PORT = 5200 + (process.pid % 700);
@@ -37,10 +38,11 @@ describe('npm start', () => {
 
   it('serves the page with the capability report and the model it will run', async () => {
     const { page, errors } = await openPage(browser, `http://127.0.0.1:${PORT}/`);
-    await page.getByTestId('webgpu-status').waitFor({ timeout: 60_000 });
+    await page.getByTestId('webgpu-status').waitFor({ state: 'attached', timeout: 60_000 });
+    await openPanel(page, 'device');
     expect(await page.getByRole('heading', { name: 'This device' }).count()).toBe(1);
     expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-webgpu-fp32/);
-    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor();
+    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor({ state: 'attached' });
     expect(errors).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@ import { launchBrowser } from './support/browser';
 import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
 const MODEL = `${baseURL}models/cxr-llava-tiny/`;
 const DECODER_BYTES = readFileSync(fileURLToPath(new URL('../public/models/cxr-llava-tiny/decoder.onnx', import.meta.url)));
 
@@ -47,7 +46,7 @@ describe('offline after the first visit', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('reloads, opens an image, reports and answers with the network off, with no failed request', async () => {
+  it('reloads, opens the sample radiograph, reports and answers with the network off, with no failed request', async () => {
     const context = await browser.newContext();
     const page = await firstVisit(context);
     const failed: string[] = [];
@@ -57,7 +56,8 @@ describe('offline after the first visit', () => {
     await waitForModel(page);
     expect(await page.getByTestId('network-status').getAttribute('data-online')).toBe('false');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    // The sample radiograph is precached with the app: a first visit needs no file at hand.
+    await page.getByRole('button', { name: 'Open the sample radiograph' }).click();
     const generate = page.getByRole('button', { name: 'Generate report' });
     await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
     await generate.click();

@@ -149,8 +149,8 @@ describe('the dev server sends the same policy (with its refresh preamble) and t
     expect(policy.header).toMatch(/^default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/]{43}='; /);
     expect(policy.header).toContain("frame-ancestors 'none'");
     expect(policy.meta).toBe(policy.header!.replace("; frame-ancestors 'none'", ''));
-    await page.getByTestId('webgpu-status').waitFor({ timeout: 90_000 });
-    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('webgpu-status').waitFor({ state: 'attached', timeout: 90_000 });
+    await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor({ state: 'attached', timeout: 60_000 });
     await page.getByLabel('Open image').setInputFiles(fixturePath);
     await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, FIXTURE, { timeout: 60_000 });
     await context.close();

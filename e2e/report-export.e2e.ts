@@ -4,10 +4,10 @@ import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkDiagnosticReport, formatIssues } from '../src/report/fhir-check';
 import { launchBrowser, openPage } from './support/browser';
-import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 // What can be done with no image open: typing a report, exporting, printing, drafts, clearing.
 // (Generating needs the model and an image: e2e/generate-golden.e2e.ts.)
@@ -65,7 +65,8 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await page.getByTestId('draft-notice').textContent()).toMatch(/Draft restored from .*Open the same image/);
     expect(await report.inputValue()).toBe(text);
 
-    // Clear all local data: confirm, then the report is empty and stays so after a reload.
+    // Clear all local data (in Settings): confirm, then the report is empty and stays so after a reload.
+    await openPanel(page, 'settings');
     await page.getByRole('button', { name: 'Clear all local data…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Clear all local data?' });
     await dialog.waitFor();
@@ -147,7 +148,7 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     expect(await report.inputValue()).toBe(findingsText);
     await page.getByTestId('findings-table').waitFor();
     await page.getByLabel('Open image').setInputFiles(SAMPLE);
-    await expect.poll(() => page.getByTestId('draft-notice').textContent()).not.toMatch(/Open the same image/);
+    await expect.poll(() => page.getByTestId('draft-notice').textContent(), { timeout: 30_000 }).not.toMatch(/Open the same image/);
     expect(await report.inputValue()).toBe(findingsText);
     expect(errors).toEqual([]);
     await page.close();

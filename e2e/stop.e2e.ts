@@ -5,7 +5,7 @@ import { launchBrowser, openPage } from './support/browser';
 import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
-const SAMPLE = fileURLToPath(new URL('../../shared/data/cxr-sample.jpg', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 describe('Stop', () => {
   let browser: Browser;

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/usr/bin/python3}
-IMAGE=${IMAGE:-../shared/data/cxr-sample.jpg}
+IMAGE=${IMAGE:-public/samples/cxr-sample.jpg}
 OUT=public/models/cxr-llava-tiny
 GOLDEN=models/tiny/golden
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cxr-tiny.XXXXXX")

@@ -24,8 +24,20 @@ export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> 
   );
 }
 
+/** The side panels (src/ui/layout/panels.tsx): opens one unless it is open already. */
+export type PanelId = 'model' | 'image-info' | 'device' | 'settings';
+export async function openPanel(page: Page, id: PanelId): Promise<void> {
+  const toggle = page.getByTestId(`panel-toggle-${id}`);
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
+export async function closePanel(page: Page, id: PanelId): Promise<void> {
+  const toggle = page.getByTestId(`panel-toggle-${id}`);
+  if ((await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click();
+}
+
 export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' | 'wasm'; temperature?: number; maxNewTokens?: number }) {
-  await page.locator('details.settings > summary').click();
+  await openPanel(page, 'settings');
   if (s.provider) await page.getByLabel('Execution provider').selectOption(s.provider);
   if (s.temperature !== undefined) await page.getByLabel('Temperature').fill(String(s.temperature));
   if (s.maxNewTokens !== undefined) await page.getByLabel('Max new tokens').fill(String(s.maxNewTokens));
@@ -33,6 +45,7 @@ export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' 
 
 /** Clicks "Reload model" and waits for that new load (not the previous one) to finish. */
 export async function reloadModel(page: Page): Promise<void> {
+  await openPanel(page, 'model');
   await page.getByRole('button', { name: 'Reload model' }).click();
   await page
     .waitForFunction(() => document.querySelector('[data-testid="model-load-status"]')?.getAttribute('data-status') === 'loading', undefined, { timeout: 10_000, polling: 20 })

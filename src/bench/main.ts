@@ -32,7 +32,7 @@ const preprocess = await runPreprocessBench({});
 const dicom = await runDicomBench({});
 const pipeline = await runPipelineBench({
   modelDir: opt('model', 'public/models/cxr-llava-tiny'),
-  image: opt('image', '../shared/data/cxr-sample.jpg'),
+  image: opt('image', 'public/samples/cxr-sample.jpg'),
   runs,
   warmup,
   newTokens: Number(opt('tokens', '32')),

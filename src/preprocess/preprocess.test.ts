@@ -8,8 +8,8 @@ import { preprocessGray, type PreprocessSpec } from './preprocess';
 import type { GrayImage } from './types';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// In CI the repository is cloned elsewhere with shared/ beside it.
-const SAMPLE = path.resolve(repoRoot, '../shared/data/cxr-sample.jpg');
+// The sample radiograph ships in the repo (public/samples/LICENSE.md: CC BY-NC 4.0).
+const SAMPLE = path.resolve(repoRoot, 'public/samples/cxr-sample.jpg');
 const SPEC: PreprocessSpec = { imageSize: 512, mean: [0.5518], std: [0.3822], channels: 1 };
 
 function noise(width: number, height: number, seed: number): GrayImage {

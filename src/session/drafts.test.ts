@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DecodedImage } from '../imaging/types';
 import { createAppStore, type AppStore } from '../state/store';
+import { localStorageJournal, memoryJournal, type DraftJournal } from './draft-journal';
 import { asDraft, clearAllLocalData, DraftPersistence, idbDraftStorage, SCRATCH, studyFingerprint, type Draft, type DraftStorage } from './drafts';
 
 function image(seed: number, meta: DecodedImage['meta'] = []): DecodedImage {
@@ -41,7 +42,7 @@ const newStorage = () => idbDraftStorage(`drafts-test-${++dbSeq}`);
 const FAST = { debounceMs: 5, maxWaitMs: 40 };
 const started: DraftPersistence[] = [];
 
-async function startPersistence(store: AppStore, storage: DraftStorage, opts = FAST) {
+async function startPersistence(store: AppStore, storage: DraftStorage, opts: ConstructorParameters<typeof DraftPersistence>[2] = FAST) {
   const p = new DraftPersistence(store, storage, opts);
   started.push(p);
   await p.start();
@@ -246,6 +247,141 @@ describe('DraftPersistence (IndexedDB via fake-indexeddb)', () => {
   });
 });
 
+describe('write-ahead journal', () => {
+  /** A page that goes away right after the last change: no flush, no debounce timer runs. */
+  function crash(p: DraftPersistence) {
+    p.stop();
+  }
+  const SLOW = { debounceMs: 60_000, maxWaitMs: 60_000 };
+
+  it('writes every change synchronously; a reload before IndexedDB saved brings it back at once and IndexedDB catches up', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...SLOW, journal });
+    for (const ch of 'Small right effusion') store.getState().editReport(store.getState().report + ch);
+    store.getState().setChatInput('Is there a pneu');
+    expect(journal.writes).toBe('Small right effusion'.length + 1);
+    crash(p);
+    expect(await storage.lastKey()).toBeUndefined(); // IndexedDB never got it
+
+    const store2 = createAppStore();
+    const p2 = new DraftPersistence(store2, storage, { ...SLOW, journal });
+    started.push(p2);
+    const restored = p2.start();
+    // Synchronously, before the first render.
+    expect(store2.getState().report).toBe('Small right effusion');
+    expect(store2.getState().chatInput).toBe('Is there a pneu');
+    expect(store2.getState().draftNotice).not.toBeNull();
+    await restored;
+    expect(await storage.load(SCRATCH)).toMatchObject({ report: 'Small right effusion', chatInput: 'Is there a pneu' });
+  });
+
+  it('the newer wins: an IndexedDB draft saved after the journal entry (another tab) replaces it if untouched', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    let t = 1000;
+    const now = () => t;
+    journal.write({ schema: 1, key: SCRATCH, savedAt: 1000, label: '', report: 'older, from the journal', reportPreset: null, versions: [], chat: [], chatInput: '' });
+    await storage.save({ schema: 1, key: SCRATCH, savedAt: 2000, label: '', report: 'newer, from IndexedDB', reportPreset: null, versions: [], chat: [], chatInput: '' });
+    t = 3000;
+    const store = createAppStore();
+    await startPersistence(store, storage, { ...FAST, journal, now });
+    expect(store.getState().report).toBe('newer, from IndexedDB');
+    // ... and the journal follows the screen.
+    expect(journal.read()?.report).toBe('newer, from IndexedDB');
+  });
+
+  it('a journal entry newer than IndexedDB wins, also when the text was emptied', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    await storage.save({ schema: 1, key: SCRATCH, savedAt: 1000, label: '', report: 'deleted later', reportPreset: null, versions: [], chat: [], chatInput: '' });
+    journal.write({ schema: 1, key: SCRATCH, savedAt: 2000, label: '', report: '', reportPreset: null, versions: [], chat: [], chatInput: '' });
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...FAST, journal });
+    await p.idle();
+    expect(store.getState().report).toBe('');
+    expect(await storage.load(SCRATCH)).toBeUndefined();
+  });
+
+  it('follows study switches, so a reload restores the draft of the image open last', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...SLOW, journal });
+    open(store, image(1), 'a.dcm');
+    await p.idle();
+    store.getState().editReport('Report for A');
+    open(store, image(2), 'b.dcm');
+    await p.idle();
+    store.getState().editReport('Report for B, typed just before the crash');
+    crash(p);
+    expect(journal.read()).toMatchObject({ key: await studyFingerprint(image(2)), report: 'Report for B, typed just before the crash' });
+
+    const store2 = createAppStore();
+    const p2 = await startPersistence(store2, storage, { ...SLOW, journal });
+    expect(store2.getState().report).toBe('Report for B, typed just before the crash');
+    // Opening B again keeps it; A's draft was saved on the switch and comes back with A.
+    open(store2, image(2), 'b.dcm');
+    await p2.idle();
+    expect(store2.getState().report).toBe('Report for B, typed just before the crash');
+    open(store2, image(1), 'a.dcm');
+    await p2.idle();
+    expect(store2.getState().report).toBe('Report for A');
+  });
+
+  it('a streamed answer is journaled token by token and comes back marked as stopped', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...SLOW, journal });
+    store.getState().startChat('Effusion?');
+    for (const tok of ['No', ' effusion', '.']) store.getState().appendChat(tok);
+    crash(p);
+    const store2 = createAppStore();
+    await startPersistence(store2, storage, { ...SLOW, journal });
+    expect(store2.getState().chat).toEqual([
+      { role: 'user', text: 'Effusion?' },
+      { role: 'assistant', text: 'No effusion.', streaming: false, interrupted: true },
+    ]);
+    expect(store2.getState().streaming).toBeNull();
+  });
+
+  it('a failing journal (quota) leaves IndexedDB saving as before', async () => {
+    const storage = newStorage();
+    const failing: DraftJournal = { read: () => undefined, write: () => { throw new Error('QuotaExceededError'); }, clear: () => {} };
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...FAST, journal: failing });
+    store.getState().editReport('still saved');
+    await settle(p);
+    expect(p.lastError).toBe('QuotaExceededError');
+    expect(await storage.load(SCRATCH)).toMatchObject({ report: 'still saved' });
+  });
+
+  it('clearAll empties the journal too', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...FAST, journal });
+    store.getState().editReport('to be deleted');
+    await p.clearAll();
+    expect(journal.read()).toBeUndefined();
+  });
+
+  it('localStorageJournal round-trips a draft and ignores what it cannot read', () => {
+    const data = new Map<string, string>();
+    const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) };
+    const j = localStorageJournal(storage, 'k');
+    const d: Draft = { schema: 1, key: SCRATCH, savedAt: 5, label: '', report: 'r', reportPreset: null, versions: [], chat: [], chatInput: 'q' };
+    j.write(d);
+    expect(j.read()).toEqual(d);
+    data.set('k', '{not json');
+    expect(j.read()).toBeUndefined();
+    j.clear();
+    expect(data.has('k')).toBe(false);
+  });
+});
+
 describe('clearAllLocalData', () => {
   it('deletes drafts, the model cache and WebLLM caches and databases, nothing else', async () => {
     const names = ['cxr-llava-models-v1', 'cxr-llava-manifests', 'webllm/model', 'webllm/wasm', 'webllm/config', 'tvmjs-cos-hash-meta', 'workbox-precache-v2-x'];
@@ -289,8 +425,12 @@ describe('pure parts', () => {
   });
 
   it('asDraft reads current drafts and rejects anything else', () => {
-    const d: Draft = { schema: 1, key: 'k', savedAt: 1, label: '', report: 'r', reportPreset: 'findings', versions: [], chat: [{ role: 'user', text: 'q' }] };
+    const d: Draft = { schema: 1, key: 'k', savedAt: 1, label: '', report: 'r', reportPreset: 'findings', versions: [], chat: [{ role: 'user', text: 'q' }], chatInput: 'Is th' };
     expect(asDraft(d)).toEqual(d);
+    // Drafts saved before the chat input was kept read as an empty input.
+    const older: Partial<Draft> = { ...d };
+    delete older.chatInput;
+    expect(asDraft(older)).toEqual({ ...d, chatInput: '' });
     expect(asDraft({ ...d, schema: 2 })).toBeUndefined();
     expect(asDraft({ ...d, chat: [{ role: 'system', text: 'x' }] })).toBeUndefined();
     expect(asDraft('text')).toBeUndefined();

@@ -5,6 +5,7 @@ import { describeStudy, summarizeStudy } from '../report/context';
 import type { ChatMessage, ReportPreset, ReportVersion } from '../state/report-slice';
 import type { OpenStudy } from '../state/study-slice';
 import type { AppState, AppStore } from '../state/store';
+import { localStorageJournal, type DraftJournal } from './draft-journal';
 
 /**
  * Drafts: the report, its versions and the chat of each study, kept in IndexedDB so that a
@@ -13,7 +14,10 @@ import type { AppState, AppStore } from '../state/store';
  * opened (the study key in the store is new for every intake).
  *
  * Runs beside React: it subscribes to the store, saves debounced (and at least every few seconds
- * while text streams in), and puts drafts back with the store's own actions.
+ * while text streams in), and puts drafts back with the store's own actions. Before any of that,
+ * every change is written ahead, synchronously, to a journal (localStorage, draft-journal.ts): a
+ * reload 0 ms after a keystroke, a closed tab or a crashed renderer loses nothing, and on load
+ * the newer of journal and IndexedDB wins.
  */
 
 export interface Draft {
@@ -27,6 +31,8 @@ export interface Draft {
   reportPreset: ReportPreset | null;
   versions: ReportVersion[];
   chat: ChatMessage[];
+  /** The follow-up question being typed; absent in drafts saved before it was kept. */
+  chatInput?: string;
 }
 
 /** Text typed before any image was opened; it moves to the first study opened. */
@@ -74,15 +80,25 @@ export function asDraft(v: unknown): Draft | undefined {
     Array.isArray(d.chat) &&
     d.versions.every((x) => typeof x?.text === 'string') &&
     d.chat.every((m) => typeof m?.text === 'string' && (m.role === 'user' || m.role === 'assistant'));
-  return ok ? { ...(d as Draft), label: typeof d.label === 'string' ? d.label : '', reportPreset: d.reportPreset ?? null } : undefined;
+  return ok
+    ? { ...(d as Draft), label: typeof d.label === 'string' ? d.label : '', reportPreset: d.reportPreset ?? null, chatInput: typeof d.chatInput === 'string' ? d.chatInput : '' }
+    : undefined;
 }
 
-type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat'>;
+type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput'>;
 
-const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [] };
+const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '' };
 
-function hasContent(s: DraftContent): boolean {
-  return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0;
+function hasContent(s: Omit<DraftContent, 'chatInput'> & { chatInput?: string }): boolean {
+  return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0 || (s.chatInput ?? '').trim() !== '';
+}
+
+function contentOf(s: DraftContent): DraftContent {
+  return { report: s.report, reportPreset: s.reportPreset, versions: s.versions, chat: s.chat, chatInput: s.chatInput };
+}
+
+function sameContent(a: DraftContent, b: DraftContent): boolean {
+  return a.report === b.report && a.reportPreset === b.reportPreset && a.versions === b.versions && a.chat === b.chat && a.chatInput === b.chatInput;
 }
 
 /** A chat answer that was streaming when the page went away is kept, marked as stopped. */
@@ -92,6 +108,7 @@ function restorable(d: Draft): DraftContent {
     reportPreset: d.reportPreset,
     versions: d.versions,
     chat: d.chat.map((m) => (m.streaming ? { ...m, streaming: false, interrupted: true } : m)),
+    chatInput: d.chatInput ?? '',
   };
 }
 
@@ -130,6 +147,8 @@ export interface DraftPersistenceOptions {
   maxWaitMs?: number;
   now?: () => number;
   fingerprint?: (image: DecodedImage) => Promise<string>;
+  /** The synchronous write-ahead copy; none: IndexedDB alone (debounced). */
+  journal?: DraftJournal | null;
 }
 
 export class DraftPersistence {
@@ -149,6 +168,7 @@ export class DraftPersistence {
   private readonly maxWaitMs: number;
   private readonly now: () => number;
   private readonly fingerprint: (image: DecodedImage) => Promise<string>;
+  private readonly journal: DraftJournal | null;
   /** The last storage error (quota, IndexedDB unavailable); saving is tried again at the next change. */
   lastError: string | null = null;
 
@@ -161,12 +181,25 @@ export class DraftPersistence {
     this.maxWaitMs = opts.maxWaitMs ?? 3000;
     this.now = opts.now ?? Date.now;
     this.fingerprint = opts.fingerprint ?? studyFingerprint;
+    this.journal = opts.journal ?? null;
   }
 
-  /** Subscribes to the store and puts back the draft that was open last. */
+  /**
+   * Subscribes to the store and puts back the draft that was open last: the journal's at once
+   * (synchronously, before the first render), then IndexedDB's if that one is newer.
+   */
   start(): Promise<void> {
-    this.unsubscribe = this.store.subscribe((s, prev) => this.onChange(s, prev));
-    this.enqueue(() => this.restoreLast());
+    const journaled = this.readJournal();
+    const s = this.store.getState();
+    let applied: DraftContent | null = null;
+    if (journaled && hasContent(journaled) && !hasContent(s) && !s.study) {
+      this.key = journaled.key;
+      this.label = journaled.label;
+      this.apply(restorable(journaled), { savedAt: journaled.savedAt });
+      applied = contentOf(this.store.getState());
+    }
+    this.unsubscribe = this.store.subscribe((st, prev) => this.onChange(st, prev));
+    this.enqueue(() => this.restoreLast(journaled, applied));
     return this.idle();
   }
 
@@ -201,6 +234,7 @@ export class DraftPersistence {
       await this.storage.clear();
       if (this.key === SCRATCH) this.key = null;
       this.apply(EMPTY, null);
+      this.journal?.clear();
     });
     return this.idle();
   }
@@ -221,7 +255,31 @@ export class DraftPersistence {
       this.enqueue(() => this.switchStudy(this.store.getState().study));
     }
     if (this.applying) return;
-    if (s.report !== prev.report || s.reportPreset !== prev.reportPreset || s.versions !== prev.versions || s.chat !== prev.chat) this.schedule();
+    if (!sameContent(s, prev)) {
+      this.writeAhead();
+      this.schedule();
+    }
+  }
+
+  /** The journal gets what is on screen now, under the draft it belongs to. */
+  private writeAhead(): void {
+    if (!this.journal) return;
+    const s = this.store.getState();
+    const key = this.key ?? SCRATCH;
+    try {
+      this.journal.write({ schema: 1, key, savedAt: this.now(), label: this.label, ...contentOf(s) });
+    } catch (err) {
+      // Quota or storage disabled: IndexedDB still saves it, after the debounce.
+      this.lastError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private readJournal(): Draft | undefined {
+    try {
+      return this.journal?.read();
+    } catch {
+      return undefined;
+    }
   }
 
   private schedule(): void {
@@ -243,16 +301,30 @@ export class DraftPersistence {
       this.key = SCRATCH;
     }
     if (!hasContent(s)) return this.storage.remove(this.key);
-    const { report, reportPreset, versions, chat } = s;
-    await this.storage.save({ schema: 1, key: this.key, savedAt: this.now(), label: this.label, report, reportPreset, versions, chat });
+    await this.storage.save({ schema: 1, key: this.key, savedAt: this.now(), label: this.label, ...contentOf(s) });
   }
 
-  private async restoreLast(): Promise<void> {
+  /**
+   * Puts back the newer of the journal and IndexedDB's last draft. `applied`: what start() put
+   * on screen from the journal (null if nothing).
+   */
+  private async restoreLast(journaled: Draft | undefined, applied: DraftContent | null): Promise<void> {
     const last = await this.storage.lastKey();
     const draft = last ? await this.storage.load(last) : undefined;
+    if (journaled && (!draft || journaled.savedAt >= draft.savedAt)) {
+      // The journal is newest (the page went before the debounced save): IndexedDB catches up.
+      const stored = journaled.key === draft?.key ? draft : await this.storage.load(journaled.key);
+      if (stored && stored.savedAt >= journaled.savedAt) return;
+      if (applied) return this.saveNow();
+      // The journal says the text was emptied after it was last stored.
+      if (stored && !hasContent(journaled)) await this.storage.remove(stored.key);
+      return;
+    }
     const s = this.store.getState();
-    // The user got there first (typed, or opened an image): theirs wins.
-    if (!draft || hasContent(s) || s.study || this.key !== null) return;
+    // The user got there first (typed, or opened an image): theirs wins. What start() took from
+    // the journal, untouched since, gives way to a newer draft in IndexedDB (another tab's).
+    const untouched = applied !== null && sameContent(s, applied) && !s.study;
+    if (!draft || (!untouched && (hasContent(s) || s.study || this.key !== null))) return;
     this.key = draft.key;
     this.label = draft.label;
     this.apply(restorable(draft), { savedAt: draft.savedAt });
@@ -274,6 +346,7 @@ export class DraftPersistence {
     if (from === SCRATCH) await this.storage.remove(SCRATCH);
     this.key = key;
     this.label = label;
+    this.writeAhead();
     // From here on no await until the store is updated: what is on screen now is what counts.
     const s = this.store.getState();
     if (s.streaming) {
@@ -306,6 +379,8 @@ export class DraftPersistence {
     } finally {
       this.applying = false;
     }
+    // The journal follows the screen, so a reload brings back this draft, not the one before.
+    this.writeAhead();
   }
 }
 
@@ -315,9 +390,9 @@ let running: DraftPersistence | null = null;
  * Starts draft persistence for the app's store (main.tsx). Saves on page hide, so a closed tab
  * keeps its last words.
  */
-export function startDraftPersistence(store: AppStore, storage: DraftStorage = idbDraftStorage()): DraftPersistence {
+export function startDraftPersistence(store: AppStore, storage: DraftStorage = idbDraftStorage(), journal: DraftJournal | null = browserJournal()): DraftPersistence {
   running?.stop();
-  const p = new DraftPersistence(store, storage);
+  const p = new DraftPersistence(store, storage, { journal });
   running = p;
   void p.start();
   if (typeof window !== 'undefined') {
@@ -327,6 +402,14 @@ export function startDraftPersistence(store: AppStore, storage: DraftStorage = i
     });
   }
   return p;
+}
+
+function browserJournal(): DraftJournal | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorageJournal() : null;
+  } catch {
+    return null; // localStorage blocked (e.g. storage disabled for the site)
+  }
 }
 
 export function runningDrafts(): DraftPersistence | null {

@@ -36,6 +36,9 @@ export interface ReportSlice {
   /** Earlier versions, kept when the user regenerates. Newest last. */
   versions: ReportVersion[];
   chat: ChatMessage[];
+  /** The follow-up question being typed (kept in the store so drafts save it with the report). */
+  chatInput: string;
+  setChatInput: (text: string) => void;
   startReport: (preset: ReportPreset) => void;
   appendReport: (delta: string) => void;
   editReport: (text: string) => void;
@@ -44,7 +47,7 @@ export interface ReportSlice {
   appendChat: (delta: string) => void;
   finishStreaming: (opts?: { interrupted?: boolean }) => void;
   resetConversation: () => void;
-  loadDraft: (d: { report: string; reportPreset: ReportPreset | null; versions: ReportVersion[]; chat: ChatMessage[] }) => void;
+  loadDraft: (d: { report: string; reportPreset: ReportPreset | null; versions: ReportVersion[]; chat: ChatMessage[]; chatInput: string }) => void;
   draftNotice: DraftNotice | null;
   setDraftNotice: (notice: DraftNotice | null) => void;
   /** Puts older versions (from a saved draft) before the ones kept now; the report is untouched. */
@@ -57,6 +60,8 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   streaming: null,
   versions: [],
   chat: [],
+  chatInput: '',
+  setChatInput: (chatInput) => set({ chatInput }),
   startReport: (preset) =>
     set((s) => ({
       versions: s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? preset, createdAt: Date.now() }] : s.versions,

@@ -1,23 +1,35 @@
+import { useCallback, useState } from 'react';
 import { AppStatusBadges } from './AppStatusBadges';
-import { CapabilityPanel } from './CapabilityPanel';
-import { ModelPanel } from './ModelPanel';
+import { ModelStatus } from './layout/ModelStatus';
+import { PanelBar } from './layout/PanelBar';
+import { PanelDrawer } from './layout/PanelDrawer';
 import { ChatPanel } from './reading/ChatPanel';
 import { ReportPanel } from './reading/ReportPanel';
 import { StatusLine } from './reading/StatusLine';
 import { ViewerColumn } from './viewer/ViewerColumn';
+import './layout/layout.css';
 
+/**
+ * The reading room: the image fills the left pane at full height, the report and the follow-up
+ * chat sit beside it, and the page itself does not scroll. Model, image information, device and
+ * settings are panels the user opens (src/ui/layout/panels.tsx).
+ */
 export function App() {
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
+  const toggle = useCallback((id: string) => setOpen((o) => (o.has(id) ? without(o, id) : new Set(o).add(id))), []);
+  const close = useCallback((id: string) => setOpen((o) => without(o, id)), []);
   return (
     <div className="app">
       <header className="app-header">
         <h1>CXR-LLaVA Web</h1>
-        <p className="tagline">Chest radiograph reading assistant. Runs on your own GPU; no image or text leaves this device.</p>
+        <p role="note" className="banner">
+          AI-generated draft — not for clinical use without review by a radiologist.
+        </p>
+        <ModelStatus />
+        <PanelBar open={open} toggle={toggle} />
         <AppStatusBadges />
       </header>
-      <div role="note" className="banner">
-        AI-generated draft — not for clinical use without review by a radiologist.
-      </div>
-      <main className="reading-room">
+      <main className="reading-room" data-drawer={open.size > 0}>
         <div className="viewer-column" data-testid="viewer-column">
           <ViewerColumn />
         </div>
@@ -25,12 +37,15 @@ export function App() {
           <ReportPanel />
           <ChatPanel />
         </div>
+        <PanelDrawer open={open} close={close} />
       </main>
       <StatusLine />
-      <div className="side-panels">
-        <ModelPanel />
-        <CapabilityPanel />
-      </div>
     </div>
   );
+}
+
+function without(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  next.delete(id);
+  return next;
 }

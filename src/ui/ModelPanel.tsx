@@ -4,9 +4,8 @@ import { discoverModel } from '../model/catalog';
 import type { ModelManifest } from '../model/manifest';
 import { useController } from './controller-context';
 import { useAppStore } from './store-context';
-import { SettingsPanel } from './SettingsPanel';
 
-/** Which model runs, its load state and progress, and the generation settings. */
+/** Which model runs, its load state and progress. */
 export function ModelPanel() {
   const controller = useController();
   const model = useAppStore((s) => s.model);
@@ -65,7 +64,6 @@ export function ModelPanel() {
         </div>
       )}
       <ModelPicker />
-      <SettingsPanel />
     </section>
   );
 }

@@ -1,12 +1,16 @@
+import { DataControls } from './reading/DataControls';
 import { useAppStore } from './store-context';
 
-/** Sampling and runtime settings; defaults are the reference's (temperature 0.2, top-p 0.8). */
+/**
+ * Sampling and runtime settings (defaults are the reference's: temperature 0.2, top-p 0.8), and,
+ * apart from them and far from the export buttons, "Clear all local data".
+ */
 export function SettingsPanel() {
   const settings = useAppStore((s) => s.settings);
   const update = useAppStore((s) => s.updateSettings);
   return (
-    <details className="settings">
-      <summary>Settings</summary>
+    <section className="panel settings" aria-labelledby="settings-heading">
+      <h2 id="settings-heading">Settings</h2>
       <div className="settings-grid">
         <label>
           Execution provider
@@ -37,7 +41,9 @@ export function SettingsPanel() {
           <input aria-label="Seed" type="number" step={1} value={settings.seed} onChange={(e) => update({ seed: Math.round(clampNumber(e.target.value, 0, 2 ** 31, 1)) })} />
         </label>
       </div>
-    </details>
+      <h3 className="settings-subhead">Local data</h3>
+      <DataControls />
+    </section>
   );
 }
 

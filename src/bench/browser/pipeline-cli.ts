@@ -29,7 +29,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
   const runs = Number(opt('runs', '5'));
   const warmup = Number(opt('warmup', '1'));
   const modelDir = opt('model', 'public/models/cxr-llava-tiny');
-  const image = opt('image', '../shared/data/cxr-sample.jpg');
+  const image = opt('image', 'public/samples/cxr-sample.jpg');
   const timeoutMs = Number(opt('timeout', '1800')) * 1000;
   const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
   const out = opt('out', `bench-results/bench-browser-${ep}-${os.hostname()}-${stamp}.json`);

@@ -23,7 +23,7 @@ const opt = (name, fallback) => {
 };
 const outDir = path.resolve(root, opt('out', '.device/vision-bench'));
 const withWasm = args.includes('--with-wasm');
-const image = path.resolve(root, opt('image', '../shared/data/cxr-sample.jpg'));
+const image = path.resolve(root, opt('image', 'public/samples/cxr-sample.jpg'));
 const BUDGET = 64 * 2 ** 20;
 
 const stage = path.join(outDir, 'stage');

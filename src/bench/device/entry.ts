@@ -30,7 +30,7 @@ async function pipeline(): Promise<void> {
   const ep = opt('ep', 'webgpu') as 'auto' | 'webgpu' | 'wasm';
   const r = await runPipelineBench({
     modelDir: opt('model', 'public/models/cxr-llava-tiny'),
-    image: opt('image', '../shared/data/cxr-sample.jpg'),
+    image: opt('image', 'public/samples/cxr-sample.jpg'),
     runs: Number(opt('runs', '5')),
     warmup: Number(opt('warmup', '1')),
     newTokens: Number(opt('tokens', '32')),

@@ -61,7 +61,7 @@ if [ $DRY = 1 ]; then
   DEADLINE=${BENCH_DEADLINE_S:-900}
   node src/bench/device/bundle.mjs --with-wasm --no-pack --out /tmp/vision-bench-dry >/dev/null || exit 1
   B=/tmp/vision-bench-dry/stage
-  IMAGE=../shared/data/cxr-sample.jpg
+  IMAGE=public/samples/cxr-sample.jpg
   if [ -f .device/vision-bench/payload.tar.xz ]; then
     tar -tJf .device/vision-bench/payload.tar.xz | grep -q '^./bench.mjs$' && echo "payload.tar.xz lists bench.mjs" || echo "WARNING: payload.tar.xz has no bench.mjs"
   else

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useAppStore } from '../store-context';
 import { useController } from '../controller-context';
 
@@ -8,7 +8,9 @@ export function ChatPanel() {
   const chat = useAppStore((s) => s.chat);
   const streaming = useAppStore((s) => s.streaming);
   const ready = useAppStore((s) => s.load.status === 'loaded' && s.hasImage);
-  const [question, setQuestion] = useState('');
+  // In the store, not component state: drafts save the half-typed question with the report.
+  const question = useAppStore((s) => s.chatInput);
+  const setQuestion = useAppStore((s) => s.setChatInput);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!question.trim() || streaming) return;

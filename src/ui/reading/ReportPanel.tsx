@@ -1,8 +1,7 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { parseFindings } from '../../report/findings';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
-import { DataControls } from './DataControls';
 import { FindingsTable } from './FindingsTable';
 import { ReportExport } from './ReportExport';
 
@@ -20,6 +19,19 @@ export function ReportPanel() {
   const edit = useAppStore((s) => s.editReport);
   const restore = useAppStore((s) => s.restoreVersion);
   const ready = loaded && hasImage && !streaming;
+  // Streamed text is appended by React rewriting the textarea's value, which puts the caret at the
+  // end; the caret (or selection) the user had goes back where it was, so typing mid-text goes on there.
+  // The caret as last seen by an edit or a caret move, with the text it belongs to.
+  const box = useRef<HTMLTextAreaElement>(null);
+  const caret = useRef<{ value: string; start: number; end: number } | null>(null);
+  const remember = (el: HTMLTextAreaElement) => (caret.current = { value: el.value, start: el.selectionStart, end: el.selectionEnd });
+  useLayoutEffect(() => {
+    const node = box.current;
+    const c = caret.current;
+    // Only for text appended at the end (a streamed token), never for the user's own edits.
+    if (!node || !c || document.activeElement !== node || report === c.value || !report.startsWith(c.value)) return;
+    node.setSelectionRange(c.start, c.end);
+  }, [report]);
   const findings = useMemo(() => (reportPreset === 'findings' && report.trim() ? parseFindings(report) : null), [reportPreset, report]);
 
   // Ctrl+Enter (⌘+Enter) generates the report, Escape stops what is streaming; anywhere on the page.
@@ -82,8 +94,13 @@ export function ReportPanel() {
       <textarea
         aria-label="Report"
         className="report-text"
+        ref={box}
         value={report}
-        onChange={(e) => edit(e.target.value)}
+        onChange={(e) => {
+          remember(e.target);
+          edit(e.target.value);
+        }}
+        onSelect={(e) => remember(e.currentTarget)}
         placeholder="The generated report appears here. You can edit it at any time, even while it is being written."
         data-streaming={streaming === 'report'}
         aria-keyshortcuts="Control+Enter Escape"
@@ -106,7 +123,6 @@ export function ReportPanel() {
         )}
         <ReportExport />
       </div>
-      <DataControls />
     </section>
   );
 }

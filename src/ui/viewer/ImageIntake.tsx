@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../store-context';
-import { firstFile, openImageFile } from './open-file';
+import { firstFile, openImageFile, openSampleImage } from './open-file';
 
 /**
  * Three ways in: the "Open image" file picker, a drop anywhere on the page, and paste. Shows
@@ -73,6 +73,9 @@ export function ImageIntake() {
           }}
         />
       </label>
+      <button type="button" onClick={() => void openSampleImage(store)} disabled={intake.status === 'decoding'}>
+        Open the sample radiograph
+      </button>
       <span className="muted">or drop / paste a DICOM, PNG or JPEG</span>
       {intake.status === 'decoding' && (
         <span className="intake-status" role="status" data-testid="intake-status">

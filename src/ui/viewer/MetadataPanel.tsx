@@ -3,7 +3,14 @@ import { useAppStore } from '../store-context';
 /** What the file says about itself. Patient-identifying fields are marked. */
 export function MetadataPanel() {
   const study = useAppStore((s) => s.study);
-  if (!study) return null;
+  if (!study) {
+    return (
+      <section className="panel metadata" aria-label="Image information">
+        <h2>Image information</h2>
+        <p className="muted">No image open.</p>
+      </section>
+    );
+  }
   const { image, fileName } = study;
   return (
     <section className="panel metadata" aria-label="Image information" data-testid="metadata">

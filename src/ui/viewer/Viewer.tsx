@@ -115,32 +115,34 @@ export function Viewer() {
 
   return (
     <div className="viewer" onKeyDown={onKeyDown}>
-      <div className="toolbar viewer-toolbar" role="toolbar" aria-label="Viewer tools">
-        {button('invert', 'Invert', 'Invert', 'I')}
-        {button('rotate-left', 'Rotate left', '⟲', '[')}
-        {button('rotate-right', 'Rotate right', '⟳', ']')}
-        {button('flip-h', 'Flip horizontal', '⇋', 'H')}
-        {button('flip-v', 'Flip vertical', '⇅', 'V')}
-        {button('zoom-in', 'Zoom in', '+', '+')}
-        {button('zoom-out', 'Zoom out', '−', '-')}
-        {button('fit', 'Fit to window', 'Fit', 'F')}
-        {button('reset', 'Reset view', 'Reset', 'R')}
-      </div>
-      {presets.length > 0 && (
-        <div className="toolbar presets" role="group" aria-label="Window presets">
-          {presets.map((p, i) => (
-            <button
-              key={`${i}-${p.label}`}
-              type="button"
-              title={`Window ${i + 1}: centre ${fmt(p.center)}, width ${fmt(p.width)} (key ${i + 1})`}
-              onClick={() => viewportRef.current?.setWindow(p)}
-              data-testid="window-preset"
-            >
-              {p.label} {fmt(p.center)}/{fmt(p.width)}
-            </button>
-          ))}
+      <div className="viewer-tools">
+        <div className="toolbar viewer-toolbar" role="toolbar" aria-label="Viewer tools">
+          {button('invert', 'Invert', 'Invert', 'I')}
+          {button('rotate-left', 'Rotate left', '⟲', '[')}
+          {button('rotate-right', 'Rotate right', '⟳', ']')}
+          {button('flip-h', 'Flip horizontal', '⇋', 'H')}
+          {button('flip-v', 'Flip vertical', '⇅', 'V')}
+          {button('zoom-in', 'Zoom in', '+', '+')}
+          {button('zoom-out', 'Zoom out', '−', '-')}
+          {button('fit', 'Fit to window', 'Fit', 'F')}
+          {button('reset', 'Reset view', 'Reset', 'R')}
         </div>
-      )}
+        {presets.length > 0 && (
+          <div className="toolbar presets" role="group" aria-label="Window presets">
+            {presets.map((p, i) => (
+              <button
+                key={`${i}-${p.label}`}
+                type="button"
+                title={`Window ${i + 1}: centre ${fmt(p.center)}, width ${fmt(p.width)} (key ${i + 1})`}
+                onClick={() => viewportRef.current?.setWindow(p)}
+                data-testid="window-preset"
+              >
+                {p.label} {fmt(p.center)}/{fmt(p.width)}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
       <div
         ref={elementRef}
         className="viewport"

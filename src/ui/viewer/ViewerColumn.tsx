@@ -1,15 +1,13 @@
 import { ImageIntake } from './ImageIntake';
-import { MetadataPanel } from './MetadataPanel';
 import { Viewer } from './Viewer';
 import './viewer.css';
 
-/** Left column of the reading room: intake, the viewer, and what the file says about itself. */
+/** Left pane of the reading room: intake and the viewer, at full height (metadata is a side panel). */
 export function ViewerColumn() {
   return (
     <div className="viewer-stack">
       <ImageIntake />
       <Viewer />
-      <MetadataPanel />
     </div>
   );
 }

@@ -1,20 +1,48 @@
 import { decodeInWorker, ImagingError } from '../../imaging';
 import type { AppStore } from '../../state/store';
 
+/** The bundled sample radiograph (public/samples/, CC BY-NC 4.0); the service worker precaches it. */
+export const SAMPLE_NAME = 'cxr-sample.jpg';
+export const SAMPLE_URL = `${import.meta.env.BASE_URL}samples/${SAMPLE_NAME}`;
+/** Shown with the sample's other notes: whose picture it is and what it may be used for. */
+export const SAMPLE_NOTE =
+  'Sample radiograph from the CXR-LLaVA project (ECOFRI/CXR_LLaVA), CC BY-NC 4.0: for trying the app, not for clinical or commercial use.';
+
+class SampleUnavailable extends Error {}
+
+/** Opens one file into the store (file picker, drop, paste). */
+export function openImageFile(store: AppStore, file: File): Promise<void> {
+  return openImage(store, file.name || 'pasted image', () => file.arrayBuffer());
+}
+
+/** "Open the sample radiograph": a first visit shows the whole flow without a radiograph at hand. */
+export function openSampleImage(store: AppStore): Promise<void> {
+  return openImage(
+    store,
+    SAMPLE_NAME,
+    async () => {
+      const res = await fetch(SAMPLE_URL).catch(() => null);
+      if (!res?.ok) {
+        throw new SampleUnavailable(`The sample radiograph could not be loaded${res ? ` (HTTP ${res.status})` : ''}. Reload the page while online once, then it works offline.`);
+      }
+      return res.arrayBuffer();
+    },
+    [SAMPLE_NOTE],
+  );
+}
+
 /**
- * Opens one file into the store: decode in the worker, then replace the study; on failure the
- * open study stays and the intake shows why.
+ * Decode in the worker, then replace the study; on failure the open study stays and the intake
+ * shows why.
  */
-export async function openImageFile(store: AppStore, file: File): Promise<void> {
-  const name = file.name || 'pasted image';
+async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = []): Promise<void> {
   const { startIntake, finishIntake, failIntake } = store.getState();
   const token = startIntake(name);
   try {
-    const bytes = await file.arrayBuffer();
-    const { image, grey, ms } = await decodeInWorker(bytes, name);
-    finishIntake(token, { fileName: name, image, modelInput: grey, decodeMs: ms });
+    const { image, grey, ms } = await decodeInWorker(await bytes(), name);
+    finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms });
   } catch (err) {
-    const code = err instanceof ImagingError ? err.code : 'decode-failed';
+    const code = err instanceof ImagingError ? err.code : err instanceof SampleUnavailable ? 'sample-unavailable' : 'decode-failed';
     const message = err instanceof Error ? err.message : String(err);
     failIntake(token, name, code, message);
   }

@@ -1,0 +1,25 @@
+import type { ReactNode } from 'react';
+import { CapabilityPanel } from '../CapabilityPanel';
+import { ModelPanel } from '../ModelPanel';
+import { SettingsPanel } from '../SettingsPanel';
+import { MetadataPanel } from '../viewer/MetadataPanel';
+
+/**
+ * The panels the user opens beside the reading room: everything that is not the main flow
+ * (image, report, chat). Each stays mounted while closed (a model load keeps its state; tests and
+ * status attributes can read it) and is shown in the drawer when opened. New panels (e.g. a study
+ * browser or worklist) are one more entry here.
+ */
+export interface PanelDef {
+  id: string;
+  /** The toggle's text and the drawer section's name. */
+  label: string;
+  render: () => ReactNode;
+}
+
+export const PANELS: PanelDef[] = [
+  { id: 'model', label: 'Model', render: () => <ModelPanel /> },
+  { id: 'image-info', label: 'Image information', render: () => <MetadataPanel /> },
+  { id: 'device', label: 'This device', render: () => <CapabilityPanel /> },
+  { id: 'settings', label: 'Settings', render: () => <SettingsPanel /> },
+];
