@@ -59,7 +59,8 @@ def preprocess(path, size, mean, std):
 def vision_rows(sd, vcfg, pixels):
     p = {k[len('vision_tower.'):]: v.float() for k, v in sd.items() if k.startswith('vision_tower.')}
     width = vcfg['width']
-    heads = width // vcfg['head_width']
+    # open_clip's CLIPVisionCfg default (the published config leaves head_width out).
+    heads = width // vcfg.get('head_width', 64)
     eps = (vcfg.get('norm_kwargs') or {}).get('eps', 1e-5)
 
     def ln(x, name):
