@@ -28,4 +28,5 @@ fi
   --description 'A random-weight twin of CXR-LLaVA v2 at toy size (the published config.json schema and tensor names; ViT width 128 x 2 layers on 512 px / patch 16 = 1024 image rows; LLaMA hidden 64 x 2 layers with the real 32000-token LLaMA-2 tokenizer). Its text is meaningless: it exists for tests, CI and the offline demo. Decode it with the onnx backend (embed.onnx + decoder.onnx). Its MLC q4 folders are for weight-loader tests only: no WebLLM model library exists for this shape, so modelLib is empty.'
 rm -rf "$GOLDEN"
 "$PYTHON" models/reference.py --checkpoint "$WORK/checkpoint" --image "$IMAGE" --out "$GOLDEN"
+"$PYTHON" models/tokenizer_cases.py "$OUT/tokenizer.json" "$GOLDEN/tokenizer-cases.json"
 du -sh "$OUT" "$GOLDEN"

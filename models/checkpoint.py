@@ -386,6 +386,43 @@ def tokenizer_files(ckpt_dir):
     return [n for n in TOKENIZER_FILES if os.path.exists(os.path.join(ckpt_dir, n))]
 
 
+MISSING_TOKENIZER_CONFIG = (
+    'The checkpoint has no tokenizer_config.json. Its `legacy` flag decides how text right after '
+    '<s> or </s> is tokenised (legacy=false: "<s>[INST]" -> 1, 29961; legacy=true: 1, 518), so the '
+    'converter will not guess it. Write the one the model was trained with, e.g. for LLaMA-2-chat '
+    '(whose own tokenizer_config.json says legacy=false):\n'
+    '  echo \'{"tokenizer_class": "LlamaTokenizer", "legacy": false, "add_bos_token": true, '
+    '"add_eos_token": false}\' > CHECKPOINT_DIR/tokenizer_config.json\n'
+    'or, with transformers installed: python -c "from transformers import LlamaTokenizer as T; '
+    "T.from_pretrained('CHECKPOINT_DIR', legacy=False).save_pretrained('CHECKPOINT_DIR')\"\n"
+    'Then run the converter again.')
+
+
+def tokenizer_settings(ckpt_dir):
+    """legacy / add_bos_token / add_eos_token from tokenizer_config.json, as transformers 4.36's
+    LlamaTokenizer reads them (a missing `legacy` means True, with a warning)."""
+    path = os.path.join(ckpt_dir, 'tokenizer_config.json')
+    if not os.path.exists(path):
+        raise FileNotFoundError(MISSING_TOKENIZER_CONFIG.replace('CHECKPOINT_DIR', ckpt_dir))
+    with open(path, encoding='utf-8') as f:
+        cfg = json.load(f)
+    cls = cfg.get('tokenizer_class')
+    if cls not in (None, 'LlamaTokenizer', 'LlamaTokenizerFast', 'CodeLlamaTokenizer'):
+        raise ConfigError('tokenizer_config.json tokenizer_class: %r is not a LLaMA tokenizer' % cls)
+    out = {}
+    for key, name, default in (('legacy', 'legacy', True), ('addBosToken', 'add_bos_token', True),
+                               ('addEosToken', 'add_eos_token', False)):
+        value = cfg.get(name)
+        if value is None:
+            if name == 'legacy':
+                print('tokenizer_config.json has no "legacy": transformers 4.36 then uses legacy=True (and warns)')
+            value = default
+        if not isinstance(value, bool):
+            raise ConfigError('tokenizer_config.json %s: %r must be true or false' % (name, value))
+        out[key] = value
+    return out
+
+
 MISSING_TOKENIZER_JSON = (
     'The checkpoint has no tokenizer.json (only tokenizer.model, SentencePiece). The app and '
     'WebLLM load the Hugging Face tokenizer.json. Either make it once, with transformers and '

@@ -115,7 +115,7 @@ def copy_tokenizer(ckpt_dir, dst_dir, files):
         shutil.copyfile(os.path.join(ckpt_dir, name), os.path.join(dst_dir, name))
 
 
-def export_vision(config, state_dict, out, fp16, channels):
+def export_vision(config, state_dict, out, fp16, channels=None):
     import onnx_fp16
     from vision_export import VisionEncoder, export_vision as export
 
@@ -133,7 +133,7 @@ def export_vision(config, state_dict, out, fp16, channels):
         'onnx': onnx_files, 'inputName': 'pixel_values', 'outputName': 'image_rows',
         'imageSize': vcfg['image_size'], 'channels': enc.channels, 'patchSize': vcfg['patch_size'],
         'imageTokens': enc.rows, 'outputDim': enc.mm_projector.out_features,
-        **ckpt.preprocess_config(config, channels),
+        **ckpt.preprocess_config(config, channels or enc.channels),
         'resample': 'lanczos',
     }
 
@@ -234,6 +234,10 @@ def main(argv=None):
     if 'tokenizer.json' not in tok_files:
         sys.exit(ckpt.MISSING_TOKENIZER_JSON.replace('CHECKPOINT_DIR', ckpt_dir))
     try:
+        tok_settings = ckpt.tokenizer_settings(ckpt_dir)
+    except (FileNotFoundError, ckpt.ConfigError) as e:
+        sys.exit('convert.py: %s' % e)
+    try:
         state_dict = ckpt.load_state_dict(ckpt_dir)
         channels = ckpt.check_weights(config, state_dict)
         ckpt.preprocess_config(config, channels)
@@ -272,7 +276,7 @@ def main(argv=None):
             f.write(commands)
         print(commands)
 
-    tokenizer = {'json': 'tokenizer.json'}
+    tokenizer = {'json': 'tokenizer.json', **tok_settings}
     if 'tokenizer.model' in tok_files:
         tokenizer['sentencepiece'] = 'tokenizer.model'
     created = args.created_at or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')

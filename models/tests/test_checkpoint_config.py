@@ -102,6 +102,35 @@ class WeightLayoutTest(unittest.TestCase):
         self.assertEqual(len(self.sd), 589)
         self.assertEqual(ckpt.check_weights(self.config, self.sd), 1)
 
+    def test_converts_end_to_end_and_matches_the_reference(self):
+        """The folder laid out exactly like ECOFRI/CXR-LLAVA-v2 (published small files, the 589
+        names in the published shards, bf16) goes through convert.py; the converter's vision
+        module equals the independent reference on the 24-block tower (ONNX Runtime runs the
+        exported graphs in the TS tests; there is no Python onnxruntime here)."""
+        import subprocess
+        import sys
+        import numpy as np
+        import onnx
+        out = os.path.join(self.tmp, 'model')
+        res = subprocess.run([sys.executable, os.path.join(_paths.MODELS, 'convert.py'), self.ckpt, '--out', out,
+                              '--skip-mlc', '--no-fp16', '--no-hf-llama', '--onnx-decoder', 'no',
+                              '--created-at', '2026-01-01T00:00:00Z'], capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr[-2000:])
+        with open(os.path.join(out, 'manifest.json'), encoding='utf-8') as f:
+            m = json.load(f)
+        self.assertEqual((m['vision']['imageTokens'], m['vision']['channels'], m['vision']['mean'], m['vision']['std']),
+                         (1024, 1, [0.5518136078431373], [0.3821719215686275]))
+        self.assertEqual((m['decoder']['numLayers'], m['decoder']['contextLength']), (32, 2048))
+        onnx.checker.check_model(os.path.join(out, 'vision.onnx'))
+        import reference as ref
+        from vision_export import VisionEncoder
+        enc = VisionEncoder(ckpt.vision_config(self.config), self.config, self.sd)
+        x = torch.from_numpy(np.random.default_rng(5).standard_normal((1, 1, 512, 512)).astype(np.float32))
+        with torch.no_grad():
+            got, want = enc(x), ref.vision_rows(self.sd, self.config['clip_vision_cfg'], x)
+        self.assertEqual(tuple(got.shape), (1, 1024, 32))
+        self.assertLess(float((got - want).abs().max()), 1e-4)
+
     def test_shape_contradicting_config_names_tensor_and_field(self):
         sd = dict(self.sd)
         sd['llama.layers.3.mlp.up_proj.weight'] = torch.zeros(65, 32, dtype=torch.bfloat16)

@@ -118,6 +118,30 @@ class ConvertTinyTest(unittest.TestCase):
         self.assertEqual(sorted(sd), sorted(self.sd))
         self.assertTrue(all(torch.equal(sd[k], self.sd[k]) for k in sd))
 
+    def test_tokenizer_flags_come_from_tokenizer_config(self):
+        with open(os.path.join(self.out, 'manifest.json'), encoding='utf-8') as f:
+            manifest = json.load(f)
+        with open(os.path.join(self.ckpt, 'tokenizer_config.json'), encoding='utf-8') as f:
+            tc = json.load(f)
+        self.assertEqual((manifest['tokenizer']['legacy'], manifest['tokenizer']['addBosToken'],
+                          manifest['tokenizer']['addEosToken']),
+                         (tc['legacy'], tc['add_bos_token'], tc['add_eos_token']))
+        self.assertEqual(manifest['generation']['topK'], 50)
+        self.assertEqual(manifest['vision']['mean'], [0.5518136078431373])
+
+    def test_missing_tokenizer_config_is_refused_with_the_command(self):
+        bare = os.path.join(self.tmp, 'no-tokenizer-config')
+        shutil.copytree(self.ckpt, bare)
+        os.remove(os.path.join(bare, 'tokenizer_config.json'))
+        run = [sys.executable, os.path.join(_paths.MODELS, 'convert.py'), bare, '--out',
+               os.path.join(self.tmp, 'never2'), '--skip-mlc', '--no-hf-llama']
+        res = subprocess.run(run, capture_output=True, text=True)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn('no tokenizer_config.json', res.stderr)
+        self.assertIn('"legacy": false', res.stderr)
+        self.assertIn(bare + '/tokenizer_config.json', res.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'never2')))
+
     def test_missing_tokenizer_json_is_explained(self):
         bare = os.path.join(self.tmp, 'bare')
         shutil.copytree(self.ckpt, bare)

@@ -42,7 +42,7 @@ describe('tiny model, ONNX backend on wasm, against the PyTorch golden ids', () 
       executionProvider: 'wasm',
     });
     await backend.setImage(f32(`${goldenDir}${golden.imageRows.file}`), manifest.vision.imageTokens, manifest.vision.outputDim);
-    chat = new ChatSession(backend, await llama2Tokenizer(), manifest);
+    chat = new ChatSession(backend, await llama2Tokenizer({ legacy: manifest.tokenizer.legacy }), manifest);
   }, 60_000);
 
   it('report prompt: same prompt length and the same greedy ids', async () => {

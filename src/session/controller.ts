@@ -198,7 +198,12 @@ export class SessionController {
   private onReply(r: Reply, target: 'report' | 'chat'): void {
     if (r.kind === 'prefill') {
       this.s.setStage('prefill');
-      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens });
+      const b = r.budget;
+      const budgetNote =
+        b?.runtimeContext !== undefined
+          ? `at most ${b.maxNewTokens} new tokens: this runtime's context holds ${b.runtimeContext} positions; upstream would allow ${b.upstreamMaxNewTokens}`
+          : undefined;
+      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote });
       this.s.setStage('generating');
     } else if (r.kind === 'delta') {
       if (target === 'report') this.s.appendReport(r.text);
