@@ -447,11 +447,22 @@ function sampleTopK(logits: Logits, temperature: number, k: number, topP: number
   const n = logits.length;
   if (!topBuf || topBuf.length < k) topBuf = new Float64Array(k);
   const top = topBuf; // the k largest so far, ascending; top[0] is the threshold
+  if (!keptIds || keptIds.length < n) {
+    keptIds = new Int32Array(n);
+    keptP = new Float64Array(n);
+  }
+  // One pass: every id that is at least the running threshold when it is seen is a candidate
+  // (the threshold only rises, so the final top-k and everything tied with its last are among
+  // them: typically k + k ln(n/k) ids).
+  const ids = keptIds;
+  let candidates = 0;
   let filled = 0;
   for (let i = 0; i < n; i++) {
     const l = logits[i]!;
     if (filled === k) {
-      if (!(l > top[0]!)) continue; // also skips NaN
+      if (!(l >= top[0]!)) continue; // also skips NaN
+      ids[candidates++] = i;
+      if (l === top[0]) continue;
       let j = 1;
       while (j < k && top[j]! < l) {
         top[j - 1] = top[j]!;
@@ -459,6 +470,7 @@ function sampleTopK(logits: Logits, temperature: number, k: number, topP: number
       }
       top[j - 1] = l;
     } else if (l === l) {
+      ids[candidates++] = i;
       let j = filled++;
       while (j > 0 && top[j - 1]! > l) {
         top[j] = top[j - 1]!;
@@ -469,15 +481,11 @@ function sampleTopK(logits: Logits, temperature: number, k: number, topP: number
   }
   if (filled === 0) return argmax(logits);
   const threshold = top[0]!;
-  if (!keptIds || keptIds.length < n) {
-    keptIds = new Int32Array(n);
-    keptP = new Float64Array(n);
-  }
-  const ids = keptIds;
   const p = keptP!;
   let count = 0;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
+  for (let c = 0; c < candidates; c++) {
+    const i = ids[c]!;
     const l = logits[i]!;
     if (l >= threshold) {
       ids[count++] = i;
