@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecoderBackend } from './backend';
-import { ChatSession, type GenerationEvent } from './chat-session';
+import { budgetNote, ChatSession, type GenerationEvent } from './chat-session';
 import type { PromptSegment } from './image-tokens';
 import { llama2Tokenizer } from './test-tokenizer';
 
@@ -151,6 +151,10 @@ describe('ChatSession', () => {
     expect(prefill.budget.upstreamMaxNewTokens).toBe(512);
     expect(prefill.budget.runtimeContext).toBe(promptTokens + 7);
     expect((events.at(-1) as { tokenIds: number[] }).tokenIds).toHaveLength(7);
+    expect(budgetNote(prefill.budget)).toBe(
+      `at most 7 new tokens: this runtime's context holds ${promptTokens + 7} positions; upstream would allow 512`,
+    );
+    expect(budgetNote({ maxNewTokens: 512, upstreamMaxNewTokens: 512 })).toBeUndefined();
   });
 
   it('stops on the text "</s>" (KeywordsStoppingCriteria) and leaves special tokens out of the text', async () => {

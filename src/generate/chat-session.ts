@@ -24,6 +24,12 @@ export interface Budget {
   runtimeContext?: number;
 }
 
+/** The status-line note when the runtime's context, not upstream's rule, limits the answer. */
+export function budgetNote(b: Budget | undefined): string | undefined {
+  if (b?.runtimeContext === undefined) return undefined;
+  return `at most ${b.maxNewTokens} new tokens: this runtime's context holds ${b.runtimeContext} positions; upstream would allow ${b.upstreamMaxNewTokens}`;
+}
+
 export type GenerationEvent =
   | { type: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget: Budget }
   | { type: 'delta'; text: string; tokens: number; tokensPerSecond: number }
