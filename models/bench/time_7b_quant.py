@@ -32,11 +32,13 @@ def main():
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     model_dtype = 'float16' if args.quant == 'q4f16_1' else 'float32'
     gen = torch.Generator().manual_seed(1)
+    cpu = [0.0]  # CPU seconds of the quantisation calls (wall time depends on the machine's load)
 
     def timed(shape):
         w = (torch.randn(*shape, generator=gen) * 0.02).to(torch.bfloat16)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         mw.quantize_q4(w, model_dtype)
+        cpu[0] += time.process_time() - c0
         return time.perf_counter() - t0
 
     # One layer as mlc_weights groups it: qkv (3H x H), o (H x H), gate_up (2I x H), down (H x I).
@@ -49,6 +51,8 @@ def main():
         'quant': args.quant, 'layerSeconds': layer, 'tableSeconds': tables,
         'oneLayerSeconds': layer_s,
         'estimated7bSeconds': total,
+        'cpuSecondsMeasured': cpu[0],
+        'estimated7bCpuSeconds': cpu[0] + (LAYERS - 1) * cpu[0] * layer_s / (layer_s + sum(tables.values())),
         'how': '32 x one layer + embed_tokens + lm_head, each timed once (not a full run)',
         'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         'torchThreads': torch.get_num_threads(), 'loadavg': os.getloadavg(),
