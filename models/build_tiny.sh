@@ -25,7 +25,8 @@ fi
   --id cxr-llava-tiny --name 'CXR-LLaVA tiny (random weights)' --random-weights \
   --source-name 'models/make_tiny_checkpoint.py (seed 20240601)' \
   --created-at 2026-01-01T00:00:00Z --no-hf-llama \
-  --description 'A random-weight twin of CXR-LLaVA v2 at toy size (ViT width 64 x 2 layers on 512 px / patch 16 = 1024 image rows; LLaMA hidden 64 x 2 layers with the real 32000-token LLaMA-2 tokenizer). Its text is meaningless: it exists for tests, CI and the offline demo. Decode it with the onnx backend (embed.onnx + decoder.onnx). Its MLC q4 folders are for weight-loader tests only: no WebLLM model library exists for this shape, so modelLib is empty.'
+  --description 'A random-weight twin of CXR-LLaVA v2 at toy size (the published config.json schema and tensor names; ViT width 128 x 2 layers on 512 px / patch 16 = 1024 image rows; LLaMA hidden 64 x 2 layers with the real 32000-token LLaMA-2 tokenizer). Its text is meaningless: it exists for tests, CI and the offline demo. Decode it with the onnx backend (embed.onnx + decoder.onnx). Its MLC q4 folders are for weight-loader tests only: no WebLLM model library exists for this shape, so modelLib is empty.'
 rm -rf "$GOLDEN"
 "$PYTHON" models/reference.py --checkpoint "$WORK/checkpoint" --image "$IMAGE" --out "$GOLDEN"
+"$PYTHON" models/tokenizer_cases.py "$OUT/tokenizer.json" "$GOLDEN/tokenizer-cases.json"
 du -sh "$OUT" "$GOLDEN"

@@ -60,6 +60,8 @@ def parse_args(argv):
     ap.add_argument('--prefill-chunk', type=int, default=1024, help='WebLLM prefill chunk')
     ap.add_argument('--tokenizer-json', default=None,
                     help='tokenizer.json to use when the checkpoint has only tokenizer.model')
+    ap.add_argument('--ignore-config-key', action='append', default=[], metavar='KEY',
+                    help='a top-level config.json field you have checked does not change the model')
     ap.add_argument('--rehash', metavar='MODEL_DIR', help='only recompute manifest.json file hashes')
     args = ap.parse_args(argv)
     if not args.rehash and (not args.out or not (args.checkpoint or args.hf)):
@@ -72,7 +74,13 @@ def download(repo, revision):
         from huggingface_hub import snapshot_download
     except ImportError:
         sys.exit('--hf needs huggingface_hub: pip install huggingface_hub==0.26.2')
-    return snapshot_download(repo_id=repo, revision=revision)
+    # The published repo holds every weight twice (safetensors shards and .bin shards, 14 GB
+    # each): take the safetensors, and the .bin only where there are none.
+    small = ['*.json', 'tokenizer.model', '*.py', '*.txt', '*.md']
+    path = snapshot_download(repo_id=repo, revision=revision, allow_patterns=small + ['*.safetensors'])
+    if not any(n.endswith('.safetensors') for n in os.listdir(path)):
+        path = snapshot_download(repo_id=repo, revision=revision, allow_patterns=small + ['*.bin'])
+    return path
 
 
 def prepare_out(out):
@@ -107,7 +115,7 @@ def copy_tokenizer(ckpt_dir, dst_dir, files):
         shutil.copyfile(os.path.join(ckpt_dir, name), os.path.join(dst_dir, name))
 
 
-def export_vision(config, state_dict, out, fp16):
+def export_vision(config, state_dict, out, fp16, channels=None):
     import onnx_fp16
     from vision_export import VisionEncoder, export_vision as export
 
@@ -125,8 +133,7 @@ def export_vision(config, state_dict, out, fp16):
         'onnx': onnx_files, 'inputName': 'pixel_values', 'outputName': 'image_rows',
         'imageSize': vcfg['image_size'], 'channels': enc.channels, 'patchSize': vcfg['patch_size'],
         'imageTokens': enc.rows, 'outputDim': enc.mm_projector.out_features,
-        'mean': [float(x) for x in config['image_preprocess_cfg']['mean']],
-        'std': [float(x) for x in config['image_preprocess_cfg']['std']],
+        **ckpt.preprocess_config(config, channels or enc.channels),
         'resample': 'lanczos',
     }
 
@@ -212,7 +219,12 @@ def main(argv=None):
     ckpt_dir = download(args.hf, args.revision) if args.hf else args.checkpoint
     source_name = args.source_name or args.hf or os.path.basename(os.path.abspath(ckpt_dir))
     config = ckpt.load_config(ckpt_dir)
-    lcfg = ckpt.llama_config(config)
+    try:
+        ckpt.check_config(config, args.ignore_config_key)
+        ckpt.vision_config(config)
+        lcfg = ckpt.llama_config(config)
+    except ckpt.ConfigError as e:
+        sys.exit('convert.py: %s' % e)
     if args.context_window is None:
         args.context_window = min(4096, int(lcfg['max_position_embeddings']))
     tok_files = ckpt.tokenizer_files(ckpt_dir)
@@ -221,12 +233,21 @@ def main(argv=None):
         tok_files = ckpt.tokenizer_files(ckpt_dir)
     if 'tokenizer.json' not in tok_files:
         sys.exit(ckpt.MISSING_TOKENIZER_JSON.replace('CHECKPOINT_DIR', ckpt_dir))
-    state_dict = ckpt.load_state_dict(ckpt_dir)
+    try:
+        tok_settings = ckpt.tokenizer_settings(ckpt_dir)
+    except (FileNotFoundError, ckpt.ConfigError) as e:
+        sys.exit('convert.py: %s' % e)
+    try:
+        state_dict = ckpt.load_state_dict(ckpt_dir)
+        channels = ckpt.check_weights(config, state_dict)
+        ckpt.preprocess_config(config, channels)
+    except ckpt.ConfigError as e:
+        sys.exit('convert.py: %s' % e)
     out = args.out.rstrip('/')
     prepare_out(out)
     copy_tokenizer(ckpt_dir, out, tok_files)
 
-    vision = export_vision(config, state_dict, out, not args.no_fp16)
+    vision = export_vision(config, state_dict, out, not args.no_fp16, channels)
     decoder = {
         'architecture': 'llama',
         'hiddenSize': lcfg['hidden_size'], 'numLayers': lcfg['num_hidden_layers'],
@@ -255,7 +276,7 @@ def main(argv=None):
             f.write(commands)
         print(commands)
 
-    tokenizer = {'json': 'tokenizer.json'}
+    tokenizer = {'json': 'tokenizer.json', **tok_settings}
     if 'tokenizer.model' in tok_files:
         tokenizer['sentencepiece'] = 'tokenizer.model'
     created = args.created_at or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')

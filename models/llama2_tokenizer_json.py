@@ -25,9 +25,11 @@ TOKENIZER_CONFIG = {
     'unk_token': '<unk>',
     'pad_token': None,
     'clean_up_tokenization_spaces': False,
-    # legacy=True: after a special token the next text gets SentencePiece's dummy-prefix '▁',
-    # exactly what this tokenizer.json's normalizer does (see models/README.md).
-    'legacy': True,
+    # As Meta's Llama-2-7b-chat-hf tokenizer_config.json: legacy=False, so text right after a
+    # special token gets no dummy-prefix '▁' ('<s>[INST]' -> 1, 29961). The converter copies the
+    # flag into the manifest and the app tokenises accordingly (tokenizer.json's own normalizer
+    # is the legacy=True behaviour).
+    'legacy': False,
     'model_max_length': 1000000000000000019884624838656,
     'sp_model_kwargs': {},
     'tokenizer_class': 'LlamaTokenizer',

@@ -14,7 +14,14 @@ SPIECE = '\u2581'
 
 
 class LlamaTokenizer:
-    def __init__(self, path):
+    """legacy=True: every non-special segment gets the dummy prefix '▁' (transformers' legacy
+    LlamaTokenizer, and tokenizer.json's own pipeline). legacy=False (transformers 4.36
+    LlamaTokenizer.tokenize/_tokenize with legacy=False): '▁' + text (literal '▁' read as ' '),
+    split on special tokens, each segment encoded with NO dummy prefix, and a lone leading '▁'
+    dropped when a special token follows it; so '<s>[INST]' gives <s>, '[' (29961)."""
+
+    def __init__(self, path, legacy=True):
+        self.legacy = legacy
         with open(path, encoding='utf-8') as f:
             spec = json.load(f)
         model = spec['model']
@@ -35,14 +42,28 @@ class LlamaTokenizer:
 
     def encode(self, text, add_bos=True):
         ids = [self.bos_id] if add_bos else []
-        for segment in self._special_re.split(text):
+        if self.legacy:
+            for segment in self._special_re.split(text):
+                if not segment:
+                    continue
+                if segment in self.special:
+                    ids.append(self.special[segment])
+                else:
+                    ids.extend(self._bpe(SPIECE + segment.replace(' ', SPIECE)))
+            return ids
+        if not text:
+            return ids
+        pieces = []  # (piece text, id)
+        for segment in self._special_re.split(SPIECE + text.replace(SPIECE, ' ')):
             if not segment:
                 continue
             if segment in self.special:
-                ids.append(self.special[segment])
+                pieces.append((segment, self.special[segment]))
             else:
-                ids.extend(self._bpe(SPIECE + segment.replace(' ', SPIECE)))
-        return ids
+                pieces.extend((self.pieces[i], i) for i in self._bpe(segment.replace(' ', SPIECE)))
+        if len(pieces) > 1 and pieces[0][0] == SPIECE and pieces[1][0] in self.special:
+            pieces = pieces[1:]
+        return ids + [i for _, i in pieces]
 
     def _bpe(self, word):
         symbols = []

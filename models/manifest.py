@@ -18,7 +18,10 @@ PROMPTS = {
     'question': '<image>\n{question}',
     'imageToken': '<image>',
 }
-GENERATION = {'temperature': 0.2, 'topP': 0.8, 'maxNewTokens': 512}
+# The reference's arguments (temperature 0.2, top_p 0.8, at most 512 new tokens) on transformers
+# 4.36's GenerationConfig defaults, which the checkpoint's empty generation_config.json leaves in
+# force: top_k 50.
+GENERATION = {'temperature': 0.2, 'topP': 0.8, 'topK': 50, 'maxNewTokens': 512}
 
 REAL_LICENSE = {
     'name': 'CC BY-NC 4.0 + LLAMA 2 Community License',

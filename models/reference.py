@@ -59,7 +59,8 @@ def preprocess(path, size, mean, std):
 def vision_rows(sd, vcfg, pixels):
     p = {k[len('vision_tower.'):]: v.float() for k, v in sd.items() if k.startswith('vision_tower.')}
     width = vcfg['width']
-    heads = width // vcfg['head_width']
+    # open_clip's CLIPVisionCfg default (the published config leaves head_width out).
+    heads = width // vcfg.get('head_width', 64)
     eps = (vcfg.get('norm_kwargs') or {}).get('eps', 1e-5)
 
     def ln(x, name):
@@ -236,7 +237,10 @@ def main():
         config = json.load(f)
     vcfg, lcfg = config['clip_vision_cfg'], config['llama']
     sd = load_state_dict(args.checkpoint)
-    tok = LlamaTokenizer(os.path.join(args.checkpoint, 'tokenizer.json'))
+    with open(os.path.join(args.checkpoint, 'tokenizer_config.json'), encoding='utf-8') as f:
+        legacy = json.load(f).get('legacy')
+    legacy = True if legacy is None else legacy  # transformers 4.36's default
+    tok = LlamaTokenizer(os.path.join(args.checkpoint, 'tokenizer.json'), legacy=legacy)
     size = vcfg['image_size']
     mean, std = config['image_preprocess_cfg']['mean'], config['image_preprocess_cfg']['std']
 
@@ -287,7 +291,8 @@ def main():
         'pixelValues': {'file': 'pixel_values.f32', 'dtype': 'float32', 'shape': list(pixels.shape)},
         'imageRows': {'file': 'image_rows.f32', 'dtype': 'float32', 'shape': [1] + list(rows.shape)},
         'imageTokenIndex': IMAGE_TOKEN_INDEX,
-        'tokenizer': 'legacy LLaMA-2 (dummy-prefix ▁ after special tokens); BOS added per chunk',
+        'tokenizer': {'legacy': legacy, 'about': 'transformers 4.36 LlamaTokenizer semantics (legacy=true: '
+                      'dummy-prefix ▁ after special tokens; false: none); BOS added per chunk'},
         'maxNewTokensPerTurn': args.max_new_tokens,
         'eosTokenId': eos,
         'report': report,

@@ -87,6 +87,61 @@ class ConvertTinyTest(unittest.TestCase):
         self.assertEqual(back['lm_head.weight'].dtype, torch.bfloat16)
         self.assertEqual(len(back), sum(1 for k in self.sd if k.startswith('llama.')) + 1)
 
+    def test_twin_is_in_the_published_schema(self):
+        real = os.path.join(_paths.MODELS, 'real-schema')
+        with open(os.path.join(real, 'config.json'), encoding='utf-8') as f:
+            published = json.load(f)
+
+        def shape(d):  # the key tree, values' types (sizes differ)
+            return {k: shape(v) if isinstance(v, dict) else type(v).__name__ for k, v in d.items()}
+        self.assertEqual(shape(self.config), shape(published))
+        self.assertEqual(sorted(self.config['clip_vision_cfg']), ['image_size', 'layers', 'patch_size', 'width'])
+        self.assertIsInstance(self.config['image_preprocess_cfg']['mean'], float)
+        for name in ('generation_config.json', 'special_tokens_map.json', 'added_tokens.json'):
+            with open(os.path.join(real, name), 'rb') as a, open(os.path.join(self.ckpt, name), 'rb') as b:
+                self.assertEqual(a.read(), b.read(), name)
+        with open(os.path.join(self.ckpt, 'model.safetensors.index.json'), encoding='utf-8') as f:
+            shards = set(json.load(f)['weight_map'].values())
+        self.assertGreaterEqual(len(shards), 3)
+        self.assertTrue(all(t.dtype == torch.bfloat16 for t in self.sd.values()))
+        # The published naming: no 'model.' prefix, lm_head at the top level.
+        prefixes = {k.split('.')[0] for k in self.sd}
+        self.assertEqual(prefixes, {'vision_tower', 'mm_projector', 'llama', 'lm_head'})
+
+    def test_bin_shards_give_the_same_model(self):
+        only_bin = os.path.join(self.tmp, 'only-bin')
+        shutil.copytree(self.ckpt, only_bin)
+        for name in os.listdir(only_bin):
+            if 'safetensors' in name:
+                os.remove(os.path.join(only_bin, name))
+        sd = ckpt.load_state_dict(only_bin)
+        self.assertEqual(sorted(sd), sorted(self.sd))
+        self.assertTrue(all(torch.equal(sd[k], self.sd[k]) for k in sd))
+
+    def test_tokenizer_flags_come_from_tokenizer_config(self):
+        with open(os.path.join(self.out, 'manifest.json'), encoding='utf-8') as f:
+            manifest = json.load(f)
+        with open(os.path.join(self.ckpt, 'tokenizer_config.json'), encoding='utf-8') as f:
+            tc = json.load(f)
+        self.assertEqual((manifest['tokenizer']['legacy'], manifest['tokenizer']['addBosToken'],
+                          manifest['tokenizer']['addEosToken']),
+                         (tc['legacy'], tc['add_bos_token'], tc['add_eos_token']))
+        self.assertEqual(manifest['generation']['topK'], 50)
+        self.assertEqual(manifest['vision']['mean'], [0.5518136078431373])
+
+    def test_missing_tokenizer_config_is_refused_with_the_command(self):
+        bare = os.path.join(self.tmp, 'no-tokenizer-config')
+        shutil.copytree(self.ckpt, bare)
+        os.remove(os.path.join(bare, 'tokenizer_config.json'))
+        run = [sys.executable, os.path.join(_paths.MODELS, 'convert.py'), bare, '--out',
+               os.path.join(self.tmp, 'never2'), '--skip-mlc', '--no-hf-llama']
+        res = subprocess.run(run, capture_output=True, text=True)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn('no tokenizer_config.json', res.stderr)
+        self.assertIn('"legacy": false', res.stderr)
+        self.assertIn(bare + '/tokenizer_config.json', res.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'never2')))
+
     def test_missing_tokenizer_json_is_explained(self):
         bare = os.path.join(self.tmp, 'bare')
         shutil.copytree(self.ckpt, bare)

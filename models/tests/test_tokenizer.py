@@ -43,8 +43,29 @@ class LlamaTokenizerTest(unittest.TestCase):
         self.assertEqual(ids[-4:], [518, 29914, 25580, 29962])  # " [/INST]"
         with open(os.path.join(_paths.GOLDEN, 'golden.json'), encoding='utf-8') as f:
             golden = json.load(f)
-        self.assertEqual(golden['report']['ids'], ids)
+        legacy = golden['tokenizer']['legacy']
+        tok = self.tok if legacy else LlamaTokenizer(_paths.TOKENIZER_JSON, legacy=False)
+        self.assertEqual(golden['report']['ids'], tokenizer_image_token(prompt, tok))
         self.assertEqual(golden['report']['text'], prompt)
+
+    def test_non_legacy_mode(self):
+        # transformers 4.36 LlamaTokenizer(legacy=False): no dummy prefix after a special token.
+        tok = LlamaTokenizer(_paths.TOKENIZER_JSON, legacy=False)
+        self.assertEqual(tok.encode('Hello world'), [1, 15043, 3186])
+        self.assertEqual(tok.encode('<s>[INST] hi'), [1, 1, 29961, 25580, 29962, 7251])
+        self.assertEqual(tok.encode('ok </s><s>[INST]', add_bos=False), [3431, 29871, 2, 1, 29961, 25580, 29962])
+        self.assertEqual(tok.encode('\nWrite'), [1, 29871, 13, 6113])
+        prompt = render_llama2([{'role': 'system', 'content': SYSTEM}, {'role': 'user', 'content': REPORT}])
+        legacy_ids = tokenizer_image_token(prompt, self.tok)
+        ids = tokenizer_image_token(prompt, tok)
+        self.assertEqual(ids[:5], [1, 1, 29961, 25580, 29962])
+        self.assertEqual(ids[3:], legacy_ids[3:])  # "[" after <s> is the only difference here
+        chat = render_llama2([{'role': 'system', 'content': SYSTEM}, {'role': 'user', 'content': REPORT},
+                              {'role': 'assistant', 'content': ' No acute findings. '},
+                              {'role': 'user', 'content': 'Is there a pleural effusion?'}])
+        self.assertEqual(tokenizer_image_token(chat, tok)[-30:], [
+            1165, 29889, 518, 29914, 25580, 29962, 1939, 1274, 1082, 1284, 886, 29889, 29871, 2, 1, 29961, 25580,
+            29962, 1317, 727, 263, 5644, 3631, 1801, 3958, 29973, 518, 29914, 25580, 29962])
 
     def test_image_token_helper_without_bos_chunks(self):
         class NoBos:

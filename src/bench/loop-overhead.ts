@@ -78,7 +78,7 @@ export async function runLoopOverheadBench(o: LoopOverheadOptions): Promise<{ mo
     spec: manifest.decoder,
     executionProvider: provider,
   });
-  const tokenizer = await createTokenizer(loadWebTokenizersNode(), await file(manifest.tokenizer.json));
+  const tokenizer = await createTokenizer(loadWebTokenizersNode(), await file(manifest.tokenizer.json), { legacy: manifest.tokenizer.legacy });
   const count = manifest.vision.imageTokens;
   const dim = manifest.decoder.hiddenSize;
   let rows = new Float32Array(count * dim);

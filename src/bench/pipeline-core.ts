@@ -78,7 +78,7 @@ export async function runPipelineStages(env: PipelineEnv, o: PipelineStageOption
     executionProvider: provider,
   });
   const sessionCreateMs = performance.now() - tCreate;
-  const tokenizer = await createTokenizer(env.tokenizers, await env.file(manifest.tokenizer.json));
+  const tokenizer = await createTokenizer(env.tokenizers, await env.file(manifest.tokenizer.json), { legacy: manifest.tokenizer.legacy });
 
   const { bytes, name } = env.image;
   const decodeRuns = await timeRuns(() => env.decodeToGray(bytes, name), o.runs, o.warmup);

@@ -10,6 +10,11 @@ export interface DecoderBackend {
   readonly description: string;
   /** Positions currently held in the KV cache. */
   readonly cacheLength: number;
+  /**
+   * Positions the runtime's KV cache can hold at most (WebLLM: the model library's context
+   * window); undefined when only the model itself bounds it (ONNX).
+   */
+  readonly contextLimit?: number;
   /** Image rows (float32, count x dim) used wherever a prompt has an image segment. */
   setImage(rows: Float32Array, count: number, dim: number): Promise<void>;
   /** Appends the segments to the cache and returns the logits of the last position. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecoderBackend } from './backend';
-import { ChatSession, type GenerationEvent } from './chat-session';
+import { budgetNote, ChatSession, type GenerationEvent } from './chat-session';
 import type { PromptSegment } from './image-tokens';
 import { llama2Tokenizer } from './test-tokenizer';
 
@@ -16,6 +16,7 @@ class RecordingBackend implements DecoderBackend {
   positions: number[] = [];
   calls: PromptSegment[][] = [];
   trims: number[] = [];
+  contextLimit?: number;
   constructor(private readonly script: (positions: number[]) => number) {}
   get cacheLength() {
     return this.positions.length;
@@ -48,7 +49,7 @@ const manifest = {
   },
   decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 2048 } as never,
   vision: { imageTokens: IMAGE_TOKENS } as never,
-  generation: { temperature: 0, topP: 1, maxNewTokens: 512 },
+  generation: { temperature: 0, topP: 1, topK: 50, maxNewTokens: 512 },
 };
 
 async function collect(gen: AsyncGenerator<GenerationEvent>) {
@@ -94,7 +95,7 @@ describe('ChatSession', () => {
     expect(newIds.slice(0, 3)).toEqual([29871, 2, 1]);
     expect(t.decode(newIds.slice(3))).toBe('[INST] Is there a pleural effusion? [/INST]');
     expect(chat.history).toHaveLength(2);
-  });
+  }, 60_000); // the first test also loads the tokenizer's wasm, slow on a loaded machine
 
   it('honours an interrupt within one token and can generate again afterwards', async () => {
     const t = await llama2Tokenizer();
@@ -117,8 +118,64 @@ describe('ChatSession', () => {
 
   it('refuses a question that does not fit the context, and keeps the history as it was', async () => {
     const t = await llama2Tokenizer();
-    const chat = new ChatSession(new RecordingBackend(() => 2), t, { ...manifest, decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 40 } as never });
-    await expect(collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }))).rejects.toThrow(/too long for the model's context/);
+    const chat = new ChatSession(new RecordingBackend(() => 2), t, { ...manifest, decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 10 } as never });
+    await expect(collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }))).rejects.toThrow(/too long: the reference allows 10 prompt ids \(the image counted as one\)/);
     expect(chat.history).toHaveLength(0);
+  });
+
+  it('budget as upstream: min(max new tokens, contextLength - ids with the image as ONE id - 1)', async () => {
+    const t = await llama2Tokenizer();
+    const backend = new RecordingBackend(() => 3681); // never stops by itself
+    const chat = new ChatSession(backend, t, { ...manifest, decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 60 } as never });
+    const events = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const prefill = events[0]!;
+    const done = events.at(-1)!;
+    if (prefill.type !== 'prefill' || done.type !== 'complete') throw new Error('events');
+    const ids = prefill.promptTokens - IMAGE_TOKENS + 1;
+    expect(prefill.budget).toEqual({ maxNewTokens: 60 - ids - 1, upstreamMaxNewTokens: 60 - ids - 1 });
+    expect(done.reason).toBe('length');
+    expect(done.tokenIds).toHaveLength(60 - ids - 1);
+  });
+
+  it("caps the budget by the runtime's context and says so", async () => {
+    const t = await llama2Tokenizer();
+    const backend = new RecordingBackend(() => 3681);
+    const chat = new ChatSession(backend, t, manifest);
+    const probe = await collect(new ChatSession(new RecordingBackend(() => 2), t, manifest).ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const promptTokens = (probe[0] as { promptTokens: number }).promptTokens;
+    backend.contextLimit = promptTokens + 7;
+    const events = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const prefill = events[0]!;
+    if (prefill.type !== 'prefill') throw new Error('events');
+    expect(prefill.budget.maxNewTokens).toBe(7);
+    expect(prefill.budget.upstreamMaxNewTokens).toBe(512);
+    expect(prefill.budget.runtimeContext).toBe(promptTokens + 7);
+    expect((events.at(-1) as { tokenIds: number[] }).tokenIds).toHaveLength(7);
+    expect(budgetNote(prefill.budget)).toBe(
+      `at most 7 new tokens: this runtime's context holds ${promptTokens + 7} positions; upstream would allow 512`,
+    );
+    expect(budgetNote({ maxNewTokens: 512, upstreamMaxNewTokens: 512 })).toBeUndefined();
+  });
+
+  it('stops on the text "</s>" (KeywordsStoppingCriteria) and leaves special tokens out of the text', async () => {
+    const t = await llama2Tokenizer();
+    // "Clear." then <s> (a special id, generated), then "</" "s" ">" as plain text pieces.
+    const stopPieces = [829, 29879, 29958];
+    expect(t.decode(stopPieces)).toBe('</s>');
+    const script = [...t.encode('Clear.'), 1, ...stopPieces, 3681, 3681];
+    const backend = new RecordingBackend((p) => {
+      const k = p.length - (p.lastIndexOf(29962) + 1);
+      return script[k]!;
+    });
+    const chat = new ChatSession(backend, t, manifest);
+    const events = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const done = events.at(-1)!;
+    if (done.type !== 'complete') throw new Error('events');
+    expect(done.reason).toBe('eos');
+    expect(done.tokenIds).toEqual(script.slice(0, -2));
+    expect(done.text).not.toContain('<s>');
+    expect(done.text.startsWith('Clear.')).toBe(true);
+    expect(done.text.endsWith('</s>')).toBe(true);
+    expect(chat.history[0]!.assistant).toBe(done.text);
   });
 });

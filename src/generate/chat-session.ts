@@ -9,8 +9,29 @@ import { yieldToEventLoop } from './yield';
 
 export type StopReason = 'eos' | 'length' | 'interrupted';
 
+/** The reference's stop text (KeywordsStoppingCriteria(["</s>"])), besides the EOS id. */
+export const STOP_TEXT = '</s>';
+
+export interface Budget {
+  /** New tokens this answer may have. */
+  maxNewTokens: number;
+  /**
+   * What upstream would allow: min(maxNewTokens setting, contextLength - ids - 1), the prompt's
+   * ids counting the image as ONE placeholder (CXR_LLAVA_HF.py generate_cxr_repsonse).
+   */
+  upstreamMaxNewTokens: number;
+  /** Set when the runtime's context (not upstream's rule) is what limits this answer. */
+  runtimeContext?: number;
+}
+
+/** The status-line note when the runtime's context, not upstream's rule, limits the answer. */
+export function budgetNote(b: Budget | undefined): string | undefined {
+  if (b?.runtimeContext === undefined) return undefined;
+  return `at most ${b.maxNewTokens} new tokens: this runtime's context holds ${b.runtimeContext} positions; upstream would allow ${b.upstreamMaxNewTokens}`;
+}
+
 export type GenerationEvent =
-  | { type: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number }
+  | { type: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget: Budget }
   | { type: 'delta'; text: string; tokens: number; tokensPerSecond: number }
   | {
       type: 'complete';
@@ -25,6 +46,7 @@ export type GenerationEvent =
     };
 
 export interface AskOptions extends SamplingParams {
+  /** Absent: the manifest's generation.topK (upstream: GenerationConfig's default, 50). */
   seed?: number;
   signal?: AbortSignal;
   /** Upper bound on new tokens; the context length bounds it too. */
@@ -45,8 +67,10 @@ export class ChatSession {
 
   constructor(
     private readonly backend: DecoderBackend,
-    private readonly tokenizer: ChunkTokenizer & IdDecoder,
-    private readonly manifest: Pick<ModelManifest, 'prompts' | 'decoder' | 'vision' | 'generation'>,
+    private readonly tokenizer: ChunkTokenizer & IdDecoder & { isSpecial?(id: number): boolean },
+    private readonly manifest: Pick<ModelManifest, 'prompts' | 'decoder' | 'vision' | 'generation'> & {
+      tokenizer?: Pick<ModelManifest['tokenizer'], 'addBosToken' | 'addEosToken'>;
+    },
     private readonly now: Clock = () => performance.now(),
   ) {}
 
@@ -72,14 +96,27 @@ export class ChatSession {
     const { decoder, vision, prompts } = this.manifest;
     const turn: Turn = { user: userText };
     this.turns.push(turn);
-    const segments = tokenizeWithImage(renderChat(prompts.system, this.turns), this.tokenizer, decoder.bosTokenId, prompts.imageToken);
+    const wrap = { addBos: this.manifest.tokenizer?.addBosToken, addEos: this.manifest.tokenizer?.addEosToken, eosId: decoder.eosTokenId };
+    const segments = tokenizeWithImage(renderChat(prompts.system, this.turns), this.tokenizer, decoder.bosTokenId, prompts.imageToken, wrap);
     const positions = expandPositions(segments, vision.imageTokens);
     const promptTokens = positionCount(segments, vision.imageTokens);
-    const budget = Math.min(opts.maxNewTokens ?? this.manifest.generation.maxNewTokens, decoder.contextLength - promptTokens - 1);
+    const images = segments.filter((s) => s.kind === 'image').length;
+    const idsWithPlaceholders = promptTokens - images * vision.imageTokens + images;
+    const upstream = Math.min(opts.maxNewTokens ?? this.manifest.generation.maxNewTokens, decoder.contextLength - idsWithPlaceholders - 1);
+    const room = this.backend.contextLimit === undefined ? Infinity : this.backend.contextLimit - promptTokens;
+    const budget = Math.min(upstream, room);
     if (budget <= 0) {
       this.turns.pop();
-      throw new Error(`The conversation is too long for the model's context (${promptTokens} of ${decoder.contextLength} tokens). Start a new conversation.`);
+      throw new Error(
+        upstream <= 0
+          ? `The conversation is too long: the reference allows ${decoder.contextLength} prompt ids (the image counted as one) and this one has ${idsWithPlaceholders}. Start a new conversation.`
+          : `The conversation is too long for this runtime's context (${promptTokens} of ${this.backend.contextLimit} positions, the image's ${vision.imageTokens} rows included). Start a new conversation.`,
+      );
     }
+    const budgetInfo: Budget = { maxNewTokens: budget, upstreamMaxNewTokens: upstream };
+    if (room < upstream) budgetInfo.runtimeContext = this.backend.contextLimit;
+    const topK = opts.topK ?? this.manifest.generation.topK ?? 0;
+    const sampling = { temperature: opts.temperature, topP: opts.topP, topK };
 
     // Reuse the longest cached prefix; at least the last position must run to give logits.
     let keep = Math.min(commonPrefixLength(this.cached, positions), positions.length - 1);
@@ -91,7 +128,7 @@ export class ChatSession {
     let logits = await this.backend.forward(segmentsFrom(segments, keep, vision.imageTokens));
     this.cached = positions.slice();
     const prefillMs = this.now() - t0;
-    yield { type: 'prefill', promptTokens, reusedTokens: keep, prefillMs };
+    yield { type: 'prefill', promptTokens, reusedTokens: keep, prefillMs, budget: budgetInfo };
 
     const rng = createRng(opts.seed ?? 0x5eed);
     const stream = new StreamDecoder(this.tokenizer);
@@ -105,16 +142,24 @@ export class ChatSession {
         reason = 'interrupted';
         break;
       }
-      const id = sampleToken(logits, opts, rng);
+      const id = sampleToken(logits, sampling, rng);
       if (!firstTokenAt) firstTokenAt = this.now();
       if (id === decoder.eosTokenId) {
         reason = 'eos';
         break;
       }
       ids.push(id);
-      const text = stream.push(id);
+      // Shown text skips special tokens (the reference's streamer: skip_special_tokens=True);
+      // they stay in the KV cache like any other generated id.
+      const special = this.tokenizer.isSpecial?.(id) ?? false;
+      const text = special ? '' : stream.push(id);
       const elapsed = (this.now() - decodeStart) / 1000;
       if (text) yield { type: 'delta', text, tokens: ids.length, tokensPerSecond: elapsed > 0 ? ids.length / elapsed : 0 };
+      // KeywordsStoppingCriteria: the text "</s>" within the last (up to) 3 generated tokens.
+      if (!special && this.tokenizer.decode(ids.slice(-3).filter((t) => !(this.tokenizer.isSpecial?.(t) ?? false))).includes(STOP_TEXT)) {
+        reason = 'eos';
+        break;
+      }
       if (ids.length >= budget || opts.signal?.aborted) {
         reason = ids.length >= budget ? 'length' : 'interrupted';
         break;

@@ -42,7 +42,7 @@ describe('tiny model, ONNX backend on wasm, against the PyTorch golden ids', () 
       executionProvider: 'wasm',
     });
     await backend.setImage(f32(`${goldenDir}${golden.imageRows.file}`), manifest.vision.imageTokens, manifest.vision.outputDim);
-    chat = new ChatSession(backend, await llama2Tokenizer(), manifest);
+    chat = new ChatSession(backend, await llama2Tokenizer({ legacy: manifest.tokenizer.legacy }), manifest);
   }, 60_000);
 
   it('report prompt: same prompt length and the same greedy ids', async () => {
@@ -54,7 +54,14 @@ describe('tiny model, ONNX backend on wasm, against the PyTorch golden ids', () 
   it('follow-up: the same greedy ids, reusing the cached image and first turn', async () => {
     const { prefill, done } = await complete(chat.ask(golden.chat.followUp, { temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }));
     expect(prefill.promptTokens).toBe(golden.chat.turn2.ids.length - 1 + manifest.vision.imageTokens);
-    expect(prefill.reusedTokens).toBeGreaterThan(manifest.vision.imageTokens + golden.report.ids.length);
+    // Exactly the positions the two prompts share: the whole first turn, plus as much of the answer
+    // as re-tokenises the same once rendered into the template (random text may not, from its
+    // first token: "wią" generated after "]" becomes "▁w" "ią" after " ").
+    const turn1: number[] = [...golden.report.ids, ...golden.report.greedy];
+    let shared = 0;
+    while (shared < turn1.length && turn1[shared] === golden.chat.turn2.ids[shared]) shared++;
+    expect(shared).toBeGreaterThanOrEqual(golden.report.ids.length);
+    expect(prefill.reusedTokens).toBe(shared - 1 + manifest.vision.imageTokens);
     expect(done.tokenIds).toEqual(golden.chat.turn2.greedy);
   }, 120_000);
 });

@@ -18,8 +18,14 @@ export function tokenizeWithImage(
   tokenizer: ChunkTokenizer,
   bosId: number,
   imageToken = '<image>',
+  /** tokenizer_config.json's add_bos_token / add_eos_token: what `tokenizer(chunk)` adds. */
+  wrap: { addBos?: boolean; addEos?: boolean; eosId?: number } = {},
 ): PromptSegment[] {
-  const chunks = prompt.split(imageToken).map((c) => [bosId, ...tokenizer.encode(c)]);
+  const addBos = wrap.addBos ?? true;
+  if (wrap.addEos && wrap.eosId === undefined) throw new Error('tokenizeWithImage: addEos needs eosId');
+  const chunks = prompt
+    .split(imageToken)
+    .map((c) => [...(addBos ? [bosId] : []), ...tokenizer.encode(c), ...(wrap.addEos ? [wrap.eosId!] : [])]);
   const segments: PromptSegment[] = [];
   const first = chunks[0]!;
   // offset 1: the reference appends chunks[0][0] (BOS) once, then every chunk from index 1.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadWebTokenizersNode } from '../node/web-tokenizers';
 import { expandPositions, tokenizeWithImage } from './image-tokens';
@@ -59,6 +60,71 @@ describe('report prompt token ids (tokenizer_image_token)', () => {
       1165, 29889, 518, 29914, 25580, 29962, 1939, 1274, 1082, 1284, 886, 29889, 29871, 2, 1, 518, 25580, 29962, 1317,
       727, 263, 5644, 3631, 1801, 3958, 29973, 518, 29914, 25580, 29962,
     ]);
+  });
+});
+
+describe('legacy=false (transformers 4.36 LlamaTokenizer): no dummy "▁" after a special token', () => {
+  it('gives the known ids', async () => {
+    const t = await llama2Tokenizer({ legacy: false });
+    expect(t.encode('Hello world')).toEqual([15043, 3186]);
+    expect(t.encode('<s>[INST] hi')).toEqual([1, 29961, 25580, 29962, 7251]);
+    expect(t.encode('ok </s><s>[INST]')).toEqual([3431, 29871, 2, 1, 29961, 25580, 29962]);
+    expect(t.encode('\nWrite')).toEqual([29871, 13, 6113]);
+    expect(t.encode('')).toEqual([]);
+    // A literal "▁" is read as a space, as transformers does.
+    expect(t.encode('a\u2581b')).toEqual(t.encode('a b'));
+  });
+
+  it('report prompt and a two-turn chat: "[INST]" after <s> is 29961 ("["), not 518', async () => {
+    const t = await llama2Tokenizer({ legacy: false });
+    const legacy = await llama2Tokenizer({ legacy: true });
+    const report = renderChat(SYSTEM, [{ user: REPORT }]);
+    const [before, , after] = tokenizeWithImage(report, t, 1) as [{ ids: number[] }, unknown, { ids: number[] }];
+    const [lBefore, , lAfter] = tokenizeWithImage(report, legacy, 1) as [{ ids: number[] }, unknown, { ids: number[] }];
+    expect(before.ids.slice(0, 5)).toEqual([1, 1, 29961, 25580, 29962]);
+    // Only that one id differs; the chunk after the image is the same in both modes.
+    expect(before.ids.slice(3)).toEqual(lBefore.ids.slice(3));
+    expect(after.ids).toEqual(lAfter.ids);
+    const chat = renderChat(SYSTEM, [{ user: REPORT, assistant: ' No acute findings. ' }, { user: 'Is there a pleural effusion?' }]);
+    const tail = (tokenizeWithImage(chat, t, 1)[2] as { ids: number[] }).ids.slice(-30);
+    expect(tail).toEqual([
+      1165, 29889, 518, 29914, 25580, 29962, 1939, 1274, 1082, 1284, 886, 29889, 29871, 2, 1, 29961, 25580, 29962, 1317,
+      727, 263, 5644, 3631, 1801, 3958, 29973, 518, 29914, 25580, 29962,
+    ]);
+  });
+
+  it('add_bos_token=false / add_eos_token=true change what each chunk carries', async () => {
+    const t = await llama2Tokenizer({ legacy: false });
+    const noBos = tokenizeWithImage('<s>[INST] a <image>\nb', t, 1, '<image>', { addBos: false });
+    expect((noBos[0] as { ids: number[] }).ids.slice(0, 2)).toEqual([1, 29961]);
+    // The template's own "<s>" still starts the first chunk with the BOS id, so (as upstream's
+    // tokenizer_image_token checks chunk[0][0] == bos) the first id of later chunks, here the
+    // dummy "▁", is still dropped.
+    expect((noBos[2] as { ids: number[] }).ids).toEqual([13, 29890]);
+    const plain = tokenizeWithImage('a <image>\nb', t, 1, '<image>', { addBos: false });
+    expect((plain[0] as { ids: number[] }).ids).toEqual([263, 29871]);
+    expect((plain[2] as { ids: number[] }).ids).toEqual([29871, 13, 29890]);
+    const eos = tokenizeWithImage('a<image>b', t, 1, '<image>', { addEos: true, eosId: 2 });
+    expect((eos[0] as { ids: number[] }).ids).toEqual([1, 263, 2]);
+    expect((eos[2] as { ids: number[] }).ids).toEqual([289, 2]);
+  });
+});
+
+describe('both legacy modes against the independent Python tokenizer (models/tokenizer_cases.py)', () => {
+  it('gives the same ids on every seeded random text', async () => {
+    const file = fileURLToPath(new URL('../../models/tiny/golden/tokenizer-cases.json', import.meta.url));
+    const { cases } = JSON.parse(readFileSync(file, 'utf8')) as { cases: { text: string; legacy: number[]; nonLegacy: number[] }[] };
+    expect(cases.length).toBeGreaterThanOrEqual(400);
+    const legacy = await llama2Tokenizer({ legacy: true });
+    const nonLegacy = await llama2Tokenizer({ legacy: false });
+    let differ = 0;
+    for (const c of cases) {
+      expect(legacy.encode(c.text), JSON.stringify(c.text)).toEqual(c.legacy);
+      expect(nonLegacy.encode(c.text), JSON.stringify(c.text)).toEqual(c.nonLegacy);
+      if (JSON.stringify(c.legacy) !== JSON.stringify(c.nonLegacy)) differ++;
+    }
+    // The cases exercise the difference, not only the common ground.
+    expect(differ).toBeGreaterThan(cases.length / 4);
   });
 });
 

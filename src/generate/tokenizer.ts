@@ -33,6 +33,18 @@ const SENTENCEPIECE_DECODER = JSON.stringify({
 const BYTE_TOKEN = /^<0x[0-9A-Fa-f]{2}>$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+export interface TokenizerOptions {
+  /**
+   * transformers' LlamaTokenizer `legacy` flag, from the checkpoint's tokenizer_config.json (the
+   * manifest's tokenizer.legacy). true: every text segment, also one right after a special token,
+   * gets SentencePiece's dummy prefix "▁" (what tokenizer.json's own pipeline does). false: only
+   * the start of the text does, so `<s>[INST]` gives 1, 29961 ("["), not 1, 518 ("▁[").
+   */
+  legacy?: boolean;
+  /** Special tokens by text (tokenizer.json's added_tokens with special: true). */
+  specials?: Map<string, number>;
+}
+
 /**
  * The tokenizer the model ships (tokenizer.json), through @mlc-ai/web-tokenizers, the library
  * WebLLM itself uses, so both decoder backends tokenise identically. Its `encode` adds no BOS
@@ -43,16 +55,68 @@ export class TextTokenizer implements ChunkTokenizer, IdDecoder {
   private readonly pieces: (string | number | undefined)[] | null;
   /** web-tokenizers' getVocabSize takes milliseconds: asked once. */
   private size = -1;
+  readonly legacy: boolean;
+  private readonly specials: Map<string, number>;
+  private readonly specialIds: Set<number>;
+  private readonly specialRe: RegExp | null;
+  /** The ids of "\n" alone: ["▁", <0x0A>]; see encodeWithoutPrefix. */
+  private newlineIds: number[] | null = null;
 
   constructor(
     private readonly inner: WebTokenizer,
     sentencePieceDecoder = false,
+    options: TokenizerOptions = {},
   ) {
     this.pieces = sentencePieceDecoder ? [] : null;
+    this.legacy = options.legacy ?? true;
+    this.specials = options.specials ?? new Map();
+    this.specialIds = new Set(this.specials.values());
+    const alternatives = [...this.specials.keys()].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.specialRe = alternatives.length ? new RegExp(`(${alternatives.join('|')})`) : null;
+    if (!this.legacy && !this.specialRe) throw new Error('tokenizer: legacy=false needs the special tokens of tokenizer.json');
+  }
+
+  /** True for ids of special tokens (<s>, </s>, <unk>): left out of shown text. */
+  isSpecial(id: number): boolean {
+    return this.specialIds.has(id);
   }
 
   encode(text: string): number[] {
-    return Array.from(this.inner.encode(text));
+    if (this.legacy) return Array.from(this.inner.encode(text));
+    // transformers 4.36 LlamaTokenizer.tokenize with legacy=False: "▁" + text (with any "▁" in
+    // it read as a space), split on special tokens, each other part encoded WITHOUT a dummy
+    // prefix, and a lone leading "▁" dropped when a special token follows it.
+    if (!text) return [];
+    const ids: number[] = [];
+    let leadingLone = false;
+    const parts = ('\u2581' + text.replaceAll('\u2581', ' ')).split(this.specialRe!);
+    parts.forEach((part, i) => {
+      if (!part) return;
+      if (i % 2 === 1) {
+        ids.push(this.specials.get(part)!);
+        return;
+      }
+      const encoded = this.encodeWithoutPrefix(part);
+      if (i === 0 && part === '\u2581') leadingLone = true;
+      ids.push(...encoded);
+    });
+    if (leadingLone && ids.length > 1 && this.specialIds.has(ids[1]!)) ids.shift();
+    return ids;
+  }
+
+  /**
+   * SentencePiece without its dummy prefix. tokenizer.json's pipeline always prepends "▁", so the
+   * part goes in behind a "\n": that becomes "▁" + <0x0A>, a byte token that no merge joins to
+   * anything, so what follows is encoded exactly as on its own; the two ids are then dropped (the
+   * same device as transformers' "<unk>" prefix).
+   */
+  private encodeWithoutPrefix(part: string): number[] {
+    const probe = (this.newlineIds ??= Array.from(this.inner.encode('\n')));
+    const ids = Array.from(this.inner.encode('\n' + part));
+    if (probe.length !== 2 || ids[0] !== probe[0] || ids[1] !== probe[1]) {
+      throw new Error('tokenizer: cannot encode without the dummy prefix (a "\\n" does not give ["▁", <0x0A>])');
+    }
+    return ids.slice(2);
   }
 
   /**
@@ -118,13 +182,22 @@ function bytesToText(bytes: number[]): string {
   }
 }
 
-export async function createTokenizer(Tokenizer: WebTokenizerClass, json: ArrayBuffer | Uint8Array): Promise<TextTokenizer> {
+export async function createTokenizer(
+  Tokenizer: WebTokenizerClass,
+  json: ArrayBuffer | Uint8Array,
+  options: { legacy?: boolean } = {},
+): Promise<TextTokenizer> {
   const buffer = json instanceof Uint8Array ? json.slice().buffer : json;
-  let decoder: unknown;
+  let spec: { decoder?: unknown; added_tokens?: { id: number; content: string; special?: boolean }[] } = {};
   try {
-    decoder = (JSON.parse(new TextDecoder().decode(buffer)) as { decoder?: unknown }).decoder;
+    spec = JSON.parse(new TextDecoder().decode(buffer)) as typeof spec;
   } catch {
-    decoder = undefined;
+    spec = {};
   }
-  return new TextTokenizer(await Tokenizer.fromJSON(buffer), JSON.stringify(decoder) === SENTENCEPIECE_DECODER);
+  const specials = new Map<string, number>();
+  for (const t of spec.added_tokens ?? []) if (t.special && typeof t.content === 'string') specials.set(t.content, t.id);
+  return new TextTokenizer(await Tokenizer.fromJSON(buffer), JSON.stringify(spec.decoder) === SENTENCEPIECE_DECODER, {
+    legacy: options.legacy,
+    specials,
+  });
 }

@@ -107,6 +107,15 @@ export interface TokenizerSpec {
   json: string;
   /** SentencePiece model, when the checkpoint ships one. */
   sentencepiece?: string;
+  /**
+   * transformers' LlamaTokenizer `legacy` flag from the checkpoint's tokenizer_config.json.
+   * false: text right after a special token gets no dummy-prefix "▁" (`<s>[INST]` -> 1, 29961);
+   * true: it does (1, 518).
+   */
+  legacy: boolean;
+  /** tokenizer_config.json add_bos_token / add_eos_token: what `tokenizer(text)` wraps around the ids. */
+  addBosToken: boolean;
+  addEosToken: boolean;
 }
 
 export interface PromptSpec {
@@ -122,6 +131,14 @@ export interface PromptSpec {
 export interface GenerationDefaults {
   temperature: number;
   topP: number;
-  /** Upper bound on new tokens; the app also stops at contextLength - promptLength - 1. */
+  /**
+   * transformers' top_k (GenerationConfig's default 50: the checkpoint's generation_config.json
+   * sets nothing); 0 turns it off.
+   */
+  topK: number;
+  /**
+   * Upper bound on new tokens. As upstream, an answer also stops at contextLength - (prompt ids,
+   * the image counted as one) - 1, and at what the runtime's context still holds.
+   */
   maxNewTokens: number;
 }

@@ -48,6 +48,8 @@ describe('tiny model manifest', () => {
     const rendered = `<s>[INST] <<SYS>>\n${p.system}\n<</SYS>>\n\n${p.report.trim()} [/INST]`;
     expect(golden.report.text).toBe(rendered);
     expect(p.question.replace('{question}', 'x')).toBe('<image>\nx');
-    expect(manifest.generation).toEqual({ temperature: 0.2, topP: 0.8, maxNewTokens: 512 });
+    expect(manifest.generation).toEqual({ temperature: 0.2, topP: 0.8, topK: 50, maxNewTokens: 512 });
+    // The tiny twin carries LLaMA-2-chat's tokenizer_config: legacy=false.
+    expect(manifest.tokenizer).toMatchObject({ legacy: false, addBosToken: true, addEosToken: false });
   });
 });

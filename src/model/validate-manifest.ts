@@ -292,6 +292,11 @@ export function manifestProblems(value: unknown): string[] {
   if (tokenizer) {
     c.ref(tokenizer, 'json', 'tokenizer', listed);
     c.ref(tokenizer, 'sentencepiece', 'tokenizer', listed, true);
+    for (const k of ['legacy', 'addBosToken', 'addEosToken']) {
+      if (typeof tokenizer[k] !== 'boolean') {
+        c.fail(`tokenizer.${k} must be true or false (from the checkpoint's tokenizer_config.json; convert the model again with models/convert.py)`);
+      }
+    }
   }
   const prompts = c.obj(m.prompts, 'prompts');
   if (prompts) {
@@ -308,6 +313,7 @@ export function manifestProblems(value: unknown): string[] {
     c.num(gen, 'temperature', 'generation', (n) => n >= 0 && n <= 10, 'between 0 and 10');
     c.num(gen, 'topP', 'generation', (n) => n > 0 && n <= 1, 'above 0 and at most 1');
     c.int(gen, 'maxNewTokens', 'generation', 1, 1_048_576);
+    c.int(gen, 'topK', 'generation', 0, 1_048_576);
   }
   return c.problems;
 }

@@ -1,3 +1,4 @@
+import { budgetNote } from '../generate/chat-session';
 import { deleteCachedModel } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
 import type { ReportPreset } from '../state/report-slice';
@@ -198,7 +199,7 @@ export class SessionController {
   private onReply(r: Reply, target: 'report' | 'chat'): void {
     if (r.kind === 'prefill') {
       this.s.setStage('prefill');
-      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens });
+      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote: budgetNote(r.budget) });
       this.s.setStage('generating');
     } else if (r.kind === 'delta') {
       if (target === 'report') this.s.appendReport(r.text);

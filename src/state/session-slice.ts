@@ -14,6 +14,8 @@ export interface Metrics {
   promptTokens?: number;
   reusedTokens?: number;
   tokens?: number;
+  /** Set when the runtime's context, not upstream's rule, limits the answer's length. */
+  budgetNote?: string;
 }
 
 export interface Settings {

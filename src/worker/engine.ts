@@ -124,7 +124,7 @@ export class InferenceEngine {
     } catch (err) {
       throw asOutOfMemory(err, manifest, caps) ?? err;
     }
-    const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes);
+    const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes, { legacy: manifest.tokenizer.legacy });
     const info: LoadedInfo = {
       modelId: manifest.id,
       modelName: manifest.name,
@@ -171,7 +171,7 @@ export class InferenceEngine {
       })) {
         if (e.type === 'prefill') {
           prefill = e;
-          emit({ kind: 'prefill', promptTokens: e.promptTokens, reusedTokens: e.reusedTokens, prefillMs: e.prefillMs });
+          emit({ kind: 'prefill', promptTokens: e.promptTokens, reusedTokens: e.reusedTokens, prefillMs: e.prefillMs, budget: e.budget });
         } else if (e.type === 'delta') {
           emit({ kind: 'delta', text: e.text, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond });
         } else {

@@ -1,5 +1,5 @@
 import type { CapabilityReport } from '../capabilities/types';
-import type { StopReason } from '../generate/chat-session';
+import type { Budget, StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
 import type { FileProgress } from '../model/artifacts';
 import type { SerializedError } from './errors';
@@ -79,7 +79,7 @@ export type Reply =
   | { kind: 'progress'; stage: 'download' | 'compile'; file?: FileProgress; message: string }
   | { kind: 'ready'; info: LoadedInfo }
   | { kind: 'encoded'; info: EncodedInfo }
-  | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number }
+  | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget?: Budget }
   | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number }
   | { kind: 'complete'; info: CompleteInfo }
   | { kind: 'done' }

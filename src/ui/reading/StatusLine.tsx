@@ -22,6 +22,7 @@ export function StatusLine() {
           prompt {m.promptTokens} tokens{m.reusedTokens ? ` (${m.reusedTokens} cached)` : ''}
         </span>
       )}
+      {m.budgetNote && <span data-testid="budget-note">{m.budgetNote}</span>}
       {info && (
         <span>
           {info.backend} · vision {info.visionProvider} {info.visionDtype}

@@ -70,8 +70,9 @@ describe('AppConfig from a manifest', () => {
           model: 'https://app.example/models/cxr-llava-tiny/mlc-q4f16_1/resolve/main/',
           model_id: 'cxr-llava-tiny-q4f16_1',
           model_lib: 'https://libs.example/Llama-2-7b-chat-hf-q4f16_1_cs1k-webgpu.wasm',
-          overrides: { context_window_size: 2048, prefill_chunk_size: 1024 },
-          vram_required_MB: 130.94,
+          // The tiny twin's llama block carries the published max_position_embeddings, 4096.
+          overrides: { context_window_size: 4096, prefill_chunk_size: 1024 },
+          vram_required_MB: 131.94,
           low_resource_required: false,
           required_features: ['shader-f16'],
         },

@@ -140,6 +140,10 @@ export class WebLlmDecoderBackend implements DecoderBackend {
     }
   }
 
+  get contextLimit(): number {
+    return this.contextWindow;
+  }
+
   get cacheLength(): number {
     return this.length;
   }
