@@ -293,6 +293,7 @@ export function manifestProblems(value: unknown): string[] {
     c.ref(tokenizer, 'json', 'tokenizer', listed);
     c.ref(tokenizer, 'sentencepiece', 'tokenizer', listed, true);
   }
+  c.ref(m, 'selfCheck', 'manifest', listed, true);
   const prompts = c.obj(m.prompts, 'prompts');
   if (prompts) {
     c.literal(prompts, 'imageToken', 'prompts', ['<image>']);
