@@ -1,6 +1,7 @@
 import type { DecoderBackend } from '../generate/backend';
 import { tokenizeWithImage, type ChunkTokenizer } from '../generate/image-tokens';
 import { presetUserText, renderChat } from '../generate/prompt';
+import { yieldToEventLoop } from '../generate/yield';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
 import type { GrayImage } from '../preprocess/types';
@@ -27,6 +28,8 @@ export interface SelfCheckResult {
   rows?: RowCheck;
   promptFirstDifference?: number;
   tokens?: TokenCheck;
+  /** Stopped by a user request (a report or a question) before it finished: no verdict. */
+  interrupted?: boolean;
   /** The greedy tokens this device produced, and each step's top-2 margin. */
   produced?: { tokens: number[]; margins: number[] };
   ms: number;
@@ -44,6 +47,8 @@ export interface SelfCheckParts {
   /** sha256 (hex) of the sample file the caller decoded; checked against the reference's. */
   sampleSha256: string;
   now(): number;
+  /** Aborted when the user asks for a report: the check stops at the next step. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -77,8 +82,13 @@ export async function runSelfCheck(image: GrayImage, p: SelfCheckParts): Promise
   await p.backend.trimCache(0);
   await p.backend.setImage(encoded.rows, encoded.count, encoded.dim);
   const produced: { tokens: number[]; margins: number[] } = { tokens: [], margins: [] };
+  const interrupted = () => done({ ok: false, interrupted: true, summary: 'The self-check was interrupted by a request and will run again.' });
+  if (p.signal?.aborted) return interrupted();
   let logits = await p.backend.forward(segments);
   for (let step = 0; step < decoderRef.tokens.length; step++) {
+    // The worker's interrupt message is a macrotask: let it in between steps.
+    await yieldToEventLoop();
+    if (p.signal?.aborted) return interrupted();
     const [id, margin] = top2(logits);
     produced.tokens.push(id);
     produced.margins.push(margin);

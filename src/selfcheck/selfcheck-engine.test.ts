@@ -91,6 +91,17 @@ describe('model self-check in Node (wasm), tiny model, the sample radiograph dec
     expect(r.rows!.ok).toBe(true);
   }, 180_000);
 
+  it('gives way to an interrupt (a report asked for meanwhile) without a verdict', async () => {
+    const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe });
+    await engine.load({ manifestUrl: pathToFileURL(path.join(tinyDir, 'manifest.json')).href }, () => {});
+    const pending = engine.selfCheck(sample, sampleSha, () => {});
+    // After the reference download, as a worker message would arrive.
+    setTimeout(() => engine.interrupt(), 300);
+    const r = (await pending)!;
+    expect(r).toMatchObject({ ok: false, interrupted: true });
+    await engine.dispose();
+  }, 60_000);
+
   it('fails at the sample stage when the sample file is not the one the reference was made from', async () => {
     const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe });
     await engine.load({ manifestUrl: pathToFileURL(path.join(tinyDir, 'manifest.json')).href }, () => {});

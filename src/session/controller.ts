@@ -154,7 +154,8 @@ export class SessionController {
 
   private async runVerification(): Promise<void> {
     const { load, model } = this.s;
-    if (load.status !== 'loaded') return;
+    // While an answer streams the decoder is taken; the button is disabled then too.
+    if (load.status !== 'loaded' || this.s.streaming) return;
     const seq = this.loadSeq;
     const stillCurrent = () => seq === this.loadSeq && this.s.load.status === 'loaded';
     if (model.status === 'found' && model.manifest.id === load.info.modelId && !model.manifest.selfCheck) {
@@ -182,6 +183,10 @@ export class SessionController {
     try {
       const result = await this.client.selfCheck(grey, sha);
       if (!stillCurrent()) return;
+      if (result?.interrupted) {
+        this.s.setVerification({ status: 'unverified', message: 'The self-check gave way to a request and runs again when it is answered.' });
+        return;
+      }
       if (!result) {
         this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json, so it cannot be verified.' });
         return;
@@ -273,8 +278,14 @@ export class SessionController {
   }
 
   private async run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
-    try {
+    // A running self-check gives way to the user's request (it shares the worker's decoder) and
+    // runs again once the answer is written.
+    const rerunCheck = !!this.verifying;
+    if (this.verifying) {
+      await this.client.interrupt();
       await this.verifying;
+    }
+    try {
       const done = await body();
       this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
       this.s.setStage('idle');
@@ -282,6 +293,8 @@ export class SessionController {
       this.s.finishStreaming({ interrupted: true });
       // A lost device has already said what happened (onDeviceLost); keep that message.
       if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
+    } finally {
+      if (rerunCheck && this.s.load.status === 'loaded') void this.verifyModel();
     }
   }
 

@@ -79,6 +79,7 @@ export function ModelPanel() {
 function VerificationStatus() {
   const controller = useController();
   const v = useAppStore((s) => s.verification);
+  const streaming = useAppStore((s) => !!s.streaming);
   const text =
     v.status === 'verified'
       ? `Verified on this device (${v.at.slice(0, 10)}): ${v.result.summary}`
@@ -89,7 +90,7 @@ function VerificationStatus() {
           : `${describeVerification(v)} Reports are marked as made with an unverified model.`;
   return (
     <div className="toolbar model-verification">
-      <button type="button" onClick={() => void controller.verifyModel()} disabled={v.status === 'running'}>
+      <button type="button" onClick={() => void controller.verifyModel()} disabled={v.status === 'running' || streaming}>
         Verify model
       </button>
       <span

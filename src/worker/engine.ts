@@ -190,6 +190,9 @@ export class InferenceEngine {
       },
     );
     const reference = parseSelfCheck(new TextDecoder().decode(bytes));
+    // interrupt() stops it like a generation: a report asked for meanwhile goes first.
+    const abort = new AbortController();
+    this.abort = abort;
     try {
       return await runSelfCheck(image, {
         manifest: loaded.manifest,
@@ -201,8 +204,10 @@ export class InferenceEngine {
         tokenizer: loaded.tokenizer,
         sampleSha256,
         now: () => this.host.now(),
+        signal: abort.signal,
       });
     } finally {
+      this.abort = null;
       await loaded.backend.trimCache(0);
       if (this.imageRows) await loaded.backend.setImage(this.imageRows.rows, this.imageRows.count, this.imageRows.dim);
       this.chat?.forgetCache();
