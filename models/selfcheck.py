@@ -22,6 +22,7 @@ the fly), so a 7B model needs the bf16 state dict + one q4 copy in memory, not f
 """
 
 import hashlib
+import inspect
 import json
 import os
 
@@ -190,6 +191,34 @@ def q4_weights(params, lcfg):
 
 # --- selfcheck.json --------------------------------------------------------------------------
 
+def preprocess(image, vision):
+    """reference.preprocess's crop, normalised per channel as the manifest says (mean/std one
+    value per channel; a grey image is the same in every channel)."""
+    size, channels = vision['imageSize'], int(vision.get('channels', 1))
+    mean = vision['mean'] if isinstance(vision['mean'], (list, tuple)) else [vision['mean']]
+    std = vision['std'] if isinstance(vision['std'], (list, tuple)) else [vision['std']]
+    mean = list(mean) * channels if len(mean) == 1 else list(mean)
+    std = list(std) * channels if len(std) == 1 else list(std)
+    crop, _ = ref.preprocess(image, size, [0.0], [1.0])
+    x = (crop * (1 / 255)).astype(np.float32)
+    planes = [(x - np.float32(m)) / np.float32(s) for m, s in zip(mean, std)]
+    return np.stack(planes).reshape(1, channels, size, size).astype(np.float32)
+
+
+def tokenizer(out_dir):
+    """The folder's tokenizer, with tokenizer_config.json's `legacy` flag where the tokenizer
+    module knows it (transformers 4.36 default: legacy)."""
+    path = os.path.join(out_dir, 'tokenizer.json')
+    legacy = None
+    config = os.path.join(out_dir, 'tokenizer_config.json')
+    if os.path.exists(config):
+        with open(config, encoding='utf-8') as f:
+            legacy = json.load(f).get('legacy')
+    if 'legacy' in inspect.signature(LlamaTokenizer.__init__).parameters:
+        return LlamaTokenizer(path, legacy=True if legacy is None else legacy)
+    return LlamaTokenizer(path)
+
+
 def row_indices(rows, n=ROW_SAMPLES):
     return sorted({round(i * (rows - 1) / (n - 1)) for i in range(n)}) if rows > 1 else [0]
 
@@ -199,13 +228,13 @@ def compute(out_dir, state_dict, vcfg, lcfg, vision, decoder, image=SAMPLE, step
     MLC folders are the ones this manifest lists."""
     with open(image, 'rb') as f:
         image_bytes = f.read()
-    _, pixels = ref.preprocess(image, vision['imageSize'], vision['mean'], vision['std'])
+    pixels = preprocess(image, vision)
     with torch.no_grad():
         rows = ref.vision_rows(state_dict, vcfg, torch.from_numpy(pixels))[0]
     norms = rows.norm(dim=-1)
     idx = row_indices(rows.shape[0])
 
-    tok = LlamaTokenizer(os.path.join(out_dir, 'tokenizer.json'))
+    tok = tokenizer(out_dir)
     chat = [{'role': 'system', 'content': mf.PROMPTS['system']}, {'role': 'user', 'content': mf.PROMPTS['report']}]
     prompt = ref.prompt_record(tok, ref.render_llama2(chat))
     eos = lcfg['eos_token_id']
