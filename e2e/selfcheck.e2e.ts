@@ -56,7 +56,7 @@ describe('model self-check on the sample radiograph', () => {
     const wasm = await verification(page);
     expect(wasm.status).toBe('verified');
     console.log(`wasm: ${wasm.text}`);
-    expect(wasm.text).toMatch(/32 of 32 greedy tokens|\d+ of 32 greedy tokens equal the checkpoint reference \(compared up to step/);
+    expect(wasm.text).toMatch(/32 of 32 greedy tokens|\d+ of 32 greedy tokens equal the checkpoint reference \(stopped at step/);
 
     // A reload of the page recalls the outcome for this device and model instead of running again.
     await page.reload();

@@ -120,7 +120,10 @@ export async function runSelfCheck(image: GrayImage, p: SelfCheckParts): Promise
       ...parts,
     });
   }
-  const stop = tokens.stoppedAtLowMargin !== undefined ? ` (compared up to step ${tokens.compared + 1}, whose reference margin is under ${tokens.marginTolerance})` : '';
+  const stop =
+    tokens.stoppedAtLowMargin !== undefined
+      ? ` (stopped at step ${tokens.compared + 1}: its reference margin ${decoderRef.margins[tokens.compared]} is under ${tokens.marginTolerance}, so either token is correct)`
+      : '';
   return done({
     ok: true,
     summary: `Image rows match (lowest cosine ${rows.minCosine.toFixed(6)}) and ${tokens.compared} of ${tokens.steps} greedy tokens equal the ${p.decoderReference} reference${stop}.`,
