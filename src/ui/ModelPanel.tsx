@@ -82,7 +82,7 @@ function VerificationStatus() {
   const streaming = useAppStore((s) => !!s.streaming);
   const text =
     v.status === 'verified'
-      ? `Verified on this device (${v.at.slice(0, 10)}): ${v.result.summary}`
+      ? `Verified on this device (${v.at.slice(0, 10)}, ${(v.result.ms / 1000).toFixed(1)} s): ${v.result.summary}`
       : v.status === 'failed'
         ? `Self-check FAILED at the ${v.stage} stage: ${v.summary} Reports from this model are marked as made with a model that failed its self-check.`
         : v.status === 'running'
