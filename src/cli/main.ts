@@ -5,6 +5,7 @@ import { decodeToGray } from '../imaging/decode-node';
 import { evalCommand } from './commands/eval';
 import { preprocessCommand } from './commands/preprocess';
 import { reportCommand } from './commands/report';
+import { verifyCommand } from './commands/verify';
 import { probeNode } from './probe-node';
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
@@ -27,6 +28,10 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   report: {
     help: 'stream a report for one image (Dawn WebGPU or wasm) and print stage timings',
     run: (args) => reportCommand(args),
+  },
+  verify: {
+    help: "the model self-check on the sample radiograph (as the app's Verify model); exit 1 when it fails",
+    run: (args) => verifyCommand(args),
   },
 };
 

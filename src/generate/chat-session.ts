@@ -84,6 +84,14 @@ export class ChatSession {
   }
 
   /**
+   * The backend's cache was emptied by someone else (the model self-check runs the sample through
+   * the same backend): the next question prefills the whole conversation again.
+   */
+  forgetCache(): void {
+    this.cached = [];
+  }
+
+  /**
    * Continues a conversation held elsewhere (a draft restored after a reload): the next question
    * is asked after these finished turns. Nothing runs now; the next ask prefills them.
    */

@@ -1,10 +1,17 @@
 import { budgetNote } from '../generate/chat-session';
-import { deleteCachedModel } from '../model/artifacts';
+import { decodeInWorker } from '../imaging';
+import { deleteCachedModel, sha256Hex } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
 import type { ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
-import type { GrayImage, HistoryTurn, Reply } from '../worker/protocol';
+import { NOT_VERIFIED } from '../state/verification-slice';
+import { ModelLoadError } from '../worker/errors';
+import type { GrayImage, HistoryTurn, LoadedInfo, Reply } from '../worker/protocol';
+import { deviceKey, modelKey, recallCheck, rememberCheck } from './verification-storage';
+
+/** The sample radiograph the self-check runs (public/samples/, see its LICENSE.md). */
+export const SAMPLE_URL = `${import.meta.env.BASE_URL}samples/cxr-sample.jpg`;
 
 /** The prompt preset behind each report button ("findings" asks a question of its own). */
 export const FINDINGS_QUESTION =
@@ -78,6 +85,7 @@ export class SessionController {
     // 'loading' before the first await: until then the panel would still show the previous
     // outcome (e.g. "Loading was cancelled") as if it were this load's.
     this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
+    this.s.setVerification(NOT_VERIFIED);
     this.s.setStage('loading');
     // Ask the browser to keep the model files under storage pressure (it may say no; the model
     // then still works, it may just be evicted and downloaded again).
@@ -98,6 +106,7 @@ export class SessionController {
       this.s.setLoad({ status: 'loaded', info });
       this.s.setEncodedKey(null);
       this.s.setStage('idle');
+      void this.verifyOnFirstLoad(info);
       return true;
     } catch (err) {
       if (seq !== this.loadSeq) return false;
@@ -105,6 +114,91 @@ export class SessionController {
       this.s.setLoad({ status: 'failed', message });
       this.s.setStage('error', message);
       return false;
+    }
+  }
+
+  /** The running self-check; reports and answers wait for it (it uses the same worker). */
+  private verifying: Promise<void> | null = null;
+
+  /**
+   * After a load: the outcome remembered for this device and model, or a fresh self-check the
+   * first time this model runs here.
+   */
+  private async verifyOnFirstLoad(info: LoadedInfo): Promise<void> {
+    const seq = this.loadSeq;
+    const keys = await this.verificationKey(info);
+    if (seq !== this.loadSeq || !keys) return;
+    const stored = recallCheck(keys);
+    if (!stored) return this.verifyModel();
+    this.s.setVerification(
+      stored.result.ok
+        ? { status: 'verified', at: stored.at, result: stored.result }
+        : { status: 'failed', at: stored.at, stage: stored.result.failedStage ?? 'runtime', summary: stored.result.summary, result: stored.result },
+    );
+  }
+
+  private async verificationKey(info: LoadedInfo): Promise<string | null> {
+    const { model, caps } = this.s;
+    if (model.status !== 'found' || model.manifest.id !== info.modelId) return null;
+    return `${await modelKey(model.manifest)}|${deviceKey(info, caps)}`;
+  }
+
+  /**
+   * "Verify model": runs the sample radiograph through the loaded model and compares every stage
+   * with the folder's selfcheck.json. The outcome shows in the model panel and in every export,
+   * and is remembered for this device and model.
+   */
+  verifyModel(): Promise<void> {
+    if (!this.verifying) this.verifying = this.runVerification().finally(() => (this.verifying = null));
+    return this.verifying;
+  }
+
+  private async runVerification(): Promise<void> {
+    const { load, model } = this.s;
+    // While an answer streams the decoder is taken; the button is disabled then too.
+    if (load.status !== 'loaded' || this.s.streaming) return;
+    const seq = this.loadSeq;
+    const stillCurrent = () => seq === this.loadSeq && this.s.load.status === 'loaded';
+    if (model.status === 'found' && model.manifest.id === load.info.modelId && !model.manifest.selfCheck) {
+      this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json (it was converted before the self-check existed), so it cannot be verified. Convert it again with models/convert.py.' });
+      return;
+    }
+    this.s.setVerification({ status: 'running', message: 'Fetching the sample radiograph' });
+    let grey: GrayImage;
+    let sha: string;
+    try {
+      const res = await fetch(SAMPLE_URL);
+      if (!res.ok) throw new Error(`${SAMPLE_URL} answered ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      sha = await sha256Hex(bytes);
+      this.s.setVerification({ status: 'running', message: 'Decoding the sample radiograph' });
+      grey = (await decodeInWorker(bytes.buffer as ArrayBuffer, 'cxr-sample.jpg')).grey;
+    } catch (err) {
+      // Not a fault of the model: it stays unverified, and the button tries again.
+      if (stillCurrent()) this.s.setVerification({ status: 'unverified', message: `The sample radiograph could not be read (${errorMessage(err)}); try Verify model again.` });
+      return;
+    }
+    if (!stillCurrent()) return;
+    this.s.setVerification({ status: 'running', message: 'Running the sample through the model' });
+    const at = new Date().toISOString();
+    try {
+      const result = await this.client.selfCheck(grey, sha);
+      if (!stillCurrent()) return;
+      if (result?.interrupted) {
+        this.s.setVerification({ status: 'unverified', message: 'The self-check gave way to a request and runs again when it is answered.' });
+        return;
+      }
+      if (!result) {
+        this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json, so it cannot be verified.' });
+        return;
+      }
+      this.s.setVerification(result.ok ? { status: 'verified', at, result } : { status: 'failed', at, stage: result.failedStage ?? 'runtime', summary: result.summary, result });
+      const key = await this.verificationKey(this.s.load.status === 'loaded' ? this.s.load.info : load.info);
+      if (key) rememberCheck(key, { at, result });
+    } catch (err) {
+      if (!stillCurrent()) return;
+      const stage = err instanceof ModelLoadError ? 'reference' : 'runtime';
+      this.s.setVerification({ status: 'failed', at, stage, summary: errorMessage(err) });
     }
   }
 
@@ -185,6 +279,13 @@ export class SessionController {
   }
 
   private async run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
+    // A running self-check gives way to the user's request (it shares the worker's decoder) and
+    // runs again once the answer is written.
+    const rerunCheck = !!this.verifying;
+    if (this.verifying) {
+      await this.client.interrupt();
+      await this.verifying;
+    }
     try {
       const done = await body();
       this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
@@ -193,6 +294,8 @@ export class SessionController {
       this.s.finishStreaming({ interrupted: true });
       // A lost device has already said what happened (onDeviceLost); keep that message.
       if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
+    } finally {
+      if (rerunCheck && this.s.load.status === 'loaded') void this.verifyModel();
     }
   }
 

@@ -1,3 +1,4 @@
+import type { SelfCheckResult } from '../selfcheck/run';
 import { deserializeError } from './errors';
 import type { CompleteInfo, EncodedInfo, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply, ReplyEnvelope, Request } from './protocol';
 
@@ -75,6 +76,13 @@ export class InferenceClient {
       onEvent(r);
     });
     return info;
+  }
+
+  /** The model self-check on the decoded sample radiograph (null: the model has no reference). */
+  async selfCheck(image: GrayImage, sampleSha256: string, onProgress: Listener = () => {}): Promise<SelfCheckResult | null> {
+    let result: SelfCheckResult | null = null;
+    await this.send({ kind: 'selfcheck', image: { ...image, data: image.data.slice() }, sampleSha256 }, (r) => (r.kind === 'selfchecked' ? (result = r.result) : onProgress(r)));
+    return result;
   }
 
   interrupt(): Promise<void> {

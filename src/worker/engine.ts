@@ -12,6 +12,9 @@ import { parseManifest } from '../model/catalog';
 import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
+import type { Precision } from '../selfcheck/compare';
+import { parseSelfCheck } from '../selfcheck/reference';
+import { runSelfCheck, type SelfCheckResult } from '../selfcheck/run';
 import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
 import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply } from './protocol';
 
@@ -37,6 +40,9 @@ interface Loaded {
   backend: DecoderBackend;
   tokenizer: TextTokenizer;
   info: LoadedInfo;
+  /** The selfcheck.json decoder reference that matches the decoder in use (models/selfcheck.py). */
+  decoderReference: string;
+  precision: Precision;
 }
 
 /**
@@ -47,6 +53,8 @@ export class InferenceEngine {
   private loaded: Loaded | null = null;
   private chat: ChatSession | null = null;
   private abort: AbortController | null = null;
+  /** The open image's rows, kept so a self-check can hand the backend back as it was. */
+  private imageRows: { rows: Float32Array; count: number; dim: number } | null = null;
 
   constructor(private readonly host: EngineHost) {}
 
@@ -125,6 +133,8 @@ export class InferenceEngine {
       throw asOutOfMemory(err, manifest, caps) ?? err;
     }
     const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes, { legacy: manifest.tokenizer.legacy });
+    // The ONNX decoder is the checkpoint's weights in float32; WebLLM runs one q4 variant.
+    const quant = useWebLlm ? (backend as { quant?: string }).quant ?? 'q4f32_1' : null;
     const info: LoadedInfo = {
       modelId: manifest.id,
       modelName: manifest.name,
@@ -134,7 +144,17 @@ export class InferenceEngine {
       visionDtype: useFp16 ? 'fp16' : 'fp32',
       loadMs: this.host.now() - t0,
     };
-    this.loaded = { manifest, baseUrl: base, vision, backend, tokenizer, info };
+    this.loaded = {
+      manifest,
+      baseUrl: base,
+      vision,
+      backend,
+      tokenizer,
+      info,
+      decoderReference: quant ?? 'checkpoint',
+      precision: useFp16 || quant === 'q4f16_1' ? 'fp16' : 'fp32',
+    };
+    this.imageRows = null;
     return info;
   }
 
@@ -147,9 +167,51 @@ export class InferenceEngine {
     const t2 = this.host.now();
     await loaded.backend.trimCache(0);
     await loaded.backend.setImage(rows.rows, rows.count, rows.dim);
+    this.imageRows = rows;
     this.chat = new ChatSession(loaded.backend, loaded.tokenizer, loaded.manifest, this.host.now);
     if (history.length) this.chat.seed(history.map((t, i) => ({ user: this.userText(t.preset, t.question ?? '', i === 0), assistant: t.answer })));
     return { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+  }
+
+  /**
+   * Runs the sample radiograph (already decoded by the caller) through this device's stages and
+   * compares them with the model folder's selfcheck.json. null when the folder has none (converted
+   * before it existed). The open image and its conversation are kept: the rows are set back and
+   * the next question prefills again.
+   */
+  async selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
+    const loaded = this.requireLoaded();
+    if (this.abort) throw new GenerationError('A generation is running; verify the model when it has finished.', 'busy');
+    const path = loaded.manifest.selfCheck;
+    if (!path) return null;
+    const bytes = await fetchArtifact(loaded.baseUrl, manifestFile(loaded.manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn).catch(
+      (err: unknown) => {
+        throw err instanceof ArtifactError ? new ModelLoadError(err.message, err.code) : err;
+      },
+    );
+    const reference = parseSelfCheck(new TextDecoder().decode(bytes));
+    // interrupt() stops it like a generation: a report asked for meanwhile goes first.
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      return await runSelfCheck(image, {
+        manifest: loaded.manifest,
+        reference,
+        decoderReference: loaded.decoderReference,
+        precision: loaded.precision,
+        encode: (pixels) => loaded.vision.encode(pixels),
+        backend: loaded.backend,
+        tokenizer: loaded.tokenizer,
+        sampleSha256,
+        now: () => this.host.now(),
+        signal: abort.signal,
+      });
+    } finally {
+      this.abort = null;
+      await loaded.backend.trimCache(0);
+      if (this.imageRows) await loaded.backend.setImage(this.imageRows.rows, this.imageRows.count, this.imageRows.dim);
+      this.chat?.forgetCache();
+    }
   }
 
   /** Streams one answer; the image goes with the first turn of a conversation only. */
@@ -242,6 +304,7 @@ export class InferenceEngine {
     const l = this.loaded;
     this.loaded = null;
     this.chat = null;
+    this.imageRows = null;
     if (l) {
       await l.vision.dispose();
       await l.backend.dispose();

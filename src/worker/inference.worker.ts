@@ -38,6 +38,9 @@ self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
       case 'encode':
         emit({ kind: 'encoded', info: await engine.encode(request.image, request.history) });
         break;
+      case 'selfcheck':
+        emit({ kind: 'selfchecked', result: await engine.selfCheck(request.image, request.sampleSha256, emit) });
+        break;
       case 'generate':
         await engine.generate(request.options, emit);
         break;

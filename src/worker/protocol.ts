@@ -2,6 +2,7 @@ import type { CapabilityReport } from '../capabilities/types';
 import type { Budget, StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
 import type { FileProgress } from '../model/artifacts';
+import type { SelfCheckResult } from '../selfcheck/run';
 import type { SerializedError } from './errors';
 
 /** The one typed protocol between the UI and the inference worker. */
@@ -42,6 +43,8 @@ export type Request =
   | { kind: 'load'; options: LoadOptions }
   | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[] }
   | { kind: 'generate'; options: GenerateOptions }
+  /** Runs the sample radiograph (decoded by the UI) against the model's selfcheck.json. */
+  | { kind: 'selfcheck'; image: GrayImage; sampleSha256: string }
   | { kind: 'interrupt' }
   | { kind: 'reset' }
   | { kind: 'dispose' }
@@ -82,6 +85,8 @@ export type Reply =
   | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget?: Budget }
   | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number }
   | { kind: 'complete'; info: CompleteInfo }
+  /** null: the model folder has no selfcheck.json. */
+  | { kind: 'selfchecked'; result: SelfCheckResult | null }
   | { kind: 'done' }
   | { kind: 'error'; error: SerializedError }
   /** Unsolicited (request id 0): the GPU device is gone; the worker must be replaced. */
