@@ -39,7 +39,7 @@ describe('npm start', () => {
     const { page, errors } = await openPage(browser, `http://127.0.0.1:${PORT}/`);
     await page.getByTestId('webgpu-status').waitFor({ timeout: 60_000 });
     expect(await page.getByRole('heading', { name: 'This device' }).count()).toBe(1);
-    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-webgpu-fp32/);
+    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-wasm/);
     await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor();
     expect(errors).toEqual([]);
   });

@@ -94,6 +94,7 @@ export class SessionController {
         },
       );
       if (seq !== this.loadSeq) return false;
+      this.s.setProviders(info.providers);
       this.s.setLoad({ status: 'loaded', info });
       this.s.setEncodedKey(null);
       this.s.setStage('idle');

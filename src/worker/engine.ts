@@ -1,4 +1,6 @@
 import type * as Ort from 'onnxruntime-web';
+import { chooseProviders, needsProbe, probeCacheKey, type ProviderChoices, type ProviderProbeResult } from '../capabilities/choose-provider';
+import { measureProviders } from '../capabilities/provider-probe';
 import type { CapabilityReport } from '../capabilities/types';
 import { VisionEncoder } from '../encode/vision-encoder';
 import type { DecoderBackend } from '../generate/backend';
@@ -26,6 +28,11 @@ export interface EngineHost {
   onDeviceLost?(message: string): void;
   /** Storage quota and usage, where the host has a Storage API (browsers). */
   storageEstimate?(): Promise<{ quota: number; usage: number }>;
+  /** Keeps provider-probe results per device and runtime version (IndexedDB in browsers). */
+  probeCache?: {
+    get(key: string): Promise<ProviderProbeResult | undefined>;
+    set(key: string, value: ProviderProbeResult): Promise<void>;
+  };
 }
 
 export type Emit = (reply: Reply) => void;
@@ -73,7 +80,8 @@ export class InferenceEngine {
       throw new ModelLoadError(`${options.manifestUrl} is not a usable model manifest: ${(err as Error).message}`, 'manifest-invalid');
     }
     const caps = await this.host.probe();
-    const provider = this.chooseProvider(options.executionProvider, caps);
+    const providers = await this.chooseProviders(options.executionProvider, caps, emit);
+    const provider = providers.vision.provider;
     const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
     const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
     const useWebLlm = this.chooseDecoder(manifest, caps, options);
@@ -118,7 +126,7 @@ export class InferenceEngine {
           embedModel: embedBytes!,
           decoderModel: decoderBytes!,
           spec: manifest.decoder,
-          executionProvider: provider,
+          executionProvider: providers.decoder.provider,
         });
       }
     } catch (err) {
@@ -131,6 +139,7 @@ export class InferenceEngine {
       randomWeights: manifest.randomWeights,
       backend: backend.description,
       visionProvider: provider,
+      providers,
       visionDtype: useFp16 ? 'fp16' : 'fp32',
       loadMs: this.host.now() - t0,
     };
@@ -275,11 +284,25 @@ export class InferenceEngine {
     }
   }
 
-  private chooseProvider(forced: ExecutionProvider | undefined, caps: CapabilityReport): ExecutionProvider {
+  /**
+   * Each ONNX stage's provider (see capabilities/choose-provider.ts): the rules first, then a
+   * short measured probe on a hardware adapter, whose result is cached per device and runtime.
+   */
+  async chooseProviders(forced: ExecutionProvider | undefined, caps: CapabilityReport, emit: Emit = () => {}): Promise<ProviderChoices> {
     if (forced === 'webgpu' && !caps.webgpu.available) {
       throw new WebGpuUnavailableError(`WebGPU was requested but is not available: ${caps.webgpu.reason}`, 'no-webgpu');
     }
-    return forced ?? (caps.webgpu.available ? 'webgpu' : 'wasm');
+    let probe: ProviderProbeResult | null = null;
+    if (needsProbe(caps, forced)) {
+      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}`);
+      probe = (await this.host.probeCache?.get(key).catch(() => undefined)) ?? null;
+      if (!probe) {
+        emit({ kind: 'progress', stage: 'compile', message: 'Measuring WebGPU against wasm on this device' });
+        probe = await measureProviders(this.host.ort, this.host.now);
+        await this.host.probeCache?.set(key, probe).catch(() => {});
+      }
+    }
+    return chooseProviders(caps, forced, probe);
   }
 
   private requireLoaded(): Loaded {

@@ -1,3 +1,4 @@
+import type { ProviderChoices } from '../capabilities/choose-provider';
 import type { CapabilityReport } from '../capabilities/types';
 import type { StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
@@ -54,6 +55,8 @@ export interface LoadedInfo {
   randomWeights: boolean;
   backend: string;
   visionProvider: ExecutionProvider;
+  /** Each ONNX stage's provider and why it was chosen. */
+  providers: ProviderChoices;
   visionDtype: 'fp32' | 'fp16';
   loadMs: number;
 }
