@@ -24,8 +24,13 @@ export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> 
   );
 }
 
-export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' | 'wasm'; temperature?: number; maxNewTokens?: number }) {
+/**
+ * Sets what is given; "Draft the report as soon as an image opens" is turned off unless asked
+ * for, so a test's own Generate click is the only generation.
+ */
+export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' | 'wasm'; temperature?: number; maxNewTokens?: number; draftOnOpen?: boolean }) {
   await page.locator('details.settings > summary').click();
+  await page.getByLabel('Draft the report as soon as an image opens').setChecked(s.draftOnOpen ?? false);
   if (s.provider) await page.getByLabel('Execution provider').selectOption(s.provider);
   if (s.temperature !== undefined) await page.getByLabel('Temperature').fill(String(s.temperature));
   if (s.maxNewTokens !== undefined) await page.getByLabel('Max new tokens').fill(String(s.maxNewTokens));

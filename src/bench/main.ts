@@ -43,8 +43,15 @@ const result = { date: new Date().toISOString(), machine, preprocess: { ...prepr
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify(result, null, 2));
 const m = pipeline.medianMs;
+const d = pipeline.dropToFirstToken;
+const parts = (p: typeof d.firstImage) =>
+  `${p.total.toFixed(0)} ms (decode ${p.decode.toFixed(1)}, preprocess ${p.preprocess.toFixed(1)}, encode ${p.encode.toFixed(1)}, prefill ${p.prefill.toFixed(1)}, first token ${p.firstToken.toFixed(1)})`;
 console.log(
   [
+    `drop -> first token (sessions ${d.sessionCreateMs.toFixed(0)} ms, warm-up ${d.warmupMs.toFixed(0)} ms, ${d.images} images):`,
+    `  first image ${parts(d.firstImage)}`,
+    `  later images (median) ${parts(d.laterImages)}`,
+    `  first / later ${d.firstOverLater.toFixed(2)}`,
     `pipeline (${pipeline.model}${pipeline.randomWeights ? ', random weights' : ''}, ${pipeline.executionProvider}; medians of ${runs} after ${warmup} warm-up)`,
     `  decode ${m.decode.toFixed(1)} ms | preprocess ${m.preprocess.toFixed(1)} ms | vision ${m.visionEncode.toFixed(1)} ms | prefill ${m.prefill.toFixed(1)} ms (${pipeline.promptTokens} tokens)`,
     `  first token ${m.timeToFirstToken.toFixed(1)} ms | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms, loop adds ${(pipeline.loopOverheadPerToken * 100).toFixed(1)}%)`,

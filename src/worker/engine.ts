@@ -7,6 +7,7 @@ import type { DecoderBackend } from '../generate/backend';
 import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
 import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
+import { warmUpStages } from '../generate/warm-up';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
 import { formatBytes } from '../capabilities/format';
 import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
@@ -15,7 +16,7 @@ import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
 import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
-import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply } from './protocol';
+import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply } from './protocol';
 
 /** What differs between the browser worker and Node: everything else is shared. */
 export interface EngineHost {
@@ -133,6 +134,7 @@ export class InferenceEngine {
       throw asOutOfMemory(err, manifest, caps) ?? err;
     }
     const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes);
+    const warmupMs = options.warmUp === false ? 0 : await this.warmUp({ manifest, vision, backend, tokenizer }, provider === 'webgpu' || providers.decoder.provider === 'webgpu' || useWebLlm, emit);
     const info: LoadedInfo = {
       modelId: manifest.id,
       modelName: manifest.name,
@@ -142,12 +144,24 @@ export class InferenceEngine {
       providers,
       visionDtype: useFp16 ? 'fp16' : 'fp32',
       loadMs: this.host.now() - t0,
+      warmupMs,
     };
     this.loaded = { manifest, baseUrl: base, vision, backend, tokenizer, info };
     return info;
   }
 
-  async encode(image: GrayImage, history: HistoryTurn[] = []): Promise<EncodedInfo> {
+  /** See generate/warm-up.ts; the model panel shows each step. */
+  private warmUp(m: Pick<Loaded, 'manifest' | 'vision' | 'backend' | 'tokenizer'>, onGpu: boolean, emit: Emit): Promise<number> {
+    const what = onGpu ? 'Preparing GPU kernels' : 'Warming up';
+    return warmUpStages(m, (step, text) => emit({ kind: 'progress', stage: 'warmup', step, steps: 3, message: `${what} (${step}/3: ${text})` }), this.host.now);
+  }
+
+  /**
+   * Preprocesses and encodes one image, and starts a conversation about it. With `prime`, the
+   * prompt that question would send (system prompt, image rows, the question) is prefilled now,
+   * so generating it later starts from a warm KV cache.
+   */
+  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
     const loaded = this.requireLoaded();
     const t0 = this.host.now();
     const pre = preprocessGray(image, loaded.manifest.vision);
@@ -158,7 +172,13 @@ export class InferenceEngine {
     await loaded.backend.setImage(rows.rows, rows.count, rows.dim);
     this.chat = new ChatSession(loaded.backend, loaded.tokenizer, loaded.manifest, this.host.now);
     if (history.length) this.chat.seed(history.map((t, i) => ({ user: this.userText(t.preset, t.question ?? '', i === 0), assistant: t.answer })));
-    return { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+    const info: EncodedInfo = { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+    if (prime && !history.length) {
+      const p = await this.chat.prime(this.userText(prime.preset, prime.question ?? '', true));
+      info.primeMs = p.prefillMs;
+      info.primeTokens = p.promptTokens;
+    }
+    return info;
   }
 
   /** Streams one answer; the image goes with the first turn of a conversation only. */

@@ -39,7 +39,7 @@ self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
         emit({ kind: 'ready', info: await engine.load(request.options, emit) });
         break;
       case 'encode':
-        emit({ kind: 'encoded', info: await engine.encode(request.image, request.history) });
+        emit({ kind: 'encoded', info: await engine.encode(request.image, request.history, request.prime) });
         break;
       case 'generate':
         await engine.generate(request.options, emit);

@@ -14,6 +14,14 @@ export interface LoadOptions {
   executionProvider?: ExecutionProvider;
   /** Prefer a decoder backend; by default WebLLM when the model has a compiled library. */
   decoderBackend?: 'webllm' | 'onnx';
+  /** Run every stage once after loading (default true); benchmarks turn it off to time a cold start. */
+  warmUp?: boolean;
+}
+
+/** The question whose prompt is prefilled as soon as an image is encoded. */
+export interface PrimeRequest {
+  preset: PresetId;
+  question?: string;
 }
 
 export interface GrayImage {
@@ -41,7 +49,7 @@ export interface HistoryTurn {
 export type Request =
   | { kind: 'check' }
   | { kind: 'load'; options: LoadOptions }
-  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[] }
+  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[]; prime?: PrimeRequest }
   | { kind: 'generate'; options: GenerateOptions }
   | { kind: 'interrupt' }
   | { kind: 'reset' }
@@ -59,11 +67,16 @@ export interface LoadedInfo {
   providers: ProviderChoices;
   visionDtype: 'fp32' | 'fp16';
   loadMs: number;
+  /** Of loadMs, the warm-up run of every stage. */
+  warmupMs: number;
 }
 
 export interface EncodedInfo {
   preprocessMs: number;
   encodeMs: number;
+  /** Prefill of the primed prompt, when one was asked for. */
+  primeMs?: number;
+  primeTokens?: number;
 }
 
 export interface CompleteInfo {
@@ -79,7 +92,7 @@ export interface CompleteInfo {
 
 export type Reply =
   | { kind: 'checked'; caps: CapabilityReport }
-  | { kind: 'progress'; stage: 'download' | 'compile'; file?: FileProgress; message: string }
+  | { kind: 'progress'; stage: 'download' | 'compile' | 'warmup'; file?: FileProgress; step?: number; steps?: number; message: string }
   | { kind: 'ready'; info: LoadedInfo }
   | { kind: 'encoded'; info: EncodedInfo }
   | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number }
