@@ -11,6 +11,7 @@ import type { ModelManifest } from '../model/manifest';
 import type { GrayImage } from '../preprocess/types';
 import { preprocessGray } from '../preprocess/preprocess';
 import { warmUpStages } from '../generate/warm-up';
+import { warmUpDecoder } from '../imaging/warm-up';
 import { median, timeRuns } from './stats';
 
 export interface PipelineStageOptions {
@@ -104,6 +105,8 @@ export async function runDropToFirstToken(env: PipelineEnv, o: { images: number;
   });
   const tokenizer = await createTokenizer(env.tokenizers, await env.file(manifest.tokenizer.json));
   const sessionCreateMs = performance.now() - t0;
+  // As the app: the decoder at start (main.tsx), the model's stages after loading (engine.ts).
+  await warmUpDecoder(env.decodeToGray);
   const warmupMs = await warmUpStages({ manifest, vision, backend, tokenizer });
   const all: DropParts[] = [];
   for (let i = 0; i < o.images; i++) {

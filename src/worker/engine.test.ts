@@ -46,7 +46,7 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
 
   it('warms every stage at load, and a primed encode gives the golden report with no prefill left to do', async () => {
     const warm = replies.filter((r) => r.kind === 'progress' && r.stage === 'warmup').map((r) => (r as { message: string }).message);
-    expect(warm).toEqual(['Warming up (1/3: vision encoder)', 'Warming up (2/3: prefill of the report prompt)', 'Warming up (3/3: one decode step)']);
+    expect(warm).toEqual(['Warming up (1/3: preprocessing and vision encoder)', 'Warming up (2/3: prefill of the report prompt)', 'Warming up (3/3: first token and one decode step)']);
     const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
     const enc = await engine.encode(image, [], { preset: 'report' });
     expect(enc.primeTokens).toBeGreaterThan(0);
