@@ -56,7 +56,7 @@ console.log(
     `  decode ${m.decode.toFixed(1)} ms | preprocess ${m.preprocess.toFixed(1)} ms | vision ${m.visionEncode.toFixed(1)} ms | prefill ${m.prefill.toFixed(1)} ms (${pipeline.promptTokens} tokens)`,
     `  first token ${m.timeToFirstToken.toFixed(1)} ms | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms, loop adds ${(pipeline.loopOverheadPerToken * 100).toFixed(1)}%)`,
     `  cold: sessions ${pipeline.coldStart.sessionCreateMs.toFixed(0)} ms, first encode ${pipeline.coldStart.firstEncodeMs.toFixed(0)} ms`,
-    `preprocess 3000x2500: TypeScript ${preprocess.typescript.medianMs.toFixed(1)} ms vs PIL ${preprocess.pil.medianMs.toFixed(1)} ms (ratio ${preprocess.ratio.toFixed(2)})`,
+    `preprocess 3000x2500: TypeScript ${preprocess.typescript.medianMs.toFixed(1)} ms vs PIL ${preprocess.pil.medianMs.toFixed(1)} ms (ratio ${preprocess.ratio.toFixed(2)}; CPU time ${preprocess.typescript.cpuMedianMs!.toFixed(1)} vs ${preprocess.pil.cpuMedianMs!.toFixed(1)} ms, ratio ${preprocess.cpuRatio.toFixed(2)})`,
     `16-bit DICOM ${dicom.file.width}x${dicom.file.height} -> tensor: TypeScript ${dicom.typescript.medianMs.toFixed(1)} ms (decode ${dicom.typescript.stagesMedianMs.decode.toFixed(1)}, window ${dicom.typescript.stagesMedianMs.window.toFixed(1)}, preprocess ${dicom.typescript.stagesMedianMs.preprocess.toFixed(1)}) vs pydicom+PIL ${dicom.python.medianMs.toFixed(1)} ms (ratio ${dicom.ratio.toFixed(2)}, max diff ${dicom.parity.maxDiff})`,
     `written to ${out}`,
   ].join('\n'),
