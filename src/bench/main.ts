@@ -25,7 +25,7 @@ const warmup = Number(opt('warmup', '1'));
 const ep = opt('ep', 'wasm') as 'auto' | 'webgpu' | 'wasm';
 const out = opt('out', `bench-results/bench-${os.hostname()}-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
 
-const machine = { cpus: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+const machine = { cpus: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), loadAverage: os.loadavg(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
 console.error(`machine: ${machine.cpus} x${machine.cores}, ${machine.memoryGiB} GiB`);
 // Its own defaults (21 runs after 5 warm-ups): the JIT needs them to settle.
 const preprocess = await runPreprocessBench({});
