@@ -51,7 +51,8 @@ console.log(
     `drop -> first token (sessions ${d.sessionCreateMs.toFixed(0)} ms, warm-up ${d.warmupMs.toFixed(0)} ms, ${d.images} images):`,
     `  first image ${parts(d.firstImage)}`,
     `  later images (median) ${parts(d.laterImages)}`,
-    `  first / later ${d.firstOverLater.toFixed(2)}`,
+    `  first / later ${d.firstOverLater.toFixed(2)}` +
+      (d.cpu ? `; in CPU time ${d.cpu.firstImageMs.toFixed(0)} / ${d.cpu.laterImagesMs.toFixed(0)} ms = ${d.cpu.firstOverLater.toFixed(2)}` : ''),
     `pipeline (${pipeline.model}${pipeline.randomWeights ? ', random weights' : ''}, ${pipeline.executionProvider}; medians of ${runs} after ${warmup} warm-up)`,
     `  decode ${m.decode.toFixed(1)} ms | preprocess ${m.preprocess.toFixed(1)} ms | vision ${m.visionEncode.toFixed(1)} ms | prefill ${m.prefill.toFixed(1)} ms (${pipeline.promptTokens} tokens)`,
     `  first token ${m.timeToFirstToken.toFixed(1)} ms | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms, loop adds ${(pipeline.loopOverheadPerToken * 100).toFixed(1)}%)`,

@@ -183,6 +183,7 @@ export class SessionController {
     this.s.setStage('encoding');
     // The drafts store first puts this study's saved draft (if any) on screen.
     await this.draftShown(image.key);
+    if (this.image?.key !== image.key) return; // another image came meanwhile; its encode follows
     // What is on screen for this study (a draft restored after a reload) continues as the
     // model's conversation, so a follow-up is asked in its context instead of wiping it. A new
     // conversation gets the report prompt prefilled now, so Generate starts sampling at once.
