@@ -192,7 +192,8 @@ export class SessionController {
     this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs, ...(info.primeMs !== undefined ? { prefillMs: info.primeMs, promptTokens: info.primeTokens } : {}) });
     if (this.image?.key !== image.key) return; // superseded while it ran; the next encode follows
     this.s.setEncodedKey(image.key);
-    if (this.s.stage === 'encoding') this.s.setStage('idle');
+    // Idle only when no generation waits on this encode (it moves the stage on itself).
+    if (this.s.stage === 'encoding' && !this.running) this.s.setStage('idle');
   }
 
   /** The report (as edited) and the finished chat exchanges, as conversation turns. */
@@ -258,6 +259,8 @@ export class SessionController {
 
   private run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
     this.firstTokenSeen = false;
+    // Busy from the click on: the encode it may wait for must not read as idle in between.
+    this.s.setStage('prefill');
     const running = (async () => {
       try {
         const done = await body();
