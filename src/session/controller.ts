@@ -22,7 +22,13 @@ export const FINDINGS_QUESTION =
  * Components call these and read the store; they hold no logic of their own.
  */
 export class SessionController {
-  private image: { key: string; gray: GrayImage } | null = null;
+  private image: { key: string; gray: GrayImage; openedAt: number } | null = null;
+  /** The generation in progress (a new image waits for it to stop before its encode). */
+  private running: Promise<void> | null = null;
+  /** Worker encodes, one after another (a new image's may not overlap an older one's). */
+  private encodes: Promise<unknown> = Promise.resolve();
+  /** The study whose report was started by opening it (its first word is timed from the drop). */
+  private autoDraftKey: string | null = null;
 
   private client: InferenceClient;
 
@@ -103,9 +109,12 @@ export class SessionController {
         },
       );
       if (seq !== this.loadSeq) return false;
+      this.s.setProviders(info.providers);
       this.s.setLoad({ status: 'loaded', info });
       this.s.setEncodedKey(null);
       this.s.setStage('idle');
+      // An image opened while the model loaded (or warmed up) waited for it: its turn now.
+      if (this.image) void this.prepare(this.image.key);
       void this.verifyOnFirstLoad(info);
       return true;
     } catch (err) {
@@ -202,21 +211,84 @@ export class SessionController {
     }
   }
 
-  /** The default-VOI 8-bit grey image of the open study (what the model sees). */
-  setImage(key: string, gray: GrayImage | null): void {
-    this.image = gray ? { key, gray } : null;
+  /**
+   * The default-VOI 8-bit grey image of the open study (what the model sees). Work starts at
+   * once: the image is encoded and the report prompt prefilled, and with "Draft the report as
+   * soon as an image opens" the report starts too.
+   */
+  setImage(key: string, gray: GrayImage | null, openedAt: number = performance.now()): void {
+    this.image = gray ? { key, gray, openedAt } : null;
     this.s.setHasImage(!!gray);
+    if (gray) void this.prepare(key);
   }
 
-  private async ensureEncoded(): Promise<void> {
-    if (!this.image) throw new Error('Open a chest radiograph first.');
-    if (this.s.encodedKey === this.image.key) return;
+  /** Encode + prefill on open, then the draft if the setting asks for it and nothing is lost by it. */
+  private async prepare(key: string): Promise<void> {
+    if (this.s.load.status !== 'loaded') return; // loadModel calls this again once loaded
+    this.s.mergeMetrics({ dropToFirstTokenMs: undefined });
+    // The previous image's report stops first; what it wrote stays in that study's draft.
+    if (this.running) {
+      await this.client.interrupt().catch(() => {});
+      await this.running;
+    }
+    if (this.image?.key !== key) return; // another image came meanwhile; it has its own turn
+    try {
+      await this.ensureEncoded();
+    } catch (err) {
+      if (this.image?.key === key && this.s.load.status === 'loaded') this.s.setStage('error', `Could not read the image: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.image?.key !== key || !this.s.settings.draftOnOpen) return;
+    // Only a study with nothing on screen gets a draft: a restored report or chat is the user's.
+    if (!(await this.draftShown(key))) return;
+    const s = this.s;
+    if (this.image?.key !== key || s.streaming || this.running || s.report.trim() || s.chat.length) return;
+    this.autoDraftKey = key;
+    await this.generateReport('report');
+  }
+
+  /** Resolves true once the drafts store has switched the screen to this study (false after 5 s). */
+  private draftShown(key: string): Promise<boolean> {
+    if (this.s.draftFor === key) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(v);
+      };
+      const unsubscribe = this.store.subscribe((s) => {
+        if (s.draftFor === key) done(true);
+        else if (s.study?.key !== key) done(false);
+      });
+      const timer = setTimeout(() => done(false), 5000);
+    });
+  }
+
+  /** Encodes the open image once (queued behind any other encode), prefilling the report prompt. */
+  private ensureEncoded(): Promise<void> {
+    const task = this.encodes.then(() => this.encodeNow());
+    this.encodes = task.catch(() => {});
+    return task;
+  }
+
+  private async encodeNow(): Promise<void> {
+    const image = this.image;
+    if (!image) throw new Error('Open a chest radiograph first.');
+    if (this.s.encodedKey === image.key) return;
     this.s.setStage('encoding');
+    // The drafts store first puts this study's saved draft (if any) on screen.
+    await this.draftShown(image.key);
+    if (this.image?.key !== image.key) return; // another image came meanwhile; its encode follows
     // What is on screen for this study (a draft restored after a reload) continues as the
-    // model's conversation, so a follow-up is asked in its context instead of wiping it.
-    const info = await this.client.encode(this.image.gray, this.visibleHistory());
-    this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs });
-    this.s.setEncodedKey(this.image.key);
+    // model's conversation, so a follow-up is asked in its context instead of wiping it. A new
+    // conversation gets the report prompt prefilled now, so Generate starts sampling at once.
+    const history = this.s.draftFor === image.key ? this.visibleHistory() : [];
+    const info = await this.client.encode(image.gray, history, { preset: 'report' });
+    this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs, ...(info.primeMs !== undefined ? { prefillMs: info.primeMs, promptTokens: info.primeTokens } : {}) });
+    if (this.image?.key !== image.key) return; // superseded while it ran; the next encode follows
+    this.s.setEncodedKey(image.key);
+    // Idle only when no generation waits on this encode (it moves the stage on itself).
+    if (this.s.stage === 'encoding' && !this.running) this.s.setStage('idle');
   }
 
   /** The report (as edited) and the finished chat exchanges, as conversation turns. */
@@ -236,9 +308,10 @@ export class SessionController {
   }
 
   async generateReport(preset: ReportPreset = 'report'): Promise<void> {
-    if (this.s.streaming) return;
+    if (this.s.streaming || this.running) return;
     await this.run('report', async () => {
       await this.ensureEncoded();
+      if (this.s.encodedKey !== this.image?.key) return undefined; // a newer image took over
       await this.client.reset();
       this.s.resetConversation();
       this.s.startReport(preset);
@@ -249,9 +322,10 @@ export class SessionController {
 
   async ask(question: string): Promise<void> {
     const q = question.trim();
-    if (!q || this.s.streaming) return;
+    if (!q || this.s.streaming || this.running) return;
     await this.run('chat', async () => {
       await this.ensureEncoded();
+      if (this.s.encodedKey !== this.image?.key) return undefined;
       this.s.startChat(q);
       return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
     });
@@ -278,33 +352,51 @@ export class SessionController {
     return { temperature, topP, maxNewTokens, seed };
   }
 
-  private async run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
-    // A running self-check gives way to the user's request (it shares the worker's decoder) and
-    // runs again once the answer is written.
-    const rerunCheck = !!this.verifying;
-    if (this.verifying) {
-      await this.client.interrupt();
-      await this.verifying;
-    }
-    try {
-      const done = await body();
-      this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
-      this.s.setStage('idle');
-    } catch (err) {
-      this.s.finishStreaming({ interrupted: true });
-      // A lost device has already said what happened (onDeviceLost); keep that message.
-      if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
-    } finally {
-      if (rerunCheck && this.s.load.status === 'loaded') void this.verifyModel();
-    }
+  private run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
+    this.firstTokenSeen = false;
+    // Busy from the click on: the encode it may wait for must not read as idle in between.
+    this.s.setStage('prefill');
+    const running = (async () => {
+      // A running self-check gives way to the user's request (it shares the worker's decoder) and
+      // runs again once the answer is written.
+      const rerunCheck = !!this.verifying;
+      if (this.verifying) {
+        await this.client.interrupt();
+        await this.verifying;
+      }
+      try {
+        const done = await body();
+        if (this.s.streaming) this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
+        this.s.setStage('idle');
+      } catch (err) {
+        this.s.finishStreaming({ interrupted: true });
+        // A lost device has already said what happened (onDeviceLost); keep that message.
+        if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
+      } finally {
+        this.running = null;
+        this.autoDraftKey = null;
+        if (rerunCheck && this.s.load.status === 'loaded') void this.verifyModel();
+      }
+    })();
+    this.running = running;
+    return running;
   }
+
+  private firstTokenSeen = false;
 
   private onReply(r: Reply, target: 'report' | 'chat'): void {
     if (r.kind === 'prefill') {
       this.s.setStage('prefill');
-      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote: budgetNote(r.budget) });
+      // A prompt prefilled on open shows that prefill's time, not the ~0 ms left for Generate.
+      const primed = r.reusedTokens === r.promptTokens;
+      this.s.mergeMetrics({ ...(primed ? {} : { prefillMs: r.prefillMs }), promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote: budgetNote(r.budget) });
       this.s.setStage('generating');
     } else if (r.kind === 'delta') {
+      if (!this.firstTokenSeen) {
+        this.firstTokenSeen = true;
+        // Drop -> first word, for a report that started by itself on open.
+        if (target === 'report' && this.image && this.autoDraftKey === this.image.key) this.s.mergeMetrics({ dropToFirstTokenMs: performance.now() - this.image.openedAt });
+      }
       if (target === 'report') this.s.appendReport(r.text);
       else this.s.appendChat(r.text);
       this.s.mergeMetrics({ tokens: r.tokens, tokensPerSecond: r.tokensPerSecond });

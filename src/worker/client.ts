@@ -1,6 +1,6 @@
 import type { SelfCheckResult } from '../selfcheck/run';
 import { deserializeError } from './errors';
-import type { CompleteInfo, EncodedInfo, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply, ReplyEnvelope, Request } from './protocol';
+import type { CompleteInfo, EncodedInfo, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply, ReplyEnvelope, Request } from './protocol';
 
 type Listener = (reply: Reply) => void;
 
@@ -60,10 +60,10 @@ export class InferenceClient {
     return info!;
   }
 
-  async encode(image: GrayImage, history: HistoryTurn[] = []): Promise<EncodedInfo> {
+  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
     let info: EncodedInfo | undefined;
     // A copy is sent: the study keeps its own pixels for the viewer.
-    await this.send({ kind: 'encode', image: { ...image, data: image.data.slice() }, history }, (r) => {
+    await this.send({ kind: 'encode', image: { ...image, data: image.data.slice() }, history, prime }, (r) => {
       if (r.kind === 'encoded') info = r.info;
     });
     return info!;

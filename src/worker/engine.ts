@@ -1,10 +1,13 @@
 import type * as Ort from 'onnxruntime-web';
+import { chooseProviders, needsProbe, probeCacheKey, type ProviderChoices, type ProviderProbeResult } from '../capabilities/choose-provider';
+import { measureProviders } from '../capabilities/provider-probe';
 import type { CapabilityReport } from '../capabilities/types';
 import { VisionEncoder } from '../encode/vision-encoder';
 import type { DecoderBackend } from '../generate/backend';
 import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
 import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
+import { warmUpStages } from '../generate/warm-up';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
 import { formatBytes } from '../capabilities/format';
 import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
@@ -16,7 +19,7 @@ import type { Precision } from '../selfcheck/compare';
 import { parseSelfCheck } from '../selfcheck/reference';
 import { runSelfCheck, type SelfCheckResult } from '../selfcheck/run';
 import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
-import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply } from './protocol';
+import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply } from './protocol';
 
 /** What differs between the browser worker and Node: everything else is shared. */
 export interface EngineHost {
@@ -29,6 +32,11 @@ export interface EngineHost {
   onDeviceLost?(message: string): void;
   /** Storage quota and usage, where the host has a Storage API (browsers). */
   storageEstimate?(): Promise<{ quota: number; usage: number }>;
+  /** Keeps provider-probe results per device and runtime version (IndexedDB in browsers). */
+  probeCache?: {
+    get(key: string): Promise<ProviderProbeResult | undefined>;
+    set(key: string, value: ProviderProbeResult): Promise<void>;
+  };
 }
 
 export type Emit = (reply: Reply) => void;
@@ -81,7 +89,8 @@ export class InferenceEngine {
       throw new ModelLoadError(`${options.manifestUrl} is not a usable model manifest: ${(err as Error).message}`, 'manifest-invalid');
     }
     const caps = await this.host.probe();
-    const provider = this.chooseProvider(options.executionProvider, caps);
+    const providers = await this.chooseProviders(options.executionProvider, caps, emit);
+    const provider = providers.vision.provider;
     const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
     const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
     const useWebLlm = this.chooseDecoder(manifest, caps, options);
@@ -126,7 +135,7 @@ export class InferenceEngine {
           embedModel: embedBytes!,
           decoderModel: decoderBytes!,
           spec: manifest.decoder,
-          executionProvider: provider,
+          executionProvider: providers.decoder.provider,
         });
       }
     } catch (err) {
@@ -135,14 +144,17 @@ export class InferenceEngine {
     const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes, { legacy: manifest.tokenizer.legacy });
     // The ONNX decoder is the checkpoint's weights in float32; WebLLM runs one q4 variant.
     const quant = useWebLlm ? (backend as { quant?: string }).quant ?? 'q4f32_1' : null;
+    const warmupMs = options.warmUp === false ? 0 : await this.warmUp({ manifest, vision, backend, tokenizer }, provider === 'webgpu' || providers.decoder.provider === 'webgpu' || useWebLlm, emit);
     const info: LoadedInfo = {
       modelId: manifest.id,
       modelName: manifest.name,
       randomWeights: manifest.randomWeights,
       backend: backend.description,
       visionProvider: provider,
+      providers,
       visionDtype: useFp16 ? 'fp16' : 'fp32',
       loadMs: this.host.now() - t0,
+      warmupMs,
     };
     this.loaded = {
       manifest,
@@ -158,7 +170,18 @@ export class InferenceEngine {
     return info;
   }
 
-  async encode(image: GrayImage, history: HistoryTurn[] = []): Promise<EncodedInfo> {
+  /** See generate/warm-up.ts; the model panel shows each step. */
+  private warmUp(m: Pick<Loaded, 'manifest' | 'vision' | 'backend' | 'tokenizer'>, onGpu: boolean, emit: Emit): Promise<number> {
+    const what = onGpu ? 'Preparing GPU kernels' : 'Warming up';
+    return warmUpStages(m, (step, text) => emit({ kind: 'progress', stage: 'warmup', step, steps: 3, message: `${what} (${step}/3: ${text})` }), this.host.now);
+  }
+
+  /**
+   * Preprocesses and encodes one image, and starts a conversation about it. With `prime`, the
+   * prompt that question would send (system prompt, image rows, the question) is prefilled now,
+   * so generating it later starts from a warm KV cache.
+   */
+  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
     const loaded = this.requireLoaded();
     const t0 = this.host.now();
     const pre = preprocessGray(image, loaded.manifest.vision);
@@ -170,7 +193,13 @@ export class InferenceEngine {
     this.imageRows = rows;
     this.chat = new ChatSession(loaded.backend, loaded.tokenizer, loaded.manifest, this.host.now);
     if (history.length) this.chat.seed(history.map((t, i) => ({ user: this.userText(t.preset, t.question ?? '', i === 0), assistant: t.answer })));
-    return { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+    const info: EncodedInfo = { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+    if (prime && !history.length) {
+      const p = await this.chat.prime(this.userText(prime.preset, prime.question ?? '', true));
+      info.primeMs = p.prefillMs;
+      info.primeTokens = p.promptTokens;
+    }
+    return info;
   }
 
   /**
@@ -338,11 +367,25 @@ export class InferenceEngine {
     }
   }
 
-  private chooseProvider(forced: ExecutionProvider | undefined, caps: CapabilityReport): ExecutionProvider {
+  /**
+   * Each ONNX stage's provider (see capabilities/choose-provider.ts): the rules first, then a
+   * short measured probe on a hardware adapter, whose result is cached per device and runtime.
+   */
+  async chooseProviders(forced: ExecutionProvider | undefined, caps: CapabilityReport, emit: Emit = () => {}): Promise<ProviderChoices> {
     if (forced === 'webgpu' && !caps.webgpu.available) {
       throw new WebGpuUnavailableError(`WebGPU was requested but is not available: ${caps.webgpu.reason}`, 'no-webgpu');
     }
-    return forced ?? (caps.webgpu.available ? 'webgpu' : 'wasm');
+    let probe: ProviderProbeResult | null = null;
+    if (needsProbe(caps, forced)) {
+      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}`);
+      probe = (await this.host.probeCache?.get(key).catch(() => undefined)) ?? null;
+      if (!probe) {
+        emit({ kind: 'progress', stage: 'compile', message: 'Measuring WebGPU against wasm on this device' });
+        probe = await measureProviders(this.host.ort, this.host.now);
+        await this.host.probeCache?.set(key, probe).catch(() => {});
+      }
+    }
+    return chooseProviders(caps, forced, probe);
   }
 
   private requireLoaded(): Loaded {

@@ -1,3 +1,4 @@
+import type { ProviderChoices } from '../capabilities/choose-provider';
 import type { CapabilityReport } from '../capabilities/types';
 import type { Budget, StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
@@ -14,6 +15,14 @@ export interface LoadOptions {
   executionProvider?: ExecutionProvider;
   /** Prefer a decoder backend; by default WebLLM when the model has a compiled library. */
   decoderBackend?: 'webllm' | 'onnx';
+  /** Run every stage once after loading (default true); benchmarks turn it off to time a cold start. */
+  warmUp?: boolean;
+}
+
+/** The question whose prompt is prefilled as soon as an image is encoded. */
+export interface PrimeRequest {
+  preset: PresetId;
+  question?: string;
 }
 
 export interface GrayImage {
@@ -41,7 +50,7 @@ export interface HistoryTurn {
 export type Request =
   | { kind: 'check' }
   | { kind: 'load'; options: LoadOptions }
-  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[] }
+  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[]; prime?: PrimeRequest }
   | { kind: 'generate'; options: GenerateOptions }
   /** Runs the sample radiograph (decoded by the UI) against the model's selfcheck.json. */
   | { kind: 'selfcheck'; image: GrayImage; sampleSha256: string }
@@ -57,13 +66,20 @@ export interface LoadedInfo {
   randomWeights: boolean;
   backend: string;
   visionProvider: ExecutionProvider;
+  /** Each ONNX stage's provider and why it was chosen. */
+  providers: ProviderChoices;
   visionDtype: 'fp32' | 'fp16';
   loadMs: number;
+  /** Of loadMs, the warm-up run of every stage. */
+  warmupMs: number;
 }
 
 export interface EncodedInfo {
   preprocessMs: number;
   encodeMs: number;
+  /** Prefill of the primed prompt, when one was asked for. */
+  primeMs?: number;
+  primeTokens?: number;
 }
 
 export interface CompleteInfo {
@@ -79,7 +95,7 @@ export interface CompleteInfo {
 
 export type Reply =
   | { kind: 'checked'; caps: CapabilityReport }
-  | { kind: 'progress'; stage: 'download' | 'compile'; file?: FileProgress; message: string }
+  | { kind: 'progress'; stage: 'download' | 'compile' | 'warmup'; file?: FileProgress; step?: number; steps?: number; message: string }
   | { kind: 'ready'; info: LoadedInfo }
   | { kind: 'encoded'; info: EncodedInfo }
   | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget?: Budget }
