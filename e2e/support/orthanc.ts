@@ -130,7 +130,7 @@ export function orthancRest(url: string, authorization: string | undefined): Ort
     dicomweb: `${url}/dicom-web`,
     authorization,
     async upload(bytes) {
-      const r = await check(await fetch(`${url}/instances`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/dicom' }, body: bytes }), 'upload');
+      const r = await check(await fetch(`${url}/instances`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/dicom' }, body: Buffer.from(bytes) }), 'upload');
       const j = (await r.json()) as { ID: string; ParentStudy: string; ParentSeries: string };
       return { instance: j.ID, study: j.ParentStudy, series: j.ParentSeries };
     },
