@@ -1,5 +1,7 @@
 import { AppStatusBadges } from './AppStatusBadges';
 import { CapabilityPanel } from './CapabilityPanel';
+import { SendReport } from './dicomweb/SendReport';
+import { StudyBrowser } from './dicomweb/StudyBrowser';
 import { ModelPanel } from './ModelPanel';
 import { ChatPanel } from './reading/ChatPanel';
 import { ReportPanel } from './reading/ReportPanel';
@@ -23,11 +25,13 @@ export function App() {
         </div>
         <div className="report-column">
           <ReportPanel />
+          <SendReport />
           <ChatPanel />
         </div>
       </main>
       <StatusLine />
       <div className="side-panels">
+        <StudyBrowser />
         <ModelPanel />
         <CapabilityPanel />
       </div>
