@@ -7,7 +7,7 @@ import { EMPTY_QUERY, studyQueryParams } from './study-query';
 describe('DICOMweb study query', () => {
   it('defaults to CR/DX studies, a prefix name match and a bounded list', () => {
     const p = studyQueryParams({ ...EMPTY_QUERY, patientName: 'Test', patientId: ' PID-1 ', dateFrom: '2024-01-01', dateTo: '2024-01-31' });
-    expect(p).toMatchObject({ PatientID: 'PID-1', PatientName: 'Test*', StudyDate: '20240101-20240131', ModalitiesInStudy: 'CR\\DX', limit: '50' });
+    expect(p).toMatchObject({ PatientID: 'PID-1', PatientName: 'Test*', StudyDate: '20240101-20240131', ModalitiesInStudy: 'CR,DX', limit: '50' });
     expect(studyQueryParams({ ...EMPTY_QUERY, patientName: 'Te?t*' }).PatientName).toBe('Te?t*');
     expect(studyQueryParams({ ...EMPTY_QUERY, dateFrom: '2024-02-01' }).StudyDate).toBe('20240201-');
   });

@@ -37,7 +37,7 @@ export class DicomwebServer {
     } catch (err) {
       throw fromHttpFailure(err, 'Searching for studies');
     }
-    return (Array.isArray(found) ? found : []).map(studyRow).filter((s) => s.studyUID);
+    return asList(found, 'Searching for studies').map(studyRow).filter((s) => s.studyUID);
   }
 
   /** The study's CR/DX instances, series by series; DicomwebError('no-image') when there are none. */
@@ -48,7 +48,7 @@ export class DicomwebServer {
     } catch (err) {
       throw fromHttpFailure(err, 'Listing the study');
     }
-    const all = (Array.isArray(series) ? series : []).map(naturalise);
+    const all = asList(series, 'Listing the study').map(naturalise);
     const wanted = all.filter((s) => modalities.includes(str(s, 'Modality').toUpperCase()));
     if (!wanted.length) {
       const has = [...new Set(all.map((s) => str(s, 'Modality')).filter(Boolean))];
@@ -67,7 +67,7 @@ export class DicomwebServer {
       } catch (err) {
         throw fromHttpFailure(err, 'Listing the series');
       }
-      for (const i of Array.isArray(instances) ? instances : []) out.push(instanceRow(i, meta));
+      for (const i of asList(instances, 'Listing the series')) out.push(instanceRow(i, meta));
     }
     if (!out.length) throw new DicomwebError('no-image', `This study's ${modalities.join('/')} series hold no instances.`);
     return out.sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
@@ -98,6 +98,16 @@ export class DicomwebServer {
       throw fromHttpFailure(err, 'Sending the report');
     }
   }
+}
+
+/**
+ * A QIDO answer is a JSON array (or nothing: 204 No Content). Anything else, e.g. the app's own
+ * index.html from a path that forwards nowhere, means the URL is not a DICOMweb root.
+ */
+function asList(answer: unknown, what: string): unknown[] {
+  if (Array.isArray(answer)) return answer;
+  if (answer === undefined || answer === '') return [];
+  throw new DicomwebError('not-found', `${what} failed: the answer is not DICOM JSON. Is the URL the server's DICOMweb root (e.g. /dicomweb, …/dicom-web)?`);
 }
 
 function checkSize(i: InstanceRow): void {

@@ -36,8 +36,9 @@ export function studyQueryParams(q: StudyQuery): Record<string, string> {
   if (q.dateFrom || q.dateTo) p.StudyDate = `${q.dateFrom.replace(/-/g, '')}-${q.dateTo.replace(/-/g, '')}`;
   const mods = q.modalities.map((m) => m.trim().toUpperCase()).filter(Boolean);
   if (mods.some((m) => !/^[A-Z0-9]{1,16}$/.test(m))) throw new DicomwebError('bad-input', `Modalities are codes such as CR or DX, not "${mods.join(', ')}".`);
-  // A list of values (PS3.4 C.2.2.2.8) separated by backslash.
-  if (mods.length) p.ModalitiesInStudy = mods.join('\\');
+  // A list of values: comma-separated in QIDO-RS (PS3.18 8.3.4.1); DIMSE's backslash matches
+  // nothing on Orthanc.
+  if (mods.length) p.ModalitiesInStudy = mods.join(',');
   p.limit = String(STUDY_LIMIT);
   p.includefield = '00081030,00201208';
   return p;

@@ -31,7 +31,7 @@ export function ServerSettings() {
       {auth.kind === 'basic' && (
         <>
           <label>
-            User
+            User name
             <input type="text" autoComplete="off" value={auth.user} onChange={(e) => setAuth({ ...auth, user: e.currentTarget.value })} />
           </label>
           <label>

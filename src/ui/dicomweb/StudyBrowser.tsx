@@ -108,7 +108,7 @@ export function StudyBrowser() {
         <ul className="dicomweb-instances" aria-label="Images in the study">
           {chosen.instances.value.map((i, n) => (
             <li key={i.sopUID}>
-              <button type="button" onClick={() => void openInstance(app, h, i)}>
+              <button type="button" data-sop-uid={i.sopUID} onClick={() => void openInstance(app, h, i)}>
                 Open image {i.instanceNumber ?? n + 1} ({i.modality}
                 {i.seriesDescription ? `, ${i.seriesDescription}` : ''}
                 {i.frames > 1 ? `, ${i.frames} frames` : ''})
