@@ -67,7 +67,14 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     // A second image in PID-1's study, and a multi-frame instance that says it has 200,000 frames
     // (Orthanc rewrites the headers; the app must refuse it from its QIDO attributes alone).
     await orthanc.upload(await modified(ids['dcm-mono2-explicit.dcm']!.instance, { SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.101', InstanceNumber: '2' }));
-    await orthanc.upload(await modified(ids['dcm-multiframe.dcm']!.instance, { NumberOfFrames: '200000' }));
+    await orthanc.upload(await modified(ids['dcm-multiframe.dcm']!.instance, {
+      NumberOfFrames: '200000',
+      PatientID: 'PID-6',
+      AccessionNumber: 'ACC6',
+      StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.106',
+      SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.106',
+      SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.106',
+    }));
     browser = await launchBrowser({ webgpu: false }); // wasm: the quickest way through a real generation
   });
   afterAll(async () => {
@@ -105,8 +112,8 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(await error.textContent()).toMatch(/no CR or DX image \(it has OT\)/);
 
     // The huge multi-frame instance is the study's only DX image: refused before any download.
-    await search(page, { patientId: 'PID-5', modalities: 'CR DX' });
-    await page.getByRole('button', { name: 'Open study ACC5' }).click();
+    await search(page, { patientId: 'PID-6', modalities: 'CR DX' });
+    await page.getByRole('button', { name: 'Open study ACC6' }).click();
     await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('too-large');
     expect(await error.textContent()).toMatch(/200000 frames/);
     await context.close();
