@@ -2,6 +2,7 @@ import { AppStatusBadges } from './AppStatusBadges';
 import { CapabilityPanel } from './CapabilityPanel';
 import { SendReport } from './dicomweb/SendReport';
 import { StudyBrowser } from './dicomweb/StudyBrowser';
+import { WorklistPanel } from './worklist/WorklistPanel';
 import { ModelPanel } from './ModelPanel';
 import { ChatPanel } from './reading/ChatPanel';
 import { ReportPanel } from './reading/ReportPanel';
@@ -31,6 +32,7 @@ export function App() {
       </main>
       <StatusLine />
       <div className="side-panels">
+        <WorklistPanel />
         <StudyBrowser />
         <ModelPanel />
         <CapabilityPanel />

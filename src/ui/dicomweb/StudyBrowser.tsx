@@ -1,5 +1,6 @@
 import { chooseStudy, openInstance, searchStudies } from '../../hospital/open-from-server';
 import { useAppStoreApi } from '../store-context';
+import { useWorklist } from '../worklist/use-worklist';
 import { ServerSettings } from './ServerSettings';
 import { useHospital, useHospitalApi } from './use-hospital';
 import './dicomweb.css';
@@ -16,6 +17,7 @@ export function StudyBrowser() {
   const search = useHospital((s) => s.search);
   const chosen = useHospital((s) => s.chosen);
   const opening = useHospital((s) => s.opening);
+  const worklist = useWorklist();
 
   return (
     <section className="panel dicomweb" aria-labelledby="dicomweb-heading" data-testid="study-browser">
@@ -68,6 +70,11 @@ export function StudyBrowser() {
         </p>
       )}
       {search.status === 'done' && search.value.length === 0 && <p role="status">No studies match.</p>}
+      {search.status === 'done' && search.value.length > 0 && (
+        <button type="button" onClick={() => worklist.addStudies(search.value)}>
+          Add all {search.value.length} to the worklist
+        </button>
+      )}
       {search.status === 'done' && search.value.length > 0 && (
         <table className="dicomweb-studies" aria-label="Studies found">
           <thead>
