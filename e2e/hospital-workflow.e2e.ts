@@ -227,3 +227,53 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await context.close();
   });
 });
+
+describe('worklist: several studies, drafted in the background one at a time', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  it('lists dropped files with their state, drafts the ones not open, and moves with Alt+Down / Alt+Up keeping each draft', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await setSettings(page, { temperature: 0, maxNewTokens: 6 });
+    const names = ['dcm-mono2-explicit.dcm', 'dcm-mono1.dcm', 'gray8.png'];
+    await page.getByLabel('Add files to the worklist').setInputFiles(names.map((n) => fileURLToPath(new URL(`./fixtures/imaging/${n}`, import.meta.url))));
+    const list = page.getByRole('list', { name: 'Worklist studies' }).locator('li');
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(3);
+    const states = () => list.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    const current = () => list.evaluateAll((els) => els.findIndex((e) => e.getAttribute('aria-current') === 'true'));
+    // The first opens at once, like a dropped file.
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono2-explicit.dcm', undefined, { timeout: 60_000 });
+    expect(await current()).toBe(0);
+
+    await waitForModel(page);
+    // The other two get drafts in the background while the first is on screen, untouched.
+    await expect.poll(states, { timeout: 240_000, interval: 500 }).toEqual(['new', 'draft-ready', 'draft-ready']);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    expect(await report.inputValue()).toBe('');
+
+    // Alt+Down opens the second with its draft; editing marks it edited.
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono1.dcm', undefined, { timeout: 60_000 });
+    expect(await current()).toBe(1);
+    await report.fill('Edited second study.');
+    await expect.poll(async () => (await states())[1], { timeout: 10_000 }).toBe('edited');
+    // Now the first is not open, so it gets its draft in the background too.
+    await expect.poll(states, { timeout: 240_000, interval: 500 }).toEqual(['draft-ready', 'edited', 'draft-ready']);
+
+    // Back to the first and forth again: the second's edit is kept (drafts, as for any study).
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono2-explicit.dcm', undefined, { timeout: 60_000 });
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono1.dcm', undefined, { timeout: 60_000 });
+    await expect.poll(() => report.inputValue(), { timeout: 30_000 }).toBe('Edited second study.');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
