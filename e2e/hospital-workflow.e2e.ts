@@ -225,7 +225,7 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     for (const s of secret) expect(kept).not.toContain(s); // ...without the credentials
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 300_000);
 });
 
 describe('worklist: several studies, drafted in the background one at a time', () => {
@@ -273,7 +273,20 @@ describe('worklist: several studies, drafted in the background one at a time', (
     await page.keyboard.press('Alt+ArrowDown');
     await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono1.dcm', undefined, { timeout: 60_000 });
     await expect.poll(() => report.inputValue(), { timeout: 30_000 }).toBe('Edited second study.');
+
+    // Dropping several files anywhere adds them all and opens the first (not just one, as a
+    // single-file drop does).
+    const dropped = ['gray.jpg', 'gray16.png'].map((n) => ({ name: n, bytes: [...fixture(n)] }));
+    await page.evaluate((files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.name.endsWith('.png') ? 'image/png' : 'image/jpeg' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, dropped);
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(5);
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'gray.jpg', undefined, { timeout: 60_000 });
+    expect(await current()).toBe(3);
+    expect(await page.getByTestId('intake-error').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 420_000);
 });

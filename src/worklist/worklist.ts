@@ -47,13 +47,14 @@ export class Worklist {
     this.hospital.subscribe(() => this.trackOpenItem());
   }
 
-  addFiles(files: File[]): void {
+  /** Adds images (a folder's other files are skipped); openFirst opens the first of them (a drop). */
+  addFiles(files: File[], o: { openFirst?: boolean } = {}): void {
     const items = files.filter(isImageFile).map((file): WorklistItem => {
       const id = `w${++this.seq}`;
       this.sources.set(id, { kind: 'file', file });
       return { id, label: file.webkitRelativePath || file.name, origin: 'file', state: 'new' };
     });
-    this.added(items);
+    this.added(items, o.openFirst);
   }
 
   addStudies(rows: StudyRow[]): void {
@@ -68,11 +69,11 @@ export class Worklist {
     this.added(items);
   }
 
-  private added(items: WorklistItem[]): void {
+  private added(items: WorklistItem[], openFirst = false): void {
     if (!items.length) return;
     const s = this.store.getState();
     s.add(items);
-    if (!s.currentId) void this.open(items[0]!.id);
+    if (!s.currentId || openFirst) void this.open(items[0]!.id);
     else void this.pump();
   }
 

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { multiDrop } from '../../worklist/dropped-files';
 import { STATE_LABEL } from '../../worklist/worklist-store';
 import { useWorklist, useWorklistState } from './use-worklist';
 import './worklist.css';
@@ -18,8 +19,24 @@ export function WorklistPanel() {
       e.preventDefault();
       void worklist.step(e.key === 'ArrowDown' ? 1 : -1);
     };
+    // Several files or a folder dropped anywhere go to the worklist. A single file is left to the
+    // image intake (ImageIntake.tsx) as before. Capture phase, so the intake never sees a
+    // multi-file drop; a plain drop event is sent after, which only clears its drop overlay.
+    const onDrop = (e: DragEvent) => {
+      if (!e.dataTransfer) return;
+      const files = multiDrop(e.dataTransfer);
+      if (!files) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      window.dispatchEvent(new DragEvent('drop'));
+      void files.then((f) => worklist.addFiles(f, { openFirst: true }));
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('drop', onDrop, { capture: true });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('drop', onDrop, { capture: true });
+    };
   }, [worklist]);
 
   const at = items.findIndex((i) => i.id === currentId);
@@ -57,7 +74,7 @@ export function WorklistPanel() {
         </div>
       </div>
       {items.length === 0 ? (
-        <p className="muted">Add several images, a folder, or a server search to read them one after another; the next drafts are written while you read.</p>
+        <p className="muted">Drop or add several images or a folder, or add a server search, to read them one after another; the next drafts are written while you read.</p>
       ) : (
         <>
           <div className="toolbar">
