@@ -2,21 +2,32 @@ import { createStore as idbStore, set as idbSet } from 'idb-keyval';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
 import { hospitalStoreFor, type HospitalStore } from '../hospital/hospital-store';
-import { openInstance } from '../hospital/open-from-server';
-import { decodeInWorker } from '../imaging';
-import type { DecodeResult } from '../imaging';
+import type { DecodedImage } from '../imaging/types';
+import type { GrayImage } from '../preprocess/types';
 import { describeStudy, summarizeStudy } from '../report/context';
 import type { SessionController } from '../session/controller';
-import { draftKey, DRAFTS_DB, idbDraftStorage, studyFingerprint, type Draft, type DraftStorage } from '../session/drafts';
+import { draftKey, DRAFTS_DB, studyFingerprint, type Draft, type DraftStorage } from '../session/drafts';
 import type { AppStore } from '../state/store';
-import { openImageFile } from '../ui/viewer/open-file';
 import { createWorklistStore, type WorklistItem, type WorklistStore } from './worklist-store';
 
 /** How an item's image is fetched: a local file, or a study's first CR/DX image on the server. */
 type Source = { kind: 'file'; file: File } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
 
-/** Decodes an image off the main thread (the app's decode worker); a seam for tests. */
-export type Decode = (bytes: ArrayBuffer, name: string) => Promise<Pick<DecodeResult, 'image' | 'grey'>>;
+/**
+ * What the worklist needs from the rest of the app (browser-only parts: src/worklist/app-worklist.ts
+ * wires the decode worker and the intake; tests give Node's decoder).
+ */
+export interface WorklistDeps {
+  drafts: DraftStorage;
+  /** Decodes an image off the main thread to what the model reads. */
+  decode: (bytes: ArrayBuffer, name: string) => Promise<{ image: DecodedImage; grey: GrayImage }>;
+  /** Opens a file like a dropped one. */
+  openFile: (app: AppStore, file: File) => Promise<void>;
+  /** Opens a server instance (keeping its header for the SR); false when it did not open. */
+  openInstance: (app: AppStore, h: HospitalStore, instance: InstanceRow) => Promise<boolean>;
+  /** Stores a background draft (without making it "the study open last"). */
+  saveDraft?: (d: Draft) => Promise<void>;
+}
 
 /**
  * Several studies at once. The user reads one; the worklist drafts the others in the background,
@@ -32,13 +43,16 @@ export class Worklist {
   private pumping = false;
   private seq = 0;
 
+  private readonly drafts: DraftStorage;
+  private readonly saveDraft: (d: Draft) => Promise<void>;
+
   constructor(
     private readonly app: AppStore,
-    private readonly controller: SessionController,
-    private readonly drafts: DraftStorage = idbDraftStorage(),
-    private readonly decode: Decode = decodeInWorker,
-    private readonly saveDraft: (d: Draft) => Promise<void> = saveWithoutMarkingOpen,
+    private readonly controller: Pick<SessionController, 'draftInBackground' | 'stop'>,
+    private readonly deps: WorklistDeps,
   ) {
+    this.drafts = deps.drafts;
+    this.saveDraft = deps.saveDraft ?? saveWithoutMarkingOpen;
     this.hospital = hospitalStoreFor(app);
     app.subscribe(() => {
       this.trackOpenItem();
@@ -86,10 +100,10 @@ export class Worklist {
     if (item.state === 'drafting') await this.controller.stop();
     this.store.getState().setCurrent(id);
     try {
-      if (source.kind === 'file') await openImageFile(this.app, source.file);
+      if (source.kind === 'file') await this.deps.openFile(this.app, source.file);
       else {
         const instance = await this.instanceOf(source);
-        if (!(await openInstance(this.app, this.hospital, instance))) {
+        if (!(await this.deps.openInstance(this.app, this.hospital, instance))) {
           const o = this.hospital.getState().opening;
           if (o.status === 'error') this.store.getState().update(id, { state: 'failed', message: o.message });
         }
@@ -99,6 +113,7 @@ export class Worklist {
     }
     if (this.store.getState().currentId === id) this.store.getState().update(id, { studyKey: this.app.getState().study?.key });
     this.trackOpenItem();
+    void this.pump();
   }
 
   /** Opens the next (+1) or previous (-1) item; stays at either end. */
@@ -157,7 +172,7 @@ export class Worklist {
     let retry = false;
     try {
       const { bytes, name } = await this.bytesOf(source);
-      const { image, grey } = await this.decode(bytes, name);
+      const { image, grey } = await this.deps.decode(bytes, name);
       const key = await studyFingerprint(image);
       const existing = await this.drafts.load(key);
       if (existing?.report.trim()) {
@@ -204,15 +219,4 @@ export function isImageFile(f: File): boolean {
   const name = f.name.toLowerCase();
   if (name.startsWith('.') || name === 'dicomdir') return false;
   return !/\.(txt|json|xml|html?|pdf|csv|md|ini|log|zip)$/.test(name);
-}
-
-const lists = new WeakMap<AppStore, Worklist>();
-
-export function worklistFor(app: AppStore, controller: SessionController): Worklist {
-  let w = lists.get(app);
-  if (!w) {
-    w = new Worklist(app, controller);
-    lists.set(app, w);
-  }
-  return w;
 }

@@ -1,5 +1,6 @@
 import { useStore } from 'zustand';
-import { worklistFor, type Worklist } from '../../worklist/worklist';
+import { worklistFor } from '../../worklist/app-worklist';
+import type { Worklist } from '../../worklist/worklist';
 import type { WorklistState } from '../../worklist/worklist-store';
 import { useController } from '../controller-context';
 import { useAppStoreApi } from '../store-context';
