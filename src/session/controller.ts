@@ -307,8 +307,49 @@ export class SessionController {
     return turns;
   }
 
+  /** A draft being written for a study that is not open (src/worklist); the user's work comes first. */
+  private background: Promise<unknown> | null = null;
+
+  /**
+   * Writes a report for an image that is not on screen, without touching the open study's report,
+   * chat or status: the worklist drafts the next studies while the user reads one. Shares the
+   * worker, so a foreground request interrupts it (yieldToForeground) and it returns null.
+   */
+  async draftInBackground(gray: GrayImage): Promise<string | null> {
+    if (this.s.streaming || this.background || this.s.load.status !== 'loaded') return null;
+    let text = '';
+    let interrupted = false;
+    const job = (async () => {
+      // The worker's image changes: the open study is encoded again when next asked.
+      this.s.setEncodedKey(null);
+      await this.client.encode(gray, []);
+      await this.client.reset();
+      const done = await this.client.generate({ preset: 'report', ...this.sampling() }, (r) => {
+        if (r.kind === 'delta') text += r.text;
+      });
+      interrupted = !done || done.reason === 'interrupted';
+    })();
+    this.background = job;
+    try {
+      await job;
+    } finally {
+      this.background = null;
+      this.s.setEncodedKey(null);
+    }
+    return interrupted ? null : text;
+  }
+
+  /** Stops a background draft (it is retried later) before the open study uses the worker. */
+  private async yieldToForeground(): Promise<void> {
+    const bg = this.background;
+    if (!bg) return;
+    await this.client.interrupt();
+    await bg.catch(() => undefined);
+  }
+
   async generateReport(preset: ReportPreset = 'report'): Promise<void> {
     if (this.s.streaming || this.running) return;
+    await this.yieldToForeground();
     await this.run('report', async () => {
       await this.ensureEncoded();
       if (this.s.encodedKey !== this.image?.key) return undefined; // a newer image took over
@@ -323,6 +364,7 @@ export class SessionController {
   async ask(question: string): Promise<void> {
     const q = question.trim();
     if (!q || this.s.streaming || this.running) return;
+    await this.yieldToForeground();
     await this.run('chat', async () => {
       await this.ensureEncoded();
       if (this.s.encodedKey !== this.image?.key) return undefined;

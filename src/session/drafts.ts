@@ -39,7 +39,8 @@ export interface Draft {
 export const SCRATCH = 'scratch';
 export const DRAFTS_DB = 'cxr-llava-drafts';
 const LAST_OPEN = 'meta:last-open';
-const draftKey = (key: string) => `draft:${key}`;
+/** The IndexedDB key of a study's draft (the worklist writes drafts for studies not yet open). */
+export const draftKey = (key: string) => `draft:${key}`;
 
 export interface DraftStorage {
   load(key: string): Promise<Draft | undefined>;
