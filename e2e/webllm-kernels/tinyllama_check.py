@@ -120,31 +120,33 @@ def rope(x, positions, theta):
     return x * cos + half * sin
 
 
-def llama_logits(cache, embeds):
-    """A float32 LLaMA over input embeddings [n, hidden]; logits [n, vocab]. Causal, GQA grouped
-    (query head j reads KV head j // (heads / kv_heads)), SiLU MLP, separate lm_head."""
+def llama_logits(cache, batch):
+    """A float32 LLaMA over input embeddings, for each [n, hidden] in `batch` (each layer's
+    weights dequantised once for all); logits [n, vocab] each. Causal, GQA grouped (query head j
+    reads KV head j // (heads / kv_heads)), SiLU MLP, separate lm_head."""
     c = LCFG
     h, heads, kvh, d = c['hidden_size'], c['num_attention_heads'], c['num_key_value_heads'], c['head_dim']
-    n = embeds.shape[0]
-    pos = torch.arange(n)
-    mask = torch.full((n, n), float('-inf')).triu(1)
-    x = embeds.float()
+    xs = [e.float() for e in batch]
     for i in range(c['num_hidden_layers']):
         p = 'model.layers.%d.' % i
-        a = rms_norm(x, cache.vector(p + 'input_layernorm.weight'), c['rms_norm_eps'])
-        qkv = a @ cache.linear(p + 'self_attn.qkv_proj', h).T
-        q, k, v = qkv.split([heads * d, kvh * d, kvh * d], dim=-1)
-        q = rope(q.view(n, heads, d).transpose(0, 1), pos, c['rope_theta'])
-        k = rope(k.view(n, kvh, d).transpose(0, 1), pos, c['rope_theta'])
-        v = v.view(n, kvh, d).transpose(0, 1)
-        k, v = k.repeat_interleave(heads // kvh, 0), v.repeat_interleave(heads // kvh, 0)
-        att = torch.softmax(q @ k.transpose(1, 2) / d ** 0.5 + mask, -1) @ v
-        x = x + att.transpose(0, 1).reshape(n, heads * d) @ cache.linear(p + 'self_attn.o_proj', heads * d).T
-        m = rms_norm(x, cache.vector(p + 'post_attention_layernorm.weight'), c['rms_norm_eps'])
-        gate, up = (m @ cache.linear(p + 'mlp.gate_up_proj', h).T).chunk(2, dim=-1)
-        x = x + (torch.nn.functional.silu(gate) * up) @ cache.linear(p + 'mlp.down_proj', c['intermediate_size']).T
-    x = rms_norm(x, cache.vector('model.norm.weight'), c['rms_norm_eps'])
-    return x @ cache.linear('lm_head', h).T
+        ln1, ln2 = cache.vector(p + 'input_layernorm.weight'), cache.vector(p + 'post_attention_layernorm.weight')
+        qkv_w, o_w = cache.linear(p + 'self_attn.qkv_proj', h), cache.linear(p + 'self_attn.o_proj', heads * d)
+        gu_w, down_w = cache.linear(p + 'mlp.gate_up_proj', h), cache.linear(p + 'mlp.down_proj', c['intermediate_size'])
+        for b, x in enumerate(xs):
+            n = x.shape[0]
+            pos = torch.arange(n)
+            mask = torch.full((n, n), float('-inf')).triu(1)
+            q, k, v = (rms_norm(x, ln1, c['rms_norm_eps']) @ qkv_w.T).split([heads * d, kvh * d, kvh * d], dim=-1)
+            q = rope(q.view(n, heads, d).transpose(0, 1), pos, c['rope_theta'])
+            k = rope(k.view(n, kvh, d).transpose(0, 1), pos, c['rope_theta'])
+            v = v.view(n, kvh, d).transpose(0, 1)
+            k, v = k.repeat_interleave(heads // kvh, 0), v.repeat_interleave(heads // kvh, 0)
+            att = torch.softmax(q @ k.transpose(1, 2) / d ** 0.5 + mask, -1) @ v
+            x = x + att.transpose(0, 1).reshape(n, heads * d) @ o_w.T
+            gate, up = (rms_norm(x, ln2, c['rms_norm_eps']) @ gu_w.T).chunk(2, dim=-1)
+            xs[b] = x + (torch.nn.functional.silu(gate) * up) @ down_w.T
+    norm, head = cache.vector('model.norm.weight'), cache.linear('lm_head', h)
+    return [rms_norm(x, norm, c['rms_norm_eps']) @ head.T for x in xs]
 
 
 def compare(got, want):
@@ -169,19 +171,17 @@ def reference(out, run_path):
         else:
             parts.append(torch.tensor(piece['rows'], dtype=torch.float32))
     embeds = torch.cat(parts)
+    # Control: the same prompt with the injected rows zeroed. If the kernels ignored the injected
+    # rows, this (not the real reference) would match them.
+    image = [i for i, p in enumerate(run['pieces']) if 'rows' in p]
+    zeroed = torch.cat([torch.zeros_like(p) if i in image else p for i, p in enumerate(parts)])
     with torch.no_grad():
-        logits = llama_logits(cache, embeds)
-        result = {'positions': embeds.shape[0], 'steps': {}}
-        for step in run['steps']:
-            result['steps'][step['name']] = compare(step['logits'], logits[step['upto'] - 1])
-        # Sensitivity: the same prompt with the injected rows zeroed. If the kernels ignored the
-        # injected rows, this (not the real reference) would match them.
-        image = [i for i, p in enumerate(run['pieces']) if 'rows' in p]
-        if image:
-            zeroed = [torch.zeros_like(p) if i in image else p for i, p in enumerate(parts)]
-            alt = llama_logits(cache, torch.cat(zeroed))
-            first = run['steps'][0]
-            result['withoutInjectedRows'] = compare(first['logits'], alt[first['upto'] - 1])
+        logits, alt = llama_logits(cache, [embeds, zeroed])
+    result = {'positions': embeds.shape[0], 'steps': {}}
+    for step in run['steps']:
+        result['steps'][step['name']] = compare(step['logits'], logits[step['upto'] - 1])
+    first = run['steps'][0]
+    result['withoutInjectedRows'] = compare(first['logits'], alt[first['upto'] - 1])
     print(json.dumps(result))
 
 
