@@ -5,7 +5,6 @@ import { evalCommand } from './commands/eval';
 import { preprocessCommand } from './commands/preprocess';
 import { reportCommand } from './commands/report';
 import { verifyCommand } from './commands/verify';
-import { probeNode } from './probe-node';
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   caps: {

@@ -61,7 +61,11 @@ describe('model self-check in Node (wasm), tiny model, the sample radiograph dec
     expect(r.precision).toBe('fp32');
     // Measured here: what the margins leave to compare, and how close the rows are.
     console.log(`self-check: ${r.summary} pixels ${r.pixels!.meanError.toExponential(2)}/${r.pixels!.stdError.toExponential(2)}; max norm error ${r.rows!.maxNormError.toExponential(2)}; ${r.ms.toFixed(0)} ms`);
-    expect(r.tokens!.compared).toBeGreaterThanOrEqual(10);
+    // Compared up to the first step whose reference margin is under the fp32 tolerance.
+    const ref = parseSelfCheck(readFileSync(path.join(tinyDir, 'selfcheck.json'), 'utf8')).decoders.checkpoint!;
+    const low = ref.margins.findIndex((m) => m < 0.01);
+    expect(r.tokens!.compared).toBe(low < 0 ? ref.tokens.length : low);
+    expect(r.tokens!.compared).toBeGreaterThan(0);
     expect(r.produced!.tokens.slice(0, r.tokens!.compared)).toEqual(parseSelfCheck(readFileSync(path.join(tinyDir, 'selfcheck.json'), 'utf8')).decoders.checkpoint!.tokens.slice(0, r.tokens!.compared));
   }, 180_000);
 
@@ -95,9 +99,11 @@ describe('model self-check in Node (wasm), tiny model, the sample radiograph dec
     const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe });
     await engine.load({ manifestUrl: pathToFileURL(path.join(tinyDir, 'manifest.json')).href }, () => {});
     const pending = engine.selfCheck(sample, sampleSha, () => {});
-    // After the reference download, as a worker message would arrive.
-    setTimeout(() => engine.interrupt(), 300);
+    // As a worker message would arrive while it runs: the check takes well under a second on
+    // the tiny model, so a fixed delay could miss it; keep asking until it gives way or ends.
+    const asking = setInterval(() => engine.interrupt(), 5);
     const r = (await pending)!;
+    clearInterval(asking);
     expect(r).toMatchObject({ ok: false, interrupted: true });
     await engine.dispose();
   }, 60_000);

@@ -10,7 +10,7 @@ describe('verification in the store and in every export', () => {
   it('a loaded model starts unverified, and the export says so; failed and verified are named', () => {
     const store = createAppStore();
     const s = store.getState();
-    s.setLoad({ status: 'loaded', info: { modelId: 'm', modelName: 'M', randomWeights: false, backend: 'onnx · wasm', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1 } });
+    s.setLoad({ status: 'loaded', info: { modelId: 'm', modelName: 'M', randomWeights: false, backend: 'onnx · wasm', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1, providers: {} as never, warmupMs: 0 } });
     s.editReport('Text.');
     expect(modelLabel(store.getState())?.verification).toMatchObject({ status: 'unverified' });
     expect(toPlainText(reportDocument(store.getState()))).toMatch(/model self-check: NOT VERIFIED on this device/);

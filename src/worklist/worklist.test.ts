@@ -49,7 +49,7 @@ function setup(answers: (string | null)[]) {
     },
   });
   const loaded = () =>
-    app.getState().setLoad({ status: 'loaded', info: { modelId: 'tiny', modelName: 'Tiny', randomWeights: true, backend: 'onnx', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1 } });
+    app.getState().setLoad({ status: 'loaded', info: { modelId: 'tiny', modelName: 'Tiny', randomWeights: true, backend: 'onnx', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1, providers: {} as never, warmupMs: 0 } });
   return { app, w, calls, saved, storage, loaded, opened, decode, maxActive: () => maxActive };
 }
 
