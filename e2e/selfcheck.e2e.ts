@@ -5,7 +5,7 @@ import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { corruptLargestInitializer } from '../src/selfcheck/corrupt-model';
 import { launchBrowser } from './support/browser';
-import { reloadModel, setSettings, waitForModel } from './support/reading-room';
+import { openPanel, reloadModel, setSettings, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const TINY = fileURLToPath(new URL('../public/models/cxr-llava-tiny/', import.meta.url));
@@ -42,7 +42,10 @@ describe('model self-check on the sample radiograph', () => {
   it('the tiny model verifies on WebGPU (SwiftShader) and on wasm, is remembered per device, and exports say so', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    // Software adapters are never chosen by themselves (issue 15): ask for WebGPU, as a user can.
+    await page.addInitScript(() => localStorage.setItem('cxr-llava-settings-v1', JSON.stringify({ executionProvider: 'webgpu' })));
     await page.goto(baseURL);
+    await openPanel(page, 'model');
     // The demo model loads by itself (WebGPU here) and checks itself on this first load.
     await waitForModel(page);
     expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · webgpu');
@@ -71,6 +74,7 @@ describe('model self-check on the sample radiograph', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="model-verification"]')?.getAttribute('data-status') === 'verified', undefined, { timeout: 30_000 });
 
     // On demand: "Verify model" runs it again.
+    await openPanel(page, 'model');
     await page.getByRole('button', { name: 'Verify model' }).click();
     expect((await verification(page)).status).toBe('verified');
     await context.close();

@@ -128,6 +128,8 @@ export class SessionController {
 
   /** The running self-check; reports and answers wait for it (it uses the same worker). */
   private verifying: Promise<void> | null = null;
+  /** A self-check that gave way to an opened image, to run again once an answer is written. */
+  private checkAfterNextAnswer = false;
 
   /**
    * After a load: the outcome remembered for this device and model, or a fresh self-check the
@@ -232,6 +234,14 @@ export class SessionController {
       await this.running;
     }
     if (this.image?.key !== key) return; // another image came meanwhile; it has its own turn
+    // The user's image goes before a running self-check: the check shares the worker's decoder
+    // and KV cache and would drop the prompt primed below. It runs again after the next answer.
+    if (this.verifying) {
+      await this.client.interrupt().catch(() => {});
+      await this.verifying;
+      this.checkAfterNextAnswer = true;
+      if (this.image?.key !== key) return;
+    }
     try {
       await this.ensureEncoded();
     } catch (err) {
@@ -417,7 +427,10 @@ export class SessionController {
       } finally {
         this.running = null;
         this.autoDraftKey = null;
-        if (rerunCheck && this.s.load.status === 'loaded') void this.verifyModel();
+        if ((rerunCheck || this.checkAfterNextAnswer) && this.s.load.status === 'loaded') {
+          this.checkAfterNextAnswer = false;
+          void this.verifyModel();
+        }
       }
     })();
     this.running = running;
