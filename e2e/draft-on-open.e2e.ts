@@ -57,7 +57,11 @@ describe('draft on open (demo model, auto provider: wasm beside SwiftShader)', (
     await page.getByRole('button', { name: 'Stop' }).click();
     await waitForIdle(page);
     expect(await page.getByTestId('status-line').getAttribute('data-stage')).toBe('idle');
-    expect(await question.inputValue()).toBe('Keep this unsent question');
+    // The unsent question belongs to the first study's draft (each study keeps its own chat
+    // input): not shown with the second image, and back when the first is opened again.
+    expect(await question.inputValue()).toBe('');
+    await page.getByLabel('Open image').setInputFiles(FIRST);
+    await expect.poll(() => question.inputValue(), { timeout: 60_000 }).toBe('Keep this unsent question');
     expect(errors).toEqual([]);
     await page.close();
   });
