@@ -21,6 +21,16 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // `npm run check:kernels`: our q4 weights on a real compiled WebLLM library (minutes on a
+        // software GPU; not part of `npm test`, results in docs/webllm-kernels.md).
+        test: {
+          name: 'kernels',
+          include: ['e2e/webllm-kernels/*.check.ts'],
+          environment: 'node',
+          testTimeout: 60 * 60_000,
+        },
+      },
     ],
   },
 });

@@ -63,36 +63,63 @@ def dequantize_q4(q_weight, q_scale, k):
     return (q.float() - MAX_INT) * scale
 
 
-def mlc_params(state_dict, lcfg, quant):
-    """Yields (name, ndarray) in MLC Llama's parameter order, quantised for `quant` (a generator,
-    so a 7B model is quantised and written one tensor at a time). q/k/v and gate/up are fused as
-    MLC's Llama fuses them (qkv_proj, gate_up_proj; output rows concatenated)."""
+def mlc_layout(lcfg, quant):
+    """MLC Llama's parameter list for this shape: dicts of name, shape, dtype (as the compiled
+    library's embedded metadata lists them, same order; the vocab is a number here where the
+    library has the symbol 'vocab_size'), plus how the writer builds each: 'q4' (the source
+    weights concatenated along the output dim, then group-quantised) or 'norm' (cast). q/k/v and
+    gate/up are fused as MLC's Llama fuses them (qkv_proj, gate_up_proj)."""
     model_dtype = QUANTS[quant]
-    np_dtype = np.float16 if model_dtype == 'float16' else np.float32
+    h, inter, v = lcfg['hidden_size'], lcfg['intermediate_size'], lcfg['vocab_size']
+    heads, kvh, d = lcfg['num_attention_heads'], lcfg['num_key_value_heads'], lcfg['head_dim']
+    layout = []
 
-    def w(name):
-        return state_dict[name].float()
+    def linear(prefix, sources, rows, k):
+        groups = -(-k // GROUP)
+        layout.append({'name': prefix + '.q_weight', 'shape': [rows, groups * GROUP // PER_WORD],
+                       'dtype': 'uint32', 'kind': 'q4', 'sources': sources})
+        layout.append({'name': prefix + '.q_scale', 'shape': [rows, groups], 'dtype': model_dtype,
+                       'kind': 'q4', 'sources': sources})
 
-    def linear(prefix, weight):
-        q_weight, q_scale = quantize_q4(weight, model_dtype)
-        return [(prefix + '.q_weight', q_weight), (prefix + '.q_scale', q_scale)]
+    def norm(name, source):
+        layout.append({'name': name, 'shape': [h], 'dtype': model_dtype, 'kind': 'norm',
+                       'sources': [source]})
 
-    def norm(name, weight):
-        return [(name, weight.numpy().astype(np_dtype))]
-
-    yield from linear('model.embed_tokens', w('llama.embed_tokens.weight'))
+    linear('model.embed_tokens', ['llama.embed_tokens.weight'], v, h)
     for i in range(lcfg['num_hidden_layers']):
         src, dst = 'llama.layers.%d.' % i, 'model.layers.%d.' % i
-        qkv = torch.cat([w(src + 'self_attn.%s_proj.weight' % p) for p in 'qkv'], dim=0)
-        yield from linear(dst + 'self_attn.qkv_proj', qkv)
-        yield from linear(dst + 'self_attn.o_proj', w(src + 'self_attn.o_proj.weight'))
-        gate_up = torch.cat([w(src + 'mlp.gate_proj.weight'), w(src + 'mlp.up_proj.weight')], dim=0)
-        yield from linear(dst + 'mlp.gate_up_proj', gate_up)
-        yield from linear(dst + 'mlp.down_proj', w(src + 'mlp.down_proj.weight'))
-        yield from norm(dst + 'input_layernorm.weight', w(src + 'input_layernorm.weight'))
-        yield from norm(dst + 'post_attention_layernorm.weight', w(src + 'post_attention_layernorm.weight'))
-    yield from norm('model.norm.weight', w('llama.norm.weight'))
-    yield from linear('lm_head', w('lm_head.weight'))
+        linear(dst + 'self_attn.qkv_proj', [src + 'self_attn.%s_proj.weight' % p for p in 'qkv'],
+               (heads + 2 * kvh) * d, h)
+        linear(dst + 'self_attn.o_proj', [src + 'self_attn.o_proj.weight'], h, heads * d)
+        linear(dst + 'mlp.gate_up_proj', [src + 'mlp.gate_proj.weight', src + 'mlp.up_proj.weight'],
+               2 * inter, h)
+        linear(dst + 'mlp.down_proj', [src + 'mlp.down_proj.weight'], h, inter)
+        norm(dst + 'input_layernorm.weight', src + 'input_layernorm.weight')
+        norm(dst + 'post_attention_layernorm.weight', src + 'post_attention_layernorm.weight')
+    norm('model.norm.weight', 'llama.norm.weight')
+    linear('lm_head', ['lm_head.weight'], v, h)
+    return layout
+
+
+def mlc_params(state_dict, lcfg, quant):
+    """Yields (name, ndarray) in the order of mlc_layout, quantised for `quant` (a generator, so a
+    7B model is quantised and written one tensor at a time). Every array is checked against the
+    layout, so the layout (tested against the real libraries' metadata) is what gets written."""
+    model_dtype = QUANTS[quant]
+    np_dtype = np.float16 if model_dtype == 'float16' else np.float32
+    specs = iter(mlc_layout(lcfg, quant))
+    for spec in specs:
+        if spec['kind'] == 'norm':
+            pairs = [(spec, state_dict[spec['sources'][0]].float().numpy().astype(np_dtype))]
+        else:  # a q_weight, then its q_scale
+            weight = torch.cat([state_dict[s].float() for s in spec['sources']], dim=0)
+            q_weight, q_scale = quantize_q4(weight, model_dtype)
+            pairs = [(spec, q_weight), (next(specs), q_scale)]
+        for want, a in pairs:
+            if list(a.shape) != want['shape'] or _dtype_name(a) != want['dtype']:
+                raise ValueError('%s: wrote %s %s, the layout says %s %s' % (
+                    want['name'], list(a.shape), _dtype_name(a), want['shape'], want['dtype']))
+            yield want['name'], a
 
 
 def f32_to_bf16(a):
@@ -109,41 +136,69 @@ def _dtype_name(a):
             np.dtype(np.float32): 'float32'}[a.dtype]
 
 
+def _stored_nbytes(shape, dtype, encode):
+    item = {'uint32': 4, 'float16': 2, 'float32': 4}[dtype]
+    if encode == 'f32-to-bf16' and dtype == 'float32':
+        item = 2
+    return int(np.prod(shape, dtype=np.int64)) * item
+
+
+def _shards(items, shard_cap):
+    """tvm.contrib.tvmjs's NDArrayCacheShardingManager rule. items: (record, data or None); yields
+    (records with byteOffset, datas) per shard in commit order: when a record would fill the
+    pending shard, a record of >= cap/2 goes alone into a shard of its own (committed first,
+    "out of band"), a smaller one closes the pending shard and starts the next."""
+    pending, datas, size = [], [], 0
+    for rec, data in items:
+        n = rec['nbytes']
+        if size + n >= shard_cap:
+            if n * 2 >= shard_cap:
+                yield [dict(rec, byteOffset=0)], [data]
+                continue
+            yield pending, datas
+            pending, datas, size = [], [], 0
+        pending.append(dict(rec, byteOffset=size))
+        datas.append(data)
+        size += n
+    if pending:
+        yield pending, datas
+
+
+def plan_tensor_cache(layout, shard_cap=32 << 20, encode='f32-to-bf16'):
+    """The shards write_tensor_cache would write for this layout (dataPath, nbytes, records; no
+    md5sum), computed from shapes alone, so a 7B layout is checked without quantising anything."""
+    items = (({'name': p['name'], 'shape': list(p['shape']), 'dtype': p['dtype'], 'format': encode,
+               'nbytes': _stored_nbytes(p['shape'], p['dtype'], encode)}, None) for p in layout)
+    return [{'dataPath': 'params_shard_%d.bin' % i, 'format': 'raw-shard',
+             'nbytes': sum(r['nbytes'] for r in records), 'records': records}
+            for i, (records, _) in enumerate(_shards(items, shard_cap))]
+
+
 def write_tensor_cache(params, out_dir, source_param_count, shard_cap=32 << 20, encode='f32-to-bf16'):
     """Writes (name, ndarray) pairs; metadata as mlc_llm's convert_weight: ParamSize (tensors),
     ParamBytes (bytes before encoding), BitsPerParam (per parameter of the source model)."""
     os.makedirs(out_dir, exist_ok=True)
-    shards, pending, pending_records = [], bytearray(), []
-    count, total_bytes = 0, 0.0
+    shards = []
+    totals = {'count': 0, 'bytes': 0.0}
 
-    def commit(data, records):
+    def items():
+        for name, a in params:
+            totals['count'] += 1
+            totals['bytes'] += a.nbytes
+            dtype = _dtype_name(a)
+            data = f32_to_bf16(a).tobytes() if encode == 'f32-to-bf16' and dtype == 'float32' else a.tobytes()
+            yield {'name': name, 'shape': list(a.shape), 'dtype': dtype, 'format': encode,
+                   'nbytes': len(data)}, data
+
+    for records, datas in _shards(items(), shard_cap):
+        data = b''.join(datas)
         path = 'params_shard_%d.bin' % len(shards)
         with open(os.path.join(out_dir, path), 'wb') as f:
             f.write(data)
         shards.append({'dataPath': path, 'format': 'raw-shard', 'nbytes': len(data),
-                       'records': records, 'md5sum': hashlib.md5(bytes(data)).hexdigest()})
-
-    for name, a in params:
-        count += 1
-        total_bytes += a.nbytes
-        dtype = _dtype_name(a)
-        data = f32_to_bf16(a).tobytes() if encode == 'f32-to-bf16' and dtype == 'float32' else a.tobytes()
-        rec = {'name': name, 'shape': list(a.shape), 'dtype': dtype, 'format': encode,
-               'nbytes': len(data)}
-        if len(pending) + len(data) >= shard_cap:
-            if len(data) * 2 >= shard_cap:  # out-of-band: a big record gets a shard of its own
-                rec['byteOffset'] = 0
-                commit(data, [rec])
-                continue
-            commit(pending, pending_records)
-            pending, pending_records = bytearray(), []
-        rec['byteOffset'] = len(pending)
-        pending_records.append(rec)
-        pending += data
-    if pending:
-        commit(pending, pending_records)
-    metadata = {'ParamSize': count, 'ParamBytes': total_bytes,
-                'BitsPerParam': total_bytes * 8.0 / source_param_count}
+                       'records': records, 'md5sum': hashlib.md5(data).hexdigest()})
+    metadata = {'ParamSize': totals['count'], 'ParamBytes': totals['bytes'],
+                'BitsPerParam': totals['bytes'] * 8.0 / source_param_count}
     with open(os.path.join(out_dir, 'tensor-cache.json'), 'w', encoding='utf-8') as f:
         json.dump({'metadata': metadata, 'records': shards}, f, indent=4)
     return shards
