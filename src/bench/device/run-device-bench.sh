@@ -136,7 +136,7 @@ step "ORT native fp32 all" 50 $VG --build native --opt all $TJ --child-timeout $
 
 # 6. fp16: with shader-f16 by default, or with the flag the probe found (labelled in the results).
 if [ -n "$F16" ] || [ $DRY = 1 ]; then
-  step "ORT JSEP fp16 all" 50 $VG --build jsep --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
+  step "ORT JSEP + native fp16 all" 80 $VG --build jsep,native --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
 else
   echo "## SKIPPED fp16: no shader-f16 under any probed Dawn flag (see probe.json)"
 fi
