@@ -12,7 +12,7 @@ describe('asOutOfMemory', () => {
   it('names what the model needs and what the adapter offers', () => {
     const err = asOutOfMemory(new Error('GPUBuffer allocation failed: out of memory'), manifest, caps);
     expect(err?.code).toBe('out-of-memory');
-    expect(err?.message).toMatch(/needs about 131 MiB.*buffers of at most 1.0 GiB \(storage binding 128 MiB\)/);
+    expect(err?.message).toMatch(/needs about 132 MiB.*buffers of at most 1.0 GiB \(storage binding 128 MiB\)/);
   });
 
   it('leaves other errors alone', () => {
