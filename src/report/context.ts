@@ -8,11 +8,6 @@ export interface ModelLabel {
   name: string;
   /** Random-weight test models: their output means nothing, and every export says so. */
   randomWeights: boolean;
-  /**
-   * The model's self-check on this device (src/selfcheck/): every export says whether the model
-   * was verified, failed, or never was. Absent: not known (e.g. the CLI).
-   */
-  verification?: { status: 'verified' | 'failed' | 'unverified'; text: string };
 }
 
 /** What an export may say about the study: nothing that identifies the patient. */
@@ -100,8 +95,7 @@ export function describeStudy(study: StudySummary): string {
 
 export function describeModel(model: ModelLabel | null): string {
   if (!model) return 'unknown model';
-  const weights = model.randomWeights ? ' — RANDOM WEIGHTS, output is meaningless' : '';
-  return `${model.name} (${model.id})${weights}${model.verification ? ` — model self-check: ${model.verification.text}` : ''}`;
+  return `${model.name} (${model.id})${model.randomWeights ? ' — RANDOM WEIGHTS, output is meaningless' : ''}`;
 }
 
 /** A real YYYY-MM-DD date (not 2024-02-30). */

@@ -1,5 +1,4 @@
 import type { StateCreator } from 'zustand';
-import type { ProviderChoices } from '../capabilities/choose-provider';
 import { planStages } from '../capabilities/plan';
 import type { CapabilityReport, StagePlan } from '../capabilities/types';
 import type { SelfTestResult } from '../selftest/ort-selftest';
@@ -16,10 +15,7 @@ export interface CapabilitiesSlice {
   plan: StagePlan[];
   capsError: string | null;
   selfTest: SelfTestState;
-  /** The ONNX stages' providers as the loaded model chose them (measured where it could be). */
-  providers: ProviderChoices | null;
   setCapabilities: (caps: CapabilityReport) => void;
-  setProviders: (providers: ProviderChoices) => void;
   setCapabilitiesError: (message: string) => void;
   setSelfTest: (state: SelfTestState) => void;
 }
@@ -27,11 +23,9 @@ export interface CapabilitiesSlice {
 export const createCapabilitiesSlice: StateCreator<AppState, [], [], CapabilitiesSlice> = (set) => ({
   caps: null,
   plan: [],
-  providers: null,
   capsError: null,
   selfTest: { status: 'idle' },
-  setCapabilities: (caps) => set((s) => ({ caps, plan: planStages(caps, s.providers ?? undefined), capsError: null })),
-  setProviders: (providers) => set((s) => ({ providers, plan: s.caps ? planStages(s.caps, providers) : s.plan })),
+  setCapabilities: (caps) => set({ caps, plan: planStages(caps), capsError: null }),
   setCapabilitiesError: (message) => set({ capsError: message }),
   setSelfTest: (selfTest) => set({ selfTest }),
 });

@@ -5,9 +5,8 @@ import { createModelSlice, type ModelSlice } from './model-slice';
 import { createReportSlice, type ReportSlice } from './report-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createStudySlice, type StudySlice } from './study-slice';
-import { createVerificationSlice, type VerificationSlice } from './verification-slice';
 
-export type AppState = AppSlice & CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice & VerificationSlice;
+export type AppState = AppSlice & CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice;
 export type AppStore = StoreApi<AppState>;
 
 /**
@@ -22,6 +21,5 @@ export function createAppStore(): AppStore {
     ...createSessionSlice(...a),
     ...createReportSlice(...a),
     ...createStudySlice(...a),
-    ...createVerificationSlice(...a),
   }));
 }
