@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { dicomwebProxy } from './src/dicomweb/vite-proxy.js';
 import { wadoWorkerFiles } from './src/imaging/vite-wado-files.js';
 import { contentSecurityPolicy } from './src/security/vite-csp.js';
 
@@ -86,7 +87,7 @@ function offlineApp() {
 export default defineConfig({
   // wadoWorkerFiles(): cornerstone-wado-image-loader's decode worker, its chunks and codecs, served
   // unbundled under /vendor/ (src/imaging/vite-wado-files.ts); precached like every .js/.wasm.
-  plugins: [react(), ortRuntimeFiles(), wadoWorkerFiles(isolationHeaders), contentSecurityPolicy(), offlineApp()],
+  plugins: [react(), ortRuntimeFiles(), wadoWorkerFiles(isolationHeaders), contentSecurityPolicy(), offlineApp(), dicomwebProxy()],
   // contentSecurityPolicy() adds the Content-Security-Policy header to both (src/security/csp.ts).
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },

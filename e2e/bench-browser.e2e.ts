@@ -52,11 +52,20 @@ describe('browser bench page', () => {
         ep: 'wasm',
         options: { runs: 1, warmup: 0, newTokens: 4, temperature: 0 },
       },
-      120_000,
+      360_000,
     );
     expect(r).toMatchObject({ model: 'cxr-llava-tiny', executionProvider: 'wasm', runs: 1, promptTokens: 1121 });
     expect(r.newTokens).toBeGreaterThan(0);
     expect(r.newTokens).toBeLessThanOrEqual(4);
     for (const v of [...Object.values(r.medianMs), r.coldStart.sessionCreateMs, r.coldStart.firstEncodeMs]) expect(Number.isFinite(v)).toBe(true);
-  }, 180_000);
+    // Drop -> first token: the first image after load and later ones, part by part.
+    const d = r.dropToFirstToken;
+    expect(d.images).toBe(3);
+    for (const p of [d.firstImage, d.laterImages]) {
+      for (const v of Object.values(p)) expect(v).toBeGreaterThanOrEqual(0);
+      expect(p.total).toBeCloseTo(p.decode + p.preprocess + p.encode + p.prefill + p.firstToken, 0);
+    }
+    expect(d.warmupMs).toBeGreaterThan(0);
+    expect(d.firstOverLater).toBeCloseTo(d.firstImage.total / d.laterImages.total, 5);
+  }, 400_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
-import { openPanel } from './support/reading-room';
+import { openPanel, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 
@@ -22,8 +22,13 @@ describe('with WebGPU (SwiftShader)', () => {
     expect(await page.getByTestId('shader-f16').textContent()).toBe('no');
     // Served with COOP/COEP, so ORT's wasm backend may use threads.
     expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/^yes, \d+ logical cores/);
-    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-webgpu-fp32/);
-    expect(await page.getByTestId('plan-decoder').textContent()).toMatch(/webllm-q4f32_1.*no shader-f16/i);
+    // SwiftShader emulates the GPU on the CPU: the ONNX stages go to wasm, and the panel says why.
+    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-wasm.*software one \(google swiftshader\).*wasm chosen/);
+    expect(await page.getByTestId('plan-decoder').textContent()).toMatch(/webllm-q4f32_1.*no shader-f16.*ONNX decoder \(the demo model\) runs on wasm/i);
+    // The demo model, loaded at start with the provider on 'auto', runs on wasm, not on SwiftShader.
+    await waitForModel(page);
+    expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · wasm');
+    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-wasm.*software one/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage } from './support/browser';
+import { launchBrowser } from './support/browser';
 import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
@@ -15,7 +15,10 @@ describe('a lost GPU device', () => {
   afterAll(async () => browser?.close());
 
   it('during generation: reported, the edited report and the chat are kept, and after reloading the model it answers again', async () => {
-    const { page } = await openPage(browser, `${baseURL}?test-hooks`);
+    // Auto never puts the model on SwiftShader (the only adapter here); this test needs WebGPU.
+    const page = await browser.newPage();
+    await page.addInitScript(() => localStorage.setItem('cxr-llava-settings-v1', JSON.stringify({ executionProvider: 'webgpu' })));
+    await page.goto(`${baseURL}?test-hooks`);
     await waitForModel(page);
     expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · webgpu');
     await setSettings(page, { temperature: 0, maxNewTokens: 2 });

@@ -41,7 +41,7 @@ describe('npm start', () => {
     await page.getByTestId('webgpu-status').waitFor({ state: 'attached', timeout: 60_000 });
     await openPanel(page, 'device');
     expect(await page.getByRole('heading', { name: 'This device' }).count()).toBe(1);
-    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-webgpu-fp32/);
+    expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-wasm/);
     await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor({ state: 'attached' });
     expect(errors).toEqual([]);
   });

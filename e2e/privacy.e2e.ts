@@ -59,9 +59,9 @@ describe('privacy: a whole reading session talks to no one but the app', () => {
     expect(expected).not.toMatch(/'unsafe-eval'|'unsafe-inline'/);
 
     await waitForModel(page);
+    await setSettings(page, { temperature: 0, maxNewTokens: 8 });
     await page.getByLabel('Open image').setInputFiles(fixturePath);
     await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, FIXTURE, { timeout: 30_000 });
-    await setSettings(page, { temperature: 0, maxNewTokens: 8 });
 
     const generate = page.getByRole('button', { name: 'Generate report' });
     await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);

@@ -276,6 +276,9 @@ def main(argv=None):
             f.write(commands)
         print(commands)
 
+    import selfcheck  # reference outputs for the app's on-device check (models/selfcheck.py)
+    selfcheck_file = selfcheck.write_selfcheck(out, state_dict, ckpt.vision_config(config), lcfg, vision, decoder)
+
     tokenizer = {'json': 'tokenizer.json', **tok_settings}
     if 'tokenizer.model' in tok_files:
         tokenizer['sentencepiece'] = 'tokenizer.model'
@@ -296,6 +299,7 @@ def main(argv=None):
         'tokenizer': tokenizer,
         'prompts': mf.PROMPTS,
         'generation': mf.GENERATION,
+        'selfCheck': selfcheck_file,
     }
     mf.write_manifest(out, manifest)
     print('wrote', os.path.join(out, 'manifest.json'), 'with', len(manifest['files']), 'files')

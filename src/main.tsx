@@ -11,6 +11,8 @@ import { startOffline } from './offline/register';
 import { persistSettings } from './session/settings-storage';
 import { InferenceClient } from './worker/client';
 import { startDraftPersistence } from './session/drafts';
+import { decodeInWorker } from './imaging/decode';
+import { warmUpDecoder } from './imaging/warm-up';
 import './ui/styles.css';
 
 const store = createAppStore();
@@ -23,6 +25,8 @@ persistSettings(store);
 startOffline(store);
 connectStudyToModel(store, controller);
 startCapabilityProbe(store, controller);
+// The image decoder's worker and wasm start now, not on the first image dropped.
+void warmUpDecoder((bytes) => decodeInWorker(bytes.slice().buffer, 'warm-up.jpg'));
 // Drafts come back after a reload, even before the image is opened again.
 startDraftPersistence(store);
 

@@ -25,7 +25,7 @@ export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> 
 }
 
 /** The side panels (src/ui/layout/panels.tsx): opens one unless it is open already. */
-export type PanelId = 'model' | 'image-info' | 'device' | 'settings';
+export type PanelId = 'worklist' | 'studies' | 'model' | 'image-info' | 'device' | 'settings';
 export async function openPanel(page: Page, id: PanelId): Promise<void> {
   const toggle = page.getByTestId(`panel-toggle-${id}`);
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
@@ -36,8 +36,13 @@ export async function closePanel(page: Page, id: PanelId): Promise<void> {
   if ((await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click();
 }
 
-export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' | 'wasm'; temperature?: number; maxNewTokens?: number }) {
+/**
+ * Sets what is given; "Draft the report as soon as an image opens" is turned off unless asked
+ * for, so a test's own Generate click is the only generation.
+ */
+export async function setSettings(page: Page, s: { provider?: 'auto' | 'webgpu' | 'wasm'; temperature?: number; maxNewTokens?: number; draftOnOpen?: boolean }) {
   await openPanel(page, 'settings');
+  await page.getByLabel('Draft the report as soon as an image opens').setChecked(s.draftOnOpen ?? false);
   if (s.provider) await page.getByLabel('Execution provider').selectOption(s.provider);
   if (s.temperature !== undefined) await page.getByLabel('Temperature').fill(String(s.temperature));
   if (s.maxNewTokens !== undefined) await page.getByLabel('Max new tokens').fill(String(s.maxNewTokens));

@@ -33,6 +33,18 @@ const needs = [
     apt: ['dcmtk'],
     help: 'Install dcmtk.',
   },
+  {
+    what: 'Orthanc with its DICOMweb plugin (the DICOM server the hospital-workflow e2e talks to)',
+    met: () => existsSync('/usr/sbin/Orthanc') && existsSync('/usr/share/orthanc/plugins/libOrthancDicomWeb.so'),
+    apt: ['orthanc', 'orthanc-dicomweb'],
+    help: 'Install Debian\'s orthanc and orthanc-dicomweb packages.',
+  },
+  {
+    what: "dicom3tools' dciodvfy (independent check of the DICOM SR the app writes)",
+    met: () => existsSync('/usr/bin/dciodvfy'),
+    apt: ['dicom3tools'],
+    help: 'Install dicom3tools.',
+  },
 ];
 
 const missing = needs.filter((n) => !n.met());

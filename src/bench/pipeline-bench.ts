@@ -30,6 +30,10 @@ export async function runPipelineBench(o: PipelineBenchOptions): Promise<Pipelin
       tokenizers: loadWebTokenizersNode(),
       decodeToGray,
       image: { bytes: new Uint8Array(await readFile(o.image)), name: path.basename(o.image) },
+      cpuNowMs: () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      },
     },
     o,
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport } from './format';
+import { chooseProviders } from './choose-provider';
 import { planStages } from './plan';
 import type { CapabilityReport, WebGpuInfo } from './types';
 
@@ -54,10 +55,25 @@ describe('planStages', () => {
     expect(text).toMatch(/7B language model cannot run/);
   });
 
-  it('warns that a software adapter is too slow for the 7B model', () => {
+  it('warns that a software adapter is too slow for the 7B model, and runs the ONNX stages on wasm', () => {
     const c = caps(gpu({ isFallbackAdapter: true, shaderF16: false, vendor: 'google', architecture: 'swiftshader' }));
     const text = formatReport(c, planStages(c));
     expect(text).toMatch(/fallback \(software\) adapter/);
     expect(text).toMatch(/far too slow/);
+    expect(runtimeOf(c, 'vision')).toBe('ort-wasm');
+    expect(planStages(c).find((p) => p.stage === 'vision')?.note).toMatch(/software one.*wasm chosen/);
+    expect(text).toMatch(/ONNX decoder \(the demo model\) runs on wasm/);
+  });
+
+  it('SwiftShader not flagged as a fallback adapter (Dawn, --enable-unsafe-webgpu) is still software', () => {
+    const c = caps(gpu({ shaderF16: false, vendor: 'google', architecture: 'swiftshader' }));
+    expect(runtimeOf(c, 'vision')).toBe('ort-wasm');
+  });
+
+  it('shows a measured choice with its numbers', () => {
+    const c = caps(gpu({}));
+    const plan = planStages(c, chooseProviders(c, undefined, { vision: { webgpuMs: 3, wasmMs: 90 }, decoder: { webgpuMs: 1, wasmMs: 2 } }));
+    expect(plan.find((p) => p.stage === 'vision')).toMatchObject({ runtime: 'ort-webgpu-fp16' });
+    expect(plan.find((p) => p.stage === 'vision')?.note).toMatch(/WebGPU 3\.0 ms, wasm 90\.0 ms; webgpu is faster/);
   });
 });

@@ -1,20 +1,15 @@
 // Headless entry: `npm run cli -- <command>`. Routes commands to plain modules; no logic here.
-import { formatReport } from '../capabilities/format';
-import { planStages } from '../capabilities/plan';
 import { decodeToGray } from '../imaging/decode-node';
+import { capsCommand } from './commands/caps';
 import { evalCommand } from './commands/eval';
 import { preprocessCommand } from './commands/preprocess';
 import { reportCommand } from './commands/report';
-import { probeNode } from './probe-node';
+import { verifyCommand } from './commands/verify';
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   caps: {
-    help: 'print what this machine offers (WebGPU through Dawn, wasm threads) and the runtime of each stage',
-    run: async (args) => {
-      const caps = await probeNode();
-      console.log(args.includes('--json') ? JSON.stringify({ caps, plan: planStages(caps) }, null, 2) : formatReport(caps, planStages(caps)));
-      return 0;
-    },
+    help: 'print what this machine offers (WebGPU through Dawn, wasm threads) and the runtime of each stage and why [--json] [--ep auto|webgpu|wasm]',
+    run: (args) => capsCommand(args),
   },
   preprocess: {
     help: 'resize, crop and normalise an image exactly as the model does; writes the 8-bit image and the tensor',
@@ -27,6 +22,10 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   report: {
     help: 'stream a report for one image (Dawn WebGPU or wasm) and print stage timings',
     run: (args) => reportCommand(args),
+  },
+  verify: {
+    help: "the model self-check on the sample radiograph (as the app's Verify model); exit 1 when it fails",
+    run: (args) => verifyCommand(args),
   },
 };
 

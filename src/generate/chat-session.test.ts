@@ -178,4 +178,45 @@ describe('ChatSession', () => {
     expect(done.text.endsWith('</s>')).toBe(true);
     expect(chat.history[0]!.assistant).toBe(done.text);
   });
+
+  it('prime() prefills the report prompt ahead; asking it then samples at once with the same tokens', async () => {
+    const t = await llama2Tokenizer();
+    const answer = t.encode('Heart size normal.');
+    const script = (p: number[]) => {
+      const k = p.length - (p.lastIndexOf(29962) + 1);
+      return k < answer.length ? answer[k]! : 2;
+    };
+    const plain = await collect(new ChatSession(new RecordingBackend(script), t, manifest).ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+
+    const backend = new RecordingBackend(script);
+    const chat = new ChatSession(backend, t, manifest);
+    const primed = await chat.prime(manifest.prompts.report);
+    expect(backend.calls).toHaveLength(1);
+    expect(backend.calls[0]!.some((s) => s.kind === 'image')).toBe(true);
+    expect(primed.promptTokens).toBe(backend.cacheLength);
+    // Priming twice runs nothing more.
+    expect((await chat.prime(manifest.prompts.report)).prefillMs).toBe(0);
+    expect(backend.calls).toHaveLength(1);
+
+    backend.calls = [];
+    const events = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const prefill = events[0]!;
+    expect(prefill.type === 'prefill' && prefill.reusedTokens).toBe(primed.promptTokens);
+    // No prefill forward at all: only one call per generated token.
+    expect(backend.calls.every((c) => c.length === 1 && c[0]!.kind === 'text' && c[0]!.ids.length === 1)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'complete', tokenIds: (plain.at(-1) as { tokenIds: number[] }).tokenIds, text: 'Heart size normal.' });
+  });
+
+  it('a different question after prime() reuses the cached system prompt and image, not the primed logits', async () => {
+    const t = await llama2Tokenizer();
+    const backend = new RecordingBackend(() => 2);
+    const chat = new ChatSession(backend, t, manifest);
+    await chat.prime(manifest.prompts.report);
+    backend.calls = [];
+    const events = await collect(chat.ask(manifest.prompts.differential, { temperature: 0, topP: 1 }));
+    expect(backend.calls).toHaveLength(1);
+    expect(backend.calls[0]!.some((s) => s.kind === 'image')).toBe(false);
+    const prefill = events[0]!;
+    expect(prefill.type === 'prefill' && prefill.reusedTokens).toBeGreaterThan(IMAGE_TOKENS);
+  });
 });

@@ -64,6 +64,8 @@ export class ChatSession {
   private turns: Turn[] = [];
   /** Position ids (see expandPositions) whose keys/values are in the backend's cache. */
   private cached: number[] = [];
+  /** Logits after the last cached position, when `prime` left them (the cache holds a whole prompt). */
+  private primedLogits: Float32Array | null = null;
 
   constructor(
     private readonly backend: DecoderBackend,
@@ -84,12 +86,44 @@ export class ChatSession {
   }
 
   /**
+   * The backend's cache was emptied by someone else (the model self-check runs the sample through
+   * the same backend): the next question prefills the whole conversation again.
+   */
+  forgetCache(): void {
+    this.cached = [];
+  }
+
+  /**
    * Continues a conversation held elsewhere (a draft restored after a reload): the next question
    * is asked after these finished turns. Nothing runs now; the next ask prefills them.
    */
   seed(turns: Turn[]): void {
     if (turns.some((t) => t.assistant === undefined)) throw new Error('seeded turns must be finished');
     this.turns = turns.map((t) => ({ ...t }));
+  }
+
+  /**
+   * Prefills the prompt that asking `userText` next would send (system prompt, image rows, the
+   * question) and keeps its logits, so that ask(userText) starts sampling at once. Runs only what
+   * is not cached already; returns the time it took and the prompt's length.
+   */
+  async prime(userText: string): Promise<{ promptTokens: number; prefillMs: number }> {
+    const { decoder, vision, prompts } = this.manifest;
+    const segments = tokenizeWithImage(renderChat(prompts.system, [...this.turns, { user: userText }]), this.tokenizer, decoder.bosTokenId, prompts.imageToken);
+    const positions = expandPositions(segments, vision.imageTokens);
+    const t0 = this.now();
+    if (this.primedLogits && this.cached.length === positions.length && commonPrefixLength(this.cached, positions) === positions.length) {
+      return { promptTokens: positions.length, prefillMs: 0 };
+    }
+    let keep = Math.min(commonPrefixLength(this.cached, positions), positions.length - 1);
+    keep = snapToImageStart(segments, keep, vision.imageTokens);
+    if (keep < this.backend.cacheLength) await this.backend.trimCache(keep);
+    this.cached = positions.slice(0, keep);
+    this.primedLogits = null;
+    const logits = await this.backend.forward(segmentsFrom(segments, keep, vision.imageTokens));
+    this.cached = positions.slice();
+    this.primedLogits = logits;
+    return { promptTokens: positions.length, prefillMs: this.now() - t0 };
   }
 
   async *ask(userText: string, opts: AskOptions): AsyncGenerator<GenerationEvent> {
@@ -99,6 +133,8 @@ export class ChatSession {
     const wrap = { addBos: this.manifest.tokenizer?.addBosToken, addEos: this.manifest.tokenizer?.addEosToken, eosId: decoder.eosTokenId };
     const segments = tokenizeWithImage(renderChat(prompts.system, this.turns), this.tokenizer, decoder.bosTokenId, prompts.imageToken, wrap);
     const positions = expandPositions(segments, vision.imageTokens);
+    const primed = this.primedLogits && this.cached.length === positions.length && commonPrefixLength(this.cached, positions) === positions.length ? this.primedLogits : null;
+    this.primedLogits = null;
     const promptTokens = positionCount(segments, vision.imageTokens);
     const images = segments.filter((s) => s.kind === 'image').length;
     const idsWithPlaceholders = promptTokens - images * vision.imageTokens + images;
@@ -118,14 +154,15 @@ export class ChatSession {
     const topK = opts.topK ?? this.manifest.generation.topK ?? 0;
     const sampling = { temperature: opts.temperature, topP: opts.topP, topK };
 
-    // Reuse the longest cached prefix; at least the last position must run to give logits.
-    let keep = Math.min(commonPrefixLength(this.cached, positions), positions.length - 1);
+    // Reuse the longest cached prefix; at least the last position must run to give logits,
+    // unless prime() already ran this very prompt and kept them.
+    let keep = primed ? positions.length : Math.min(commonPrefixLength(this.cached, positions), positions.length - 1);
     keep = snapToImageStart(segments, keep, vision.imageTokens);
     if (keep < this.backend.cacheLength) await this.backend.trimCache(keep);
     this.cached = positions.slice(0, keep);
 
     const t0 = this.now();
-    let logits = await this.backend.forward(segmentsFrom(segments, keep, vision.imageTokens));
+    let logits = primed ?? (await this.backend.forward(segmentsFrom(segments, keep, vision.imageTokens)));
     this.cached = positions.slice();
     const prefillMs = this.now() - t0;
     yield { type: 'prefill', promptTokens, reusedTokens: keep, prefillMs, budget: budgetInfo };

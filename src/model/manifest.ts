@@ -23,6 +23,12 @@ export interface ModelManifest {
   tokenizer: TokenizerSpec;
   prompts: PromptSpec;
   generation: GenerationDefaults;
+  /**
+   * Reference outputs for the bundled sample radiograph (models/selfcheck.py): the app runs the
+   * model on the sample after its first load on a device and compares (src/selfcheck/). Optional:
+   * a folder converted before it existed cannot be verified, and the UI says so.
+   */
+  selfCheck?: string;
   /** Every file of the folder the app may fetch, with its size and sha256 (hex). */
   files: ManifestFile[];
 }

@@ -81,6 +81,8 @@ describe('validateManifest', () => {
     ['a prompt without the image placeholder', (m) => (m.prompts.report = 'Write a report.'), /prompts\.report has no <image> placeholder/],
     ['a question prompt without {question}', (m) => (m.prompts.question = '<image>\nWhat?'), /prompts\.question has no \{question\} placeholder/],
     ['a topP above 1', (m) => (m.generation.topP = 1.5), /generation\.topP is 1\.5; it must be above 0 and at most 1/],
+    ['a self-check file that is not listed', (m) => (m.selfCheck = 'other.json'), /manifest\.selfCheck "other\.json" is not listed in files/],
+    ['a self-check file above the folder', (m) => (m.selfCheck = '../selfcheck.json'), /manifest\.selfCheck "\.\.\/selfcheck\.json" must be a relative path/],
     ['zero max new tokens', (m) => (m.generation.maxNewTokens = 0), /generation\.maxNewTokens is 0/],
   ];
 

@@ -298,6 +298,7 @@ export function manifestProblems(value: unknown): string[] {
       }
     }
   }
+  c.ref(m, 'selfCheck', 'manifest', listed, true);
   const prompts = c.obj(m.prompts, 'prompts');
   if (prompts) {
     c.literal(prompts, 'imageToken', 'prompts', ['<image>']);

@@ -1,4 +1,6 @@
 import type * as Ort from 'onnxruntime-web';
+import { isSoftwareAdapter } from '../capabilities/choose-provider';
+import { probeWebGpu } from '../capabilities/probe-webgpu';
 import { createNodeGpu } from '../cli/node-webgpu';
 
 export interface NodeOrt {
@@ -9,11 +11,17 @@ export interface NodeOrt {
 
 /**
  * ONNX Runtime Web in Node. Its Node entry has only wasm; for WebGPU we load its browser build
- * (JSEP) on Dawn's `navigator.gpu`, with one shim (patchWriteBuffer, below).
+ * (JSEP) on Dawn's `navigator.gpu`, with one shim (patchWriteBuffer, below). 'auto' never takes
+ * a software adapter (SwiftShader): as in the app, wasm is many times faster than it.
  */
 export async function loadOrtForNode(want: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promise<NodeOrt> {
   if (want !== 'wasm') {
     const { gpu, note } = await createNodeGpu();
+    const info = gpu && want === 'auto' ? await probeWebGpu(gpu) : null;
+    if (info?.available && isSoftwareAdapter(info)) {
+      const ort = (await import('onnxruntime-web')) as unknown as typeof Ort;
+      return { ort, provider: 'wasm', note: `ONNX Runtime wasm (CPU); the only WebGPU adapter is software (${note})` };
+    }
     if (gpu) {
       const g = globalThis as { navigator?: { gpu?: GPU } };
       if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });

@@ -123,11 +123,10 @@ function horizontalPass(src: Uint8Array, inW: number, firstRow: number, rows: nu
   const out = new Uint8Array(outW * rows);
   // Clamped stores do PIL's clip8 (integers only ever reach it, so no rounding is involved).
   const clamped = new Uint8ClampedArray(out.buffer);
-  const w2 = inW * 2;
-  const w3 = inW * 3;
   let r = 0;
-  // Four rows at a time share each weight load and the loop overhead (about 1.5x faster in V8).
-  for (; r + 3 < rows; r += 4) {
+  // Eight rows at a time share each weight load and the loop overhead, with the sums in
+  // registers (CPU time per 3000x2500 image, Node 20: 4 rows 32.6 ms, 8 rows 29.8 ms).
+  for (; r + 7 < rows; r += 8) {
     const rowBase = (firstRow + r) * inW;
     const outBase = r * outW;
     for (let xx = 0; xx < outW; xx++) {
@@ -139,18 +138,45 @@ function horizontalPass(src: Uint8Array, inW: number, firstRow: number, rows: nu
       let a1 = HALF;
       let a2 = HALF;
       let a3 = HALF;
+      let a4 = HALF;
+      let a5 = HALF;
+      let a6 = HALF;
+      let a7 = HALF;
       for (let x = 0; x < n; x++) {
         const w = weights[k + x]!;
-        const p = s + x;
+        let p = s + x;
         a0 = (a0 + Math.imul(src[p]!, w)) | 0;
-        a1 = (a1 + Math.imul(src[p + inW]!, w)) | 0;
-        a2 = (a2 + Math.imul(src[p + w2]!, w)) | 0;
-        a3 = (a3 + Math.imul(src[p + w3]!, w)) | 0;
+        p += inW;
+        a1 = (a1 + Math.imul(src[p]!, w)) | 0;
+        p += inW;
+        a2 = (a2 + Math.imul(src[p]!, w)) | 0;
+        p += inW;
+        a3 = (a3 + Math.imul(src[p]!, w)) | 0;
+        p += inW;
+        a4 = (a4 + Math.imul(src[p]!, w)) | 0;
+        p += inW;
+        a5 = (a5 + Math.imul(src[p]!, w)) | 0;
+        p += inW;
+        a6 = (a6 + Math.imul(src[p]!, w)) | 0;
+        p += inW;
+        a7 = (a7 + Math.imul(src[p]!, w)) | 0;
       }
-      clamped[outBase + xx] = a0 >> PRECISION_BITS;
-      clamped[outBase + outW + xx] = a1 >> PRECISION_BITS;
-      clamped[outBase + 2 * outW + xx] = a2 >> PRECISION_BITS;
-      clamped[outBase + 3 * outW + xx] = a3 >> PRECISION_BITS;
+      let o = outBase + xx;
+      clamped[o] = a0 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a1 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a2 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a3 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a4 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a5 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a6 >> PRECISION_BITS;
+      o += outW;
+      clamped[o] = a7 >> PRECISION_BITS;
     }
   }
   for (; r < rows; r++) {
@@ -168,26 +194,60 @@ function horizontalPass(src: Uint8Array, inW: number, firstRow: number, rows: nu
   return out;
 }
 
-/** `rowOffset`: input row index of `src`'s first row (the horizontal pass may skip rows). */
+/**
+ * `rowOffset`: input row index of `src`'s first row (the horizontal pass may skip rows). Eight
+ * output columns at a time keep their sums in registers while the taps walk down the rows (CPU
+ * time for a 512x2500 -> 512x512 pass, Node 20: 13.6 ms with an Int32Array of running sums
+ * per row, 6.4 ms this way).
+ */
 function verticalPass(src: Uint8Array, stride: number, left: number, width: number, taps: Taps, rowOffset: number): Uint8Array {
   const { ksize, start, length, weights } = taps;
   const outH = start.length;
   const out = new Uint8Array(width * outH);
   const clamped = new Uint8ClampedArray(out.buffer);
-  const acc = new Int32Array(width);
   for (let yy = 0; yy < outH; yy++) {
-    acc.fill(HALF);
-    const y0 = start[yy]! - rowOffset;
+    const first = (start[yy]! - rowOffset) * stride + left;
     const n = length[yy]!;
     const k = yy * ksize;
-    for (let y = 0; y < n; y++) {
-      const w = weights[k + y]!;
-      if (w === 0) continue;
-      const rowBase = (y0 + y) * stride + left;
-      for (let xx = 0; xx < width; xx++) acc[xx] = (acc[xx]! + Math.imul(src[rowBase + xx]!, w)) | 0;
-    }
     const outBase = yy * width;
-    for (let xx = 0; xx < width; xx++) clamped[outBase + xx] = acc[xx]! >> PRECISION_BITS;
+    let xx = 0;
+    for (; xx + 7 < width; xx += 8) {
+      let a0 = HALF;
+      let a1 = HALF;
+      let a2 = HALF;
+      let a3 = HALF;
+      let a4 = HALF;
+      let a5 = HALF;
+      let a6 = HALF;
+      let a7 = HALF;
+      let p = first + xx;
+      for (let y = 0; y < n; y++, p += stride) {
+        const w = weights[k + y]!;
+        a0 = (a0 + Math.imul(src[p]!, w)) | 0;
+        a1 = (a1 + Math.imul(src[p + 1]!, w)) | 0;
+        a2 = (a2 + Math.imul(src[p + 2]!, w)) | 0;
+        a3 = (a3 + Math.imul(src[p + 3]!, w)) | 0;
+        a4 = (a4 + Math.imul(src[p + 4]!, w)) | 0;
+        a5 = (a5 + Math.imul(src[p + 5]!, w)) | 0;
+        a6 = (a6 + Math.imul(src[p + 6]!, w)) | 0;
+        a7 = (a7 + Math.imul(src[p + 7]!, w)) | 0;
+      }
+      const o = outBase + xx;
+      clamped[o] = a0 >> PRECISION_BITS;
+      clamped[o + 1] = a1 >> PRECISION_BITS;
+      clamped[o + 2] = a2 >> PRECISION_BITS;
+      clamped[o + 3] = a3 >> PRECISION_BITS;
+      clamped[o + 4] = a4 >> PRECISION_BITS;
+      clamped[o + 5] = a5 >> PRECISION_BITS;
+      clamped[o + 6] = a6 >> PRECISION_BITS;
+      clamped[o + 7] = a7 >> PRECISION_BITS;
+    }
+    for (; xx < width; xx++) {
+      let acc = HALF;
+      let p = first + xx;
+      for (let y = 0; y < n; y++, p += stride) acc = (acc + Math.imul(src[p]!, weights[k + y]!)) | 0;
+      clamped[outBase + xx] = acc >> PRECISION_BITS;
+    }
   }
   return out;
 }

@@ -8,6 +8,11 @@ export interface ModelLabel {
   name: string;
   /** Random-weight test models: their output means nothing, and every export says so. */
   randomWeights: boolean;
+  /**
+   * The model's self-check on this device (src/selfcheck/): every export says whether the model
+   * was verified, failed, or never was. Absent: not known (e.g. the CLI).
+   */
+  verification?: { status: 'verified' | 'failed' | 'unverified'; text: string };
 }
 
 /** What an export may say about the study: nothing that identifies the patient. */
@@ -95,7 +100,8 @@ export function describeStudy(study: StudySummary): string {
 
 export function describeModel(model: ModelLabel | null): string {
   if (!model) return 'unknown model';
-  return `${model.name} (${model.id})${model.randomWeights ? ' — RANDOM WEIGHTS, output is meaningless' : ''}`;
+  const weights = model.randomWeights ? ' — RANDOM WEIGHTS, output is meaningless' : '';
+  return `${model.name} (${model.id})${weights}${model.verification ? ` — model self-check: ${model.verification.text}` : ''}`;
 }
 
 /** A real YYYY-MM-DD date (not 2024-02-30). */

@@ -1,16 +1,19 @@
 import type { AppState } from '../state/store';
 import { patientIdentifiers, summarizeStudy, type ModelLabel, type PatientIdentifiers, type ReportDocument } from './context';
 import { parseFindings } from './findings';
+import { describeVerification, NOT_VERIFIED } from '../state/verification-slice';
 
 /** The model that wrote (or will write) the draft: the loaded one, else the one found. */
-export function modelLabel(s: Pick<AppState, 'load' | 'model'>): ModelLabel | null {
-  if (s.load.status === 'loaded') return { id: s.load.info.modelId, name: s.load.info.modelName, randomWeights: s.load.info.randomWeights };
-  if (s.model.status === 'found') return { id: s.model.manifest.id, name: s.model.manifest.name, randomWeights: s.model.manifest.randomWeights };
+export function modelLabel(s: Pick<AppState, 'load' | 'model'> & Partial<Pick<AppState, 'verification'>>): ModelLabel | null {
+  const v = s.verification ?? NOT_VERIFIED;
+  const verification = { status: v.status === 'running' ? ('unverified' as const) : v.status, text: describeVerification(v) };
+  if (s.load.status === 'loaded') return { id: s.load.info.modelId, name: s.load.info.modelName, randomWeights: s.load.info.randomWeights, verification };
+  if (s.model.status === 'found') return { id: s.model.manifest.id, name: s.model.manifest.name, randomWeights: s.model.manifest.randomWeights, verification };
   return null;
 }
 
 /** What every export is made from, read from the store. No patient identifiers. */
-export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'>, now = new Date()): ReportDocument {
+export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification'>>, now = new Date()): ReportDocument {
   return {
     text: s.report,
     preset: s.reportPreset,

@@ -63,6 +63,17 @@ describe('buildDiagnosticReport', () => {
     expect(r).not.toHaveProperty('note');
   });
 
+  it('says whether the model passed its self-check on this device, in an extension and the narrative', () => {
+    const failed = { status: 'failed' as const, text: 'SELF-CHECK FAILED on this device at the decoder stage: token 3 differs.' };
+    const r = exported({ ...doc, model: { ...doc.model!, verification: failed } });
+    expect(checkDiagnosticReport(r).valid).toBe(true);
+    const ext = (r.extension as { extension: { url: string; valueString?: string }[] }[])[0]!;
+    expect(ext.extension).toContainEqual({ url: 'modelSelfCheck', valueString: 'failed' });
+    expect((r.text as { div: string }).div).toContain('model self-check: SELF-CHECK FAILED on this device at the decoder stage');
+    // A document that does not know (the CLI) says unverified, never verified.
+    expect((exported().extension as { extension: { url: string; valueString?: string }[] }[])[0]!.extension).toContainEqual({ url: 'modelSelfCheck', valueString: 'unverified' });
+  });
+
   it('has no patient identifiers unless asked; asked, a contained Patient that subject points at', () => {
     const plain = exported();
     expect(plain).not.toHaveProperty('subject');

@@ -100,6 +100,7 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
           { url: 'modelName', valueString: doc.model?.name ?? 'unknown model' },
           { url: 'modelId', valueString: doc.model?.id ?? 'unknown' },
           { url: 'randomWeights', valueBoolean: doc.model?.randomWeights ?? false },
+          { url: 'modelSelfCheck', valueString: doc.model?.verification?.status ?? 'unverified' },
           { url: 'reviewed', valueBoolean: false },
           { url: 'notice', valueString: 'AI-generated draft, not reviewed' },
         ],

@@ -72,6 +72,12 @@ describe('text exports', () => {
     expect(toPlainText({ ...doc, model: { ...doc.model!, randomWeights: true } })).toMatch(/RANDOM WEIGHTS, output is meaningless/);
   });
 
+  it('says whether the model was verified on this device, in both formats', () => {
+    const model = { ...doc.model!, verification: { status: 'unverified' as const, text: 'NOT VERIFIED on this device. Not verified on this device.' } };
+    expect(toPlainText({ ...doc, model })).toMatch(/^Model: CXR-LLaVA v2 \(cxr-llava-v2\) — model self-check: NOT VERIFIED on this device/m);
+    expect(toMarkdown({ ...doc, model })).toMatch(/model self-check: NOT VERIFIED on this device/);
+  });
+
   it('adds the findings table for the findings preset', () => {
     const findings = parseFindings('Cardiomegaly: present. Pleural effusion: absent.');
     const md = toMarkdown({ ...doc, preset: 'findings', findings });

@@ -8,6 +8,6 @@ export function connectStudyToModel(store: AppStore, controller: SessionControll
     const key = s.study?.key ?? null;
     if (key === last) return;
     last = key;
-    controller.setImage(key ?? '', s.study?.modelInput ?? null);
+    controller.setImage(key ?? '', s.study?.modelInput ?? null, s.study?.openedAt);
   });
 }

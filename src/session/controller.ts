@@ -1,10 +1,17 @@
 import { budgetNote } from '../generate/chat-session';
-import { deleteCachedModel } from '../model/artifacts';
+import { decodeInWorker } from '../imaging';
+import { deleteCachedModel, sha256Hex } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
 import type { ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
-import type { GrayImage, HistoryTurn, Reply } from '../worker/protocol';
+import { NOT_VERIFIED } from '../state/verification-slice';
+import { ModelLoadError } from '../worker/errors';
+import type { GrayImage, HistoryTurn, LoadedInfo, Reply } from '../worker/protocol';
+import { deviceKey, modelKey, recallCheck, rememberCheck } from './verification-storage';
+
+/** The sample radiograph the self-check runs (public/samples/, see its LICENSE.md). */
+export const SAMPLE_URL = `${import.meta.env.BASE_URL}samples/cxr-sample.jpg`;
 
 /** The prompt preset behind each report button ("findings" asks a question of its own). */
 export const FINDINGS_QUESTION =
@@ -15,7 +22,13 @@ export const FINDINGS_QUESTION =
  * Components call these and read the store; they hold no logic of their own.
  */
 export class SessionController {
-  private image: { key: string; gray: GrayImage } | null = null;
+  private image: { key: string; gray: GrayImage; openedAt: number } | null = null;
+  /** The generation in progress (a new image waits for it to stop before its encode). */
+  private running: Promise<void> | null = null;
+  /** Worker encodes, one after another (a new image's may not overlap an older one's). */
+  private encodes: Promise<unknown> = Promise.resolve();
+  /** The study whose report was started by opening it (its first word is timed from the drop). */
+  private autoDraftKey: string | null = null;
 
   private client: InferenceClient;
 
@@ -78,6 +91,7 @@ export class SessionController {
     // 'loading' before the first await: until then the panel would still show the previous
     // outcome (e.g. "Loading was cancelled") as if it were this load's.
     this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
+    this.s.setVerification(NOT_VERIFIED);
     this.s.setStage('loading');
     // Ask the browser to keep the model files under storage pressure (it may say no; the model
     // then still works, it may just be evicted and downloaded again).
@@ -95,9 +109,13 @@ export class SessionController {
         },
       );
       if (seq !== this.loadSeq) return false;
+      this.s.setProviders(info.providers);
       this.s.setLoad({ status: 'loaded', info });
       this.s.setEncodedKey(null);
       this.s.setStage('idle');
+      // An image opened while the model loaded (or warmed up) waited for it: its turn now.
+      if (this.image) void this.prepare(this.image.key);
+      void this.verifyOnFirstLoad(info);
       return true;
     } catch (err) {
       if (seq !== this.loadSeq) return false;
@@ -108,21 +126,179 @@ export class SessionController {
     }
   }
 
-  /** The default-VOI 8-bit grey image of the open study (what the model sees). */
-  setImage(key: string, gray: GrayImage | null): void {
-    this.image = gray ? { key, gray } : null;
-    this.s.setHasImage(!!gray);
+  /** The running self-check; reports and answers wait for it (it uses the same worker). */
+  private verifying: Promise<void> | null = null;
+  /** A self-check that gave way to an opened image, to run again once an answer is written. */
+  private checkAfterNextAnswer = false;
+
+  /**
+   * After a load: the outcome remembered for this device and model, or a fresh self-check the
+   * first time this model runs here.
+   */
+  private async verifyOnFirstLoad(info: LoadedInfo): Promise<void> {
+    const seq = this.loadSeq;
+    const keys = await this.verificationKey(info);
+    if (seq !== this.loadSeq || !keys) return;
+    const stored = recallCheck(keys);
+    if (!stored) return this.verifyModel();
+    this.s.setVerification(
+      stored.result.ok
+        ? { status: 'verified', at: stored.at, result: stored.result }
+        : { status: 'failed', at: stored.at, stage: stored.result.failedStage ?? 'runtime', summary: stored.result.summary, result: stored.result },
+    );
   }
 
-  private async ensureEncoded(): Promise<void> {
-    if (!this.image) throw new Error('Open a chest radiograph first.');
-    if (this.s.encodedKey === this.image.key) return;
+  private async verificationKey(info: LoadedInfo): Promise<string | null> {
+    const { model, caps } = this.s;
+    if (model.status !== 'found' || model.manifest.id !== info.modelId) return null;
+    return `${await modelKey(model.manifest)}|${deviceKey(info, caps)}`;
+  }
+
+  /**
+   * "Verify model": runs the sample radiograph through the loaded model and compares every stage
+   * with the folder's selfcheck.json. The outcome shows in the model panel and in every export,
+   * and is remembered for this device and model.
+   */
+  verifyModel(): Promise<void> {
+    if (!this.verifying) this.verifying = this.runVerification().finally(() => (this.verifying = null));
+    return this.verifying;
+  }
+
+  private async runVerification(): Promise<void> {
+    const { load, model } = this.s;
+    // While an answer streams the decoder is taken; the button is disabled then too.
+    if (load.status !== 'loaded' || this.s.streaming) return;
+    const seq = this.loadSeq;
+    const stillCurrent = () => seq === this.loadSeq && this.s.load.status === 'loaded';
+    if (model.status === 'found' && model.manifest.id === load.info.modelId && !model.manifest.selfCheck) {
+      this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json (it was converted before the self-check existed), so it cannot be verified. Convert it again with models/convert.py.' });
+      return;
+    }
+    this.s.setVerification({ status: 'running', message: 'Fetching the sample radiograph' });
+    let grey: GrayImage;
+    let sha: string;
+    try {
+      const res = await fetch(SAMPLE_URL);
+      if (!res.ok) throw new Error(`${SAMPLE_URL} answered ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      sha = await sha256Hex(bytes);
+      this.s.setVerification({ status: 'running', message: 'Decoding the sample radiograph' });
+      grey = (await decodeInWorker(bytes.buffer as ArrayBuffer, 'cxr-sample.jpg')).grey;
+    } catch (err) {
+      // Not a fault of the model: it stays unverified, and the button tries again.
+      if (stillCurrent()) this.s.setVerification({ status: 'unverified', message: `The sample radiograph could not be read (${errorMessage(err)}); try Verify model again.` });
+      return;
+    }
+    if (!stillCurrent()) return;
+    this.s.setVerification({ status: 'running', message: 'Running the sample through the model' });
+    const at = new Date().toISOString();
+    try {
+      const result = await this.client.selfCheck(grey, sha);
+      if (!stillCurrent()) return;
+      if (result?.interrupted) {
+        this.s.setVerification({ status: 'unverified', message: 'The self-check gave way to a request and runs again when it is answered.' });
+        return;
+      }
+      if (!result) {
+        this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json, so it cannot be verified.' });
+        return;
+      }
+      this.s.setVerification(result.ok ? { status: 'verified', at, result } : { status: 'failed', at, stage: result.failedStage ?? 'runtime', summary: result.summary, result });
+      const key = await this.verificationKey(this.s.load.status === 'loaded' ? this.s.load.info : load.info);
+      if (key) rememberCheck(key, { at, result });
+    } catch (err) {
+      if (!stillCurrent()) return;
+      const stage = err instanceof ModelLoadError ? 'reference' : 'runtime';
+      this.s.setVerification({ status: 'failed', at, stage, summary: errorMessage(err) });
+    }
+  }
+
+  /**
+   * The default-VOI 8-bit grey image of the open study (what the model sees). Work starts at
+   * once: the image is encoded and the report prompt prefilled, and with "Draft the report as
+   * soon as an image opens" the report starts too.
+   */
+  setImage(key: string, gray: GrayImage | null, openedAt: number = performance.now()): void {
+    this.image = gray ? { key, gray, openedAt } : null;
+    this.s.setHasImage(!!gray);
+    if (gray) void this.prepare(key);
+  }
+
+  /** Encode + prefill on open, then the draft if the setting asks for it and nothing is lost by it. */
+  private async prepare(key: string): Promise<void> {
+    if (this.s.load.status !== 'loaded') return; // loadModel calls this again once loaded
+    this.s.mergeMetrics({ dropToFirstTokenMs: undefined });
+    // The previous image's report stops first; what it wrote stays in that study's draft.
+    if (this.running) {
+      await this.client.interrupt().catch(() => {});
+      await this.running;
+    }
+    if (this.image?.key !== key) return; // another image came meanwhile; it has its own turn
+    // The user's image goes before a running self-check: the check shares the worker's decoder
+    // and KV cache and would drop the prompt primed below. It runs again after the next answer.
+    if (this.verifying) {
+      await this.client.interrupt().catch(() => {});
+      await this.verifying;
+      this.checkAfterNextAnswer = true;
+      if (this.image?.key !== key) return;
+    }
+    try {
+      await this.ensureEncoded();
+    } catch (err) {
+      if (this.image?.key === key && this.s.load.status === 'loaded') this.s.setStage('error', `Could not read the image: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.image?.key !== key || !this.s.settings.draftOnOpen) return;
+    // Only a study with nothing on screen gets a draft: a restored report or chat is the user's.
+    if (!(await this.draftShown(key))) return;
+    const s = this.s;
+    if (this.image?.key !== key || s.streaming || this.running || s.report.trim() || s.chat.length) return;
+    this.autoDraftKey = key;
+    await this.generateReport('report');
+  }
+
+  /** Resolves true once the drafts store has switched the screen to this study (false after 5 s). */
+  private draftShown(key: string): Promise<boolean> {
+    if (this.s.draftFor === key) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(v);
+      };
+      const unsubscribe = this.store.subscribe((s) => {
+        if (s.draftFor === key) done(true);
+        else if (s.study?.key !== key) done(false);
+      });
+      const timer = setTimeout(() => done(false), 5000);
+    });
+  }
+
+  /** Encodes the open image once (queued behind any other encode), prefilling the report prompt. */
+  private ensureEncoded(): Promise<void> {
+    const task = this.encodes.then(() => this.encodeNow());
+    this.encodes = task.catch(() => {});
+    return task;
+  }
+
+  private async encodeNow(): Promise<void> {
+    const image = this.image;
+    if (!image) throw new Error('Open a chest radiograph first.');
+    if (this.s.encodedKey === image.key) return;
     this.s.setStage('encoding');
+    // The drafts store first puts this study's saved draft (if any) on screen.
+    await this.draftShown(image.key);
+    if (this.image?.key !== image.key) return; // another image came meanwhile; its encode follows
     // What is on screen for this study (a draft restored after a reload) continues as the
-    // model's conversation, so a follow-up is asked in its context instead of wiping it.
-    const info = await this.client.encode(this.image.gray, this.visibleHistory());
-    this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs });
-    this.s.setEncodedKey(this.image.key);
+    // model's conversation, so a follow-up is asked in its context instead of wiping it. A new
+    // conversation gets the report prompt prefilled now, so Generate starts sampling at once.
+    const history = this.s.draftFor === image.key ? this.visibleHistory() : [];
+    const info = await this.client.encode(image.gray, history, { preset: 'report' });
+    this.s.mergeMetrics({ preprocessMs: info.preprocessMs, encodeMs: info.encodeMs, ...(info.primeMs !== undefined ? { prefillMs: info.primeMs, promptTokens: info.primeTokens } : {}) });
+    if (this.image?.key !== image.key) return; // superseded while it ran; the next encode follows
+    this.s.setEncodedKey(image.key);
+    // Idle only when no generation waits on this encode (it moves the stage on itself).
+    if (this.s.stage === 'encoding' && !this.running) this.s.setStage('idle');
   }
 
   /** The report (as edited) and the finished chat exchanges, as conversation turns. */
@@ -141,10 +317,52 @@ export class SessionController {
     return turns;
   }
 
+  /** A draft being written for a study that is not open (src/worklist); the user's work comes first. */
+  private background: Promise<unknown> | null = null;
+
+  /**
+   * Writes a report for an image that is not on screen, without touching the open study's report,
+   * chat or status: the worklist drafts the next studies while the user reads one. Shares the
+   * worker, so a foreground request interrupts it (yieldToForeground) and it returns null.
+   */
+  async draftInBackground(gray: GrayImage): Promise<string | null> {
+    if (this.s.streaming || this.background || this.s.load.status !== 'loaded') return null;
+    let text = '';
+    let interrupted = false;
+    const job = (async () => {
+      // The worker's image changes: the open study is encoded again when next asked.
+      this.s.setEncodedKey(null);
+      await this.client.encode(gray, []);
+      await this.client.reset();
+      const done = await this.client.generate({ preset: 'report', ...this.sampling() }, (r) => {
+        if (r.kind === 'delta') text += r.text;
+      });
+      interrupted = !done || done.reason === 'interrupted';
+    })();
+    this.background = job;
+    try {
+      await job;
+    } finally {
+      this.background = null;
+      this.s.setEncodedKey(null);
+    }
+    return interrupted ? null : text;
+  }
+
+  /** Stops a background draft (it is retried later) before the open study uses the worker. */
+  private async yieldToForeground(): Promise<void> {
+    const bg = this.background;
+    if (!bg) return;
+    await this.client.interrupt();
+    await bg.catch(() => undefined);
+  }
+
   async generateReport(preset: ReportPreset = 'report'): Promise<void> {
-    if (this.s.streaming) return;
+    if (this.s.streaming || this.running) return;
+    await this.yieldToForeground();
     await this.run('report', async () => {
       await this.ensureEncoded();
+      if (this.s.encodedKey !== this.image?.key) return undefined; // a newer image took over
       await this.client.reset();
       this.s.resetConversation();
       this.s.startReport(preset);
@@ -155,9 +373,11 @@ export class SessionController {
 
   async ask(question: string): Promise<void> {
     const q = question.trim();
-    if (!q || this.s.streaming) return;
+    if (!q || this.s.streaming || this.running) return;
+    await this.yieldToForeground();
     await this.run('chat', async () => {
       await this.ensureEncoded();
+      if (this.s.encodedKey !== this.image?.key) return undefined;
       this.s.startChat(q);
       return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
     });
@@ -184,24 +404,54 @@ export class SessionController {
     return { temperature, topP, maxNewTokens, seed };
   }
 
-  private async run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
-    try {
-      const done = await body();
-      this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
-      this.s.setStage('idle');
-    } catch (err) {
-      this.s.finishStreaming({ interrupted: true });
-      // A lost device has already said what happened (onDeviceLost); keep that message.
-      if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
-    }
+  private run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
+    this.firstTokenSeen = false;
+    // Busy from the click on: the encode it may wait for must not read as idle in between.
+    this.s.setStage('prefill');
+    const running = (async () => {
+      // A running self-check gives way to the user's request (it shares the worker's decoder) and
+      // runs again once the answer is written.
+      const rerunCheck = !!this.verifying;
+      if (this.verifying) {
+        await this.client.interrupt();
+        await this.verifying;
+      }
+      try {
+        const done = await body();
+        if (this.s.streaming) this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
+        this.s.setStage('idle');
+      } catch (err) {
+        this.s.finishStreaming({ interrupted: true });
+        // A lost device has already said what happened (onDeviceLost); keep that message.
+        if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
+      } finally {
+        this.running = null;
+        this.autoDraftKey = null;
+        if ((rerunCheck || this.checkAfterNextAnswer) && this.s.load.status === 'loaded') {
+          this.checkAfterNextAnswer = false;
+          void this.verifyModel();
+        }
+      }
+    })();
+    this.running = running;
+    return running;
   }
+
+  private firstTokenSeen = false;
 
   private onReply(r: Reply, target: 'report' | 'chat'): void {
     if (r.kind === 'prefill') {
       this.s.setStage('prefill');
-      this.s.mergeMetrics({ prefillMs: r.prefillMs, promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote: budgetNote(r.budget) });
+      // A prompt prefilled on open shows that prefill's time, not the ~0 ms left for Generate.
+      const primed = r.reusedTokens === r.promptTokens;
+      this.s.mergeMetrics({ ...(primed ? {} : { prefillMs: r.prefillMs }), promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote: budgetNote(r.budget) });
       this.s.setStage('generating');
     } else if (r.kind === 'delta') {
+      if (!this.firstTokenSeen) {
+        this.firstTokenSeen = true;
+        // Drop -> first word, for a report that started by itself on open.
+        if (target === 'report' && this.image && this.autoDraftKey === this.image.key) this.s.mergeMetrics({ dropToFirstTokenMs: performance.now() - this.image.openedAt });
+      }
       if (target === 'report') this.s.appendReport(r.text);
       else this.s.appendChat(r.text);
       this.s.mergeMetrics({ tokens: r.tokens, tokensPerSecond: r.tokensPerSecond });

@@ -39,7 +39,8 @@ export interface Draft {
 export const SCRATCH = 'scratch';
 export const DRAFTS_DB = 'cxr-llava-drafts';
 const LAST_OPEN = 'meta:last-open';
-const draftKey = (key: string) => `draft:${key}`;
+/** The IndexedDB key of a study's draft (the worklist writes drafts for studies not yet open). */
+export const draftKey = (key: string) => `draft:${key}`;
 
 export interface DraftStorage {
   load(key: string): Promise<Draft | undefined>;
@@ -252,7 +253,12 @@ export class DraftPersistence {
       this.studyChanged = false;
       // Saves what is pending for the old study first, then switches.
       if (this.timer) void this.flush();
-      this.enqueue(() => this.switchStudy(this.store.getState().study));
+      this.enqueue(async () => {
+        const study = this.store.getState().study;
+        await this.switchStudy(study);
+        // Tells the controller that what is on screen now belongs to this study (see draftOnOpen).
+        if (study && this.store.getState().study?.key === study.key) this.store.getState().setDraftFor(study.key);
+      });
     }
     if (this.applying) return;
     if (!sameContent(s, prev)) {

@@ -50,6 +50,9 @@ export interface ReportSlice {
   loadDraft: (d: { report: string; reportPreset: ReportPreset | null; versions: ReportVersion[]; chat: ChatMessage[]; chatInput: string }) => void;
   draftNotice: DraftNotice | null;
   setDraftNotice: (notice: DraftNotice | null) => void;
+  /** The study key whose draft the report on screen is (set once drafts.ts has switched to it). */
+  draftFor: string | null;
+  setDraftFor: (key: string | null) => void;
   /** Puts older versions (from a saved draft) before the ones kept now; the report is untouched. */
   addOlderVersions: (older: ReportVersion[]) => void;
 }
@@ -97,5 +100,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   loadDraft: (d) => set({ ...d, streaming: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
+  draftFor: null,
+  setDraftFor: (draftFor) => set({ draftFor }),
   addOlderVersions: (older) => set((s) => ({ versions: [...older, ...s.versions] })),
 });

@@ -16,18 +16,22 @@ export interface Metrics {
   tokens?: number;
   /** Set when the runtime's context, not upstream's rule, limits the answer's length. */
   budgetNote?: string;
+  /** From opening the image to the report's first word, when the draft started by itself. */
+  dropToFirstTokenMs?: number;
 }
 
 export interface Settings {
   /** 'auto' lets the capability plan decide. */
   executionProvider: 'auto' | ExecutionProvider;
+  /** Start the report as soon as an image opens (its prompt is prefilled on open either way). */
+  draftOnOpen: boolean;
   temperature: number;
   topP: number;
   maxNewTokens: number;
   seed: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1 };
+export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1 };
 
 export type LoadState =
   | { status: 'not-loaded' }

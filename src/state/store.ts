@@ -5,8 +5,9 @@ import { createModelSlice, type ModelSlice } from './model-slice';
 import { createReportSlice, type ReportSlice } from './report-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createStudySlice, type StudySlice } from './study-slice';
+import { createVerificationSlice, type VerificationSlice } from './verification-slice';
 
-export type AppState = AppSlice & CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice;
+export type AppState = AppSlice & CapabilitiesSlice & ModelSlice & SessionSlice & ReportSlice & StudySlice & VerificationSlice;
 export type AppStore = StoreApi<AppState>;
 
 /**
@@ -21,5 +22,6 @@ export function createAppStore(): AppStore {
     ...createSessionSlice(...a),
     ...createReportSlice(...a),
     ...createStudySlice(...a),
+    ...createVerificationSlice(...a),
   }));
 }

@@ -12,6 +12,8 @@ export interface OpenStudy {
   /** Default-VOI 8-bit grey (src/imaging/default-voi.ts): the model's input. */
   modelInput: GrayImage;
   decodeMs: number;
+  /** performance.now() when the file was dropped or chosen (drop -> first token is timed from it). */
+  openedAt?: number;
 }
 
 export type IntakeState =
@@ -24,6 +26,7 @@ export interface StudySlice {
   intake: IntakeState;
   /** Bumped by each intake; results of an older one are dropped (the last file opened wins). */
   intakeSeq: number;
+  intakeStartedAt: number;
   /** Starts opening a file; returns the token to finish it with. The open study stays. */
   startIntake: (fileName: string) => number;
   /** Replaces the open study, if `token` is still the latest intake. */
@@ -38,14 +41,15 @@ export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set
   study: null,
   intake: { status: 'idle' },
   intakeSeq: 0,
+  intakeStartedAt: 0,
   startIntake: (fileName) => {
     const token = get().intakeSeq + 1;
-    set({ intakeSeq: token, intake: { status: 'decoding', fileName } });
+    set({ intakeSeq: token, intakeStartedAt: performance.now(), intake: { status: 'decoding', fileName } });
     return token;
   },
   finishIntake: (token, study) => {
     if (token !== get().intakeSeq) return;
-    set({ study: { ...study, key: `study-${token}-${study.fileName}` }, intake: { status: 'idle' } });
+    set({ study: { openedAt: get().intakeStartedAt, ...study, key: `study-${token}-${study.fileName}` }, intake: { status: 'idle' } });
   },
   failIntake: (token, fileName, code, message) => {
     if (token !== get().intakeSeq) return;

@@ -3,6 +3,7 @@ import { AppStatusBadges } from './AppStatusBadges';
 import { ModelStatus } from './layout/ModelStatus';
 import { PanelBar } from './layout/PanelBar';
 import { PanelDrawer } from './layout/PanelDrawer';
+import { SendReport } from './dicomweb/SendReport';
 import { ChatPanel } from './reading/ChatPanel';
 import { ReportPanel } from './reading/ReportPanel';
 import { StatusLine } from './reading/StatusLine';
@@ -35,6 +36,7 @@ export function App() {
         </div>
         <div className="report-column">
           <ReportPanel />
+          <SendReport />
           <ChatPanel />
         </div>
         <PanelDrawer open={open} close={close} />

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { formatBytes } from '../capabilities/format';
 import { discoverModel } from '../model/catalog';
+import { describeVerification } from '../state/verification-slice';
 import type { ModelManifest } from '../model/manifest';
 import { useController } from './controller-context';
 import { useAppStore } from './store-context';
@@ -51,6 +52,7 @@ export function ModelPanel() {
               {load.status === 'loading' && load.message}
             </span>
           </div>
+          {load.status === 'loaded' && <VerificationStatus />}
           {load.status === 'loading' && (
             <ul className="progress-list" aria-label="Download progress">
               {Object.values(load.files).map((f) => (
@@ -65,6 +67,40 @@ export function ModelPanel() {
       )}
       <ModelPicker />
     </section>
+  );
+}
+
+/**
+ * The self-check: whether this model has proven itself on this device with the sample radiograph
+ * (and if not, which stage failed), with a button to run it again.
+ */
+function VerificationStatus() {
+  const controller = useController();
+  const v = useAppStore((s) => s.verification);
+  const streaming = useAppStore((s) => !!s.streaming);
+  const text =
+    v.status === 'verified'
+      ? `Verified on this device (${v.at.slice(0, 10)}, ${(v.result.ms / 1000).toFixed(1)} s): ${v.result.summary}`
+      : v.status === 'failed'
+        ? `Self-check FAILED at the ${v.stage} stage: ${v.summary} Reports from this model are marked as made with a model that failed its self-check.`
+        : v.status === 'running'
+          ? `Verifying on this device: ${v.message}…`
+          : `${describeVerification(v)} Reports are marked as made with an unverified model.`;
+  return (
+    <div className="toolbar model-verification">
+      <button type="button" onClick={() => void controller.verifyModel()} disabled={v.status === 'running' || streaming}>
+        Verify model
+      </button>
+      <span
+        data-testid="model-verification"
+        data-status={v.status}
+        data-stage={v.status === 'failed' ? v.stage : undefined}
+        role={v.status === 'failed' ? 'alert' : undefined}
+        className={v.status === 'failed' ? 'error-text' : v.status === 'verified' ? undefined : 'warning'}
+      >
+        {text}
+      </span>
+    </div>
   );
 }
 

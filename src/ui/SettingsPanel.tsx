@@ -24,6 +24,14 @@ export function SettingsPanel() {
             <option value="wasm">wasm</option>
           </select>
         </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={settings.draftOnOpen}
+            onChange={(e) => update({ draftOnOpen: e.target.checked })}
+          />
+          Draft the report as soon as an image opens
+        </label>
         <label>
           Temperature (0 = greedy)
           <input aria-label="Temperature" type="number" min={0} max={2} step={0.05} value={settings.temperature} onChange={(e) => update({ temperature: clampNumber(e.target.value, 0, 2, 0.2) })} />

@@ -1,5 +1,6 @@
+import type { SelfCheckResult } from '../selfcheck/run';
 import { deserializeError } from './errors';
-import type { CompleteInfo, EncodedInfo, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply, ReplyEnvelope, Request } from './protocol';
+import type { CompleteInfo, EncodedInfo, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply, ReplyEnvelope, Request } from './protocol';
 
 type Listener = (reply: Reply) => void;
 
@@ -59,10 +60,10 @@ export class InferenceClient {
     return info!;
   }
 
-  async encode(image: GrayImage, history: HistoryTurn[] = []): Promise<EncodedInfo> {
+  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
     let info: EncodedInfo | undefined;
     // A copy is sent: the study keeps its own pixels for the viewer.
-    await this.send({ kind: 'encode', image: { ...image, data: image.data.slice() }, history }, (r) => {
+    await this.send({ kind: 'encode', image: { ...image, data: image.data.slice() }, history, prime }, (r) => {
       if (r.kind === 'encoded') info = r.info;
     });
     return info!;
@@ -75,6 +76,13 @@ export class InferenceClient {
       onEvent(r);
     });
     return info;
+  }
+
+  /** The model self-check on the decoded sample radiograph (null: the model has no reference). */
+  async selfCheck(image: GrayImage, sampleSha256: string, onProgress: Listener = () => {}): Promise<SelfCheckResult | null> {
+    let result: SelfCheckResult | null = null;
+    await this.send({ kind: 'selfcheck', image: { ...image, data: image.data.slice() }, sampleSha256 }, (r) => (r.kind === 'selfchecked' ? (result = r.result) : onProgress(r)));
+    return result;
   }
 
   interrupt(): Promise<void> {

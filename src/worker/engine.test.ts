@@ -44,6 +44,23 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     expect(deltas.length).toBeGreaterThan(3);
   }, 120_000);
 
+  it('warms every stage at load, and a primed encode gives the golden report with no prefill left to do', async () => {
+    const warm = replies.filter((r) => r.kind === 'progress' && r.stage === 'warmup').map((r) => (r as { message: string }).message);
+    expect(warm).toEqual(['Warming up (1/3: preprocessing and vision encoder)', 'Warming up (2/3: prefill of the report prompt)', 'Warming up (3/3: first token and one decode step)']);
+    const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
+    const enc = await engine.encode(image, [], { preset: 'report' });
+    expect(enc.primeTokens).toBeGreaterThan(0);
+    expect(enc.primeMs).toBeGreaterThan(0);
+    let ids: number[] = [];
+    let reused = -1;
+    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+      if (r.kind === 'prefill') reused = r.reusedTokens;
+      if (r.kind === 'complete') ids = r.info.tokenIds;
+    });
+    expect(ids).toEqual(golden.report.greedy);
+    expect(reused).toBe(enc.primeTokens);
+  }, 120_000);
+
   it('an interrupt arriving as a separate event (like a worker message) stops within a token', async () => {
     let reason = '';
     let tokens = 0;

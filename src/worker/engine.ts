@@ -1,10 +1,13 @@
 import type * as Ort from 'onnxruntime-web';
+import { chooseProviders, needsProbe, probeCacheKey, type ProviderChoices, type ProviderProbeResult } from '../capabilities/choose-provider';
+import { measureProviders } from '../capabilities/provider-probe';
 import type { CapabilityReport } from '../capabilities/types';
 import { VisionEncoder } from '../encode/vision-encoder';
 import type { DecoderBackend } from '../generate/backend';
 import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
 import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
+import { warmUpStages } from '../generate/warm-up';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
 import { formatBytes } from '../capabilities/format';
 import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
@@ -12,8 +15,11 @@ import { parseManifest } from '../model/catalog';
 import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
 import { preprocessGray } from '../preprocess/preprocess';
+import type { Precision } from '../selfcheck/compare';
+import { parseSelfCheck } from '../selfcheck/reference';
+import { runSelfCheck, type SelfCheckResult } from '../selfcheck/run';
 import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
-import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, Reply } from './protocol';
+import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply } from './protocol';
 
 /** What differs between the browser worker and Node: everything else is shared. */
 export interface EngineHost {
@@ -26,6 +32,11 @@ export interface EngineHost {
   onDeviceLost?(message: string): void;
   /** Storage quota and usage, where the host has a Storage API (browsers). */
   storageEstimate?(): Promise<{ quota: number; usage: number }>;
+  /** Keeps provider-probe results per device and runtime version (IndexedDB in browsers). */
+  probeCache?: {
+    get(key: string): Promise<ProviderProbeResult | undefined>;
+    set(key: string, value: ProviderProbeResult): Promise<void>;
+  };
 }
 
 export type Emit = (reply: Reply) => void;
@@ -37,6 +48,9 @@ interface Loaded {
   backend: DecoderBackend;
   tokenizer: TextTokenizer;
   info: LoadedInfo;
+  /** The selfcheck.json decoder reference that matches the decoder in use (models/selfcheck.py). */
+  decoderReference: string;
+  precision: Precision;
 }
 
 /**
@@ -47,6 +61,8 @@ export class InferenceEngine {
   private loaded: Loaded | null = null;
   private chat: ChatSession | null = null;
   private abort: AbortController | null = null;
+  /** The open image's rows, kept so a self-check can hand the backend back as it was. */
+  private imageRows: { rows: Float32Array; count: number; dim: number } | null = null;
 
   constructor(private readonly host: EngineHost) {}
 
@@ -73,7 +89,8 @@ export class InferenceEngine {
       throw new ModelLoadError(`${options.manifestUrl} is not a usable model manifest: ${(err as Error).message}`, 'manifest-invalid');
     }
     const caps = await this.host.probe();
-    const provider = this.chooseProvider(options.executionProvider, caps);
+    const providers = await this.chooseProviders(options.executionProvider, caps, emit);
+    const provider = providers.vision.provider;
     const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
     const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
     const useWebLlm = this.chooseDecoder(manifest, caps, options);
@@ -118,27 +135,53 @@ export class InferenceEngine {
           embedModel: embedBytes!,
           decoderModel: decoderBytes!,
           spec: manifest.decoder,
-          executionProvider: provider,
+          executionProvider: providers.decoder.provider,
         });
       }
     } catch (err) {
       throw asOutOfMemory(err, manifest, caps) ?? err;
     }
     const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes, { legacy: manifest.tokenizer.legacy });
+    // The ONNX decoder is the checkpoint's weights in float32; WebLLM runs one q4 variant.
+    const quant = useWebLlm ? (backend as { quant?: string }).quant ?? 'q4f32_1' : null;
+    const warmupMs = options.warmUp === false ? 0 : await this.warmUp({ manifest, vision, backend, tokenizer }, provider === 'webgpu' || providers.decoder.provider === 'webgpu' || useWebLlm, emit);
     const info: LoadedInfo = {
       modelId: manifest.id,
       modelName: manifest.name,
       randomWeights: manifest.randomWeights,
       backend: backend.description,
       visionProvider: provider,
+      providers,
       visionDtype: useFp16 ? 'fp16' : 'fp32',
       loadMs: this.host.now() - t0,
+      warmupMs,
     };
-    this.loaded = { manifest, baseUrl: base, vision, backend, tokenizer, info };
+    this.loaded = {
+      manifest,
+      baseUrl: base,
+      vision,
+      backend,
+      tokenizer,
+      info,
+      decoderReference: quant ?? 'checkpoint',
+      precision: useFp16 || quant === 'q4f16_1' ? 'fp16' : 'fp32',
+    };
+    this.imageRows = null;
     return info;
   }
 
-  async encode(image: GrayImage, history: HistoryTurn[] = []): Promise<EncodedInfo> {
+  /** See generate/warm-up.ts; the model panel shows each step. */
+  private warmUp(m: Pick<Loaded, 'manifest' | 'vision' | 'backend' | 'tokenizer'>, onGpu: boolean, emit: Emit): Promise<number> {
+    const what = onGpu ? 'Preparing GPU kernels' : 'Warming up';
+    return warmUpStages(m, (step, text) => emit({ kind: 'progress', stage: 'warmup', step, steps: 3, message: `${what} (${step}/3: ${text})` }), this.host.now);
+  }
+
+  /**
+   * Preprocesses and encodes one image, and starts a conversation about it. With `prime`, the
+   * prompt that question would send (system prompt, image rows, the question) is prefilled now,
+   * so generating it later starts from a warm KV cache.
+   */
+  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
     const loaded = this.requireLoaded();
     const t0 = this.host.now();
     const pre = preprocessGray(image, loaded.manifest.vision);
@@ -147,9 +190,57 @@ export class InferenceEngine {
     const t2 = this.host.now();
     await loaded.backend.trimCache(0);
     await loaded.backend.setImage(rows.rows, rows.count, rows.dim);
+    this.imageRows = rows;
     this.chat = new ChatSession(loaded.backend, loaded.tokenizer, loaded.manifest, this.host.now);
     if (history.length) this.chat.seed(history.map((t, i) => ({ user: this.userText(t.preset, t.question ?? '', i === 0), assistant: t.answer })));
-    return { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+    const info: EncodedInfo = { preprocessMs: t1 - t0, encodeMs: t2 - t1 };
+    if (prime && !history.length) {
+      const p = await this.chat.prime(this.userText(prime.preset, prime.question ?? '', true));
+      info.primeMs = p.prefillMs;
+      info.primeTokens = p.promptTokens;
+    }
+    return info;
+  }
+
+  /**
+   * Runs the sample radiograph (already decoded by the caller) through this device's stages and
+   * compares them with the model folder's selfcheck.json. null when the folder has none (converted
+   * before it existed). The open image and its conversation are kept: the rows are set back and
+   * the next question prefills again.
+   */
+  async selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
+    const loaded = this.requireLoaded();
+    if (this.abort) throw new GenerationError('A generation is running; verify the model when it has finished.', 'busy');
+    const path = loaded.manifest.selfCheck;
+    if (!path) return null;
+    const bytes = await fetchArtifact(loaded.baseUrl, manifestFile(loaded.manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn).catch(
+      (err: unknown) => {
+        throw err instanceof ArtifactError ? new ModelLoadError(err.message, err.code) : err;
+      },
+    );
+    const reference = parseSelfCheck(new TextDecoder().decode(bytes));
+    // interrupt() stops it like a generation: a report asked for meanwhile goes first.
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      return await runSelfCheck(image, {
+        manifest: loaded.manifest,
+        reference,
+        decoderReference: loaded.decoderReference,
+        precision: loaded.precision,
+        encode: (pixels) => loaded.vision.encode(pixels),
+        backend: loaded.backend,
+        tokenizer: loaded.tokenizer,
+        sampleSha256,
+        now: () => this.host.now(),
+        signal: abort.signal,
+      });
+    } finally {
+      this.abort = null;
+      await loaded.backend.trimCache(0);
+      if (this.imageRows) await loaded.backend.setImage(this.imageRows.rows, this.imageRows.count, this.imageRows.dim);
+      this.chat?.forgetCache();
+    }
   }
 
   /** Streams one answer; the image goes with the first turn of a conversation only. */
@@ -242,6 +333,7 @@ export class InferenceEngine {
     const l = this.loaded;
     this.loaded = null;
     this.chat = null;
+    this.imageRows = null;
     if (l) {
       await l.vision.dispose();
       await l.backend.dispose();
@@ -275,11 +367,25 @@ export class InferenceEngine {
     }
   }
 
-  private chooseProvider(forced: ExecutionProvider | undefined, caps: CapabilityReport): ExecutionProvider {
+  /**
+   * Each ONNX stage's provider (see capabilities/choose-provider.ts): the rules first, then a
+   * short measured probe on a hardware adapter, whose result is cached per device and runtime.
+   */
+  async chooseProviders(forced: ExecutionProvider | undefined, caps: CapabilityReport, emit: Emit = () => {}): Promise<ProviderChoices> {
     if (forced === 'webgpu' && !caps.webgpu.available) {
       throw new WebGpuUnavailableError(`WebGPU was requested but is not available: ${caps.webgpu.reason}`, 'no-webgpu');
     }
-    return forced ?? (caps.webgpu.available ? 'webgpu' : 'wasm');
+    let probe: ProviderProbeResult | null = null;
+    if (needsProbe(caps, forced)) {
+      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}`);
+      probe = (await this.host.probeCache?.get(key).catch(() => undefined)) ?? null;
+      if (!probe) {
+        emit({ kind: 'progress', stage: 'compile', message: 'Measuring WebGPU against wasm on this device' });
+        probe = await measureProviders(this.host.ort, this.host.now);
+        await this.host.probeCache?.set(key, probe).catch(() => {});
+      }
+    }
+    return chooseProviders(caps, forced, probe);
   }
 
   private requireLoaded(): Loaded {

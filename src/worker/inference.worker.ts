@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 // Worker entry: routes protocol messages to the engine; no logic of its own.
+import { createStore, get, set } from 'idb-keyval';
 import * as ort from 'onnxruntime-web';
 import { probeBrowser } from '../capabilities/probe-browser';
 import { configureOrtForBrowser } from '../encode/ort-env';
@@ -9,6 +10,7 @@ import { serializeError } from './errors';
 import type { Reply, RequestEnvelope } from './protocol';
 
 configureOrtForBrowser(ort, import.meta.env.BASE_URL);
+const probeStore = createStore('cxr-llava-provider-probe', 'results');
 const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });
 const engine = new InferenceEngine({
   ort,
@@ -21,6 +23,7 @@ const engine = new InferenceEngine({
     const e = await navigator.storage.estimate();
     return { quota: e.quota ?? 0, usage: e.usage ?? 0 };
   },
+  probeCache: { get: (key) => get(key, probeStore), set: (key, value) => set(key, value, probeStore) },
 });
 
 
@@ -36,7 +39,10 @@ self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
         emit({ kind: 'ready', info: await engine.load(request.options, emit) });
         break;
       case 'encode':
-        emit({ kind: 'encoded', info: await engine.encode(request.image, request.history) });
+        emit({ kind: 'encoded', info: await engine.encode(request.image, request.history, request.prime) });
+        break;
+      case 'selfcheck':
+        emit({ kind: 'selfchecked', result: await engine.selfCheck(request.image, request.sampleSha256, emit) });
         break;
       case 'generate':
         await engine.generate(request.options, emit);

@@ -1,7 +1,9 @@
+import type { ProviderChoices } from '../capabilities/choose-provider';
 import type { CapabilityReport } from '../capabilities/types';
 import type { Budget, StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
 import type { FileProgress } from '../model/artifacts';
+import type { SelfCheckResult } from '../selfcheck/run';
 import type { SerializedError } from './errors';
 
 /** The one typed protocol between the UI and the inference worker. */
@@ -13,6 +15,14 @@ export interface LoadOptions {
   executionProvider?: ExecutionProvider;
   /** Prefer a decoder backend; by default WebLLM when the model has a compiled library. */
   decoderBackend?: 'webllm' | 'onnx';
+  /** Run every stage once after loading (default true); benchmarks turn it off to time a cold start. */
+  warmUp?: boolean;
+}
+
+/** The question whose prompt is prefilled as soon as an image is encoded. */
+export interface PrimeRequest {
+  preset: PresetId;
+  question?: string;
 }
 
 export interface GrayImage {
@@ -40,8 +50,10 @@ export interface HistoryTurn {
 export type Request =
   | { kind: 'check' }
   | { kind: 'load'; options: LoadOptions }
-  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[] }
+  | { kind: 'encode'; image: GrayImage; history?: HistoryTurn[]; prime?: PrimeRequest }
   | { kind: 'generate'; options: GenerateOptions }
+  /** Runs the sample radiograph (decoded by the UI) against the model's selfcheck.json. */
+  | { kind: 'selfcheck'; image: GrayImage; sampleSha256: string }
   | { kind: 'interrupt' }
   | { kind: 'reset' }
   | { kind: 'dispose' }
@@ -54,13 +66,20 @@ export interface LoadedInfo {
   randomWeights: boolean;
   backend: string;
   visionProvider: ExecutionProvider;
+  /** Each ONNX stage's provider and why it was chosen. */
+  providers: ProviderChoices;
   visionDtype: 'fp32' | 'fp16';
   loadMs: number;
+  /** Of loadMs, the warm-up run of every stage. */
+  warmupMs: number;
 }
 
 export interface EncodedInfo {
   preprocessMs: number;
   encodeMs: number;
+  /** Prefill of the primed prompt, when one was asked for. */
+  primeMs?: number;
+  primeTokens?: number;
 }
 
 export interface CompleteInfo {
@@ -76,12 +95,14 @@ export interface CompleteInfo {
 
 export type Reply =
   | { kind: 'checked'; caps: CapabilityReport }
-  | { kind: 'progress'; stage: 'download' | 'compile'; file?: FileProgress; message: string }
+  | { kind: 'progress'; stage: 'download' | 'compile' | 'warmup'; file?: FileProgress; step?: number; steps?: number; message: string }
   | { kind: 'ready'; info: LoadedInfo }
   | { kind: 'encoded'; info: EncodedInfo }
   | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget?: Budget }
   | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number }
   | { kind: 'complete'; info: CompleteInfo }
+  /** null: the model folder has no selfcheck.json. */
+  | { kind: 'selfchecked'; result: SelfCheckResult | null }
   | { kind: 'done' }
   | { kind: 'error'; error: SerializedError }
   /** Unsolicited (request id 0): the GPU device is gone; the worker must be replaced. */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { preprocessGray } from '../../preprocess/preprocess';
 import { compareCrops, runPreprocessBench, summarise, syntheticRadiograph } from '../preprocess-bench';
+import type { DropParts, DropToFirstTokenResult } from '../pipeline-core';
 import { machineInfo } from '../vision/cli';
 import { openBenchBrowser, serveBenchPage, type BenchFile } from './driver';
 
@@ -107,6 +108,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         `  decode ${f(m.decode)} | preprocess ${f(m.preprocess)} | vision ${f(m.visionEncode)} | prefill ${f(m.prefill)} (${pipeline.promptTokens} tokens)`,
         `  first token ${f(m.timeToFirstToken)} | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms) | total ${f(m.total)} for ${pipeline.newTokens} tokens`,
         `  cold: sessions ${f(pipeline.coldStart.sessionCreateMs)}, first encode ${f(pipeline.coldStart.firstEncodeMs)}`,
+        ...dropLines(pipeline.dropToFirstToken, f),
         `preprocess ${node.image.width}x${node.image.height}: Chromium ${f(pageTiming.medianMs)}, Node ${f(node.typescript.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
           `(Chromium/PIL ${result.preprocess.ratioBrowserVsPil.toFixed(2)}, Node/PIL ${node.ratio.toFixed(2)}; crop differs from PIL's in ${node.parity.differingPixels} / Node's in ${result.preprocess.parityBrowserVsNode.differingPixels} pixels)`,
         `written to ${out}`,
@@ -116,4 +118,12 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
     await browser.close();
     await server.close();
   }
+}
+
+function dropLines(d: DropToFirstTokenResult, f: (ms: number) => string): string[] {
+  const parts = (p: DropParts) => `${f(p.total)} (decode ${f(p.decode)}, preprocess ${f(p.preprocess)}, encode ${f(p.encode)}, prefill ${f(p.prefill)}, first token ${f(p.firstToken)})`;
+  return [
+    `drop -> first token (sessions ${f(d.sessionCreateMs)}, warm-up ${f(d.warmupMs)}, ${d.images} images): first image ${parts(d.firstImage)}`,
+    `  later images (median) ${parts(d.laterImages)}; first / later ${d.firstOverLater.toFixed(2)}`,
+  ];
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { formatProbe, probeAdapters, type ProbeRow } from './adapter-probe';
 import { runTorchBench, type TorchResult } from './torch-baseline';
 import { configLabel, readMeta, runOrtConfig, type AdapterReport, type OptLevel, type OrtBuild, type OrtConfig, type OrtFailure, type OrtResult, type VisionModelMeta } from './vision-bench';
+import type { WebGpuOption } from './vision-core';
 
 export const DEFAULT_MODEL = 'models/work/bench/vit-l16-512';
 
@@ -21,6 +22,9 @@ const HELP = `npm run bench:vision -- [options]
   --threads N         wasm threads (default: all cores, as PyTorch)
   --dawn-flag FLAG    a Dawn create() flag, repeatable (e.g. enable-dawn-features=vulkan_enable_f16_on_nvidia)
   --second-session    also time a second session's creation and first run (shader caches)
+  --webgpu-option LIST  WebGPU session options: gpu-output (preferredOutputLocation 'gpu-buffer'),
+                      graph-capture (enableGraphCapture, input in a GPU buffer); '+' combines
+                      within one configuration, ',' makes one configuration each (default none)
   --browser           run each configuration in headless Chromium (the app's build; wasm, or WebGPU
                       through JSEP: SwiftShader on a machine without a GPU) instead of Node
   --torch DEV         auto | cpu | cuda | none (default auto: cuda if torch has it)
@@ -44,6 +48,7 @@ interface CliOptions {
   threads: number;
   dawnFlags: string[];
   secondSession: boolean;
+  webgpuOptions: WebGpuOption[][];
   torch: 'auto' | 'cpu' | 'cuda' | 'none';
   torchDtypes: string[] | null;
   torchRuns: number | null;
@@ -98,6 +103,11 @@ function parse(argv: string[]): CliOptions {
     threads: num('threads', os.availableParallelism()),
     dawnFlags: values.get('dawn-flag') ?? [],
     secondSession: flags.has('second-session'),
+    webgpuOptions: (values.get('webgpu-option') ? list('webgpu-option', '') : ['']).map((set) => {
+      const opts = set.split('+').filter(Boolean);
+      for (const x of opts) if (x !== 'gpu-output' && x !== 'graph-capture') throw new Error(`--webgpu-option ${x}: gpu-output or graph-capture`);
+      return opts as WebGpuOption[];
+    }),
     browser: flags.has('browser'),
     torch: check('torch', [one('torch', 'auto')], ['auto', 'cpu', 'cuda', 'none'] as const)[0]!,
     torchDtypes: values.has('torch-dtype') ? list('torch-dtype', '') : null,
@@ -233,7 +243,9 @@ export async function runVisionCli(argv: string[], self: string[], browserRunner
     for (const build of ep === 'wasm' ? (['wasm'] as const) : o.builds) {
       for (const dtype of o.dtypes) {
         for (const opt of o.opts) {
-          configs.push({ modelDir: o.modelDir, build, dtype, opt, runs: o.runs, warmup: o.warmup, threads: o.threads, dawnFlags: build === 'wasm' ? [] : o.dawnFlags, secondSession: o.secondSession });
+          for (const webgpuOptions of build === 'wasm' ? [[]] : o.webgpuOptions) {
+            configs.push({ modelDir: o.modelDir, build, dtype, opt, runs: o.runs, warmup: o.warmup, threads: o.threads, dawnFlags: build === 'wasm' ? [] : o.dawnFlags, secondSession: o.secondSession, webgpuOptions });
+          }
         }
       }
     }

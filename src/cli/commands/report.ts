@@ -64,7 +64,8 @@ export async function reportCommand(args: string[], decode: GrayDecoder = decode
   const { ort, provider, note } = await loadOrtForNode(parsed.ep);
   const engine = new InferenceEngine(nodeEngineHost(ort));
   const manifestUrl = pathToFileURL(path.resolve(parsed.model, 'manifest.json')).href;
-  const info = await engine.load({ manifestUrl, executionProvider: provider }, () => {});
+  // 'auto' lets the engine choose each stage's provider (rules, then a measured probe).
+  const info = await engine.load({ manifestUrl, executionProvider: parsed.ep === 'auto' ? undefined : provider }, () => {});
   if (info.randomWeights) console.error(`note: ${info.modelName} has random weights; its output is meaningless.`);
   const t1 = performance.now();
   const image = await decode(new Uint8Array(await readFile(parsed.image)), path.basename(parsed.image));
@@ -83,7 +84,7 @@ export async function reportCommand(args: string[], decode: GrayDecoder = decode
   process.stdout.write('\n');
   console.error(
     [
-      `runtime: ${info.backend}; vision ${info.visionProvider} ${info.visionDtype} (${note})`,
+      `runtime: ${info.backend}; vision ${info.visionProvider} ${info.visionDtype} (${note}); ${info.providers.vision.reason}`,
       `load ${(t1 - t0).toFixed(0)} ms; decode ${(t2 - t1).toFixed(0)} ms; preprocess ${enc.preprocessMs.toFixed(0)} ms; encode ${enc.encodeMs.toFixed(0)} ms`,
       stats,
     ].join('\n'),

@@ -2,6 +2,8 @@ import type { ReactNode } from 'react';
 import { CapabilityPanel } from '../CapabilityPanel';
 import { ModelPanel } from '../ModelPanel';
 import { SettingsPanel } from '../SettingsPanel';
+import { StudyBrowser } from '../dicomweb/StudyBrowser';
+import { WorklistPanel } from '../worklist/WorklistPanel';
 import { MetadataPanel } from '../viewer/MetadataPanel';
 
 /**
@@ -18,6 +20,8 @@ export interface PanelDef {
 }
 
 export const PANELS: PanelDef[] = [
+  { id: 'worklist', label: 'Worklist', render: () => <WorklistPanel /> },
+  { id: 'studies', label: 'Hospital server', render: () => <StudyBrowser /> },
   { id: 'model', label: 'Model', render: () => <ModelPanel /> },
   { id: 'image-info', label: 'Image information', render: () => <MetadataPanel /> },
   { id: 'device', label: 'This device', render: () => <CapabilityPanel /> },

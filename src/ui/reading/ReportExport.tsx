@@ -91,7 +91,8 @@ function PrintSheet() {
   const load = useAppStore((s) => s.load);
   const model = useAppStore((s) => s.model);
   const study = useAppStore((s) => s.study);
-  const doc = useMemo(() => reportDocument({ report, reportPreset, load, model, study }), [report, reportPreset, load, model, study]);
+  const verification = useAppStore((s) => s.verification);
+  const doc = useMemo(() => reportDocument({ report, reportPreset, load, model, study, verification }), [report, reportPreset, load, model, study, verification]);
   return createPortal(
     <article className="print-sheet" aria-hidden="true">
       <p className="print-banner">{DISCLAIMER}.</p>

@@ -16,6 +16,7 @@ export function ReportPanel() {
   const loaded = useAppStore((s) => s.load.status === 'loaded');
   const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
   const hasImage = useAppStore((s) => s.hasImage);
+  const verification = useAppStore((s) => s.verification.status);
   const edit = useAppStore((s) => s.editReport);
   const restore = useAppStore((s) => s.restoreVersion);
   const ready = loaded && hasImage && !streaming;
@@ -87,6 +88,13 @@ export function ReportPanel() {
       {randomWeights && (
         <p className="warning" data-testid="report-demo-warning">
           Demo model with random weights: its text is meaningless. Host a converted CXR-LLaVA model to get real reports.
+        </p>
+      )}
+      {loaded && verification !== 'verified' && (
+        <p className={verification === 'failed' ? 'error-text' : 'warning'} data-testid="report-verification-warning" data-status={verification}>
+          {verification === 'failed'
+            ? 'The model FAILED its self-check on this device (see the model panel): its reports are not to be trusted, and every export says so.'
+            : 'The model is not verified on this device (see the model panel); every export says so.'}
         </p>
       )}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}

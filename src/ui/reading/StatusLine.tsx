@@ -16,6 +16,7 @@ export function StatusLine() {
       <span>encoder {ms(m.encodeMs)}</span>
       <span>prefill {ms(m.prefillMs)}</span>
       <span>first token {ms(m.timeToFirstTokenMs)}</span>
+      {m.dropToFirstTokenMs !== undefined && <span data-testid="drop-to-first-token">drop → first token {ms(m.dropToFirstTokenMs)}</span>}
       <span>{m.tokensPerSecond ? `${m.tokensPerSecond.toFixed(1)} tok/s` : '– tok/s'}</span>
       {m.promptTokens !== undefined && (
         <span>

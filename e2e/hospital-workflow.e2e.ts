@@ -1,0 +1,294 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from './support/browser';
+import { orthancRest } from './support/orthanc';
+import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { recordRequests, requestOrigin } from './support/request-log';
+
+/**
+ * The hospital workflow against a real Orthanc (DICOMweb plugin; started by global-setup on
+ * loopback with its own storage and a basic-auth user), reached through the preview server's
+ * same-origin proxy at /dicomweb: search, open, draft, edit, send the SR, read it back.
+ */
+const baseURL = inject('baseURL');
+const server = inject('orthanc');
+const orthanc = orthancRest(server.url, server.authorization);
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/imaging/${name}`, import.meta.url)));
+const dir = mkdtempSync(join(tmpdir(), 'cxr-e2e-sr-'));
+
+/** Instance-level attributes of a stored fixture, as Orthanc indexed them. */
+async function tagsOf(id: string): Promise<Record<string, string>> {
+  return orthanc.get<Record<string, string>>(`/instances/${id}/simplified-tags`);
+}
+
+/** A copy of a stored instance with some attributes replaced (Orthanc's /modify; not stored). */
+async function modified(id: string, replace: Record<string, string>): Promise<Uint8Array> {
+  const r = await fetch(`${server.url}/instances/${id}/modify`, {
+    method: 'POST',
+    headers: { Authorization: server.authorization, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ Replace: replace, Force: true }),
+  });
+  if (!r.ok) throw new Error(`modify: HTTP ${r.status} ${await r.text()}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+async function signIn(page: Page, password: string): Promise<void> {
+  await openPanel(page, 'studies');
+  const browser = page.getByTestId('study-browser');
+  await browser.getByLabel('Sign-in').selectOption('basic');
+  await browser.getByLabel('User name', { exact: true }).fill(server.user);
+  await browser.getByLabel('Password', { exact: true }).fill(password);
+}
+
+async function search(page: Page, q: { patientId?: string; modalities?: string }): Promise<void> {
+  const form = page.getByRole('form', { name: 'Search studies' });
+  await form.getByLabel('Patient ID').fill(q.patientId ?? '');
+  if (q.modalities !== undefined) await form.getByLabel('Modalities').fill(q.modalities);
+  await form.getByRole('button', { name: 'Search studies' }).click();
+}
+
+function dsrdump(bytes: Uint8Array, name: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return execFileSync('dsrdump', ['+Pl', '+Pc', '+Pu', '+U8', p]).toString('utf8');
+}
+
+describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  const ids: Record<string, { instance: string }> = {};
+
+  beforeAll(async () => {
+    for (const f of ['dcm-mono2-explicit.dcm', 'dcm-mono1.dcm', 'dcm-huge.dcm', 'dcm-multiframe.dcm']) ids[f] = await orthanc.upload(fixture(f));
+    // A second image in PID-1's study, and a multi-frame instance that says it has 200,000 frames
+    // (Orthanc rewrites the headers; the app must refuse it from its QIDO attributes alone).
+    await orthanc.upload(await modified(ids['dcm-mono2-explicit.dcm']!.instance, { SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.101', InstanceNumber: '2' }));
+    await orthanc.upload(await modified(ids['dcm-multiframe.dcm']!.instance, {
+      NumberOfFrames: '200000',
+      PatientID: 'PID-6',
+      AccessionNumber: 'ACC6',
+      StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.106',
+      SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.106',
+      SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.106',
+    }));
+    browser = await launchBrowser({ webgpu: false }); // wasm: the quickest way through a real generation
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says clearly when the password is wrong, the server is out of reach, the URL is no DICOMweb root, or a study has no CR/DX image', async () => {
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    const error = page.getByTestId('study-browser').getByTestId('dicomweb-error');
+
+    await signIn(page, 'wrong-password');
+    await search(page, { patientId: 'PID-1' });
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('unauthorized');
+    expect(await error.textContent()).toMatch(/HTTP 401/);
+    // No browser password prompt took over: the proxy drops the Basic challenge.
+
+    await signIn(page, server.password);
+    const url = page.getByLabel('DICOMweb URL');
+    // Another origin: the Content-Security-Policy blocks it (connect-src), which reads as unreachable.
+    await url.fill('http://127.0.0.1:9/dicom-web');
+    await search(page, { patientId: 'PID-1' });
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('unreachable');
+    // A path the app's origin does not forward: the SPA page, not DICOM JSON.
+    await url.fill('/not-dicomweb');
+    await search(page, { patientId: 'PID-1' });
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('not-found');
+
+    await url.fill('/dicomweb');
+    await search(page, { patientId: 'PID-4', modalities: '' }); // an OT-only study
+    await page.getByRole('button', { name: 'Open study ACC4' }).click();
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('no-image');
+    expect(await error.textContent()).toMatch(/no CR or DX image \(it has OT\)/);
+
+    // The huge multi-frame instance is the study's only DX image: refused before any download.
+    await search(page, { patientId: 'PID-6', modalities: 'CR DX' });
+    await page.getByRole('button', { name: 'Open study ACC6' }).click();
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('too-large');
+    expect(await error.textContent()).toMatch(/200000 frames/);
+    await context.close();
+  });
+
+  it('searches, opens, drafts, edits and sends the report as an SR that Orthanc stores in the image study; every request stays on the app origin with no credential in a URL or log', async () => {
+    context = await browser.newContext({ acceptDownloads: true });
+    const { requests } = recordRequests(context);
+    const page = await context.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await waitForModel(page);
+
+    await signIn(page, server.password);
+    await search(page, { patientId: 'PID-1' });
+    const rows = page.getByRole('table', { name: 'Studies found' }).locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
+    expect(await rows.first().textContent()).toContain('ACC1');
+    await page.getByRole('button', { name: 'Open study ACC1' }).click();
+
+    // Two DX images in that study: open the original one.
+    const images = page.getByRole('list', { name: 'Images in the study' }).getByRole('button');
+    await expect.poll(() => images.count(), { timeout: 30_000 }).toBe(2);
+    const first = await tagsOf(ids['dcm-mono2-explicit.dcm']!.instance);
+    await page.locator(`[data-sop-uid="${first.SOPInstanceUID}"]`).click();
+    const fileName = `DX-${first.SOPInstanceUID}.dcm`;
+    await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, fileName, { timeout: 60_000 });
+
+    await setSettings(page, { temperature: 0, maxNewTokens: 8 });
+    const generate = page.getByRole('button', { name: 'Generate report' });
+    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await generate.click();
+    await waitForIdle(page);
+    const edited = 'EDITED: No focal consolidation. Heart size normal.\nImpression: no acute disease.';
+    await page.getByRole('textbox', { name: 'Report', exact: true }).fill(edited);
+
+    const send = page.getByTestId('send-report');
+    const downloadP = page.waitForEvent('download');
+    await send.getByRole('button', { name: 'Download SR (.dcm)' }).click();
+    const download: Download = await downloadP;
+    const downloaded = new Uint8Array(readFileSync((await download.path())!));
+
+    await send.getByRole('button', { name: 'Send to PACS' }).click();
+    const done = page.getByTestId('send-done');
+    await done.waitFor({ timeout: 30_000 });
+    const sop = /SOP Instance UID ([\d.]+)/.exec((await done.textContent()) ?? '')?.[1];
+    expect(sop).toBeTruthy();
+
+    // Read it back from Orthanc: same study, new series, SR with the edited text and the references.
+    const found = await (await fetch(`${server.url}/tools/find`, {
+      method: 'POST',
+      headers: { Authorization: server.authorization, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Level: 'Instance', Query: { SOPInstanceUID: sop } }),
+    })).json() as string[];
+    expect(found).toHaveLength(1);
+    const stored = await tagsOf(found[0]!);
+    expect(stored.StudyInstanceUID).toBe(first.StudyInstanceUID);
+    expect(stored.SeriesInstanceUID).not.toBe(first.SeriesInstanceUID);
+    expect(stored.Modality).toBe('SR');
+    expect(stored.PatientID).toBe('PID-1');
+    const dump = dsrdump(await orthanc.getBytes(`/instances/${found[0]}/file`), 'stored.dcm');
+    expect(dump).toMatch(/Completion Flag\s*:\s*PARTIAL/);
+    expect(dump).toMatch(/Verification Flag\s*:\s*UNVERIFIED/);
+    expect(dump).toContain('EDITED: No focal consolidation. Heart size normal.');
+    expect(dump).toContain('Impression: no acute disease.');
+    expect(dump).toContain(`<inferred from IMAGE:=(SC image,"${first.SOPInstanceUID}")>`);
+    expect(dump).toMatch(/Device Observer Name"\)="[^"]+"/);
+    expect(dump).toContain('random weights'); // the tiny test model is never passed off as a reading
+    // The download is the same report (its own UIDs).
+    expect(dsrdump(downloaded, 'download.dcm')).toContain('EDITED: No focal consolidation.');
+
+    // Privacy: only the app's origin was asked (Orthanc only through its proxy), never with the
+    // password or a credential in a URL, and nothing logged carries them.
+    const app = new URL(baseURL).origin;
+    const elsewhere = requests.filter((r) => requestOrigin(r.url) !== null && requestOrigin(r.url) !== app).map((r) => r.url);
+    expect(elsewhere).toEqual([]);
+    expect(requests.some((r) => new URL(r.url).pathname.startsWith('/dicomweb/studies'))).toBe(true);
+    const secret = [server.password, encodeURIComponent(server.password), Buffer.from(`${server.user}:${server.password}`).toString('base64')];
+    for (const r of requests) for (const s of secret) expect(r.url).not.toContain(s);
+    for (const l of logs) for (const s of secret) expect(l).not.toContain(s);
+    // Nor in what the page keeps: localStorage and the IndexedDB drafts.
+    const kept = await page.evaluate(async () => {
+      const local = JSON.stringify({ ...localStorage });
+      const dbs = await indexedDB.databases();
+      const values: string[] = [];
+      for (const { name } of dbs) {
+        if (!name) continue;
+        const db = await new Promise<IDBDatabase>((res, rej) => {
+          const r = indexedDB.open(name);
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+        for (const store of Array.from(db.objectStoreNames)) {
+          const all = await new Promise<unknown[]>((res, rej) => {
+            const r = db.transaction(store).objectStore(store).getAll();
+            r.onsuccess = () => res(r.result);
+            r.onerror = () => rej(r.error);
+          });
+          values.push(JSON.stringify(all));
+        }
+        db.close();
+      }
+      return local + values.join('');
+    });
+    expect(kept).toContain('EDITED'); // the draft was saved...
+    for (const s of secret) expect(kept).not.toContain(s); // ...without the credentials
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
+
+describe('worklist: several studies, drafted in the background one at a time', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  it('lists dropped files with their state, drafts the ones not open, and moves with Alt+Down / Alt+Up keeping each draft', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await setSettings(page, { temperature: 0, maxNewTokens: 6 });
+    const names = ['dcm-mono2-explicit.dcm', 'dcm-mono1.dcm', 'gray8.png'];
+    await openPanel(page, 'worklist');
+    await page.getByLabel('Add files to the worklist').setInputFiles(names.map((n) => fileURLToPath(new URL(`./fixtures/imaging/${n}`, import.meta.url))));
+    const list = page.getByRole('list', { name: 'Worklist studies' }).locator('li');
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(3);
+    const states = () => list.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    const current = () => list.evaluateAll((els) => els.findIndex((e) => e.getAttribute('aria-current') === 'true'));
+    // The first opens at once, like a dropped file.
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono2-explicit.dcm', undefined, { timeout: 60_000 });
+    expect(await current()).toBe(0);
+
+    await waitForModel(page);
+    // The other two get drafts in the background while the first is on screen, untouched.
+    await expect.poll(states, { timeout: 240_000, interval: 500 }).toEqual(['new', 'draft-ready', 'draft-ready']);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    expect(await report.inputValue()).toBe('');
+
+    // Alt+Down opens the second with its draft; editing marks it edited.
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono1.dcm', undefined, { timeout: 60_000 });
+    expect(await current()).toBe(1);
+    await report.fill('Edited second study.');
+    await expect.poll(async () => (await states())[1], { timeout: 10_000 }).toBe('edited');
+    // Now the first is not open, so it gets its draft in the background too.
+    await expect.poll(states, { timeout: 240_000, interval: 500 }).toEqual(['draft-ready', 'edited', 'draft-ready']);
+
+    // Back to the first and forth again: the second's edit is kept (drafts, as for any study).
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono2-explicit.dcm', undefined, { timeout: 60_000 });
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono1.dcm', undefined, { timeout: 60_000 });
+    await expect.poll(() => report.inputValue(), { timeout: 30_000 }).toBe('Edited second study.');
+
+    // Dropping several files anywhere adds them all and opens the first (not just one, as a
+    // single-file drop does).
+    const dropped = ['gray.jpg', 'gray16.png'].map((n) => ({ name: n, bytes: [...fixture(n)] }));
+    await page.evaluate((files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.name.endsWith('.png') ? 'image/png' : 'image/jpeg' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, dropped);
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(5);
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'gray.jpg', undefined, { timeout: 60_000 });
+    expect(await current()).toBe(3);
+    expect(await page.getByTestId('intake-error').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 420_000);
+});

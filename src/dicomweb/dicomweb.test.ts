@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { authorizationHeaders, normaliseRoot } from './connection';
+import { DicomwebError, fromHttpFailure } from './errors';
+import { personName, studyRow } from './records';
+import { EMPTY_QUERY, studyQueryParams } from './study-query';
+
+describe('DICOMweb study query', () => {
+  it('defaults to CR/DX studies, a prefix name match and a bounded list', () => {
+    const p = studyQueryParams({ ...EMPTY_QUERY, patientName: 'Test', patientId: ' PID-1 ', dateFrom: '2024-01-01', dateTo: '2024-01-31' });
+    expect(p).toMatchObject({ PatientID: 'PID-1', PatientName: 'Test*', StudyDate: '20240101-20240131', ModalitiesInStudy: 'CR,DX', limit: '50' });
+    expect(studyQueryParams({ ...EMPTY_QUERY, patientName: 'Te?t*' }).PatientName).toBe('Te?t*');
+    expect(studyQueryParams({ ...EMPTY_QUERY, dateFrom: '2024-02-01' }).StudyDate).toBe('20240201-');
+  });
+
+  it('says what is wrong with a bad date range or modality', () => {
+    expect(() => studyQueryParams({ ...EMPTY_QUERY, dateFrom: '2024-02-01', dateTo: '2024-01-01' })).toThrow(/ends before it starts/);
+    expect(() => studyQueryParams({ ...EMPTY_QUERY, dateTo: '31/01/2024' })).toThrow(/YYYY-MM-DD/);
+    expect(() => studyQueryParams({ ...EMPTY_QUERY, modalities: ['C R'] })).toThrow(DicomwebError);
+  });
+});
+
+describe('DICOMweb connection', () => {
+  it('puts credentials in an Authorization header (UTF-8 basic, bearer), never in the URL', () => {
+    expect(authorizationHeaders({ kind: 'none' })).toEqual({});
+    expect(authorizationHeaders({ kind: 'basic', user: 'rad', password: 'pä55' })).toEqual({ Authorization: `Basic ${Buffer.from('rad:pä55', 'utf8').toString('base64')}` });
+    expect(authorizationHeaders({ kind: 'bearer', token: ' abc.def ' })).toEqual({ Authorization: 'Bearer abc.def' });
+    expect(() => normaliseRoot('http://u:p@pacs/dicom-web', 'http://app/')).toThrow(/sign-in fields/);
+    expect(normaliseRoot('/dicomweb/', 'http://127.0.0.1:5173/x')).toBe('http://127.0.0.1:5173/dicomweb');
+    expect(() => normaliseRoot('javascript:alert(1)', 'http://app/')).toThrow(/http\(s\)/);
+    expect(() => normaliseRoot(' ', 'http://app/')).toThrow(/Enter/);
+  });
+
+  it('turns HTTP failures into messages that say what to do', () => {
+    const e = (status: number) => fromHttpFailure(Object.assign(new Error('request failed'), { status }), 'Searching');
+    expect(e(0).code).toBe('unreachable');
+    expect(e(502).code).toBe('unreachable');
+    expect(e(401).code).toBe('unauthorized');
+    expect(e(401).message).toMatch(/credentials/);
+    expect(e(403).code).toBe('forbidden');
+    expect(e(404).code).toBe('not-found');
+    expect(e(500).message).toMatch(/HTTP 500/);
+  });
+});
+
+describe('QIDO records', () => {
+  it('reads a study from DICOM JSON (as Orthanc sends it)', () => {
+    const row = studyRow({
+      '00080020': { vr: 'DA', Value: ['20240131'] },
+      '00080050': { vr: 'SH', Value: ['ACC1'] },
+      '00080061': { vr: 'CS', Value: ['DX', 'SR'] },
+      '00100010': { vr: 'PN', Value: [{ Alphabetic: 'Test^Patient^1' }] },
+      '00100020': { vr: 'LO', Value: ['PID-1'] },
+      '0020000D': { vr: 'UI', Value: ['1.2.3'] },
+      '00201208': { vr: 'IS', Value: [2] },
+    });
+    expect(row).toEqual({ studyUID: '1.2.3', patientName: 'Test, Patient 1', patientId: 'PID-1', accession: 'ACC1', date: '2024-01-31', description: '', modalities: ['DX', 'SR'], instances: 2 });
+    expect(personName('Doe^Jane^^Dr')).toBe('Doe, Dr Jane');
+  });
+});

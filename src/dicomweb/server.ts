@@ -1,0 +1,125 @@
+import { api } from 'dicomweb-client';
+import { MAX_PIXELS } from '../imaging/errors';
+import { authorizationHeaders, normaliseRoot, type DicomwebConnection } from './connection';
+import { DicomwebError, fromHttpFailure } from './errors';
+import { instanceRow, naturalise, str, studyRow, type InstanceRow, type StudyRow } from './records';
+import { IMAGE_MODALITIES, studyQueryParams, type StudyQuery } from './study-query';
+
+/**
+ * Only the first frame is read (src/imaging); a multi-frame instance bigger than this is refused
+ * before it is downloaded, rather than pulling hundreds of megabytes into the tab.
+ */
+export const MAX_MULTIFRAME_BYTES = 256 * 1024 * 1024;
+
+/**
+ * One DICOMweb server, through dicomweb-client (QIDO-RS search, WADO-RS retrieve, STOW-RS store).
+ * Credentials go in an Authorization header on each request, never in a URL; dicomweb-client's
+ * console logging is off so that nothing about a request (or its headers) lands in a log.
+ */
+export class DicomwebServer {
+  private readonly client: InstanceType<typeof api.DICOMwebClient>;
+  readonly root: string;
+
+  constructor(connection: DicomwebConnection, base: string = globalThis.location?.href ?? 'http://localhost/') {
+    try {
+      this.root = normaliseRoot(connection.url, base);
+    } catch (err) {
+      throw new DicomwebError('bad-input', err instanceof Error ? err.message : String(err));
+    }
+    this.client = new api.DICOMwebClient({ url: this.root, headers: authorizationHeaders(connection.auth), verbose: false, singlepart: false });
+  }
+
+  async searchStudies(q: StudyQuery): Promise<StudyRow[]> {
+    const queryParams = studyQueryParams(q);
+    let found: unknown[];
+    try {
+      found = (await this.client.searchForStudies({ queryParams })) as unknown[];
+    } catch (err) {
+      throw fromHttpFailure(err, 'Searching for studies');
+    }
+    return asList(found, 'Searching for studies').map(studyRow).filter((s) => s.studyUID);
+  }
+
+  /** The study's CR/DX instances, series by series; DicomwebError('no-image') when there are none. */
+  async imageInstances(studyUID: string, modalities: string[] = IMAGE_MODALITIES): Promise<InstanceRow[]> {
+    let series: unknown[];
+    try {
+      series = (await this.client.searchForSeries({ studyInstanceUID: studyUID, queryParams: { includefield: '0008103E' } })) as unknown[];
+    } catch (err) {
+      throw fromHttpFailure(err, 'Listing the study');
+    }
+    const all = asList(series, 'Listing the study').map(naturalise);
+    const wanted = all.filter((s) => modalities.includes(str(s, 'Modality').toUpperCase()));
+    if (!wanted.length) {
+      const has = [...new Set(all.map((s) => str(s, 'Modality')).filter(Boolean))];
+      throw new DicomwebError('no-image', `This study has no ${modalities.join(' or ')} image${has.length ? ` (it has ${has.join(', ')})` : ''}; the assistant reads chest radiographs only.`);
+    }
+    const out: InstanceRow[] = [];
+    for (const s of wanted) {
+      const meta = { studyUID, seriesUID: str(s, 'SeriesInstanceUID'), modality: str(s, 'Modality').toUpperCase(), description: str(s, 'SeriesDescription') };
+      let instances: unknown[];
+      try {
+        instances = (await this.client.searchForInstances({
+          studyInstanceUID: studyUID,
+          seriesInstanceUID: meta.seriesUID,
+          queryParams: { includefield: '00200013,00280008,00280010,00280011,00280100' },
+        })) as unknown[];
+      } catch (err) {
+        throw fromHttpFailure(err, 'Listing the series');
+      }
+      for (const i of asList(instances, 'Listing the series')) out.push(instanceRow(i, meta));
+    }
+    if (!out.length) throw new DicomwebError('no-image', `This study's ${modalities.join('/')} series hold no instances.`);
+    return out.sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
+  }
+
+  /** The instance as a DICOM Part 10 file (WADO-RS), after refusing what cannot be opened anyway. */
+  async retrieve(instance: InstanceRow): Promise<ArrayBuffer> {
+    checkSize(instance);
+    let part: unknown;
+    try {
+      // No media types: dicomweb-client asks for application/dicom in any transfer syntax, which
+      // the decoder handles (src/imaging); its typings wrongly mark both fields required.
+      const options = { studyInstanceUID: instance.studyUID, seriesInstanceUID: instance.seriesUID, sopInstanceUID: instance.sopUID };
+      part = await this.client.retrieveInstance(options as Parameters<typeof this.client.retrieveInstance>[0]);
+    } catch (err) {
+      throw fromHttpFailure(err, 'Retrieving the image');
+    }
+    if (part instanceof ArrayBuffer) return part;
+    if (part instanceof Uint8Array) return part.slice().buffer;
+    throw new DicomwebError('server', 'Retrieving the image failed: the server sent no DICOM file.');
+  }
+
+  /** Stores DICOM files in a study (STOW-RS). */
+  async store(files: Uint8Array[], studyUID: string): Promise<void> {
+    try {
+      await this.client.storeInstances({ datasets: files.map((f) => f.slice().buffer), studyInstanceUID: studyUID });
+    } catch (err) {
+      throw fromHttpFailure(err, 'Sending the report');
+    }
+  }
+}
+
+/**
+ * A QIDO answer is a JSON array (or nothing: 204 No Content). Anything else, e.g. the app's own
+ * index.html from a path that forwards nowhere, means the URL is not a DICOMweb root.
+ */
+function asList(answer: unknown, what: string): unknown[] {
+  if (Array.isArray(answer)) return answer;
+  if (answer === undefined || answer === '') return [];
+  throw new DicomwebError('not-found', `${what} failed: the answer is not DICOM JSON. Is the URL the server's DICOMweb root (e.g. /dicomweb, …/dicom-web)?`);
+}
+
+function checkSize(i: InstanceRow): void {
+  const px = (i.rows ?? 0) * (i.columns ?? 0);
+  if (px > MAX_PIXELS) {
+    throw new DicomwebError('too-large', `This image is ${i.columns} × ${i.rows} pixels; the limit is ${MAX_PIXELS / 1e6} megapixels.`);
+  }
+  const bytes = px * i.frames * Math.ceil((i.bitsAllocated ?? 16) / 8);
+  if (i.frames > 1 && bytes > MAX_MULTIFRAME_BYTES) {
+    throw new DicomwebError(
+      'too-large',
+      `This instance has ${i.frames} frames (about ${Math.round(bytes / 2 ** 20)} MB); only single radiographs are read. Choose a single-frame CR or DX image.`,
+    );
+  }
+}

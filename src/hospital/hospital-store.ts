@@ -1,0 +1,74 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { DEFAULT_DICOMWEB_URL, type DicomwebConnection } from '../dicomweb/connection';
+import type { InstanceRow, StudyRow } from '../dicomweb/records';
+import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
+import type { SrSource } from '../sr/source';
+import type { AppStore } from '../state/store';
+
+/**
+ * The hospital workflow's state: the DICOMweb server and its sign-in, the last search, and for each
+ * opened study where it came from (the header an SR needs) and whether its report was sent.
+ *
+ * Memory only, on purpose: credentials and patient identifiers never reach localStorage,
+ * IndexedDB drafts or a URL. A reload signs out.
+ */
+export type Busy<T> = { status: 'idle' } | { status: 'busy'; what: string } | { status: 'done'; value: T } | { status: 'error'; code: string; message: string };
+
+export interface OpenedFromServer {
+  source: SrSource | null;
+  /** Why no SR can be made for it, when source is null. */
+  sourceProblem?: string;
+  sent?: { sopInstanceUID: string; at: number };
+}
+
+export interface HospitalState {
+  connection: DicomwebConnection;
+  query: StudyQuery;
+  search: Busy<StudyRow[]>;
+  /** The study whose instances are listed, and the listing. */
+  chosen: { study: StudyRow; instances: Busy<InstanceRow[]> } | null;
+  opening: Busy<string>;
+  /** By the app store's study key. */
+  opened: Record<string, OpenedFromServer>;
+  send: Busy<{ studyKey: string; sopInstanceUID: string }>;
+  setConnection: (c: Partial<DicomwebConnection>) => void;
+  setQuery: (q: Partial<StudyQuery>) => void;
+  set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send'>>) => void;
+  markOpened: (studyKey: string, o: OpenedFromServer) => void;
+  markSent: (studyKey: string, sopInstanceUID: string) => void;
+}
+
+export type HospitalStore = StoreApi<HospitalState>;
+
+export function createHospitalStore(): HospitalStore {
+  return createStore<HospitalState>()((set) => ({
+    connection: { url: DEFAULT_DICOMWEB_URL, auth: { kind: 'none' } },
+    query: EMPTY_QUERY,
+    search: { status: 'idle' },
+    chosen: null,
+    opening: { status: 'idle' },
+    opened: {},
+    send: { status: 'idle' },
+    setConnection: (c) => set((s) => ({ connection: { ...s.connection, ...c } })),
+    setQuery: (q) => set((s) => ({ query: { ...s.query, ...q } })),
+    set: (patch) => set(patch),
+    markOpened: (key, o) => set((s) => ({ opened: { ...s.opened, [key]: o } })),
+    markSent: (key, sop) =>
+      set((s) => {
+        const prev = s.opened[key];
+        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { sopInstanceUID: sop, at: Date.now() } } } } : {};
+      }),
+  }));
+}
+
+const stores = new WeakMap<AppStore, HospitalStore>();
+
+/** One hospital store per app store (each mounted app and each test gets its own). */
+export function hospitalStoreFor(app: AppStore): HospitalStore {
+  let h = stores.get(app);
+  if (!h) {
+    h = createHospitalStore();
+    stores.set(app, h);
+  }
+  return h;
+}

@@ -1,0 +1,74 @@
+import { DicomwebError } from '../dicomweb/errors';
+import type { InstanceRow, StudyRow } from '../dicomweb/records';
+import { DicomwebServer } from '../dicomweb/server';
+import { srSourceFromDicom, SrSourceError, type SrSource } from '../sr/source';
+import type { AppStore } from '../state/store';
+import { openImageFile } from '../ui/viewer/open-file';
+import type { HospitalStore } from './hospital-store';
+
+function fail(h: HospitalStore, key: 'search' | 'opening', err: unknown): void {
+  const code = err instanceof DicomwebError ? err.code : 'failed';
+  h.getState().set({ [key]: { status: 'error', code, message: err instanceof Error ? err.message : String(err) } });
+}
+
+export async function searchStudies(h: HospitalStore): Promise<void> {
+  const { connection, query, set } = h.getState();
+  set({ search: { status: 'busy', what: 'Searching…' }, chosen: null });
+  try {
+    const rows = await new DicomwebServer(connection).searchStudies(query);
+    set({ search: { status: 'done', value: rows } });
+  } catch (err) {
+    fail(h, 'search', err);
+  }
+}
+
+/** Lists the study's CR/DX images; with exactly one, opens it straight away. */
+export async function chooseStudy(app: AppStore, h: HospitalStore, study: StudyRow): Promise<void> {
+  const { connection, query, set } = h.getState();
+  set({ chosen: { study, instances: { status: 'busy', what: 'Listing images…' } } });
+  let instances: InstanceRow[];
+  try {
+    instances = await new DicomwebServer(connection).imageInstances(study.studyUID, query.modalities.length ? query.modalities : undefined);
+  } catch (err) {
+    const code = err instanceof DicomwebError ? err.code : 'failed';
+    set({ chosen: { study, instances: { status: 'error', code, message: err instanceof Error ? err.message : String(err) } } });
+    return;
+  }
+  set({ chosen: { study, instances: { status: 'done', value: instances } } });
+  if (instances.length === 1) await openInstance(app, h, instances[0]!);
+}
+
+/**
+ * Retrieves one instance (WADO-RS) and opens it exactly as a dropped file is opened (decode
+ * worker, viewer, model input); remembers its header for the report SR under the new study key.
+ */
+export async function openInstance(app: AppStore, h: HospitalStore, instance: InstanceRow): Promise<boolean> {
+  const { connection, set, markOpened } = h.getState();
+  set({ opening: { status: 'busy', what: `Retrieving ${instance.modality} image…` } });
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await new DicomwebServer(connection).retrieve(instance);
+  } catch (err) {
+    fail(h, 'opening', err);
+    return false;
+  }
+  let source: SrSource | null = null;
+  let sourceProblem: string | undefined;
+  try {
+    source = srSourceFromDicom(bytes);
+  } catch (err) {
+    sourceProblem = err instanceof SrSourceError ? err.message : String(err);
+  }
+  // A name unique to the instance: the study key is derived from it, and no identifier is in it.
+  const name = `${instance.modality}-${instance.sopUID}.dcm`;
+  await openImageFile(app, new File([bytes], name, { type: 'application/dicom' }));
+  const s = app.getState();
+  if (s.study?.fileName !== name) {
+    // The intake shows why (decode error) or a later file won; nothing to remember.
+    set({ opening: { status: 'idle' } });
+    return false;
+  }
+  markOpened(s.study.key, { source, ...(sourceProblem ? { sourceProblem } : {}) });
+  set({ opening: { status: 'done', value: s.study.key } });
+  return true;
+}

@@ -1,0 +1,54 @@
+import { DicomwebError } from '../dicomweb/errors';
+import { DicomwebServer } from '../dicomweb/server';
+import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
+import type { AppState, AppStore } from '../state/store';
+import type { HospitalStore } from './hospital-store';
+
+/** Why the open study's report cannot become an SR now; null when it can. */
+export function srBlocker(app: AppState, h: HospitalStore): string | null {
+  if (!app.study) return 'Open an image first.';
+  if (app.streaming) return 'Wait for the text to finish.';
+  if (!app.report.trim()) return 'The report is empty.';
+  const opened = h.getState().opened[app.study.key];
+  if (!opened) return 'Only an image opened from the DICOMweb server can be sent back to it.';
+  if (!opened.source) return opened.sourceProblem ?? 'The image has no DICOM header to file the report with.';
+  return null;
+}
+
+/** The model as the SR's observer device (a loaded model, else the one the app would run). */
+export function srDevice(app: AppState): SrDevice {
+  if (app.load.status === 'loaded') {
+    const i = app.load.info;
+    return { name: i.modelName, modelId: i.modelId, randomWeights: i.randomWeights, softwareVersion: `${APP_NAME}; ${i.backend}` };
+  }
+  if (app.model.status === 'found') {
+    const m = app.model.manifest;
+    return { name: m.name, modelId: m.id, randomWeights: !!m.randomWeights, softwareVersion: APP_NAME };
+  }
+  return { name: 'unknown model', modelId: 'unknown', randomWeights: false, softwareVersion: APP_NAME };
+}
+
+export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportSr; studyKey: string; studyUID: string } {
+  const s = app.getState();
+  const blocker = srBlocker(s, h);
+  if (blocker) throw new DicomwebError('bad-input', blocker);
+  const source = h.getState().opened[s.study!.key]!.source!;
+  const sr = buildReportSr({ source, text: s.report, device: srDevice(s), now: new Date() });
+  return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
+}
+
+/** Builds the SR from the report as edited and stores it in the image's study (STOW-RS). */
+export async function sendReport(app: AppStore, h: HospitalStore): Promise<boolean> {
+  const { set, markSent, connection } = h.getState();
+  set({ send: { status: 'busy', what: 'Sending…' } });
+  try {
+    const { sr, studyKey, studyUID } = buildOpenStudySr(app, h);
+    await new DicomwebServer(connection).store([sr.bytes], studyUID);
+    markSent(studyKey, sr.sopInstanceUID);
+    set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID } } });
+    return true;
+  } catch (err) {
+    set({ send: { status: 'error', code: err instanceof DicomwebError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) } });
+    return false;
+  }
+}

@@ -1,0 +1,177 @@
+import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { SrSource } from './source';
+
+/**
+ * The edited report as a DICOM Basic Text SR (PS3.3 A.35.1), filed in the image's own study as a
+ * new series. What it says about itself, so that no PACS or reader takes it for a signed report:
+ * Completion Flag PARTIAL, Verification Flag UNVERIFIED, Preliminary Flag PRELIMINARY, the model
+ * as the observer (a device, PS3.16 TID 1004), and a comment that it is an AI draft. The text
+ * INFERRED FROM the image it is about, which the evidence sequence lists too.
+ *
+ * Written with dcmjs (naturalised dataset -> Part 10 file). Pure: no DOM, no network.
+ */
+
+export const BASIC_TEXT_SR = '1.2.840.10008.5.1.4.1.1.88.11';
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+/** dcmjs's implementation class UID (the library that writes the file). */
+const IMPLEMENTATION_CLASS_UID = '2.25.80302813137786398554742050926734630921603366648225212145404';
+export const APP_NAME = 'CXR-LLaVA Web';
+
+export interface SrDevice {
+  /** Human name of the model, e.g. "CXR-LLaVA v2 (q4f16_1)". */
+  name: string;
+  /** The manifest's model id. */
+  modelId: string;
+  /** A test model with random weights: its text means nothing, and the SR says so. */
+  randomWeights: boolean;
+  /** The app's version (Software Versions). */
+  softwareVersion: string;
+}
+
+export interface ReportSrInput {
+  source: SrSource;
+  /** The report as the user left it. */
+  text: string;
+  device: SrDevice;
+  now: Date;
+  /** Fixed UIDs (tests); new ones otherwise. */
+  uids?: { series: string; instance: string };
+}
+
+export interface ReportSr {
+  bytes: Uint8Array;
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+}
+
+const code = (value: string, scheme: string, meaning: string) => [{ CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning }];
+const DCM = (value: string, meaning: string) => code(value, 'DCM', meaning);
+
+export const AI_DRAFT_COMMENT = 'Preliminary draft written by an AI model; not verified by a radiologist. Not for clinical use without review.';
+export const RANDOM_WEIGHTS_COMMENT = 'Written by a test model with random weights: the text is meaningless.';
+
+export function buildReportSr(input: ReportSrInput): ReportSr {
+  const text = input.text.trim();
+  if (!text) throw new Error('The report is empty: write or generate one before sending it.');
+  const { source, device, now } = input;
+  const series = input.uids?.series ?? dcmjs.data.DicomMetaDictionary.uid();
+  const instance = input.uids?.instance ?? dcmjs.data.DicomMetaDictionary.uid();
+  const date = dicomDate(now);
+  const time = dicomTime(now);
+
+  const imageRef = [{ ReferencedSOPClassUID: source.SOPClassUID, ReferencedSOPInstanceUID: source.SOPInstanceUID }];
+  const comments = [AI_DRAFT_COMMENT, ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : [])];
+
+  const content = [
+    // TID 1002/1004: the observer is a device, the model.
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: DCM('121005', 'Observer Type'), ConceptCodeSequence: DCM('121007', 'Device') },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: DCM('121012', 'Device Observer UID'), UID: deviceUid(device.modelId) },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121013', 'Device Observer Name'), TextValue: device.name },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121014', 'Device Observer Manufacturer'), TextValue: APP_NAME },
+    { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121015', 'Device Observer Model Name'), TextValue: device.modelId },
+    {
+      RelationshipType: 'CONTAINS',
+      ValueType: 'CONTAINER',
+      ConceptNameCodeSequence: DCM('121070', 'Findings'),
+      ContinuityOfContent: 'SEPARATE',
+      ContentSequence: [
+        {
+          RelationshipType: 'CONTAINS',
+          ValueType: 'TEXT',
+          ConceptNameCodeSequence: DCM('121071', 'Finding'),
+          TextValue: crlf(text),
+          ContentSequence: [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: imageRef }],
+        },
+      ],
+    },
+    ...comments.map((c) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121106', 'Comment'), TextValue: c })),
+  ];
+
+  const type2 = (k: string) => source.patientAndStudy[k] ?? '';
+  const dataset: NaturalDataset = {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: BASIC_TEXT_SR,
+    SOPInstanceUID: instance,
+    InstanceCreationDate: date,
+    InstanceCreationTime: time,
+    // Patient (C.7.1.1) and General Study (C.7.2.1): the image's own, so the SR files with it.
+    ...source.patientAndStudy,
+    PatientName: type2('PatientName'),
+    PatientID: type2('PatientID'),
+    PatientBirthDate: type2('PatientBirthDate'),
+    PatientSex: type2('PatientSex'),
+    StudyInstanceUID: source.StudyInstanceUID,
+    StudyDate: type2('StudyDate'),
+    StudyTime: type2('StudyTime'),
+    ReferringPhysicianName: type2('ReferringPhysicianName'),
+    StudyID: type2('StudyID'),
+    AccessionNumber: type2('AccessionNumber'),
+    // SR Document Series (C.17.1): a new series in that study.
+    Modality: 'SR',
+    SeriesInstanceUID: series,
+    SeriesNumber: '9001',
+    SeriesDescription: 'AI draft report (preliminary, unverified)',
+    ReferencedPerformedProcedureStepSequence: [],
+    // General Equipment (C.7.5.1).
+    Manufacturer: APP_NAME,
+    SoftwareVersions: device.softwareVersion,
+    // SR Document General (C.17.2).
+    InstanceNumber: '1',
+    CompletionFlag: 'PARTIAL',
+    VerificationFlag: 'UNVERIFIED',
+    PreliminaryFlag: 'PRELIMINARY',
+    ContentDate: date,
+    ContentTime: time,
+    PerformedProcedureCodeSequence: [],
+    CurrentRequestedProcedureEvidenceSequence: [
+      {
+        StudyInstanceUID: source.StudyInstanceUID,
+        ReferencedSeriesSequence: [{ SeriesInstanceUID: source.SeriesInstanceUID, ReferencedSOPSequence: imageRef }],
+      },
+    ],
+    // SR Document Content (C.17.3): the root container.
+    ValueType: 'CONTAINER',
+    ConceptNameCodeSequence: code('18748-4', 'LN', 'Diagnostic imaging report'),
+    ContinuityOfContent: 'SEPARATE',
+    ContentSequence: content,
+  };
+
+  const meta: NaturalDataset = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: BASIC_TEXT_SR,
+    MediaStorageSOPInstanceUID: instance,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: 'CXR-LLaVA-Web',
+  };
+  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  return { bytes: new Uint8Array(dict.write()), seriesInstanceUID: series, sopInstanceUID: instance };
+}
+
+/** DICOM text (UT) separates lines with CR LF. */
+function crlf(s: string): string {
+  return s.replace(/\r?\n/g, '\r\n');
+}
+
+function dicomDate(d: Date): string {
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
+}
+
+function dicomTime(d: Date): string {
+  return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A stable UID for the model as a device (the same model id gives the same UID in every SR):
+ * 2.25 + 128 bits of FNV-1a over the id (PS3.5 B.2 allows a UUID-derived 2.25 root).
+ */
+export function deviceUid(modelId: string): string {
+  let h = 0x6c62272e07bb014262b821756295c58dn;
+  const prime = 0x0000000001000000000000000000013bn;
+  const mask = (1n << 128n) - 1n;
+  for (const byte of new TextEncoder().encode(`cxr-llava-web:${modelId}`)) h = ((h ^ BigInt(byte)) * prime) & mask;
+  return `2.25.${h.toString(10)}`;
+}

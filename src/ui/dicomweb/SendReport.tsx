@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import { buildOpenStudySr, sendReport, srBlocker } from '../../hospital/send-report';
+import { useAppStore, useAppStoreApi } from '../store-context';
+import { useHospital, useHospitalApi } from './use-hospital';
+import './dicomweb.css';
+
+function downloadBytes(name: string, bytes: Uint8Array): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes.slice().buffer], { type: 'application/dicom' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
+
+/**
+ * "Send to PACS": the report as edited, as a DICOM SR (preliminary, unverified AI draft) stored in
+ * the image's study on the DICOMweb server; also as a .dcm download.
+ */
+export function SendReport() {
+  const app = useAppStoreApi();
+  const h = useHospitalApi();
+  // Re-render on what srBlocker reads.
+  const studyKey = useAppStore((s) => s.study?.key ?? null);
+  useAppStore((s) => s.report.trim() === '');
+  useAppStore((s) => s.streaming);
+  const opened = useHospital((s) => (studyKey ? s.opened[studyKey] : undefined));
+  const send = useHospital((s) => s.send);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
+  if (!opened) return null; // only for images from the server
+  const blocker = srBlocker(app.getState(), h);
+  const sentHere = send.status === 'done' && send.value.studyKey === studyKey;
+
+  return (
+    <div className="send-report" data-testid="send-report">
+      <button type="button" disabled={!!blocker || send.status === 'busy'} onClick={() => void sendReport(app, h)}>
+        Send to PACS
+      </button>
+      <button
+        type="button"
+        disabled={!!blocker}
+        onClick={() => {
+          try {
+            const { sr } = buildOpenStudySr(app, h);
+            downloadBytes(`cxr-report-${sr.sopInstanceUID}.dcm`, sr.bytes);
+            setDownloadError(null);
+          } catch (err) {
+            setDownloadError(err instanceof Error ? err.message : String(err));
+          }
+        }}
+      >
+        Download SR (.dcm)
+      </button>
+      {blocker && <span className="muted">{blocker}</span>}
+      {send.status === 'busy' && <span role="status">{send.what}</span>}
+      {sentHere && (
+        <span role="status" data-testid="send-done">
+          Sent to the server as a preliminary, unverified SR (SOP Instance UID {send.value.sopInstanceUID}).
+        </span>
+      )}
+      {opened.sent && !sentHere && <span className="muted">Sent earlier; sending again files a new version.</span>}
+      {send.status === 'error' && (
+        <span role="alert" className="dicomweb-error" data-testid="send-error" data-code={send.code}>
+          {send.message}
+        </span>
+      )}
+      {downloadError && (
+        <span role="alert" className="dicomweb-error">
+          {downloadError}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+import { useEffect } from 'react';
+import { multiDrop } from '../../worklist/dropped-files';
+import { STATE_LABEL } from '../../worklist/worklist-store';
+import { useWorklist, useWorklistState } from './use-worklist';
+import './worklist.css';
+
+/**
+ * The worklist: several studies (files, a folder, or a server search), each with its state; the
+ * others are drafted in the background while one is read. Alt+↓ / Alt+↑ open the next / previous.
+ */
+export function WorklistPanel() {
+  const worklist = useWorklist();
+  const items = useWorklistState((s) => s.items);
+  const currentId = useWorklistState((s) => s.currentId);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+      e.preventDefault();
+      void worklist.step(e.key === 'ArrowDown' ? 1 : -1);
+    };
+    // Several files or a folder dropped anywhere go to the worklist. A single file is left to the
+    // image intake (ImageIntake.tsx) as before. Capture phase, so the intake never sees a
+    // multi-file drop; a plain drop event is sent after, which only clears its drop overlay.
+    const onDrop = (e: DragEvent) => {
+      if (!e.dataTransfer) return;
+      const files = multiDrop(e.dataTransfer);
+      if (!files) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      window.dispatchEvent(new DragEvent('drop'));
+      void files.then((f) => worklist.addFiles(f, { openFirst: true }));
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('drop', onDrop, { capture: true });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('drop', onDrop, { capture: true });
+    };
+  }, [worklist]);
+
+  const at = items.findIndex((i) => i.id === currentId);
+  return (
+    <section className="panel worklist" aria-labelledby="worklist-heading" data-testid="worklist">
+      <div className="panel-title">
+        <h2 id="worklist-heading">Worklist</h2>
+        <div className="toolbar">
+          <label className="button-like">
+            Add files…
+            <input
+              type="file"
+              multiple
+              className="visually-hidden"
+              aria-label="Add files to the worklist"
+              onChange={(e) => {
+                worklist.addFiles(Array.from(e.currentTarget.files ?? []));
+                e.currentTarget.value = '';
+              }}
+            />
+          </label>
+          <label className="button-like">
+            Add folder…
+            <input
+              type="file"
+              className="visually-hidden"
+              aria-label="Add a folder to the worklist"
+              ref={(el) => el?.setAttribute('webkitdirectory', '')}
+              onChange={(e) => {
+                worklist.addFiles(Array.from(e.currentTarget.files ?? []));
+                e.currentTarget.value = '';
+              }}
+            />
+          </label>
+        </div>
+      </div>
+      {items.length === 0 ? (
+        <p className="muted">Drop or add several images or a folder, or add a server search, to read them one after another; the next drafts are written while you read.</p>
+      ) : (
+        <>
+          <div className="toolbar">
+            <button type="button" aria-keyshortcuts="Alt+ArrowUp" disabled={at <= 0} onClick={() => void worklist.step(-1)}>
+              Previous
+            </button>
+            <span className="muted">
+              {at + 1} of {items.length}
+            </span>
+            <button type="button" aria-keyshortcuts="Alt+ArrowDown" disabled={at >= items.length - 1} onClick={() => void worklist.step(1)}>
+              Next
+            </button>
+          </div>
+          <ol className="worklist-items" aria-label="Worklist studies">
+            {items.map((i) => (
+              <li key={i.id} data-state={i.state} aria-current={i.id === currentId ? 'true' : undefined}>
+                <button type="button" onClick={() => void worklist.open(i.id)}>
+                  {i.label}
+                </button>
+                <span className={`worklist-state state-${i.state}`} data-testid="worklist-state">
+                  {STATE_LABEL[i.state]}
+                </span>
+                {i.message && <span className="dicomweb-error">{i.message}</span>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+
+/** Where a study stands: nothing yet, a draft being written, written, changed by the user, filed. */
+export type ItemState = 'new' | 'drafting' | 'draft-ready' | 'edited' | 'sent' | 'failed';
+
+export const STATE_LABEL: Record<ItemState, string> = {
+  new: 'new',
+  drafting: 'drafting',
+  'draft-ready': 'draft ready',
+  edited: 'edited',
+  sent: 'sent',
+  failed: 'failed',
+};
+
+export interface WorklistItem {
+  id: string;
+  /** What the list shows: file name, or patient / accession / date for a server study. */
+  label: string;
+  origin: 'file' | 'server';
+  state: ItemState;
+  /** Why it failed (decode, retrieve). */
+  message?: string;
+  /** The draft the model wrote, as written (the report differs from it once the user edits). */
+  draft?: string;
+  /** The app store's study key while it is (or was last) open. */
+  studyKey?: string;
+}
+
+export interface WorklistState {
+  items: WorklistItem[];
+  currentId: string | null;
+  add: (items: WorklistItem[]) => void;
+  update: (id: string, patch: Partial<WorklistItem>) => void;
+  setCurrent: (id: string | null) => void;
+  clear: () => void;
+}
+
+export type WorklistStore = StoreApi<WorklistState>;
+
+export function createWorklistStore(): WorklistStore {
+  return createStore<WorklistState>()((set) => ({
+    items: [],
+    currentId: null,
+    add: (items) => set((s) => ({ items: [...s.items, ...items] })),
+    update: (id, patch) => set((s) => ({ items: s.items.map((i) => (i.id === id ? { ...i, ...patch } : i)) })),
+    setCurrent: (currentId) => set({ currentId }),
+    clear: () => set({ items: [], currentId: null }),
+  }));
+}

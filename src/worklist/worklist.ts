@@ -1,0 +1,222 @@
+import { createStore as idbStore, set as idbSet } from 'idb-keyval';
+import type { InstanceRow, StudyRow } from '../dicomweb/records';
+import { DicomwebServer } from '../dicomweb/server';
+import { hospitalStoreFor, type HospitalStore } from '../hospital/hospital-store';
+import type { DecodedImage } from '../imaging/types';
+import type { GrayImage } from '../preprocess/types';
+import { describeStudy, summarizeStudy } from '../report/context';
+import type { SessionController } from '../session/controller';
+import { draftKey, DRAFTS_DB, studyFingerprint, type Draft, type DraftStorage } from '../session/drafts';
+import type { AppStore } from '../state/store';
+import { createWorklistStore, type WorklistItem, type WorklistStore } from './worklist-store';
+
+/** How an item's image is fetched: a local file, or a study's first CR/DX image on the server. */
+type Source = { kind: 'file'; file: File } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
+
+/**
+ * What the worklist needs from the rest of the app (browser-only parts: src/worklist/app-worklist.ts
+ * wires the decode worker and the intake; tests give Node's decoder).
+ */
+export interface WorklistDeps {
+  drafts: DraftStorage;
+  /** Decodes an image off the main thread to what the model reads. */
+  decode: (bytes: ArrayBuffer, name: string) => Promise<{ image: DecodedImage; grey: GrayImage }>;
+  /** Opens a file like a dropped one. */
+  openFile: (app: AppStore, file: File) => Promise<void>;
+  /** Opens a server instance (keeping its header for the SR); false when it did not open. */
+  openInstance: (app: AppStore, h: HospitalStore, instance: InstanceRow) => Promise<boolean>;
+  /** Stores a background draft (without making it "the study open last"). */
+  saveDraft?: (d: Draft) => Promise<void>;
+}
+
+/**
+ * Several studies at once. The user reads one; the worklist drafts the others in the background,
+ * one at a time, with the same worker (the open study always wins it: SessionController interrupts
+ * a background draft for any request of the user's). A finished draft is stored like any other
+ * (src/session/drafts.ts, keyed by the pixels' fingerprint), so opening that study shows it, with
+ * its chat kept as today.
+ */
+export class Worklist {
+  readonly store: WorklistStore = createWorklistStore();
+  private readonly sources = new Map<string, Source>();
+  private readonly hospital: HospitalStore;
+  private pumping = false;
+  private seq = 0;
+
+  private readonly drafts: DraftStorage;
+  private readonly saveDraft: (d: Draft) => Promise<void>;
+
+  constructor(
+    private readonly app: AppStore,
+    private readonly controller: Pick<SessionController, 'draftInBackground' | 'stop'>,
+    private readonly deps: WorklistDeps,
+  ) {
+    this.drafts = deps.drafts;
+    this.saveDraft = deps.saveDraft ?? saveWithoutMarkingOpen;
+    this.hospital = hospitalStoreFor(app);
+    app.subscribe(() => {
+      this.trackOpenItem();
+      void this.pump();
+    });
+    this.hospital.subscribe(() => this.trackOpenItem());
+  }
+
+  /** Adds images (a folder's other files are skipped); openFirst opens the first of them (a drop). */
+  addFiles(files: File[], o: { openFirst?: boolean } = {}): void {
+    const items = files.filter(isImageFile).map((file): WorklistItem => {
+      const id = `w${++this.seq}`;
+      this.sources.set(id, { kind: 'file', file });
+      return { id, label: file.webkitRelativePath || file.name, origin: 'file', state: 'new' };
+    });
+    this.added(items, o.openFirst);
+  }
+
+  addStudies(rows: StudyRow[]): void {
+    const known = new Set([...this.sources.values()].map((s) => (s.kind === 'server' ? s.studyUID : '')));
+    const items = rows
+      .filter((r) => !known.has(r.studyUID))
+      .map((r): WorklistItem => {
+        const id = `w${++this.seq}`;
+        this.sources.set(id, { kind: 'server', studyUID: r.studyUID });
+        return { id, label: [r.patientName, r.accession, r.date].filter(Boolean).join(' · ') || r.studyUID, origin: 'server', state: 'new' };
+      });
+    this.added(items);
+  }
+
+  private added(items: WorklistItem[], openFirst = false): void {
+    if (!items.length) return;
+    const s = this.store.getState();
+    s.add(items);
+    if (!s.currentId || openFirst) void this.open(items[0]!.id);
+    else void this.pump();
+  }
+
+  /** Opens an item like a dropped file (a server image with its header kept for the SR). */
+  async open(id: string): Promise<void> {
+    const item = this.item(id);
+    const source = this.sources.get(id);
+    if (!item || !source) return;
+    // Its background draft, if one is being written, stops (and is written again later).
+    if (item.state === 'drafting') await this.controller.stop();
+    this.store.getState().setCurrent(id);
+    try {
+      if (source.kind === 'file') await this.deps.openFile(this.app, source.file);
+      else {
+        const instance = await this.instanceOf(source);
+        if (!(await this.deps.openInstance(this.app, this.hospital, instance))) {
+          const o = this.hospital.getState().opening;
+          if (o.status === 'error') this.store.getState().update(id, { state: 'failed', message: o.message });
+        }
+      }
+    } catch (err) {
+      this.store.getState().update(id, { state: 'failed', message: err instanceof Error ? err.message : String(err) });
+    }
+    if (this.store.getState().currentId === id) this.store.getState().update(id, { studyKey: this.app.getState().study?.key });
+    this.trackOpenItem();
+    void this.pump();
+  }
+
+  /** Opens the next (+1) or previous (-1) item; stays at either end. */
+  step(delta: 1 | -1): Promise<void> {
+    const { items, currentId } = this.store.getState();
+    const at = items.findIndex((i) => i.id === currentId);
+    const next = items[Math.min(items.length - 1, Math.max(0, at + delta))];
+    return next && next.id !== currentId ? this.open(next.id) : Promise.resolve();
+  }
+
+  private item(id: string | null): WorklistItem | undefined {
+    return this.store.getState().items.find((i) => i.id === id);
+  }
+
+  private async instanceOf(source: Extract<Source, { kind: 'server' }>): Promise<InstanceRow> {
+    if (!source.instance) source.instance = (await this.server().imageInstances(source.studyUID))[0]!;
+    return source.instance;
+  }
+
+  private server(): DicomwebServer {
+    return new DicomwebServer(this.hospital.getState().connection);
+  }
+
+  /** The open item's state follows what the user does with its report. */
+  private trackOpenItem(): void {
+    const { currentId, update } = this.store.getState();
+    const item = this.item(currentId);
+    const s = this.app.getState();
+    if (!item || !s.study || item.studyKey !== s.study.key || item.state === 'failed') return;
+    const sent = this.hospital.getState().opened[s.study.key]?.sent;
+    let next = item.state;
+    let draft = item.draft;
+    const report = s.report.trim();
+    if (s.streaming === 'report') next = 'drafting';
+    else if (!s.streaming) {
+      // The model's text as it finished (the user's own Generate), or a stored draft put back on open.
+      if ((item.state === 'drafting' || draft === undefined) && report) draft = report;
+      if (sent) next = 'sent';
+      else if (report) next = report === draft?.trim() ? 'draft-ready' : 'edited';
+      else if (!draft) next = 'new';
+    }
+    if (next !== item.state || draft !== item.draft) update(item.id, { state: next, draft });
+  }
+
+  /** Drafts the next 'new' study that is not open, when the model is loaded and the user is idle. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    const s = this.app.getState();
+    if (s.load.status !== 'loaded' || s.streaming || !['idle', 'error'].includes(s.stage)) return;
+    const { items, currentId, update } = this.store.getState();
+    const item = items.find((i) => i.state === 'new' && i.id !== currentId);
+    const source = item && this.sources.get(item.id);
+    if (!item || !source) return;
+    this.pumping = true;
+    update(item.id, { state: 'drafting' });
+    let retry = false;
+    try {
+      const { bytes, name } = await this.bytesOf(source);
+      const { image, grey } = await this.deps.decode(bytes, name);
+      const key = await studyFingerprint(image);
+      const existing = await this.drafts.load(key);
+      if (existing?.report.trim()) {
+        update(item.id, { state: 'draft-ready', draft: existing.report });
+      } else {
+        const text = await this.controller.draftInBackground(grey);
+        if (text === null) retry = true;
+        else {
+          await this.saveDraft({ schema: 1, key, savedAt: Date.now(), label: describeStudy(summarizeStudy(image)), report: text, reportPreset: 'report', versions: [], chat: [] });
+          if (this.item(item.id)?.state === 'drafting') update(item.id, { state: 'draft-ready', draft: text });
+        }
+      }
+    } catch (err) {
+      update(item.id, { state: 'failed', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.pumping = false;
+    }
+    if (retry) {
+      if (this.item(item.id)?.state === 'drafting') update(item.id, { state: 'new' });
+      return; // the user's request took the worker; the next idle store change resumes
+    }
+    void this.pump();
+  }
+
+  private async bytesOf(source: Source): Promise<{ bytes: ArrayBuffer; name: string }> {
+    if (source.kind === 'file') return { bytes: await source.file.arrayBuffer(), name: source.file.name };
+    const instance = await this.instanceOf(source);
+    return { bytes: await this.server().retrieve(instance), name: `${instance.modality}-${instance.sopUID}.dcm` };
+  }
+}
+
+/** Background drafts are stored without becoming "the study open last" (which a reload reopens). */
+async function saveWithoutMarkingOpen(d: Draft): Promise<void> {
+  await idbSet(draftKey(d.key), d, draftsStore());
+}
+
+let idbDrafts: ReturnType<typeof idbStore> | null = null;
+function draftsStore() {
+  return (idbDrafts ??= idbStore(DRAFTS_DB, 'drafts'));
+}
+
+/** Files a folder drop may hold that are not images (DICOMDIR, notes, hidden files). */
+export function isImageFile(f: File): boolean {
+  const name = f.name.toLowerCase();
+  if (name.startsWith('.') || name === 'dicomdir') return false;
+  return !/\.(txt|json|xml|html?|pdf|csv|md|ini|log|zip)$/.test(name);
+}
