@@ -361,8 +361,10 @@ describe('opening images', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 100, box.y + box.height / 2 + 40, { steps: 5 });
     await page.mouse.up();
-    expect(await attr('data-window-width')).toBeGreaterThan(6000);
-    expect(await attr('data-window-center')).toBeGreaterThan(3000);
+    // The viewport publishes window/level after Cornerstone renders the last move event, which
+    // can come a frame after mouse.up() returns: poll rather than read once.
+    await expect.poll(() => attr('data-window-width')).toBeGreaterThan(6000);
+    await expect.poll(() => attr('data-window-center')).toBeGreaterThan(3000);
 
     const rect0 = (await vp.getAttribute('data-image-rect'))!.split(',').map(Number);
     await page.mouse.wheel(0, -200);
