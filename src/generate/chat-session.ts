@@ -3,7 +3,7 @@ import type { DecoderBackend } from './backend';
 import { commonPrefixLength, expandPositions, tokenizeWithImage, type ChunkTokenizer } from './image-tokens';
 import { renderChat, type Turn } from './prompt';
 import { createRng, sampleToken, type SamplingParams } from './sampler';
-import { positionCount, segmentsFrom, snapToImageStart } from './segments';
+import { positionCount, segmentsFrom, segmentsOfPositions, snapToImageStart } from './segments';
 import { StreamDecoder, type IdDecoder } from './stream-decoder';
 import { yieldToEventLoop } from './yield';
 
@@ -91,6 +91,25 @@ export class ChatSession {
    */
   forgetCache(): void {
     this.cached = [];
+    this.primedLogits = null;
+  }
+
+  /**
+   * Prefills again exactly what the cache held (and the primed logits, when there were some) after
+   * someone else emptied it, so the next question reuses it as before. Returns the positions run.
+   */
+  async refill(held: { positions: number[]; primed: boolean }): Promise<number> {
+    this.forgetCache();
+    if (!held.positions.length) return 0;
+    const logits = await this.backend.forward(segmentsOfPositions(held.positions, this.manifest.vision.imageTokens));
+    this.cached = held.positions.slice();
+    if (held.primed) this.primedLogits = logits;
+    return held.positions.length;
+  }
+
+  /** What the cache holds now, for refill() after someone else empties it. */
+  holding(): { positions: number[]; primed: boolean } {
+    return { positions: this.cached.slice(), primed: this.primedLogits !== null };
   }
 
   /**

@@ -39,3 +39,26 @@ export function segmentsFrom(segments: PromptSegment[], position: number, imageT
   }
   return out;
 }
+
+/**
+ * The segments whose positions (see expandPositions) are `positions`: the inverse of
+ * expandPositions for whole images, so a cache emptied by someone else can be prefilled again.
+ */
+export function segmentsOfPositions(positions: readonly number[], imageTokens: number): PromptSegment[] {
+  const out: PromptSegment[] = [];
+  for (let i = 0; i < positions.length; ) {
+    if (positions[i]! >= 0) {
+      const last = out[out.length - 1];
+      if (last?.kind === 'text') last.ids.push(positions[i]!);
+      else out.push({ kind: 'text', ids: [positions[i]!] });
+      i++;
+      continue;
+    }
+    for (let r = 0; r < imageTokens; r++) {
+      if (positions[i + r] !== -1 - r) throw new Error(`position ${i + r} is not row ${r} of a whole image`);
+    }
+    out.push({ kind: 'image' });
+    i += imageTokens;
+  }
+  return out;
+}

@@ -69,19 +69,38 @@ describe('model self-check in Node (wasm), tiny model, the sample radiograph dec
     expect(r.produced!.tokens.slice(0, r.tokens!.compared)).toEqual(parseSelfCheck(readFileSync(path.join(tinyDir, 'selfcheck.json'), 'utf8')).decoders.checkpoint!.tokens.slice(0, r.tokens!.compared));
   }, 180_000);
 
-  it('keeps the open image and its conversation: a report after the self-check equals the golden one', async () => {
+  it('keeps the open image and its conversation warm: with checks between turns, the cache is reused as without, and the answers equal the goldens', async () => {
     const goldenDir = fileURLToPath(new URL('../../models/tiny/golden/', import.meta.url));
     const golden = JSON.parse(readFileSync(path.join(goldenDir, 'golden.json'), 'utf8'));
-    const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe });
-    await engine.load({ manifestUrl: pathToFileURL(path.join(tinyDir, 'manifest.json')).href }, () => {});
-    await engine.encode(decodePgm(readFileSync(path.join(goldenDir, golden.image.pgm))));
-    expect((await engine.selfCheck(sample, sampleSha, () => {}))!.ok).toBe(true);
-    let ids: number[] = [];
-    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
-      if (r.kind === 'complete') ids = r.info.tokenIds;
-    });
-    expect(ids).toEqual(golden.report.greedy);
-    await engine.dispose();
+    const conversation = async (checks: boolean) => {
+      const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe });
+      await engine.load({ manifestUrl: pathToFileURL(path.join(tinyDir, 'manifest.json')).href }, () => {});
+      const ask = async (options: { preset: 'report' | 'question'; question?: string }) => {
+        if (checks) expect((await engine.selfCheck(sample, sampleSha, () => {}))!.ok).toBe(true);
+        let ids: number[] = [];
+        let prefill = { promptTokens: 0, reusedTokens: -1 };
+        await engine.generate({ ...options, temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+          if (r.kind === 'prefill') prefill = { promptTokens: r.promptTokens, reusedTokens: r.reusedTokens };
+          if (r.kind === 'complete') ids = r.info.tokenIds;
+        });
+        return { ids, prefill };
+      };
+      // As on open: the report prompt is prefilled at once.
+      const primed = await engine.encode(decodePgm(readFileSync(path.join(goldenDir, golden.image.pgm))), [], { preset: 'report' });
+      const report = await ask({ preset: 'report' });
+      const answer = await ask({ preset: 'question', question: golden.chat.followUp });
+      await engine.dispose();
+      return { primed, report, answer };
+    };
+    const plain = await conversation(false);
+    const checked = await conversation(true);
+    expect(checked.report.ids).toEqual(golden.report.greedy);
+    expect(checked.answer.ids).toEqual(golden.chat.turn2.greedy);
+    // The primed report prompt came back after the check: nothing ran before the first token.
+    expect(checked.report.prefill).toEqual({ promptTokens: checked.primed.primeTokens, reusedTokens: checked.primed.primeTokens });
+    // The follow-up reused as much (image rows and first turn) as with no check at all.
+    expect(checked.answer.prefill).toEqual(plain.answer.prefill);
+    expect(plain.answer.prefill.reusedTokens).toBeGreaterThanOrEqual(checked.primed.primeTokens!);
   }, 180_000);
 
   it('fails at the decoder stage, naming the token, when one decoder weight block is corrupted', async () => {

@@ -222,8 +222,10 @@ export class InferenceEngine {
     // interrupt() stops it like a generation: a report asked for meanwhile goes first.
     const abort = new AbortController();
     this.abort = abort;
+    const held = this.chat?.holding();
+    let completed = false;
     try {
-      return await runSelfCheck(image, {
+      const result = await runSelfCheck(image, {
         manifest: loaded.manifest,
         reference,
         decoderReference: loaded.decoderReference,
@@ -235,11 +237,17 @@ export class InferenceEngine {
         now: () => this.host.now(),
         signal: abort.signal,
       });
+      completed = !result.interrupted;
+      return result;
     } finally {
       this.abort = null;
       await loaded.backend.trimCache(0);
       if (this.imageRows) await loaded.backend.setImage(this.imageRows.rows, this.imageRows.count, this.imageRows.dim);
-      this.chat?.forgetCache();
+      // A check that ran to its end did so while the user was reading: the conversation's prompt
+      // is prefilled again now, so the next answer starts as warm as before. One that gave way to
+      // a request leaves it to that request, which prefills what it needs anyway.
+      if (this.chat && held && completed) await this.chat.refill(held);
+      else this.chat?.forgetCache();
     }
   }
 
