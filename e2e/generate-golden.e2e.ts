@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { llama2Tokenizer } from '../src/generate/test-tokenizer';
 import { launchBrowser, openPage } from './support/browser';
-import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { reloadModel, setSettings, waitForIdle, waitForModel, waitForVerdict } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
@@ -39,6 +39,10 @@ for (const provider of ['wasm', 'webgpu'] as const) {
       const report = await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue();
       expect(report).toBe(tokenizer.decode(golden.report.greedy));
 
+      // The first load's self-check gave way to the image and ran again after the report; asked
+      // once it has finished (it prefills the conversation again), the follow-up finds the cache
+      // as the report left it. (Asked during the check, it prefills everything itself.)
+      expect(await waitForVerdict(page)).toBe('verified');
       await page.getByLabel('Ask a follow-up question').fill(golden.chat.followUp);
       await page.getByRole('button', { name: 'Ask' }).click();
       await page.waitForFunction(() => document.querySelectorAll('[data-role="assistant"][data-streaming="false"]').length === 1, undefined, { timeout: 240_000 });

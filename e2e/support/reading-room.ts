@@ -12,6 +12,22 @@ export async function waitForModel(page: Page, timeout = 240_000): Promise<void>
 }
 
 /** Waits for the status line to leave the busy stages after a generation was started. */
+/**
+ * Waits for the model self-check to reach a verdict. The first load of a model on a device runs
+ * it; an image opened meanwhile goes first and the check runs again after that image's answer.
+ */
+export async function waitForVerdict(page: Page, timeout = 300_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    () => {
+      const status = document.querySelector('[data-testid="model-verification"]')?.getAttribute('data-status') ?? '';
+      return ['verified', 'failed'].includes(status) ? status : false;
+    },
+    undefined,
+    { timeout, polling: 250 },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
 export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> {
   await page.waitForFunction(
     () => {

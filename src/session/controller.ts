@@ -193,6 +193,10 @@ export class SessionController {
     this.s.setVerification({ status: 'running', message: 'Running the sample through the model' });
     const at = new Date().toISOString();
     try {
+      // A worklist draft of a study not on screen stops (it is written again after the check),
+      // since both need the worker's decoder.
+      await this.yieldToForeground();
+      if (!stillCurrent()) return;
       const result = await this.client.selfCheck(grey, sha);
       if (!stillCurrent()) return;
       if (result?.interrupted) {
@@ -326,7 +330,8 @@ export class SessionController {
    * worker, so a foreground request interrupts it (yieldToForeground) and it returns null.
    */
   async draftInBackground(gray: GrayImage): Promise<string | null> {
-    if (this.s.streaming || this.background || this.s.load.status !== 'loaded') return null;
+    // A running self-check goes first; the worklist asks again when the store next changes.
+    if (this.s.streaming || this.background || this.verifying || this.s.load.status !== 'loaded') return null;
     let text = '';
     let interrupted = false;
     const job = (async () => {

@@ -162,7 +162,8 @@ export class Worklist {
   private async pump(): Promise<void> {
     if (this.pumping) return;
     const s = this.app.getState();
-    if (s.load.status !== 'loaded' || s.streaming || !['idle', 'error'].includes(s.stage)) return;
+    // Not while the model checks itself either: it has the worker, and its verdict comes first.
+    if (s.load.status !== 'loaded' || s.streaming || !['idle', 'error'].includes(s.stage) || s.verification.status === 'running') return;
     const { items, currentId, update } = this.store.getState();
     const item = items.find((i) => i.state === 'new' && i.id !== currentId);
     const source = item && this.sources.get(item.id);
