@@ -35,7 +35,13 @@ export interface KernelCheckResult {
   timings: Record<string, number>;
   /** The second decode (after kv_state_popn) against the first: bit-identical or not. */
   redecodeMaxAbsDiff: number;
-  reference: { positions: number; steps: Record<'prefill' | 'decode' | 'redecode', Comparison>; withoutInjectedRows: Comparison };
+  reference: {
+    positions: number;
+    steps: Record<'prefill' | 'decode' | 'redecode', Comparison>;
+    withoutInjectedRows: Comparison;
+    /** Each isolating prefill (see KernelCheckInput.isolate) against its own reference. */
+    isolate: Record<string, Comparison>;
+  };
   writeSeconds: number;
   referenceSeconds: number;
 }
@@ -151,6 +157,11 @@ export async function runKernelCheck(log: (s: string) => void = () => {}): Promi
       after: [29889, 13],
       decodeToken: 3148,
       prefillChunk: 4,
+      isolate: [
+        { name: 'text, one forward', before: [1, 450, 6483], image: false, after: [29889, 13], prefillChunk: 1024 },
+        { name: 'text, chunks of 2', before: [1, 450, 6483], image: false, after: [29889, 13], prefillChunk: 2 },
+        { name: 'text + rows + text, one forward', before: [1, 450, 6483], image: true, after: [29889, 13], prefillChunk: 1024 },
+      ],
     };
     const got = await page.evaluate(
       (i) => (window as unknown as { runKernelCheck(x: typeof i): Promise<Record<string, unknown>> }).runKernelCheck(i),
@@ -158,8 +169,14 @@ export async function runKernelCheck(log: (s: string) => void = () => {}): Promi
     );
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     const logits = got.logits as Record<'prefill' | 'decode' | 'redecode', number[]>;
+    const isolated = got.isolated as Record<string, number[]>;
     const prompt = input.before.length + input.rowCount + input.after.length;
     const run = {
+      isolate: (input.isolate ?? []).map((c) => ({
+        name: c.name,
+        pieces: c.image ? [{ ids: c.before }, { rows: chunk(input.rows, HIDDEN) }, { ids: c.after }] : [{ ids: [...c.before, ...c.after] }],
+        logits: isolated[c.name],
+      })),
       pieces: [{ ids: input.before }, { rows: chunk(input.rows, HIDDEN) }, { ids: input.after }, { ids: [input.decodeToken] }],
       steps: [
         { name: 'prefill', upto: prompt, logits: logits.prefill },
@@ -174,6 +191,7 @@ export async function runKernelCheck(log: (s: string) => void = () => {}): Promi
     const redecodeMaxAbsDiff = logits.decode.reduce((m, v, i) => Math.max(m, Math.abs(v - logits.redecode[i]!)), 0);
     const rest: Record<string, unknown> = { ...got };
     delete rest.logits;
+    delete rest.isolated;
     return {
       ...(rest as unknown as Omit<KernelCheckResult, 'reference' | 'writeSeconds' | 'referenceSeconds' | 'redecodeMaxAbsDiff'>),
       redecodeMaxAbsDiff,

@@ -16,6 +16,11 @@ describe('q4f32_1 weights from models/mlc_weights.py on a compiled WebLLM librar
     expect(r.libPrefillChunk).toBe(1024); // the library's own, from its metadata
     expect(r.afterPrefill).toBe(7);
     expect(r.finalLength).toBe(8);
+    // The isolating prefills first: a mismatch there says which part is wrong.
+    for (const [name, c] of Object.entries(r.reference.isolate)) {
+      expect(c.cosine, name).toBeGreaterThan(0.9999);
+      expect(c.argmax, name).toBe(c.refArgmax);
+    }
     for (const step of ['prefill', 'decode', 'redecode'] as const) {
       const c = r.reference.steps[step];
       expect(c.cosine, step).toBeGreaterThan(0.9999);

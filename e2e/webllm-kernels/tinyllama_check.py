@@ -158,26 +158,29 @@ def compare(got, want):
 
 
 def reference(out, run_path):
-    """run.json: {positions: [{ids} | {rows: [[...]]}...], steps: [{name, upto, logits}]}; each
-    step's logits are for the last of the first `upto` positions."""
+    """run.json: {pieces: [{ids} | {rows: [[...]]}...], steps: [{name, upto, logits}], isolate:
+    [{name, pieces, logits}]}; each step's logits are for the last of the first `upto` positions,
+    an isolating case's for its last position."""
     with open(run_path, encoding='utf-8') as f:
         run = json.load(f)
     cache = Cache(os.path.join(out, 'resolve', 'main'))
     h = LCFG['hidden_size']
-    parts = []
-    for piece in run['pieces']:
-        if 'ids' in piece:
-            parts.append(cache.linear('model.embed_tokens', h, rows=piece['ids']))
-        else:
-            parts.append(torch.tensor(piece['rows'], dtype=torch.float32))
+
+    def embed(pieces):
+        return [cache.linear('model.embed_tokens', h, rows=p['ids']) if 'ids' in p else torch.tensor(p['rows'], dtype=torch.float32) for p in pieces]
+
+    parts = embed(run['pieces'])
     embeds = torch.cat(parts)
+    isolate = run.get('isolate', [])
     # Control: the same prompt with the injected rows zeroed. If the kernels ignored the injected
     # rows, this (not the real reference) would match them.
     image = [i for i, p in enumerate(run['pieces']) if 'rows' in p]
     zeroed = torch.cat([torch.zeros_like(p) if i in image else p for i, p in enumerate(parts)])
     with torch.no_grad():
-        logits, alt = llama_logits(cache, [embeds, zeroed])
-    result = {'positions': embeds.shape[0], 'steps': {}}
+        logits, alt, *isolated = llama_logits(cache, [embeds, zeroed] + [torch.cat(embed(c['pieces'])) for c in isolate])
+    result = {'positions': embeds.shape[0], 'steps': {}, 'isolate': {}}
+    for c, ref in zip(isolate, isolated):
+        result['isolate'][c['name']] = compare(c['logits'], ref[-1])
     for step in run['steps']:
         result['steps'][step['name']] = compare(step['logits'], logits[step['upto'] - 1])
     first = run['steps'][0]

@@ -21,6 +21,21 @@ export interface KernelCheckInput {
   decodeToken: number;
   /** Positions per prefill forward; smaller than the prompt so that prefill is chunked. */
   prefillChunk: number;
+  /**
+   * Prefills run first, each from an empty cache, to tell apart what a mismatch of the main run
+   * comes from: text alone in one forward (our weights), text chunked (chunked prefill), image
+   * rows + text in one forward (the ConcatEmbeddings stand-in).
+   */
+  isolate?: IsolateCase[];
+}
+
+export interface IsolateCase {
+  name: string;
+  before: number[];
+  /** Inject input.rows between before and after. */
+  image: boolean;
+  after: number[];
+  prefillChunk: number;
 }
 
 interface Tensor {
@@ -109,6 +124,7 @@ function adapt(p: Pipeline0279, prefillChunk: number): string[] {
 async function run(input: KernelCheckInput) {
   const notes: string[] = [];
   let pipelineChunk = 0;
+  let pipeline: Pipeline0279 | undefined;
   const t0 = performance.now();
   const backend = await WebLlmDecoderBackend.create({
     manifest: {
@@ -137,6 +153,7 @@ async function run(input: KernelCheckInput) {
       wrapped.reload = async (modelId: string, opts?: unknown) => {
         await reload(modelId, opts as never);
         const p = wrapped.loadedModelIdToPipeline.get(modelId) as Pipeline0279;
+        pipeline = p;
         pipelineChunk = p.prefillChunkSize;
         notes.push(...adapt(p, input.prefillChunk));
       };
@@ -152,6 +169,16 @@ async function run(input: KernelCheckInput) {
     console.log(`[kernels] ${name}: ${timings[name].toFixed(1)} s`);
     return r;
   };
+  const isolated: Record<string, number[]> = {};
+  for (const c of input.isolate ?? []) {
+    await backend.trimCache(0);
+    pipeline!.prefillChunkSize = c.prefillChunk;
+    if (c.image) await backend.setImage(Float32Array.from(input.rows), input.rowCount, 2048);
+    const parts: PromptSegment[] = c.image ? [{ kind: 'text', ids: c.before }, { kind: 'image' }, { kind: 'text', ids: c.after }] : [{ kind: 'text', ids: [...c.before, ...c.after] }];
+    isolated[c.name] = Array.from(await timed(`isolate ${c.name}`, () => backend.forward(parts)));
+  }
+  await backend.trimCache(0);
+  pipeline!.prefillChunkSize = input.prefillChunk;
   await backend.setImage(Float32Array.from(input.rows), input.rowCount, 2048);
   const segments: PromptSegment[] = [{ kind: 'text', ids: input.before }, { kind: 'image' }, { kind: 'text', ids: input.after }];
   const prefill = await timed('prefill', () => backend.forward(segments));
@@ -171,6 +198,7 @@ async function run(input: KernelCheckInput) {
     timings,
     adapter: await adapterInfo(),
     logits: { prefill: Array.from(prefill), decode: Array.from(decode), redecode: Array.from(redecode) },
+    isolated,
   };
   // 0.2.79's unload() fails on this library's pipeline (a dispose() of something it lacks); the
   // page is closed right after, so only the message is kept.

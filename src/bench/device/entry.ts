@@ -5,10 +5,12 @@
 //   node bench.mjs probe --out FILE                   Dawn adapters, shader-f16 under several flags
 //   node bench.mjs pipeline [--model DIR --image FILE --ep E --runs N --warmup N --tokens N] --out FILE
 //   node bench.mjs summary FILE...                    the short table of everything (printed last)
+//   node bench.mjs verify [cli verify options]        the model self-check (issue 14) on this GPU
 import { readFile, writeFile } from 'node:fs/promises';
 import { runPipelineBench } from '../pipeline-bench';
 import { f16Flags, formatProbe, probeAdapters, type ProbeRow } from '../vision/adapter-probe';
 import { machineInfo, runVisionCli, type VisionBenchReport } from '../vision/cli';
+import { verifyCommand } from '../../cli/commands/verify';
 
 const [command, ...args] = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -131,7 +133,8 @@ try {
   else if (command === 'probe') await probe();
   else if (command === 'pipeline') await pipeline();
   else if (command === 'summary') await summary(args);
-  else throw new Error(`unknown command ${command ?? '(none)'}: vision | probe | pipeline | summary`);
+  else if (command === 'verify') process.exit(await verifyCommand(args));
+  else throw new Error(`unknown command ${command ?? '(none)'}: vision | probe | pipeline | summary | verify`);
   process.exit(0);
 } catch (err) {
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);

@@ -123,6 +123,10 @@ if [ -f /tmp/f16-flags.txt ] && [ "$(cat /tmp/f16-flags.txt)" != NONE ]; then
   F16="ok$F16"
 fi
 
+# 2b. The model self-check (issue 14 item 2) of the bundled demo model on this GPU (the app's
+#     "Verify model": sample radiograph, rows and greedy tokens against selfcheck.json).
+step "self-check (demo model)" 30 $BENCH verify --ep $PIPE_EP --sample public/samples/cxr-sample.jpg
+
 V="$BENCH vision --model $MODEL --ep $MAIN_EP $RUNS"
 VG="$BENCH vision --model $GPU_MODEL --ep webgpu $RUNS"
 # 3. PyTorch (fp32, bf16) + the app's runtime: JSEP WebGPU fp32, graph opt 'all', with a second
