@@ -257,9 +257,15 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await page.keyboard.press('Alt+ArrowDown');
     await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'gray8.png', undefined, { timeout: 60_000 });
     await report.fill('A PNG report.');
-    await expect.poll(() => send.getByTestId('send-blocked').textContent(), { timeout: 5_000 }).toMatch(/PNG file: it carries no patient, study or image identifiers/);
-    expect(await send.getByRole('button', { name: 'Send to PACS' }).isDisabled()).toBe(true);
-    expect(await send.getByRole('button', { name: 'Download SR (.dcm)' }).isDisabled()).toBe(true);
+    // One line says so (no buttons that could never work); the why is a click away.
+    const blocked = send.getByTestId('send-blocked');
+    await expect.poll(() => blocked.locator('summary').textContent(), { timeout: 5_000 }).toBe(
+      'Cannot be sent to PACS. A PNG file has no patient, study or image identifiers, so its report cannot be filed in a study.',
+    );
+    await blocked.locator('summary').click();
+    expect(await blocked.locator('p').isVisible()).toBe(true);
+    expect(await blocked.locator('p').textContent()).toMatch(/unmatched orphan.*Open the image from the hospital server, or its DICOM file/);
+    expect(await send.getByRole('button').count()).toBe(0);
     expect((await states())[0]).toBe('sent-edited');
     expect(errors).toEqual([]);
     await context.close();

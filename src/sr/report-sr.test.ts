@@ -111,7 +111,7 @@ describe('the SR source of a file opened in the app (dropped, picked or from the
   it('says why a PNG or JPEG cannot be filed in a study, and why a DICOM without UIDs cannot', () => {
     const png = srSourceOfFile(file('gray8.png'));
     expect(png.source).toBeNull();
-    expect(png.source === null && png.sourceProblem).toMatch(/PNG file: it carries no patient, study or image identifiers.*unmatched new study.*Open the image from the hospital server/);
+    expect(png.source === null && png.sourceProblem).toMatch(/^A PNG file has no patient, study or image identifiers, so its report cannot be filed in a study\. .*unmatched orphan.*Open the image from the hospital server/);
     const jpeg = srSourceOfFile(file('gray.jpg'));
     expect(jpeg.source === null && jpeg.sourceProblem).toMatch(/JPEG file/);
     const notDicom = srSourceOfFile(file('not-dicom.dcm'));

@@ -67,9 +67,9 @@ export function srSourceFromDicom(bytes: ArrayBuffer): SrSource {
  */
 export function notDicomProblem(kind: 'PNG' | 'JPEG'): string {
   return (
-    `This image is a ${kind} file: it carries no patient, study or image identifiers, so a report SR cannot be filed in its study ` +
-    '(a PACS would hold it as an unmatched new study). Open the image from the hospital server, or its DICOM file, to send the report; ' +
-    'the text can still be copied or exported.'
+    `A ${kind} file has no patient, study or image identifiers, so its report cannot be filed in a study. ` +
+    'Filed as a new study instead, a PACS would hold it as an unmatched orphan (or someone would match it by hand, to the right patient or not). ' +
+    'Open the image from the hospital server, or its DICOM file, to send the report; the text can still be copied or exported.'
   );
 }
 

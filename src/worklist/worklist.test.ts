@@ -142,7 +142,7 @@ describe('worklist', () => {
     await w.step(1);
     await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('gray8.png');
     app.getState().editReport('Findings: none.');
-    expect(srBlocker(app.getState(), h)).toMatch(/PNG file: it carries no patient, study or image identifiers/);
+    expect(srBlocker(app.getState(), h)).toMatch(/^A PNG file has no patient, study or image identifiers/);
     expect(states(w)[0]).toBe('sent'); // the first keeps its state while another is read
 
     // A server study on the list, opened and sent from the study browser instead: its row says sent.

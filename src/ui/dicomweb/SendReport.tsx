@@ -30,6 +30,20 @@ export function SendReport() {
   if (!studyKey) return null;
   const blocker = srBlocker(app.getState(), h);
   const sentHere = send.status === 'done' && send.value.studyKey === studyKey;
+  if (opened && !opened.source) {
+    // Never sendable (a PNG/JPEG, a DICOM without UIDs): one line that says so, the why below it,
+    // instead of two buttons that can never work taking the report's room.
+    const why = opened.sourceProblem ?? 'The image has no DICOM header to file the report with.';
+    const cut = why.indexOf('. ');
+    return (
+      <div className="send-report" data-testid="send-report">
+        <details data-testid="send-blocked">
+          <summary>Cannot be sent to PACS. {cut > 0 ? why.slice(0, cut + 1) : why}</summary>
+          {cut > 0 && <p className="muted">{why.slice(cut + 2)}</p>}
+        </details>
+      </div>
+    );
+  }
 
   return (
     <div className="send-report" data-testid="send-report">
