@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './support/browser';
+import { credentialLeaks, keptInPage, searchStudies, signIn as signInAs } from './support/dicomweb';
 import { orthancRest } from './support/orthanc';
 import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 import { recordRequests, requestOrigin } from './support/request-log';
@@ -26,36 +27,23 @@ async function tagsOf(id: string): Promise<Record<string, string>> {
   return orthanc.get<Record<string, string>>(`/instances/${id}/simplified-tags`);
 }
 
-/** A copy of a stored instance with some attributes replaced (Orthanc's /modify; not stored). */
-async function modified(id: string, replace: Record<string, string>): Promise<Uint8Array> {
-  const r = await fetch(`${server.url}/instances/${id}/modify`, {
-    method: 'POST',
-    headers: { Authorization: server.authorization, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ Replace: replace, Force: true }),
-  });
-  if (!r.ok) throw new Error(`modify: HTTP ${r.status} ${await r.text()}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
+const modified = (id: string, replace: Record<string, string>) => orthanc.modified(id, replace);
 
-async function signIn(page: Page, password: string): Promise<void> {
-  await openPanel(page, 'studies');
-  const browser = page.getByTestId('study-browser');
-  await browser.getByLabel('Sign-in').selectOption('basic');
-  await browser.getByLabel('User name', { exact: true }).fill(server.user);
-  await browser.getByLabel('Password', { exact: true }).fill(password);
-}
-
-async function search(page: Page, q: { patientId?: string; modalities?: string }): Promise<void> {
-  const form = page.getByRole('form', { name: 'Search studies' });
-  await form.getByLabel('Patient ID').fill(q.patientId ?? '');
-  if (q.modalities !== undefined) await form.getByLabel('Modalities').fill(q.modalities);
-  await form.getByRole('button', { name: 'Search studies' }).click();
-}
+const signIn = (page: Page, password: string) => signInAs(page, { kind: 'basic', user: server.user, password });
+const search = searchStudies;
 
 function dsrdump(bytes: Uint8Array, name: string): string {
   const p = join(dir, name);
   writeFileSync(p, bytes);
   return execFileSync('dsrdump', ['+Pl', '+Pc', '+Pu', '+U8', p]).toString('utf8');
+}
+
+/** dicom3tools' dciodvfy on an SR: its error lines (warnings are allowed). */
+function dciodvfyErrors(bytes: Uint8Array, name: string): string[] {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  const r = spawnSync('dciodvfy', [p]);
+  return `${r.stdout.toString()}${r.stderr.toString()}`.split('\n').filter((l) => /^Error/.test(l));
 }
 
 describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
@@ -167,11 +155,7 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(sop).toBeTruthy();
 
     // Read it back from Orthanc: same study, new series, SR with the edited text and the references.
-    const found = await (await fetch(`${server.url}/tools/find`, {
-      method: 'POST',
-      headers: { Authorization: server.authorization, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Level: 'Instance', Query: { SOPInstanceUID: sop } }),
-    })).json() as string[];
+    const found = await orthanc.findInstance(sop!);
     expect(found).toHaveLength(1);
     const stored = await tagsOf(found[0]!);
     expect(stored.StudyInstanceUID).toBe(first.StudyInstanceUID);
@@ -195,35 +179,94 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     const elsewhere = requests.filter((r) => requestOrigin(r.url) !== null && requestOrigin(r.url) !== app).map((r) => r.url);
     expect(elsewhere).toEqual([]);
     expect(requests.some((r) => new URL(r.url).pathname.startsWith('/dicomweb/studies'))).toBe(true);
-    const secret = [server.password, encodeURIComponent(server.password), Buffer.from(`${server.user}:${server.password}`).toString('base64')];
-    for (const r of requests) for (const s of secret) expect(r.url).not.toContain(s);
-    for (const l of logs) for (const s of secret) expect(l).not.toContain(s);
-    // Nor in what the page keeps: localStorage and the IndexedDB drafts.
-    const kept = await page.evaluate(async () => {
-      const local = JSON.stringify({ ...localStorage });
-      const dbs = await indexedDB.databases();
-      const values: string[] = [];
-      for (const { name } of dbs) {
-        if (!name) continue;
-        const db = await new Promise<IDBDatabase>((res, rej) => {
-          const r = indexedDB.open(name);
-          r.onsuccess = () => res(r.result);
-          r.onerror = () => rej(r.error);
-        });
-        for (const store of Array.from(db.objectStoreNames)) {
-          const all = await new Promise<unknown[]>((res, rej) => {
-            const r = db.transaction(store).objectStore(store).getAll();
-            r.onsuccess = () => res(r.result);
-            r.onerror = () => rej(r.error);
-          });
-          values.push(JSON.stringify(all));
-        }
-        db.close();
-      }
-      return local + values.join('');
+    expect(await credentialLeaks({ auth: { kind: 'basic', user: server.user, password: server.password }, requests, logs, page })).toEqual([]);
+    // The storage dump reads what the page keeps: the draft was saved there, without the credentials.
+    expect(await keptInPage(page)).toContain('EDITED');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it("files a dropped DICOM file's report in that image's own study, says why a PNG cannot be filed, and turns the study's worklist rows sent at once, then 'edited since sent'", async () => {
+    const STUDY = '1.2.826.0.1.3680043.9.7433.2.108';
+    const SOP = '1.2.826.0.1.3680043.9.7433.1.108';
+    // The image as a CD or a shared folder gives it: the header the server has, dropped as a file.
+    const dropped = await modified(ids['dcm-mono2-explicit.dcm']!.instance, {
+      PatientID: 'PID-8',
+      PatientName: 'Dropped^File',
+      AccessionNumber: 'ACC8',
+      StudyInstanceUID: STUDY,
+      SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.108',
+      SOPInstanceUID: SOP,
     });
-    expect(kept).toContain('EDITED'); // the draft was saved...
-    for (const s of secret) expect(kept).not.toContain(s); // ...without the credentials
+    await orthanc.upload(dropped);
+    context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await setSettings(page, { temperature: 0, maxNewTokens: 4 });
+    await openPanel(page, 'worklist');
+    await page.getByLabel('Add files to the worklist').setInputFiles([
+      { name: 'from-cd.dcm', mimeType: 'application/dicom', buffer: Buffer.from(dropped) },
+      { name: 'gray8.png', mimeType: 'image/png', buffer: fixture('gray8.png') },
+    ]);
+    const list = page.getByRole('list', { name: 'Worklist studies' }).locator('li');
+    const states = () => list.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'from-cd.dcm', undefined, { timeout: 60_000 });
+
+    // The same study found on the server and put on the list too: one study, two rows.
+    await signIn(page, server.password);
+    await search(page, { patientId: 'PID-8' });
+    await page.getByRole('button', { name: 'Add all 1 to the worklist' }).click();
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(3);
+
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.fill('Dropped file: no acute disease.');
+    const send = page.getByTestId('send-report');
+    const downloadP = page.waitForEvent('download');
+    await send.getByRole('button', { name: 'Download SR (.dcm)' }).click();
+    const downloaded = new Uint8Array(readFileSync((await (await downloadP).path())!));
+    await send.getByRole('button', { name: 'Send to PACS' }).click();
+    const done = page.getByTestId('send-done');
+    await done.waitFor({ timeout: 30_000 });
+    // Both rows of the study say so at once: the open file's and the server study's.
+    await expect.poll(async () => (await states()).filter((_, i) => i !== 1), { timeout: 5_000, interval: 100 }).toEqual(['sent', 'sent']);
+
+    // Orthanc filed it with the image: same study and patient, a new series, pointing at the image.
+    const sop = /SOP Instance UID ([\d.]+)/.exec((await done.textContent()) ?? '')?.[1];
+    const found = await orthanc.findInstance(sop!);
+    expect(found).toHaveLength(1);
+    const stored = await tagsOf(found[0]!);
+    expect(stored).toMatchObject({ StudyInstanceUID: STUDY, PatientID: 'PID-8', PatientName: 'Dropped^File', AccessionNumber: 'ACC8', Modality: 'SR' });
+    expect((await orthanc.get<{ Series: string[] }>(`/instances/${found[0]}/study`)).Series).toHaveLength(2);
+    const bytes = await orthanc.getBytes(`/instances/${found[0]}/file`);
+    const dump = dsrdump(bytes, 'dropped-stored.dcm');
+    expect(dump).toContain('Dropped file: no acute disease.');
+    expect(dump).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
+    expect(dump).toMatch(/Verification Flag\s*:\s*UNVERIFIED/);
+    expect(dciodvfyErrors(bytes, 'dropped-stored.dcm')).toEqual([]);
+    expect(dsrdump(downloaded, 'dropped-download.dcm')).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
+
+    // An edit after sending: the server holds the older text, and the row and the panel say so.
+    await report.fill('Dropped file: no acute disease. Addendum: old rib fracture.');
+    await expect.poll(async () => (await states())[0], { timeout: 5_000, interval: 100 }).toBe('sent-edited');
+    expect(await list.first().getByTestId('worklist-state').textContent()).toBe('edited since sent');
+    await send.getByTestId('send-edited').waitFor({ timeout: 5_000 });
+
+    // The PNG opens, but its report cannot be filed in a study, and the panel says why.
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'gray8.png', undefined, { timeout: 60_000 });
+    await report.fill('A PNG report.');
+    // One line says so (no buttons that could never work); the why is a click away.
+    const blocked = send.getByTestId('send-blocked');
+    await expect.poll(() => blocked.locator('summary').textContent(), { timeout: 5_000 }).toBe(
+      'Cannot be sent to PACS. A PNG file has no patient, study or image identifiers, so its report cannot be filed in a study.',
+    );
+    await blocked.locator('summary').click();
+    expect(await blocked.locator('p').isVisible()).toBe(true);
+    expect(await blocked.locator('p').textContent()).toMatch(/unmatched orphan.*Open the image from the hospital server, or its DICOM file/);
+    expect(await send.getByRole('button').count()).toBe(0);
+    expect((await states())[0]).toBe('sent-edited');
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

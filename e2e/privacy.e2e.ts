@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Download } from 'playwright-core';
@@ -7,6 +8,8 @@ import { buildCsp, modelHostOrigin } from '../src/security/csp';
 import { findElement } from '../src/security/fuzz-cases';
 import { launchBrowser } from './support/browser';
 import { pagePolicy, watchCsp } from './support/csp-watch';
+import { credentialLeaks, searchStudies, signIn, type TestSignIn } from './support/dicomweb';
+import { orthancRest } from './support/orthanc';
 import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
 import { recordRequests, requestOrigin } from './support/request-log';
 
@@ -116,6 +119,82 @@ describe('privacy: a whole reading session talks to no one but the app', () => {
       `privacy: ${requests.length} requests (${requests.filter((r) => r.from === 'service-worker').length} from the service worker), ` +
         `${withBody.length} with a body, all to ${[...allowedOrigins].join(' ')}; ${downloads.length} exports (${names.join(', ')}); no CSP violation`,
     );
+  }, 300_000);
+
+  it("searches, opens and sends an SR through the app's /dicomweb proxy: every request stays on the app origin, the SR carries no pixel, and no basic or bearer credential is in a URL, the console or storage", async () => {
+    // A study of its own on the test run's Orthanc (global-setup; basic auth), reached only
+    // through the preview server's same-origin proxy.
+    const server = inject('orthanc');
+    const orthanc = orthancRest(server.url, server.authorization);
+    const { instance } = await orthanc.upload(new Uint8Array(readFileSync(fixturePath)));
+    const SOP = '1.2.826.0.1.3680043.9.7433.1.201';
+    const STUDY = '1.2.826.0.1.3680043.9.7433.2.201';
+    await orthanc.upload(
+      await orthanc.modified(instance, { PatientID: 'PID-PRIV', AccessionNumber: 'ACCP', StudyInstanceUID: STUDY, SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.201', SOPInstanceUID: SOP }),
+    );
+
+    context = await browser.newContext();
+    const csp = await watchCsp(context);
+    const { requests, websockets } = recordRequests(context);
+    // Where the credentials do go: the Authorization header (read here to prove they were used).
+    const authorizations: string[] = [];
+    context.on('request', (r) =>
+      void r.headerValue('authorization').then(
+        (a) => a && authorizations.push(a),
+        () => {}, // asked after the context closed: nothing left to record
+      ),
+    );
+    const page = await context.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await setSettings(page, { draftOnOpen: false });
+
+    // A bearer token first: this server takes basic only, so it is refused, clearly.
+    const bearer: TestSignIn = { kind: 'bearer', token: `tok-${randomBytes(12).toString('base64url')}` };
+    await signIn(page, bearer);
+    await searchStudies(page, { patientId: 'PID-PRIV' });
+    const error = page.getByTestId('study-browser').getByTestId('dicomweb-error');
+    await expect.poll(() => error.getAttribute('data-code'), { timeout: 30_000 }).toBe('unauthorized');
+
+    const basic: TestSignIn = { kind: 'basic', user: server.user, password: server.password };
+    await signIn(page, basic);
+    await searchStudies(page, { patientId: 'PID-PRIV' });
+    await page.getByRole('button', { name: 'Open study ACCP' }).click(); // its one image opens at once
+    await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, `DX-${SOP}.dcm`, { timeout: 60_000 });
+    await page.getByRole('textbox', { name: 'Report', exact: true }).fill('Privacy: no acute disease.');
+    await page.getByTestId('send-report').getByRole('button', { name: 'Send to PACS' }).click();
+    await page.getByTestId('send-done').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000); // anything sent late is still recorded
+
+    if (process.env.PRIVACY_LOG) console.log(requests.map((r) => `${r.from} ${r.method} ${r.url} ${r.body?.length ?? 0}`).join('\n'));
+    const app = new URL(baseURL).origin;
+    const dicomweb = requests.filter((r) => new URL(r.url).pathname.startsWith('/dicomweb/'));
+    const path = (r: { url: string }) => new URL(r.url).pathname;
+    // QIDO (bearer, then basic), WADO of the one image, STOW of the SR: all on the app's origin.
+    expect(dicomweb.filter((r) => r.method === 'GET' && path(r) === '/dicomweb/studies').length).toBeGreaterThanOrEqual(2);
+    expect(dicomweb.some((r) => r.method === 'GET' && path(r).endsWith(`/instances/${SOP}`))).toBe(true);
+    const stow = dicomweb.filter((r) => r.method === 'POST');
+    expect(stow.map(path)).toEqual([`/dicomweb/studies/${STUDY}`]);
+    expect(dicomweb.every((r) => requestOrigin(r.url) === app)).toBe(true);
+    expect(requests.filter((r) => requestOrigin(r.url) === new URL(server.url).origin)).toEqual([]); // never Orthanc itself
+    expect(requests.filter((r) => requestOrigin(r.url) !== null && !allowedOrigins.has(requestOrigin(r.url)!)).map((r) => r.url)).toEqual([]);
+    expect(websockets).toEqual([]);
+    // The only body sent is the SR: the report's text, none of the image's pixels.
+    expect(requests.filter((r) => r.body && r.body.length > 0)).toEqual(stow);
+    const sr = stow[0]!.body!;
+    expect(sr.includes(Buffer.from('Privacy: no acute disease.'))).toBe(true);
+    expect(pixelSlices(new Uint8Array(readFileSync(fixturePath))).filter((slice) => sr.includes(slice))).toEqual([]);
+
+    // The credentials went in the Authorization header, and nowhere else.
+    expect(authorizations).toContain(`Bearer ${bearer.kind === 'bearer' ? bearer.token : ''}`);
+    expect(authorizations).toContain(server.authorization);
+    for (const auth of [bearer, basic]) expect(await credentialLeaks({ auth, requests, logs, page })).toEqual([]);
+    expect(csp.violations).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
   }, 300_000);
 });
 

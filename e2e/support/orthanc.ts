@@ -26,6 +26,10 @@ export interface OrthancRest {
   get<T = unknown>(path: string): Promise<T>;
   /** GET on the REST API (raw bytes), e.g. /instances/{id}/file. */
   getBytes(path: string): Promise<Uint8Array>;
+  /** A copy of a stored instance with some attributes replaced (Orthanc's /modify; not stored). */
+  modified(id: string, replace: Record<string, string>): Promise<Uint8Array>;
+  /** Orthanc's ids of the instances with this SOP Instance UID (/tools/find). */
+  findInstance(sopInstanceUID: string): Promise<string[]>;
 }
 
 export interface Orthanc extends OrthancRest {
@@ -139,6 +143,17 @@ export function orthancRest(url: string, authorization: string | undefined): Ort
     },
     async getBytes(path: string) {
       return new Uint8Array(await (await check(await fetch(`${url}${path}`, { headers: headers() }), `GET ${path}`)).arrayBuffer());
+    },
+    async modified(id, replace) {
+      const r = await check(
+        await fetch(`${url}/instances/${id}/modify`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify({ Replace: replace, Force: true }) }),
+        'modify',
+      );
+      return new Uint8Array(await r.arrayBuffer());
+    },
+    async findInstance(sop) {
+      const body = JSON.stringify({ Level: 'Instance', Query: { SOPInstanceUID: sop } });
+      return (await (await check(await fetch(`${url}/tools/find`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body }), 'find')).json()) as string[];
     },
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authorizationHeaders, normaliseRoot } from './connection';
 import { DicomwebError, fromHttpFailure } from './errors';
-import { personName, studyRow } from './records';
+import { personName, studyRow, type InstanceRow } from './records';
+import { DicomwebServer } from './server';
 import { EMPTY_QUERY, studyQueryParams } from './study-query';
 
 describe('DICOMweb study query', () => {
@@ -55,5 +56,23 @@ describe('QIDO records', () => {
     });
     expect(row).toEqual({ studyUID: '1.2.3', patientName: 'Test, Patient 1', patientId: 'PID-1', accession: 'ACC1', date: '2024-01-31', description: '', modalities: ['DX', 'SR'], instances: 2 });
     expect(personName('Doe^Jane^^Dr')).toBe('Doe, Dr Jane');
+  });
+});
+
+describe('refusing what cannot be read, before any download', () => {
+  // A server on the discard port: had retrieve() asked it anything, the error would be another.
+  const server = new DicomwebServer({ url: 'http://127.0.0.1:9/dicom-web', auth: { kind: 'none' } }, 'http://127.0.0.1:5173/');
+  const row = (o: Partial<InstanceRow>): InstanceRow => ({ studyUID: '1.2', seriesUID: '1.2.3', sopUID: '1.2.3.4', modality: 'DX', seriesDescription: '', instanceNumber: 1, frames: 1, rows: 2000, columns: 2000, bitsAllocated: 16, ...o });
+
+  it('a radiograph over the pixel limit, and a multi-frame instance too big to pull into the tab, from their QIDO attributes', async () => {
+    await expect(server.retrieve(row({ rows: 20000, columns: 20000 }))).rejects.toMatchObject({ code: 'too-large', message: expect.stringMatching(/20000 × 20000 pixels; the limit is 100 megapixels/) });
+    await expect(server.retrieve(row({ frames: 200000 }))).rejects.toMatchObject({ code: 'too-large', message: expect.stringMatching(/200000 frames \(about \d+ MB\); only single radiographs are read/) });
+  });
+
+  it('says which sign-in problem it is: 401 asks for credentials, 403 says these may not', () => {
+    const e = (status: number) => fromHttpFailure(Object.assign(new Error('request failed'), { status }), 'Retrieving the image');
+    expect(e(401).message).toMatch(/^Retrieving the image failed: the server asks for credentials \(HTTP 401\)\. Check the sign-in method/);
+    expect(e(403).message).toMatch(/^Retrieving the image failed: these credentials may not do this \(HTTP 403\)/);
+    expect(e(403).status).toBe(403);
   });
 });

@@ -7,18 +7,22 @@ import type { AppStore } from '../state/store';
 
 /**
  * The hospital workflow's state: the DICOMweb server and its sign-in, the last search, and for each
- * opened study where it came from (the header an SR needs) and whether its report was sent.
+ * opened study (from the server or a dropped file) where it came from, the header an SR needs (or
+ * why there is none) and whether its report was sent.
  *
  * Memory only, on purpose: credentials and patient identifiers never reach localStorage,
  * IndexedDB drafts or a URL. A reload signs out.
  */
 export type Busy<T> = { status: 'idle' } | { status: 'busy'; what: string } | { status: 'done'; value: T } | { status: 'error'; code: string; message: string };
 
-export interface OpenedFromServer {
+export interface OpenedStudy {
+  /** Retrieved from the DICOMweb server, or a file opened here (drop, picker, paste, worklist). */
+  origin: 'server' | 'file';
   source: SrSource | null;
   /** Why no SR can be made for it, when source is null. */
   sourceProblem?: string;
-  sent?: { sopInstanceUID: string; at: number };
+  /** The last SR stored for it, with the report text it carried (to tell an edit made after it). */
+  sent?: { sopInstanceUID: string; at: number; text: string };
 }
 
 export interface HospitalState {
@@ -29,13 +33,13 @@ export interface HospitalState {
   chosen: { study: StudyRow; instances: Busy<InstanceRow[]> } | null;
   opening: Busy<string>;
   /** By the app store's study key. */
-  opened: Record<string, OpenedFromServer>;
+  opened: Record<string, OpenedStudy>;
   send: Busy<{ studyKey: string; sopInstanceUID: string }>;
   setConnection: (c: Partial<DicomwebConnection>) => void;
   setQuery: (q: Partial<StudyQuery>) => void;
   set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send'>>) => void;
-  markOpened: (studyKey: string, o: OpenedFromServer) => void;
-  markSent: (studyKey: string, sopInstanceUID: string) => void;
+  markOpened: (studyKey: string, o: OpenedStudy) => void;
+  markSent: (studyKey: string, sopInstanceUID: string, text: string) => void;
 }
 
 export type HospitalStore = StoreApi<HospitalState>;
@@ -53,10 +57,10 @@ export function createHospitalStore(): HospitalStore {
     setQuery: (q) => set((s) => ({ query: { ...s.query, ...q } })),
     set: (patch) => set(patch),
     markOpened: (key, o) => set((s) => ({ opened: { ...s.opened, [key]: o } })),
-    markSent: (key, sop) =>
+    markSent: (key, sop, text) =>
       set((s) => {
         const prev = s.opened[key];
-        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { sopInstanceUID: sop, at: Date.now() } } } } : {};
+        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { sopInstanceUID: sop, at: Date.now(), text } } } } : {};
       }),
   }));
 }

@@ -1,7 +1,6 @@
 import { DicomwebError } from '../dicomweb/errors';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
-import { srSourceFromDicom, SrSourceError, type SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
 import { openImageFile } from '../ui/viewer/open-file';
 import type { HospitalStore } from './hospital-store';
@@ -40,7 +39,7 @@ export async function chooseStudy(app: AppStore, h: HospitalStore, study: StudyR
 
 /**
  * Retrieves one instance (WADO-RS) and opens it exactly as a dropped file is opened (decode
- * worker, viewer, model input); remembers its header for the report SR under the new study key.
+ * worker, viewer, model input, its header kept for the report SR) and marks it as from the server.
  */
 export async function openInstance(app: AppStore, h: HospitalStore, instance: InstanceRow): Promise<boolean> {
   const { connection, set, markOpened } = h.getState();
@@ -52,13 +51,6 @@ export async function openInstance(app: AppStore, h: HospitalStore, instance: In
     fail(h, 'opening', err);
     return false;
   }
-  let source: SrSource | null = null;
-  let sourceProblem: string | undefined;
-  try {
-    source = srSourceFromDicom(bytes);
-  } catch (err) {
-    sourceProblem = err instanceof SrSourceError ? err.message : String(err);
-  }
   // A name unique to the instance: the study key is derived from it, and no identifier is in it.
   const name = `${instance.modality}-${instance.sopUID}.dcm`;
   await openImageFile(app, new File([bytes], name, { type: 'application/dicom' }));
@@ -68,7 +60,9 @@ export async function openInstance(app: AppStore, h: HospitalStore, instance: In
     set({ opening: { status: 'idle' } });
     return false;
   }
-  markOpened(s.study.key, { source, ...(sourceProblem ? { sourceProblem } : {}) });
+  // openImageFile kept the file's header for the SR; the study came from the server.
+  const { opened } = h.getState();
+  markOpened(s.study.key, { ...(opened[s.study.key] ?? { source: null, sourceProblem: 'The image header was not kept.' }), origin: 'server' });
   set({ opening: { status: 'done', value: s.study.key } });
   return true;
 }

@@ -10,7 +10,7 @@ export function srBlocker(app: AppState, h: HospitalStore): string | null {
   if (app.streaming) return 'Wait for the text to finish.';
   if (!app.report.trim()) return 'The report is empty.';
   const opened = h.getState().opened[app.study.key];
-  if (!opened) return 'Only an image opened from the DICOMweb server can be sent back to it.';
+  if (!opened) return 'Open the image again to send its report (its header was not kept).';
   if (!opened.source) return opened.sourceProblem ?? 'The image has no DICOM header to file the report with.';
   return null;
 }
@@ -37,14 +37,18 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportS
   return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
 }
 
-/** Builds the SR from the report as edited and stores it in the image's study (STOW-RS). */
+/**
+ * Builds the SR from the report as edited and stores it in the image's study (STOW-RS), for an
+ * image from the server or a dropped DICOM file alike (its own header names the study).
+ */
 export async function sendReport(app: AppStore, h: HospitalStore): Promise<boolean> {
   const { set, markSent, connection } = h.getState();
   set({ send: { status: 'busy', what: 'Sending…' } });
   try {
+    const text = app.getState().report;
     const { sr, studyKey, studyUID } = buildOpenStudySr(app, h);
     await new DicomwebServer(connection).store([sr.bytes], studyUID);
-    markSent(studyKey, sr.sopInstanceUID);
+    markSent(studyKey, sr.sopInstanceUID, text);
     set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID } } });
     return true;
   } catch (err) {

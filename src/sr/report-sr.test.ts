@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AI_DRAFT_COMMENT, BASIC_TEXT_SR, buildReportSr, deviceUid, RANDOM_WEIGHTS_COMMENT } from './report-sr';
-import { srSourceFromDicom } from './source';
+import { srSourceFromDicom, srSourceOfFile } from './source';
 
 const FIXTURE = new URL('../../e2e/fixtures/imaging/dcm-mono2-explicit.dcm', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'cxr-sr-'));
@@ -82,5 +82,39 @@ describe('report as a DICOM Basic Text SR', () => {
     expect(deviceUid('a')).toBe(deviceUid('a'));
     expect(deviceUid('a')).not.toBe(deviceUid('b'));
     expect(deviceUid('a')).toMatch(/^2\.25\.\d{1,39}$/);
+  });
+});
+
+describe('the SR source of a file opened in the app (dropped, picked or from the server)', () => {
+  const file = (name: string) => bytesOf(new URL(`../../e2e/fixtures/imaging/${name}`, import.meta.url));
+
+  it("files a dropped DICOM's report in that image's own study, pointing at that instance, and dciodvfy passes it", () => {
+    const r = srSourceOfFile(file('dcm-mono1.dcm'));
+    if (!r.source) throw new Error(r.sourceProblem);
+    const dump = execFileSync('dcmdump', ['+P', '0020,000d', '+P', '0008,0018', new URL('../../e2e/fixtures/imaging/dcm-mono1.dcm', import.meta.url).pathname]).toString();
+    expect(dump).toContain(r.source.StudyInstanceUID);
+    expect(dump).toContain(r.source.SOPInstanceUID);
+    expect(r.source.patientAndStudy.PatientID).toBe('PID-2');
+    const sr = buildReportSr({ source: r.source, text: 'Dropped file report.', device, now: new Date(2026, 11, 4, 9, 30, 5) });
+    const p = write('dropped.dcm', sr.bytes);
+    const out = execFileSync('dsrdump', ['+Pl', '+Pc', '+Pu', '+U8', p]).toString('utf8');
+    expect(out).toContain(`<inferred from IMAGE:=(SC image,"${r.source.SOPInstanceUID}")>`);
+    const header = execFileSync('dcmdump', ['+P', '0020,000d', '+P', '0010,0020', '+P', '0008,0060', p]).toString();
+    expect(header).toContain(`[${r.source.StudyInstanceUID}]`);
+    expect(header).toContain('[PID-2]');
+    expect(header).toContain('[SR]');
+    const v = spawnSync('dciodvfy', [p]);
+    const out2 = `${v.stdout.toString()}${v.stderr.toString()}`;
+    expect(out2.split('\n').filter((l) => /^Error/.test(l)), out2).toEqual([]);
+  });
+
+  it('says why a PNG or JPEG cannot be filed in a study, and why a DICOM without UIDs cannot', () => {
+    const png = srSourceOfFile(file('gray8.png'));
+    expect(png.source).toBeNull();
+    expect(png.source === null && png.sourceProblem).toMatch(/^A PNG file has no patient, study or image identifiers, so its report cannot be filed in a study\. .*unmatched orphan.*Open the image from the hospital server/);
+    const jpeg = srSourceOfFile(file('gray.jpg'));
+    expect(jpeg.source === null && jpeg.sourceProblem).toMatch(/JPEG file/);
+    const notDicom = srSourceOfFile(file('not-dicom.dcm'));
+    expect(notDicom.source === null && notDicom.sourceProblem).toMatch(/DICOM header could not be read|has no/);
   });
 });

@@ -58,3 +58,33 @@ export function srSourceFromDicom(bytes: ArrayBuffer): SrSource {
     patientAndStudy,
   };
 }
+
+/**
+ * Why a PNG or JPEG cannot be sent as an SR. A report filed as a new study would carry no
+ * patient ID, accession or study: a PACS either parks it as an unmatched orphan or someone
+ * reconciles it by hand, and a mismatch files the text under the wrong patient. A radiologist
+ * expects the report next to the image it is about, so the app refuses and says where to go.
+ */
+export function notDicomProblem(kind: 'PNG' | 'JPEG'): string {
+  return (
+    `A ${kind} file has no patient, study or image identifiers, so its report cannot be filed in a study. ` +
+    'Filed as a new study instead, a PACS would hold it as an unmatched orphan (or someone would match it by hand, to the right patient or not). ' +
+    'Open the image from the hospital server, or its DICOM file, to send the report; the text can still be copied or exported.'
+  );
+}
+
+/**
+ * The SR source of a file opened in the app (dropped, picked, pasted, or retrieved from the
+ * server): a DICOM file's own header (its study, patient and the instance the SR points back at),
+ * or for anything else why none can be made. Read before decoding (the decoder takes the bytes).
+ */
+export function srSourceOfFile(bytes: ArrayBuffer): { source: SrSource } | { source: null; sourceProblem: string } {
+  const head = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+  if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return { source: null, sourceProblem: notDicomProblem('PNG') };
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { source: null, sourceProblem: notDicomProblem('JPEG') };
+  try {
+    return { source: srSourceFromDicom(bytes) };
+  } catch (err) {
+    return { source: null, sourceProblem: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,7 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
-/** Where a study stands: nothing yet, a draft being written, written, changed by the user, filed. */
-export type ItemState = 'new' | 'drafting' | 'draft-ready' | 'edited' | 'sent' | 'failed';
+/**
+ * Where a study stands: nothing yet, a draft being written, written, changed by the user, filed
+ * (its SR stored on the server), or changed after filing: the server holds an older text, and
+ * sending again files a new SR version, so the row says so rather than still claiming "sent".
+ */
+export type ItemState = 'new' | 'drafting' | 'draft-ready' | 'edited' | 'sent' | 'sent-edited' | 'failed';
 
 export const STATE_LABEL: Record<ItemState, string> = {
   new: 'new',
@@ -9,6 +13,7 @@ export const STATE_LABEL: Record<ItemState, string> = {
   'draft-ready': 'draft ready',
   edited: 'edited',
   sent: 'sent',
+  'sent-edited': 'edited since sent',
   failed: 'failed',
 };
 

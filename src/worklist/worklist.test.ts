@@ -7,6 +7,9 @@ import type { SessionController } from '../session/controller';
 import { idbDraftStorage, studyFingerprint, type Draft } from '../session/drafts';
 import { createAppStore } from '../state/store';
 import type { GrayImage } from '../worker/protocol';
+import { hospitalStoreFor } from '../hospital/hospital-store';
+import { srBlocker } from '../hospital/send-report';
+import { srSourceOfFile } from '../sr/source';
 import { isImageFile, Worklist } from './worklist';
 
 const fixture = (name: string) => new File([readFileSync(new URL(`../../e2e/fixtures/imaging/${name}`, import.meta.url))], name);
@@ -97,4 +100,58 @@ describe('worklist', () => {
   it('skips what a folder holds besides images', () => {
     expect(['a.dcm', 'IM0001', 'DICOMDIR', '.DS_Store', 'notes.txt', 'x.png'].map((n) => isImageFile(new File([], n)))).toEqual([true, true, false, false, false, true]);
   });
+
+  it("shows a row as sent once its SR is stored, 'edited since sent' after a change, and a server study sent from the study browser as sent", async () => {
+    const app = createAppStore();
+    const h = hospitalStoreFor(app);
+    const decode = async (bytes: ArrayBuffer, name: string) => {
+      const image = await decodeImageFile(new Uint8Array(bytes), name);
+      return { image, grey: defaultVoiImage(image) };
+    };
+    // Opens a file as src/ui/viewer/open-file.ts does: header first, then the decoded study.
+    const openFile = async (a: typeof app, f: File) => {
+      const bytes = await f.arrayBuffer();
+      const sr = srSourceOfFile(bytes);
+      const { image, grey } = await decode(bytes, f.name);
+      const token = a.getState().startIntake(f.name);
+      a.getState().finishIntake(token, { fileName: f.name, image, modelInput: grey, decodeMs: 0 });
+      hospitalStoreFor(a).getState().markOpened(a.getState().study!.key, { origin: 'file', ...sr });
+    };
+    const w = new Worklist(app, { draftInBackground: async () => null, stop: async () => {} }, { drafts: idbDraftStorage(`worklist-sent-${Math.random()}`), decode, openFile, openInstance: async () => false });
+    w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
+    await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('dcm-mono2-explicit.dcm');
+    await expect.poll(() => w.store.getState().items[0]!.studyKey).toBe(app.getState().study!.key);
+    const key = app.getState().study!.key;
+
+    // A dropped DICOM can be filed (its own header names the study); the text is the user's.
+    app.getState().editReport('Findings: none.');
+    expect(srBlocker(app.getState(), h)).toBeNull();
+    expect(h.getState().opened[key]!.source!.StudyInstanceUID).toBe('1.2.826.0.1.3680043.9.7433.2.1');
+    expect(states(w)).toEqual(['draft-ready', 'new']); // text with no draft before it counts as the draft
+    h.getState().markSent(key, '2.25.1', 'Findings: none.');
+    expect(states(w)).toEqual(['sent', 'new']); // at once, from the store change
+    app.getState().editReport('Findings: none. Addendum: line.');
+    expect(states(w)).toEqual(['sent-edited', 'new']);
+    app.getState().editReport('Findings: none.'); // back to what was sent
+    expect(states(w)).toEqual(['sent', 'new']);
+    app.getState().editReport('Findings: none. Addendum: line.');
+    h.getState().markSent(key, '2.25.2', 'Findings: none. Addendum: line.'); // sent again
+    expect(states(w)).toEqual(['sent', 'new']);
+
+    // The PNG opens too, but says why its report cannot be filed in a study.
+    await w.step(1);
+    await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('gray8.png');
+    app.getState().editReport('Findings: none.');
+    expect(srBlocker(app.getState(), h)).toMatch(/^A PNG file has no patient, study or image identifiers/);
+    expect(states(w)[0]).toBe('sent'); // the first keeps its state while another is read
+
+    // A server study on the list, opened and sent from the study browser instead: its row says sent.
+    w.addStudies([{ studyUID: '1.2.3.4', patientName: 'Doe, Jane', patientId: 'PID-9', accession: 'ACC9', date: '2024-01-31', description: '', modalities: ['DX'], instances: 1 }]);
+    expect(states(w)).toEqual(['sent', 'edited', 'new']);
+    const source = { ...h.getState().opened[key]!.source!, StudyInstanceUID: '1.2.3.4' };
+    h.getState().markOpened('study-99-DX-1.dcm', { origin: 'server', source });
+    expect(states(w)[2]).toBe('new');
+    h.getState().markSent('study-99-DX-1.dcm', '2.25.3', 'Text.');
+    expect(states(w)[2]).toBe('sent');
+  }, 60_000);
 });

@@ -58,7 +58,10 @@ export class Worklist {
       this.trackOpenItem();
       void this.pump();
     });
-    this.hospital.subscribe(() => this.trackOpenItem());
+    this.hospital.subscribe(() => {
+      this.trackOpenItem();
+      this.trackSent();
+    });
   }
 
   /** Adds images (a folder's other files are skipped); openFirst opens the first of them (a drop). */
@@ -151,11 +154,31 @@ export class Worklist {
     else if (!s.streaming) {
       // The model's text as it finished (the user's own Generate), or a stored draft put back on open.
       if ((item.state === 'drafting' || draft === undefined) && report) draft = report;
-      if (sent) next = 'sent';
+      if (sent) next = report === sent.text.trim() ? 'sent' : 'sent-edited';
       else if (report) next = report === draft?.trim() ? 'draft-ready' : 'edited';
       else if (!draft) next = 'new';
     }
     if (next !== item.state || draft !== item.draft) update(item.id, { state: next, draft });
+  }
+
+  /**
+   * A study sent while its row is not the open item (opened from the study browser, say) still
+   * shows "sent": matched by the study key it was last open under, or a server row by its Study
+   * Instance UID. Like the rest of the list this lives in memory: the list itself (its files and
+   * server studies) is not kept across a reload, and which reports were sent is the server's to
+   * tell (the SRs are in the study); the hospital store keeps no patient data in storage.
+   */
+  private trackSent(): void {
+    const { items, currentId, update } = this.store.getState();
+    const opened = Object.entries(this.hospital.getState().opened);
+    const openKey = this.app.getState().study?.key;
+    for (const item of items) {
+      // The open item follows its report (trackOpenItem), edits after sending included.
+      if ((item.id === currentId && item.studyKey === openKey) || item.state === 'sent' || item.state === 'sent-edited' || item.state === 'failed') continue;
+      const source = this.sources.get(item.id);
+      const sent = opened.some(([key, o]) => o.sent && (key === item.studyKey || (source?.kind === 'server' && o.source?.StudyInstanceUID === source.studyUID)));
+      if (sent) update(item.id, { state: 'sent' });
+    }
   }
 
   /** Drafts the next 'new' study that is not open, when the model is loaded and the user is idle. */

@@ -14,21 +14,36 @@ function downloadBytes(name: string, bytes: Uint8Array): void {
 
 /**
  * "Send to PACS": the report as edited, as a DICOM SR (preliminary, unverified AI draft) stored in
- * the image's study on the DICOMweb server; also as a .dcm download.
+ * the image's study on the DICOMweb server; also as a .dcm download. Shown for every open image:
+ * a DICOM file (from the server or dropped) files in its own study, a PNG/JPEG says why it cannot.
  */
 export function SendReport() {
   const app = useAppStoreApi();
   const h = useHospitalApi();
   // Re-render on what srBlocker reads.
   const studyKey = useAppStore((s) => s.study?.key ?? null);
-  useAppStore((s) => s.report.trim() === '');
+  const report = useAppStore((s) => s.report);
   useAppStore((s) => s.streaming);
   const opened = useHospital((s) => (studyKey ? s.opened[studyKey] : undefined));
   const send = useHospital((s) => s.send);
   const [downloadError, setDownloadError] = useState<string | null>(null);
-  if (!opened) return null; // only for images from the server
+  if (!studyKey) return null;
   const blocker = srBlocker(app.getState(), h);
   const sentHere = send.status === 'done' && send.value.studyKey === studyKey;
+  if (opened && !opened.source) {
+    // Never sendable (a PNG/JPEG, a DICOM without UIDs): one line that says so, the why below it,
+    // instead of two buttons that can never work taking the report's room.
+    const why = opened.sourceProblem ?? 'The image has no DICOM header to file the report with.';
+    const cut = why.indexOf('. ');
+    return (
+      <div className="send-report" data-testid="send-report">
+        <details data-testid="send-blocked">
+          <summary>Cannot be sent to PACS. {cut > 0 ? why.slice(0, cut + 1) : why}</summary>
+          {cut > 0 && <p className="muted">{why.slice(cut + 2)}</p>}
+        </details>
+      </div>
+    );
+  }
 
   return (
     <div className="send-report" data-testid="send-report">
@@ -50,14 +65,23 @@ export function SendReport() {
       >
         Download SR (.dcm)
       </button>
-      {blocker && <span className="muted">{blocker}</span>}
+      {blocker && (
+        <span className="muted" data-testid="send-blocked">
+          {blocker}
+        </span>
+      )}
       {send.status === 'busy' && <span role="status">{send.what}</span>}
       {sentHere && (
         <span role="status" data-testid="send-done">
           Sent to the server as a preliminary, unverified SR (SOP Instance UID {send.value.sopInstanceUID}).
         </span>
       )}
-      {opened.sent && !sentHere && <span className="muted">Sent earlier; sending again files a new version.</span>}
+      {opened?.sent && opened.sent.text.trim() !== report.trim() && (
+        <span className="muted" data-testid="send-edited">
+          Edited since it was sent; sending again files a new version.
+        </span>
+      )}
+      {opened?.sent && opened.sent.text.trim() === report.trim() && !sentHere && <span className="muted">Sent earlier.</span>}
       {send.status === 'error' && (
         <span role="alert" className="dicomweb-error" data-testid="send-error" data-code={send.code}>
           {send.message}

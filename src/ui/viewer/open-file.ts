@@ -1,4 +1,6 @@
+import { hospitalStoreFor } from '../../hospital/hospital-store';
 import { decodeInWorker, ImagingError } from '../../imaging';
+import { srSourceOfFile } from '../../sr/source';
 import type { AppStore } from '../../state/store';
 
 /** The bundled sample radiograph (public/samples/, CC BY-NC 4.0); the service worker precaches it. */
@@ -33,14 +35,20 @@ export function openSampleImage(store: AppStore): Promise<void> {
 
 /**
  * Decode in the worker, then replace the study; on failure the open study stays and the intake
- * shows why.
+ * shows why. The file's DICOM header (or why it has none) is kept for the report SR, whichever way
+ * the file came: a dropped DICOM's report files in its own study like one from the server.
  */
 async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = []): Promise<void> {
   const { startIntake, finishIntake, failIntake } = store.getState();
   const token = startIntake(name);
   try {
-    const { image, grey, ms } = await decodeInWorker(await bytes(), name);
+    const data = await bytes();
+    const sr = srSourceOfFile(data); // before decoding: the worker takes the bytes
+    const { image, grey, ms } = await decodeInWorker(data, name);
+    const latest = store.getState().intakeSeq === token;
     finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms });
+    const study = store.getState().study;
+    if (latest && study) hospitalStoreFor(store).getState().markOpened(study.key, { origin: 'file', ...sr });
   } catch (err) {
     const code = err instanceof ImagingError ? err.code : err instanceof SampleUnavailable ? 'sample-unavailable' : 'decode-failed';
     const message = err instanceof Error ? err.message : String(err);
