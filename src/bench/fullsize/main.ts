@@ -54,6 +54,11 @@ const context: BrowserContext = await chromium.launchPersistentContext(profile, 
 });
 const page: Page = context.pages()[0] ?? (await context.newPage());
 page.on('pageerror', (e) => console.error(`  [browser] page error: ${e.message}`));
+let fileLines = 0;
+await page.exposeFunction('cxrFullsizeLog', (line: string) => {
+  // Every file of a few, and each of the shards' every 20th, so a long phase shows it is alive.
+  if (!line.startsWith('mlc-') || ++fileLines % 20 === 0) console.error(`  [browser] ${line}`);
+});
 await page.goto(`${served.baseURL}${PAGE}`);
 await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
 const cdp = await context.newCDPSession(page);

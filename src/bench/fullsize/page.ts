@@ -34,6 +34,7 @@ async function load(base: string, paths: string[]): Promise<LoadResult> {
         fromCache = p.fromCache;
       });
       files.push({ path, bytes: bytes.length, ms: performance.now() - t, fromCache, progressEvents: events, firstProgressMs: firstEventMs, error: null });
+      window.cxrFullsizeLog?.(`${path}: ${(bytes.length / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - t) / 1000).toFixed(1)} s${fromCache ? ' (cache)' : ''}`);
     } catch (err) {
       const code = err instanceof ArtifactError ? err.code : 'other';
       files.push({ path, bytes: 0, ms: performance.now() - t, fromCache, progressEvents: events, firstProgressMs: firstEventMs, error: { code, message: (err as Error).message } });

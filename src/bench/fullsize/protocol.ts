@@ -51,5 +51,7 @@ export interface FullsizePageApi {
 declare global {
   interface Window {
     cxrFullsize?: FullsizePageApi;
+    /** Set by the driver: one line per finished file. */
+    cxrFullsizeLog?: (line: string) => void;
   }
 }
