@@ -75,12 +75,47 @@ const assertOk = (r: LoadResult, what: string) => {
 
 const results: Record<string, unknown> = {};
 const startLoad = loadavg()[0];
+const date = new Date().toISOString();
+mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+const file = join(ROOT, 'bench-results', `fullsize-${date.replace(/[:.]/g, '').slice(0, 17)}.json`);
+const machine = () => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / GiB, loadavg1AtStart: startLoad, loadavg1Now: loadavg()[0] });
+/** Written after every phase, so a run stopped part way still leaves what it measured. */
+const save = () =>
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        command: `npm run bench:fullsize -- ${process.argv.slice(2).join(' ')}`.trim(),
+        date,
+        machine: machine(),
+        browser: { executablePath, profile: 'persistent (on disk)' },
+        folder: { path: folder, files: manifest.files.length, bytes: totalBytes, largest: Math.max(...manifest.files.map((f) => f.bytes)) },
+        ...results,
+      },
+      null,
+      2,
+    ),
+  );
 try {
   rss.peakSince();
   await page.evaluate(() => window.cxrFullsize!.clear());
   const before = (await page.evaluate(([b, p, w]) => window.cxrFullsize!.storage(b, p, w), [base, [vision, manifest.tokenizer.json], webllmFolder] as [string, string[], string | null])) as StorageResult;
   results.storageBefore = before;
   log(`storage: quota ${(before.quota / GiB).toFixed(1)} GiB, usage ${(before.usage / MiB).toFixed(0)} MiB; app files ${(before.appBytes / MiB).toFixed(0)} MiB + WebLLM folder ${(before.webLlmBytes / MiB).toFixed(0)} MiB`);
+
+  // 0. Storage quota: a quota smaller than the model (CDP Storage.overrideQuotaForOrigin), on the empty cache.
+  // A store that fails keeps nothing, so the first load below still starts from nothing.
+  const quotaSize = 1 * GiB;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+  const small = (await page.evaluate(([b, p, w]) => window.cxrFullsize!.storage(b, p, w), [base, [vision, manifest.tokenizer.json], webllmFolder] as [string, string[], string | null])) as StorageResult;
+  // Past the app's pre-download check (it would refuse here): what a full store does to a download.
+  peakGiB();
+  const full = await loadAll([vision]);
+  const fullErr = full.files[0]!.error;
+  results.quota = { quotaSize, estimate: small, refusedByCheck: small.appBytes + small.webLlmBytes > small.quota - small.usage, storeFullMs: full.ms, storeFullError: fullErr, peakRssGiB: peakGiB() };
+  log(`quota ${(quotaSize / GiB).toFixed(1)} GiB: the check needs ${((small.appBytes + small.webLlmBytes) / MiB).toFixed(0)} MiB, free ${((small.quota - small.usage) / MiB).toFixed(0)} MiB; a download past it: ${fullErr ? `${fullErr.code}: ${fullErr.message}` : 'no error (cached?)'}`);
+  save();
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
 
   // 1. First load: every file of the folder from an empty cache, with progress.
   peakGiB();
@@ -89,19 +124,7 @@ try {
   const visionFirst = first.files.find((f) => f.path === vision)!;
   results.firstLoad = { ...first, peakRssGiB: peakGiB(), mbPerS: totalBytes / MiB / (first.ms / 1000) };
   log(`first load: ${manifest.files.length} files, ${(totalBytes / GiB).toFixed(2)} GiB in ${s(first.ms)}; vision.onnx ${s(visionFirst.ms)} (${visionFirst.progressEvents} progress events, first after ${visionFirst.firstProgressMs?.toFixed(0)} ms)`);
-
-  // 2. Reloads from cache (each file read back and its sha256 checked).
-  const reloadRuns: { ms: number; visionMs: number; peakRssGiB: number; network: number }[] = [];
-  for (let i = 0; i < reloads; i++) {
-    const n0 = server.requests.length;
-    peakGiB();
-    const r = await loadAll(allPaths);
-    assertOk(r, 'reload');
-    if (r.files.some((f) => !f.fromCache)) throw new Error('reload: a file did not come from the cache');
-    reloadRuns.push({ ms: r.ms, visionMs: r.files.find((f) => f.path === vision)!.ms, peakRssGiB: peakGiB(), network: server.requests.length - n0 });
-    log(`reload ${i + 1}: ${s(r.ms)} (vision.onnx ${s(reloadRuns.at(-1)!.visionMs)}), ${server.requests.length - n0} network requests`);
-  }
-  results.reloads = reloadRuns;
+  save();
 
   // 3. The hash check alone on the largest file (read from the cache, then sha256).
   const hashes: HashResult[] = [];
@@ -111,6 +134,7 @@ try {
     log(`hash ${vision}: read ${s(hashes.at(-1)!.readMs)}, sha256 ${s(hashes.at(-1)!.hashMs)}`);
   }
   results.hash = { runs: hashes, peakRssGiB: peakGiB() };
+  save();
 
   // 4. An interrupted download (the connection drops half way) and its resumption.
   await page.evaluate(async ([b, p]) => (await caches.open('cxr-llava-models-v1')).delete(new URL(p, b).href), [base, vision] as const);
@@ -135,6 +159,7 @@ try {
     resumePeakRssGiB: peakGiB(),
   };
   log(`interrupted after ${(half / MiB).toFixed(0)} MiB (${s(cut.ms)}): "${cutErr.message}"; resumed in ${s(resumed.ms)} with ${JSON.stringify(resumeReqs)}`);
+  save();
 
   // 5. The vision encoder at full size on wasm: session from the cached file, first and later encodes.
   if (doEncode) {
@@ -142,20 +167,28 @@ try {
     const enc = (await page.evaluate(([b, n]) => window.cxrFullsize!.encode(b, n), [base, encodes] as const)) as EncodeResult;
     results.encode = { ...enc, peakRssGiB: peakGiB() };
     log(`vision on wasm (${enc.numThreads} threads): fetch ${s(enc.fetchMs)}, session ${s(enc.createMs)}, encodes ${enc.runsMs.map(s).join(' / ')}; ${enc.rows} rows, finite ${enc.finite}`);
+    save();
   }
 
-  // 6. Storage quota: a quota smaller than the model (CDP Storage.overrideQuotaForOrigin), on an empty cache.
-  await page.evaluate(() => window.cxrFullsize!.clear());
-  const quotaSize = 1 * GiB;
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
-  const small = (await page.evaluate(([b, p, w]) => window.cxrFullsize!.storage(b, p, w), [base, [vision, manifest.tokenizer.json], webllmFolder] as [string, string[], string | null])) as StorageResult;
-  // Past the app's pre-download check (it would refuse here): what a full store does to a download.
-  peakGiB();
-  const full = await loadAll([vision]);
-  const fullErr = full.files[0]!.error;
-  results.quota = { quotaSize, estimate: small, refusedByCheck: small.appBytes + small.webLlmBytes > small.quota - small.usage, storeFullMs: full.ms, storeFullError: fullErr, peakRssGiB: peakGiB() };
-  log(`quota ${(quotaSize / GiB).toFixed(1)} GiB: the check needs ${((small.appBytes + small.webLlmBytes) / MiB).toFixed(0)} MiB, free ${((small.quota - small.usage) / MiB).toFixed(0)} MiB; a download past it: ${fullErr ? `${fullErr.code}: ${fullErr.message}` : 'no error (cached?)'}`);
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  // 6. Reloads of every file from the cache (each read back and its sha256 checked); last, being the longest.
+  // The vision file was cut and resumed above, so the cache again holds every file.
+  const reloadRuns: { ms: number; visionMs: number; peakRssGiB: number; network: number }[] = [];
+  for (let i = 0; i < reloads; i++) {
+    const n0 = server.requests.length;
+    peakGiB();
+    const r = await loadAll(allPaths);
+    assertOk(r, 'reload');
+    if (r.files.some((f) => !f.fromCache)) throw new Error('reload: a file did not come from the cache');
+    reloadRuns.push({ ms: r.ms, visionMs: r.files.find((f) => f.path === vision)!.ms, peakRssGiB: peakGiB(), network: server.requests.length - n0 });
+    log(`reload ${i + 1}: ${s(r.ms)} (vision.onnx ${s(reloadRuns.at(-1)!.visionMs)}), ${server.requests.length - n0} network requests`);
+  }
+  results.reloads = reloadRuns;
+  save();
+
+} catch (err) {
+  console.error(err);
+  results.error = String(err);
+  save();
 } finally {
   rss.stop();
   await context.close().catch(() => {});
@@ -170,18 +203,8 @@ const summary = {
   readMedianMs: median((results.hash as { runs: HashResult[] }).runs.map((h) => h.readMs)),
   laterEncodeMedianMs: results.encode ? median((results.encode as EncodeResult).runsMs.slice(1)) : null,
 };
-const out = {
-  command: `npm run bench:fullsize -- ${process.argv.slice(2).join(' ')}`.trim(),
-  date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / GiB, loadavg1AtStart: startLoad, loadavg1AtEnd: loadavg()[0] },
-  browser: { executablePath, profile: 'persistent (on disk)', version: context.browser()?.version() ?? null },
-  folder: { path: folder, files: manifest.files.length, bytes: totalBytes, largest: Math.max(...manifest.files.map((f) => f.bytes)) },
-  summary,
-  ...results,
-};
-mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-const file = join(ROOT, 'bench-results', `fullsize-${out.date.replace(/[:.]/g, '').slice(0, 17)}.json`);
-writeFileSync(file, JSON.stringify(out, null, 2));
+results.summary = summary;
+save();
 log(`\nwritten: ${file}`);
 log(JSON.stringify(summary));
 process.exit(0);
