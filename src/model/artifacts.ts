@@ -82,27 +82,31 @@ export async function fetchArtifact(
   }
   const resumed = res.status === 206 && partial.length > 0 && contentRangeStart(res) === partial.length;
   const out = new Uint8Array(file.bytes);
-  let loaded = 0;
+  // Counted as chunks arrive: when the connection drops, reader.read() throws, and what arrived
+  // until then is what the next attempt continues from (a return value would be lost with the throw).
+  const got = { loaded: 0 };
   if (resumed) {
     out.set(partial);
-    loaded = partial.length;
+    got.loaded = partial.length;
   }
+  let loaded: number;
   try {
-    loaded = await readInto(res, out, loaded, file, onProgress);
+    loaded = await readInto(res, out, got, file, onProgress);
   } catch (err) {
     if (err instanceof ArtifactError) throw err;
+    loaded = got.loaded;
     // Keep what arrived so the next attempt continues from here.
-    await cache?.put(partialKey(url), new Response(out.slice(0, loaded))).catch(() => {});
+    await cache?.put(partialKey(url), new Response(out.subarray(0, loaded))).catch(() => {});
     throw new ArtifactError(`The download of ${file.path} stopped after ${loaded} of ${file.bytes} bytes (${String(err)}). Load the model again to continue where it stopped.`, 'interrupted');
   }
   if (loaded !== file.bytes) {
-    await cache?.put(partialKey(url), new Response(out.slice(0, loaded))).catch(() => {});
+    await cache?.put(partialKey(url), new Response(out.subarray(0, loaded))).catch(() => {});
     throw new ArtifactError(`${file.path} ended after ${loaded} of ${file.bytes} bytes. Load the model again to continue.`, 'interrupted');
   }
   await cache?.delete(partialKey(url)).catch(() => false);
-  const got = await sha256Hex(out);
-  if (got !== file.sha256) {
-    throw new ArtifactError(`${file.path} is corrupt or not the file the manifest names (sha256 ${got.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…).`, 'hash-mismatch');
+  const digest = await sha256Hex(out);
+  if (digest !== file.sha256) {
+    throw new ArtifactError(`${file.path} is corrupt or not the file the manifest names (sha256 ${digest.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…).`, 'hash-mismatch');
   }
   try {
     await cache?.put(url, new Response(out as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'application/octet-stream' } }));
@@ -138,29 +142,28 @@ function contentRangeStart(res: Response): number | null {
   return m ? Number(m[1]) : null;
 }
 
-async function readInto(res: Response, out: Uint8Array, start: number, file: ManifestFile, onProgress: ProgressFn): Promise<number> {
-  let loaded = start;
+async function readInto(res: Response, out: Uint8Array, got: { loaded: number }, file: ManifestFile, onProgress: ProgressFn): Promise<number> {
   if (!res.body) {
     const bytes = new Uint8Array(await res.arrayBuffer());
-    if (loaded + bytes.length > out.length) throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
-    out.set(bytes, loaded);
-    loaded += bytes.length;
-    onProgress({ path: file.path, loaded, total: file.bytes, fromCache: false });
-    return loaded;
+    if (got.loaded + bytes.length > out.length) throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
+    out.set(bytes, got.loaded);
+    got.loaded += bytes.length;
+    onProgress({ path: file.path, loaded: got.loaded, total: file.bytes, fromCache: false });
+    return got.loaded;
   }
   const reader = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (loaded + value.length > out.length) {
+    if (got.loaded + value.length > out.length) {
       await reader.cancel();
       throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
     }
-    out.set(value, loaded);
-    loaded += value.length;
-    onProgress({ path: file.path, loaded, total: file.bytes, fromCache: false });
+    out.set(value, got.loaded);
+    got.loaded += value.length;
+    onProgress({ path: file.path, loaded: got.loaded, total: file.bytes, fromCache: false });
   }
-  return loaded;
+  return got.loaded;
 }
 
 /** Bytes of the manifest's files not yet in the cache: what a load will download. */
