@@ -1,4 +1,4 @@
-// `npm run bench:fullsize -- [--folder DIR] [--reloads N] [--encodes N] [--no-encode]`
+// `npm run bench:fullsize -- [--folder DIR] [--reloads N] [--encodes N] [--no-encode] [--phases quota,first,...]`
 // The download / cache / sha256 pipeline and the vision encoder at the real CXR-LLaVA v2 sizes, in
 // headless Chromium with an on-disk profile (as a user's browser keeps Cache Storage on disk):
 // the folder of models/bench/make_fullsize_folder.py (random weights, ~5 GB, git-ignored) served on
@@ -30,7 +30,10 @@ function arg(name: string, fallback: string): string {
 const folder = resolve(arg('folder', join(ROOT, 'models/work/fullsize/cxr-llava-fullsize')));
 const reloads = Number(arg('reloads', '3'));
 const encodes = Number(arg('encodes', '3'));
-const doEncode = !process.argv.includes('--no-encode');
+const ALL_PHASES = ['quota', 'first', 'hash', 'interrupt', 'encode', 'reload'];
+/** --phases interrupt (say) re-measures one phase on an empty cache; hash, encode and reload need first. */
+const phases = new Set(arg('phases', ALL_PHASES.join(',')).split(','));
+if (process.argv.includes('--no-encode')) phases.delete('encode');
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
@@ -103,66 +106,74 @@ try {
   results.storageBefore = before;
   log(`storage: quota ${(before.quota / GiB).toFixed(1)} GiB, usage ${(before.usage / MiB).toFixed(0)} MiB; app files ${(before.appBytes / MiB).toFixed(0)} MiB + WebLLM folder ${(before.webLlmBytes / MiB).toFixed(0)} MiB`);
 
-  // 0. Storage quota: a quota smaller than the model (CDP Storage.overrideQuotaForOrigin), on the empty cache.
-  // A store that fails keeps nothing, so the first load below still starts from nothing.
-  const quotaSize = 1 * GiB;
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
-  const small = (await page.evaluate(([b, p, w]) => window.cxrFullsize!.storage(b, p, w), [base, [vision, manifest.tokenizer.json], webllmFolder] as [string, string[], string | null])) as StorageResult;
-  // Past the app's pre-download check (it would refuse here): what a full store does to a download.
-  peakGiB();
-  const full = await loadAll([vision]);
-  const fullErr = full.files[0]!.error;
-  results.quota = { quotaSize, estimate: small, refusedByCheck: small.appBytes + small.webLlmBytes > small.quota - small.usage, storeFullMs: full.ms, storeFullError: fullErr, peakRssGiB: peakGiB() };
-  log(`quota ${(quotaSize / GiB).toFixed(1)} GiB: the check needs ${((small.appBytes + small.webLlmBytes) / MiB).toFixed(0)} MiB, free ${((small.quota - small.usage) / MiB).toFixed(0)} MiB; a download past it: ${fullErr ? `${fullErr.code}: ${fullErr.message}` : 'no error (cached?)'}`);
-  save();
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
-
-  // 1. First load: every file of the folder from an empty cache, with progress.
-  peakGiB();
-  const first = await loadAll(allPaths);
-  assertOk(first, 'first load');
-  const visionFirst = first.files.find((f) => f.path === vision)!;
-  results.firstLoad = { ...first, peakRssGiB: peakGiB(), mbPerS: totalBytes / MiB / (first.ms / 1000) };
-  log(`first load: ${manifest.files.length} files, ${(totalBytes / GiB).toFixed(2)} GiB in ${s(first.ms)}; vision.onnx ${s(visionFirst.ms)} (${visionFirst.progressEvents} progress events, first after ${visionFirst.firstProgressMs?.toFixed(0)} ms)`);
-  save();
-
-  // 3. The hash check alone on the largest file (read from the cache, then sha256).
-  const hashes: HashResult[] = [];
-  for (let i = 0; i < reloads; i++) {
+  if (phases.has('quota')) {
+    // 0. Storage quota: a quota smaller than the model (CDP Storage.overrideQuotaForOrigin), on the empty cache.
+    // A store that fails keeps nothing, so the first load below still starts from nothing.
+    const quotaSize = 1 * GiB;
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+    const small = (await page.evaluate(([b, p, w]) => window.cxrFullsize!.storage(b, p, w), [base, [vision, manifest.tokenizer.json], webllmFolder] as [string, string[], string | null])) as StorageResult;
+    // Past the app's pre-download check (it would refuse here): what a full store does to a download.
     peakGiB();
-    hashes.push((await page.evaluate(([b, p]) => window.cxrFullsize!.hash(b, p), [base, vision] as const)) as HashResult);
-    log(`hash ${vision}: read ${s(hashes.at(-1)!.readMs)}, sha256 ${s(hashes.at(-1)!.hashMs)}`);
+    const full = await loadAll([vision]);
+    const fullErr = full.files[0]!.error;
+    results.quota = { quotaSize, estimate: small, refusedByCheck: small.appBytes + small.webLlmBytes > small.quota - small.usage, storeFullMs: full.ms, storeFullError: fullErr, peakRssGiB: peakGiB() };
+    log(`quota ${(quotaSize / GiB).toFixed(1)} GiB: the check needs ${((small.appBytes + small.webLlmBytes) / MiB).toFixed(0)} MiB, free ${((small.quota - small.usage) / MiB).toFixed(0)} MiB; a download past it: ${fullErr ? `${fullErr.code}: ${fullErr.message}` : 'no error (cached?)'}`);
+    save();
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   }
-  results.hash = { runs: hashes, peakRssGiB: peakGiB() };
-  save();
 
-  // 4. An interrupted download (the connection drops half way) and its resumption.
-  await page.evaluate(async ([b, p]) => (await caches.open('cxr-llava-models-v1')).delete(new URL(p, b).href), [base, vision] as const);
-  const half = Math.floor(visionFirst.bytes / 2);
-  server.cutOnce(vision, half);
-  peakGiB();
-  const cut = await loadAll([vision]);
-  const cutErr = cut.files[0]!.error;
-  if (cutErr?.code !== 'interrupted') throw new Error(`interrupted download: expected an 'interrupted' error, got ${JSON.stringify(cutErr)}`);
-  const cutPeak = peakGiB();
-  const n0 = server.requests.length;
-  const resumed = await loadAll([vision]);
-  assertOk(resumed, 'resume');
-  const resumeReqs = server.requests.slice(n0).filter((r) => r.path === vision);
-  results.interrupted = {
-    cutAfterBytes: half,
-    failMs: cut.ms,
-    message: cutErr.message,
-    failPeakRssGiB: cutPeak,
-    resumeMs: resumed.ms,
-    resumeRequests: resumeReqs,
-    resumePeakRssGiB: peakGiB(),
-  };
-  log(`interrupted after ${(half / MiB).toFixed(0)} MiB (${s(cut.ms)}): "${cutErr.message}"; resumed in ${s(resumed.ms)} with ${JSON.stringify(resumeReqs)}`);
-  save();
+  if (phases.has('first')) {
+    // 1. First load: every file of the folder from an empty cache, with progress.
+    peakGiB();
+    const first = await loadAll(allPaths);
+    assertOk(first, 'first load');
+    const visionFirst = first.files.find((f) => f.path === vision)!;
+    results.firstLoad = { ...first, peakRssGiB: peakGiB(), mbPerS: totalBytes / MiB / (first.ms / 1000) };
+    log(`first load: ${manifest.files.length} files, ${(totalBytes / GiB).toFixed(2)} GiB in ${s(first.ms)}; vision.onnx ${s(visionFirst.ms)} (${visionFirst.progressEvents} progress events, first after ${visionFirst.firstProgressMs?.toFixed(0)} ms)`);
+    save();
+  }
+
+  if (phases.has('hash')) {
+    // 3. The hash check alone on the largest file (read from the cache, then sha256).
+    const hashes: HashResult[] = [];
+    for (let i = 0; i < reloads; i++) {
+      peakGiB();
+      hashes.push((await page.evaluate(([b, p]) => window.cxrFullsize!.hash(b, p), [base, vision] as const)) as HashResult);
+      log(`hash ${vision}: read ${s(hashes.at(-1)!.readMs)}, sha256 ${s(hashes.at(-1)!.hashMs)}`);
+    }
+    results.hash = { runs: hashes, peakRssGiB: peakGiB() };
+    save();
+  }
+
+  if (phases.has('interrupt')) {
+    // 4. An interrupted download (the connection drops half way) and its resumption.
+    await page.evaluate(async ([b, p]) => (await caches.open('cxr-llava-models-v1')).delete(new URL(p, b).href), [base, vision] as const);
+    const half = Math.floor(manifest.files.find((f) => f.path === vision)!.bytes / 2);
+    server.cutOnce(vision, half);
+    peakGiB();
+    const cut = await loadAll([vision]);
+    const cutErr = cut.files[0]!.error;
+    if (cutErr?.code !== 'interrupted') throw new Error(`interrupted download: expected an 'interrupted' error, got ${JSON.stringify(cutErr)}`);
+    const cutPeak = peakGiB();
+    const n0 = server.requests.length;
+    const resumed = await loadAll([vision]);
+    assertOk(resumed, 'resume');
+    const resumeReqs = server.requests.slice(n0).filter((r) => r.path === vision);
+    results.interrupted = {
+      cutAfterBytes: half,
+      failMs: cut.ms,
+      message: cutErr.message,
+      failPeakRssGiB: cutPeak,
+      resumeMs: resumed.ms,
+      resumeRequests: resumeReqs,
+      resumePeakRssGiB: peakGiB(),
+    };
+    log(`interrupted after ${(half / MiB).toFixed(0)} MiB (${s(cut.ms)}): "${cutErr.message}"; resumed in ${s(resumed.ms)} with ${JSON.stringify(resumeReqs)}`);
+    save();
+  }
 
   // 5. The vision encoder at full size on wasm: session from the cached file, first and later encodes.
-  if (doEncode) {
+  if (phases.has('encode')) {
     peakGiB();
     const enc = (await page.evaluate(([b, n]) => window.cxrFullsize!.encode(b, n), [base, encodes] as const)) as EncodeResult;
     results.encode = { ...enc, peakRssGiB: peakGiB() };
@@ -170,20 +181,22 @@ try {
     save();
   }
 
-  // 6. Reloads of every file from the cache (each read back and its sha256 checked); last, being the longest.
-  // The vision file was cut and resumed above, so the cache again holds every file.
-  const reloadRuns: { ms: number; visionMs: number; peakRssGiB: number; network: number }[] = [];
-  for (let i = 0; i < reloads; i++) {
-    const n0 = server.requests.length;
-    peakGiB();
-    const r = await loadAll(allPaths);
-    assertOk(r, 'reload');
-    if (r.files.some((f) => !f.fromCache)) throw new Error('reload: a file did not come from the cache');
-    reloadRuns.push({ ms: r.ms, visionMs: r.files.find((f) => f.path === vision)!.ms, peakRssGiB: peakGiB(), network: server.requests.length - n0 });
-    log(`reload ${i + 1}: ${s(r.ms)} (vision.onnx ${s(reloadRuns.at(-1)!.visionMs)}), ${server.requests.length - n0} network requests`);
+  if (phases.has('reload')) {
+    // 6. Reloads of every file from the cache (each read back and its sha256 checked); last, being the longest.
+    // The vision file was cut and resumed above, so the cache again holds every file.
+    const reloadRuns: { ms: number; visionMs: number; peakRssGiB: number; network: number }[] = [];
+    for (let i = 0; i < reloads; i++) {
+      const n0 = server.requests.length;
+      peakGiB();
+      const r = await loadAll(allPaths);
+      assertOk(r, 'reload');
+      if (r.files.some((f) => !f.fromCache)) throw new Error('reload: a file did not come from the cache');
+      reloadRuns.push({ ms: r.ms, visionMs: r.files.find((f) => f.path === vision)!.ms, peakRssGiB: peakGiB(), network: server.requests.length - n0 });
+      log(`reload ${i + 1}: ${s(r.ms)} (vision.onnx ${s(reloadRuns.at(-1)!.visionMs)}), ${server.requests.length - n0} network requests`);
+    }
+    results.reloads = reloadRuns;
+    save();
   }
-  results.reloads = reloadRuns;
-  save();
 
 } catch (err) {
   console.error(err);
@@ -196,11 +209,13 @@ try {
   rmSync(profile, { recursive: true, force: true });
 }
 
+const reloadsDone = (results.reloads as { ms: number; visionMs: number }[] | undefined) ?? [];
+const hashesDone = (results.hash as { runs: HashResult[] } | undefined)?.runs ?? [];
 const summary = {
-  reloadMedianMs: median((results.reloads as { ms: number }[]).map((r) => r.ms)),
-  reloadVisionMedianMs: median((results.reloads as { visionMs: number }[]).map((r) => r.visionMs)),
-  hashMedianMs: median((results.hash as { runs: HashResult[] }).runs.map((h) => h.hashMs)),
-  readMedianMs: median((results.hash as { runs: HashResult[] }).runs.map((h) => h.readMs)),
+  reloadMedianMs: median(reloadsDone.map((r) => r.ms)),
+  reloadVisionMedianMs: median(reloadsDone.map((r) => r.visionMs)),
+  hashMedianMs: median(hashesDone.map((h) => h.hashMs)),
+  readMedianMs: median(hashesDone.map((h) => h.readMs)),
   laterEncodeMedianMs: results.encode ? median((results.encode as EncodeResult).runsMs.slice(1)) : null,
 };
 results.summary = summary;
