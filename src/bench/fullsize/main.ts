@@ -185,6 +185,7 @@ try {
     // 6. Reloads of every file from the cache (each read back and its sha256 checked); last, being the longest.
     // The vision file was cut and resumed above, so the cache again holds every file.
     const reloadRuns: { ms: number; visionMs: number; peakRssGiB: number; network: number }[] = [];
+    results.reloads = reloadRuns; // saved after each run: a run that dies part way keeps the ones before
     for (let i = 0; i < reloads; i++) {
       const n0 = server.requests.length;
       peakGiB();
@@ -192,7 +193,8 @@ try {
       assertOk(r, 'reload');
       if (r.files.some((f) => !f.fromCache)) throw new Error('reload: a file did not come from the cache');
       reloadRuns.push({ ms: r.ms, visionMs: r.files.find((f) => f.path === vision)!.ms, peakRssGiB: peakGiB(), network: server.requests.length - n0 });
-      log(`reload ${i + 1}: ${s(r.ms)} (vision.onnx ${s(reloadRuns.at(-1)!.visionMs)}), ${server.requests.length - n0} network requests`);
+      log(`reload ${i + 1}: ${s(r.ms)} (vision.onnx ${s(reloadRuns.at(-1)!.visionMs)}), ${server.requests.length - n0} network requests (manifest.json)`);
+      save();
     }
     results.reloads = reloadRuns;
     save();
