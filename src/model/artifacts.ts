@@ -12,7 +12,7 @@ export type ProgressFn = (p: FileProgress) => void;
 /** Model files of the app (ONNX, tokenizer) live here; WebLLM keeps its own cache. */
 export const MODEL_CACHE = 'cxr-llava-models-v1';
 
-export type ArtifactErrorCode = 'missing' | 'hash-mismatch' | 'http' | 'not-in-manifest' | 'interrupted' | 'corrupt-offline';
+export type ArtifactErrorCode = 'missing' | 'hash-mismatch' | 'http' | 'not-in-manifest' | 'interrupted' | 'corrupt-offline' | 'quota';
 
 export class ArtifactError extends Error {
   override name = 'ArtifactError';
@@ -82,31 +82,53 @@ export async function fetchArtifact(
   }
   const resumed = res.status === 206 && partial.length > 0 && contentRangeStart(res) === partial.length;
   const out = new Uint8Array(file.bytes);
-  let loaded = 0;
+  // Counted as chunks arrive: when the connection drops, reader.read() throws, and what arrived
+  // until then is what the next attempt continues from (a return value would be lost with the throw).
+  const got = { loaded: 0 };
   if (resumed) {
     out.set(partial);
-    loaded = partial.length;
+    got.loaded = partial.length;
   }
+  let loaded: number;
   try {
-    loaded = await readInto(res, out, loaded, file, onProgress);
+    loaded = await readInto(res, out, got, file, onProgress);
   } catch (err) {
     if (err instanceof ArtifactError) throw err;
+    loaded = got.loaded;
     // Keep what arrived so the next attempt continues from here.
-    await cache?.put(partialKey(url), new Response(out.slice(0, loaded))).catch(() => {});
+    await cache?.put(partialKey(url), new Response(out.subarray(0, loaded))).catch(() => {});
     throw new ArtifactError(`The download of ${file.path} stopped after ${loaded} of ${file.bytes} bytes (${String(err)}). Load the model again to continue where it stopped.`, 'interrupted');
   }
   if (loaded !== file.bytes) {
-    await cache?.put(partialKey(url), new Response(out.slice(0, loaded))).catch(() => {});
+    await cache?.put(partialKey(url), new Response(out.subarray(0, loaded))).catch(() => {});
     throw new ArtifactError(`${file.path} ended after ${loaded} of ${file.bytes} bytes. Load the model again to continue.`, 'interrupted');
   }
   await cache?.delete(partialKey(url)).catch(() => false);
-  const got = await sha256Hex(out);
-  if (got !== file.sha256) {
-    throw new ArtifactError(`${file.path} is corrupt or not the file the manifest names (sha256 ${got.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…).`, 'hash-mismatch');
+  const digest = await sha256Hex(out);
+  if (digest !== file.sha256) {
+    throw new ArtifactError(`${file.path} is corrupt or not the file the manifest names (sha256 ${digest.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…).`, 'hash-mismatch');
   }
-  await cache?.put(url, new Response(out as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
+  try {
+    await cache?.put(url, new Response(out as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'application/octet-stream' } }));
+  } catch (err) {
+    // A full store used to be swallowed here: the model ran, and every later visit downloaded
+    // the gigabytes again without a word. Other cache failures (private modes) stay silent.
+    if (isQuotaError(err)) {
+      throw new ArtifactError(
+        `Browser storage is full: ${file.path} (${formatMB(file.bytes)}) downloaded and verified, but it cannot be kept for the next visit. Free space (delete other models or clear other site data) and load again.`,
+        'quota',
+      );
+    }
+  }
   return out;
 }
+
+/** QuotaExceededError, as Chromium's and Firefox's Cache Storage throw it (a DOMException). */
+export function isQuotaError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && ((err as { name?: string }).name === 'QuotaExceededError' || (err as { code?: number }).code === 22);
+}
+
+const formatMB = (n: number) => `${(n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0)} MB`;
 
 async function readPartial(cache: Cache | null | undefined, url: string, total: number): Promise<Uint8Array> {
   const r = await cache?.match(partialKey(url));
@@ -120,29 +142,28 @@ function contentRangeStart(res: Response): number | null {
   return m ? Number(m[1]) : null;
 }
 
-async function readInto(res: Response, out: Uint8Array, start: number, file: ManifestFile, onProgress: ProgressFn): Promise<number> {
-  let loaded = start;
+async function readInto(res: Response, out: Uint8Array, got: { loaded: number }, file: ManifestFile, onProgress: ProgressFn): Promise<number> {
   if (!res.body) {
     const bytes = new Uint8Array(await res.arrayBuffer());
-    if (loaded + bytes.length > out.length) throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
-    out.set(bytes, loaded);
-    loaded += bytes.length;
-    onProgress({ path: file.path, loaded, total: file.bytes, fromCache: false });
-    return loaded;
+    if (got.loaded + bytes.length > out.length) throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
+    out.set(bytes, got.loaded);
+    got.loaded += bytes.length;
+    onProgress({ path: file.path, loaded: got.loaded, total: file.bytes, fromCache: false });
+    return got.loaded;
   }
   const reader = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (loaded + value.length > out.length) {
+    if (got.loaded + value.length > out.length) {
       await reader.cancel();
       throw new ArtifactError(`${file.path} is larger than the manifest says (${file.bytes} bytes).`, 'hash-mismatch');
     }
-    out.set(value, loaded);
-    loaded += value.length;
-    onProgress({ path: file.path, loaded, total: file.bytes, fromCache: false });
+    out.set(value, got.loaded);
+    got.loaded += value.length;
+    onProgress({ path: file.path, loaded: got.loaded, total: file.bytes, fromCache: false });
   }
-  return loaded;
+  return got.loaded;
 }
 
 /** Bytes of the manifest's files not yet in the cache: what a load will download. */
@@ -152,6 +173,25 @@ export async function bytesToDownload(baseUrl: string, manifest: ModelManifest, 
   for (const p of paths) {
     const f = manifestFile(manifest, p);
     if (!(await cache?.match(new URL(p, baseUrl).href))) n += f.bytes;
+  }
+  return n;
+}
+
+/** WebLLM 0.2.x's Cache Storage for model weights (tvmjs ArtifactCache, keyed by absolute URL). */
+export const WEBLLM_MODEL_CACHE = 'webllm/model';
+
+/**
+ * Bytes of one WebLLM folder (mlc-chat-config, tensor-cache, params shards: 3.6 GB for the 7B
+ * q4f16_1) not yet in WebLLM's cache. WebLLM downloads them itself, after the app's own files, so
+ * the storage check must count them or a load that cannot fit fails gigabytes in.
+ */
+export async function webLlmBytesToDownload(baseUrl: string, manifest: ModelManifest, modelFolder: string): Promise<number> {
+  const prefix = modelFolder.endsWith('/') ? modelFolder : `${modelFolder}/`;
+  const cache = typeof caches !== 'undefined' ? await caches.open(WEBLLM_MODEL_CACHE).catch(() => null) : null;
+  let n = 0;
+  for (const f of manifest.files) {
+    if (!f.path.startsWith(prefix)) continue;
+    if (!(await cache?.match(new URL(f.path, baseUrl).href))) n += f.bytes;
   }
   return n;
 }

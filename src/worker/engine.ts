@@ -10,7 +10,8 @@ import { presetUserText } from '../generate/prompt';
 import { warmUpStages } from '../generate/warm-up';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
 import { formatBytes } from '../capabilities/format';
-import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
+import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile, webLlmBytesToDownload } from '../model/artifacts';
+import { chooseWebLlmQuant } from '../generate/backends/webllm/app-config';
 import { parseManifest } from '../model/catalog';
 import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
@@ -102,7 +103,9 @@ export class InferenceEngine {
       fetchArtifact(base, manifestFile(manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn);
 
     const paths = [visionPath, manifest.tokenizer.json, ...(useWebLlm ? [] : [manifest.decoder.onnx!.embed, manifest.decoder.onnx!.decoder])];
-    await this.checkStorage(await bytesToDownload(base, manifest, paths).catch(() => 0));
+    const appBytes = await bytesToDownload(base, manifest, paths).catch(() => 0);
+    const webLlmBytes = useWebLlm ? await this.webLlmDownload(base, manifest, caps).catch(() => 0) : 0;
+    await this.checkStorage(appBytes + webLlmBytes);
     // Every download runs to its end even when one fails, so whatever finished is cached and a
     // retry fetches only what is missing.
     const settled = await Promise.allSettled(paths.map(get));
@@ -360,6 +363,13 @@ export class InferenceEngine {
     if (!hasLib || !caps.webgpu.available || options.executionProvider === 'wasm') return false;
     if (options.decoderBackend === 'onnx' && manifest.decoder.onnx) return false;
     return true;
+  }
+
+  /** What WebLLM will download for the variant it will pick (the backend picks the same way). */
+  private async webLlmDownload(base: string, manifest: ModelManifest, caps: CapabilityReport): Promise<number> {
+    const quant = chooseWebLlmQuant(manifest, caps.webgpu.available && caps.webgpu.shaderF16);
+    const spec = manifest.decoder.webllm?.[quant];
+    return spec ? webLlmBytesToDownload(base, manifest, spec.modelFolder) : 0;
   }
 
   /** Fails before any download when the browser's storage quota cannot hold the files. */
