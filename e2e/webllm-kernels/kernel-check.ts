@@ -35,6 +35,8 @@ export interface KernelCheckResult {
   timings: Record<string, number>;
   /** The second decode (after kv_state_popn) against the first: bit-identical or not. */
   redecodeMaxAbsDiff: number;
+  /** Max |diff| between the backend's chunked prefill and web-llm's own of the same chunks. */
+  chunkedVsWebllm: number | null;
   reference: {
     positions: number;
     steps: Record<'prefill' | 'decode' | 'redecode', Comparison>;
@@ -161,7 +163,10 @@ export async function runKernelCheck(log: (s: string) => void = () => {}): Promi
         { name: 'text, one forward', before: [1, 450, 6483], image: false, after: [29889, 13], prefillChunk: 1024 },
         { name: 'text, chunks of 2', before: [1, 450, 6483], image: false, after: [29889, 13], prefillChunk: 2 },
         { name: 'text + rows + text, one forward', before: [1, 450, 6483], image: true, after: [29889, 13], prefillChunk: 1024 },
+        // A prefill from an empty cache, then one position through decode (measured to match before).
+        { name: 'text, 4 then 1 (decode)', before: [1, 450, 6483], image: false, after: [29889, 13], prefillChunk: 4 },
       ],
+      webllmOwn: { name: "text, chunks of 2, web-llm's own embedAndForward", chunks: [[1, 450], [6483, 29889], [13]] },
     };
     const got = await page.evaluate(
       (i) => (window as unknown as { runKernelCheck(x: typeof i): Promise<Record<string, unknown>> }).runKernelCheck(i),
@@ -172,11 +177,14 @@ export async function runKernelCheck(log: (s: string) => void = () => {}): Promi
     const isolated = got.isolated as Record<string, number[]>;
     const prompt = input.before.length + input.rowCount + input.after.length;
     const run = {
-      isolate: (input.isolate ?? []).map((c) => ({
-        name: c.name,
-        pieces: c.image ? [{ ids: c.before }, { rows: chunk(input.rows, HIDDEN) }, { ids: c.after }] : [{ ids: [...c.before, ...c.after] }],
-        logits: isolated[c.name],
-      })),
+      isolate: [
+        ...(input.isolate ?? []).map((c) => ({
+          name: c.name,
+          pieces: c.image ? [{ ids: c.before }, { rows: chunk(input.rows, HIDDEN) }, { ids: c.after }] : [{ ids: [...c.before, ...c.after] }],
+          logits: isolated[c.name],
+        })),
+        ...(input.webllmOwn ? [{ name: input.webllmOwn.name, pieces: [{ ids: input.webllmOwn.chunks.flat() }], logits: isolated[input.webllmOwn.name] }] : []),
+      ],
       pieces: [{ ids: input.before }, { rows: chunk(input.rows, HIDDEN) }, { ids: input.after }, { ids: [input.decodeToken] }],
       steps: [
         { name: 'prefill', upto: prompt, logits: logits.prefill },
@@ -189,12 +197,17 @@ export async function runKernelCheck(log: (s: string) => void = () => {}): Promi
     const t0 = Date.now();
     const reference = JSON.parse(await python(['reference', w.dir, runFile], log)) as KernelCheckResult['reference'];
     const redecodeMaxAbsDiff = logits.decode.reduce((m, v, i) => Math.max(m, Math.abs(v - logits.redecode[i]!)), 0);
+    // The backend's chunked prefill against web-llm's own, same chunks: the backend's part.
+    const ours = isolated['text, chunks of 2'];
+    const theirs = input.webllmOwn && isolated[input.webllmOwn.name];
+    const chunkedVsWebllm = ours && theirs ? ours.reduce((m, v, i) => Math.max(m, Math.abs(v - theirs[i]!)), 0) : null;
     const rest: Record<string, unknown> = { ...got };
     delete rest.logits;
     delete rest.isolated;
     return {
       ...(rest as unknown as Omit<KernelCheckResult, 'reference' | 'writeSeconds' | 'referenceSeconds' | 'redecodeMaxAbsDiff'>),
       redecodeMaxAbsDiff,
+      chunkedVsWebllm,
       reference,
       writeSeconds: w.seconds,
       referenceSeconds: (Date.now() - t0) / 1000,

@@ -27,6 +27,12 @@ export interface KernelCheckInput {
    * rows + text in one forward (the ConcatEmbeddings stand-in).
    */
   isolate?: IsolateCase[];
+  /**
+   * Run last, after the backend's own steps: the same ids through web-llm 0.2.79's OWN
+   * `embedAndForward`, one call per chunk, from an empty cache: what web-llm itself computes for
+   * a chunked prompt, to compare with the backend's chunked run of the same chunks.
+   */
+  webllmOwn?: { name: string; chunks: number[][] };
 }
 
 export interface IsolateCase {
@@ -58,9 +64,11 @@ interface Tvm {
 }
 interface Pipeline0279 {
   tvm: Tvm;
-  device: unknown;
+  device: { sync(): Promise<void> };
   prefillChunkSize: number;
   resolvedModelABI?: unknown;
+  filledKVCacheLength: number;
+  embedAndForward(chunk: number[][], length: number): Promise<Tensor & { toRawBytes(): Uint8Array; copyFrom(t: unknown): unknown; dispose(): void }>;
 }
 
 const BYTES: Record<string, number> = { float32: 4, float16: 2 };
@@ -200,6 +208,28 @@ async function run(input: KernelCheckInput) {
     logits: { prefill: Array.from(prefill), decode: Array.from(decode), redecode: Array.from(redecode) },
     isolated,
   };
+  if (input.webllmOwn) {
+    // The backend thinks the cache holds afterPrefill + 1 positions; empty it, then let web-llm
+    // run the chunks itself (nothing of the backend is used after this).
+    await backend.trimCache(0);
+    const p = pipeline!;
+    p.prefillChunkSize = Math.max(...input.webllmOwn.chunks.map((c) => c.length));
+    p.filledKVCacheLength = 0;
+    const t = performance.now();
+    let last: Awaited<ReturnType<Pipeline0279['embedAndForward']>> | undefined;
+    p.tvm.beginScope();
+    try {
+      for (const c of input.webllmOwn.chunks) last = await p.embedAndForward([c], c.length);
+      const cpu = p.tvm.empty(last!.shape, last!.dtype, p.tvm.cpu()) as unknown as { copyFrom(t: unknown): void; toRawBytes(): Uint8Array };
+      cpu.copyFrom(last);
+      await p.device.sync();
+      const all = new Float32Array(cpu.toRawBytes().slice().buffer);
+      isolated[input.webllmOwn.name] = Array.from(all.subarray(all.length - 32000));
+    } finally {
+      p.tvm.endScope();
+    }
+    timings[`web-llm own ${input.webllmOwn.name}`] = (performance.now() - t) / 1000;
+  }
   // 0.2.79's unload() fails on this library's pipeline (a dispose() of something it lacks); the
   // page is closed right after, so only the message is kept.
   await backend.dispose().catch((err: unknown) => notes.push(`dispose (0.2.79 unload): ${String(err)}`));
