@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chooseProviders, isSoftwareAdapter, needsProbe, probeCacheKey } from './choose-provider';
-import type { CapabilityReport, WebGpuInfo } from './types';
+import { testCaps, testGpu } from './test-fixtures';
+import type { CapabilityReport } from './types';
 
-const gpu = (over: Partial<WebGpuInfo> = {}): WebGpuInfo => ({
-  available: true,
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: '',
-  description: '',
-  isFallbackAdapter: false,
-  shaderF16: true,
-  features: ['shader-f16'],
-  maxBufferSize: 2 ** 40,
-  maxStorageBufferBindingSize: 2 ** 31,
-  maxComputeWorkgroupStorageSize: 32768,
-  maxComputeInvocationsPerWorkgroup: 1024,
-  ...over,
-});
-const caps = (webgpu: CapabilityReport['webgpu']): CapabilityReport => ({
-  host: 'browser',
-  userAgent: 'test',
-  webgpu,
-  wasmThreads: true,
-  crossOriginIsolated: true,
-  logicalCores: 8,
-  storage: null,
-});
+const gpu = testGpu;
+const caps = (webgpu: CapabilityReport['webgpu']) => testCaps(webgpu);
 const swiftshader = gpu({ vendor: 'google', architecture: 'swiftshader', shaderF16: false });
 const probe = { vision: { webgpuMs: 2, wasmMs: 40 }, decoder: { webgpuMs: 0.9, wasmMs: 0.4 } };
 

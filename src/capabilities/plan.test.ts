@@ -2,33 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { formatReport } from './format';
 import { chooseProviders } from './choose-provider';
 import { planStages } from './plan';
-import type { CapabilityReport, WebGpuInfo } from './types';
+import { testCaps, testGpu } from './test-fixtures';
+import type { CapabilityReport } from './types';
 
-const gpu = (over: Partial<WebGpuInfo>): WebGpuInfo => ({
-  available: true,
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: '',
-  description: '',
-  isFallbackAdapter: false,
-  shaderF16: true,
-  features: ['shader-f16'],
-  maxBufferSize: 2 ** 40,
-  maxStorageBufferBindingSize: 2 ** 31,
-  maxComputeWorkgroupStorageSize: 32768,
-  maxComputeInvocationsPerWorkgroup: 1024,
-  ...over,
-});
-
-const caps = (webgpu: CapabilityReport['webgpu']): CapabilityReport => ({
-  host: 'node',
-  userAgent: 'node',
-  webgpu,
-  wasmThreads: true,
-  crossOriginIsolated: true,
-  logicalCores: 8,
-  storage: null,
-});
+const gpu = testGpu;
+const caps = (webgpu: CapabilityReport['webgpu']) => testCaps(webgpu, { host: 'node', userAgent: 'node' });
 
 const runtimeOf = (c: CapabilityReport, stage: string) => planStages(c).find((p) => p.stage === stage)?.runtime;
 

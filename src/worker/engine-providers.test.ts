@@ -1,33 +1,13 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { ProviderProbeResult } from '../capabilities/choose-provider';
+import { testCaps, testGpu } from '../capabilities/test-fixtures';
 import type { CapabilityReport } from '../capabilities/types';
 import { nodeEngineHost } from '../node/engine-host';
 import { InferenceEngine } from './engine';
 import type { Reply } from './protocol';
 
-const hardware: CapabilityReport = {
-  host: 'node',
-  userAgent: 'test',
-  webgpu: {
-    available: true,
-    vendor: 'nvidia',
-    architecture: 'hopper',
-    device: '',
-    description: '',
-    isFallbackAdapter: false,
-    shaderF16: true,
-    features: ['shader-f16'],
-    maxBufferSize: 2 ** 32,
-    maxStorageBufferBindingSize: 2 ** 31,
-    maxComputeWorkgroupStorageSize: 32768,
-    maxComputeInvocationsPerWorkgroup: 1024,
-  },
-  wasmThreads: false,
-  crossOriginIsolated: false,
-  logicalCores: 2,
-  storage: null,
-};
+const hardware: CapabilityReport = testCaps(testGpu({ maxBufferSize: 2 ** 32 }), { host: 'node', wasmThreads: false, crossOriginIsolated: false, logicalCores: 2 });
 
 function engineWithCache() {
   const cache = new Map<string, ProviderProbeResult>();
