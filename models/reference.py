@@ -108,6 +108,10 @@ def vision_rows(sd, vcfg, pixels):
 class Llama:
     def __init__(self, sd, cfg):
         self.p = {k: v.float() for k, v in sd.items() if k.startswith('llama.') or k == 'lm_head.weight'}
+        self.configure(cfg)
+
+    def configure(self, cfg):
+        """The shape and RoPE settings every LLaMA here computes with (also the cached one's)."""
         self.cfg = cfg
         self.heads = cfg['num_attention_heads']
         self.kv_heads = cfg.get('num_key_value_heads', self.heads)

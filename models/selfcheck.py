@@ -63,14 +63,7 @@ class CachedLlama(ref.Llama):
 
     def __init__(self, weights, cfg):
         self.p = weights
-        self.cfg = cfg
-        self.heads = cfg['num_attention_heads']
-        self.kv_heads = cfg.get('num_key_value_heads', self.heads)
-        self.head_dim = cfg['hidden_size'] // self.heads
-        self.eps = cfg.get('rms_norm_eps', 1e-6)
-        theta = float(cfg.get('rope_theta', 10000.0))
-        d = self.head_dim
-        self.inv_freq = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d))
+        self.configure(cfg)
         self.cache = []
 
     def step(self, embeds):
