@@ -224,7 +224,8 @@ async function run(input: KernelCheckInput) {
       cpu.copyFrom(last);
       await p.device.sync();
       const all = new Float32Array(cpu.toRawBytes().slice().buffer);
-      isolated[input.webllmOwn.name] = Array.from(all.subarray(all.length - 32000));
+      const vocab = last!.shape[last!.shape.length - 1]!;
+      isolated[input.webllmOwn.name] = Array.from(all.subarray(all.length - vocab));
     } finally {
       p.tvm.endScope();
     }
