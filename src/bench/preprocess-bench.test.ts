@@ -5,6 +5,8 @@ describe('runPreprocessBench', () => {
   it('times both implementations on the same pixels and finds the same crop', async () => {
     const r = await runPreprocessBench({ width: 900, height: 700, runs: 3, warmup: 1 });
     expect(r.typescript.runsMs).toHaveLength(3);
+    expect(r.typescript.passes).toBe('wasm-simd');
+    expect(r.scalar.runsMs).toHaveLength(3);
     expect(r.pil.runsMs).toHaveLength(3);
     expect(r.typescript.medianMs).toBeGreaterThan(0);
     expect(r.pil.medianMs).toBeGreaterThan(0);

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { preprocessGray, type PreprocessSpec } from '../preprocess/preprocess';
+import { defaultPasses, scalarPasses } from '../preprocess/resize-lanczos';
 import type { GrayImage } from '../preprocess/types';
 
 export interface PreprocessBenchOptions {
@@ -31,7 +32,10 @@ export interface PreprocessBenchResult {
   spec: PreprocessSpec;
   runs: number;
   warmup: number;
-  typescript: Timing & { node: string };
+  /** What the app runs: the resize passes as WebAssembly SIMD where the runtime has it. */
+  typescript: Timing & { node: string; passes: string };
+  /** The scalar TypeScript passes (the fallback without SIMD), timed alternately with the above. */
+  scalar: Timing;
   pil: Timing & { pillow: string; numpy: string };
   /** TypeScript median / PIL median: below 1 means the TypeScript is faster. */
   ratio: number;
@@ -49,18 +53,33 @@ export async function runPreprocessBench(options: PreprocessBenchOptions = {}): 
   const python = options.python ?? process.env.PYTHON ?? '/usr/bin/python3';
   const img = syntheticRadiograph(width, height);
 
+  const passes = defaultPasses();
   let crop: Uint8Array = new Uint8Array(0);
-  for (let i = 0; i < warmup; i++) preprocessGray(img, spec);
+  let scalarCrop: Uint8Array = new Uint8Array(0);
+  for (let i = 0; i < warmup; i++) {
+    preprocessGray(img, spec, passes);
+    preprocessGray(img, spec, scalarPasses);
+  }
   const tsRuns: number[] = [];
   const tsCpu: number[] = [];
+  const scalarRuns: number[] = [];
+  const scalarCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    crop = preprocessGray(img, spec).resized.data;
+    let c = process.cpuUsage();
+    let t = performance.now();
+    crop = preprocessGray(img, spec, passes).resized.data;
     tsRuns.push(performance.now() - t);
-    const d = process.cpuUsage(c);
+    let d = process.cpuUsage(c);
     tsCpu.push((d.user + d.system) / 1000);
+    c = process.cpuUsage();
+    t = performance.now();
+    scalarCrop = preprocessGray(img, spec, scalarPasses).resized.data;
+    scalarRuns.push(performance.now() - t);
+    d = process.cpuUsage(c);
+    scalarCpu.push((d.user + d.system) / 1000);
   }
+  const scalarParity = compareCrops(scalarCrop, crop);
+  if (scalarParity.differingPixels) throw new Error(`the ${passes.name} and scalar resizes differ in ${scalarParity.differingPixels} pixels`);
 
   const args = [PIL_SCRIPT, width, height, spec.imageSize, runs, warmup, spec.mean[0]!, spec.std[0]!].map(String);
   const out = await runWithStdin(python, args, img.data);
@@ -68,13 +87,14 @@ export async function runPreprocessBench(options: PreprocessBenchOptions = {}): 
   const pil = JSON.parse(out.subarray(0, nl).toString()) as PreprocessBenchResult['pil'];
   const pilCrop = out.subarray(nl + 1);
 
-  const typescript = { ...summarise(tsRuns), cpuMedianMs: summarise(tsCpu).medianMs, node: process.version };
+  const typescript = { ...summarise(tsRuns), cpuMedianMs: summarise(tsCpu).medianMs, node: process.version, passes: passes.name };
   return {
     image: { width, height },
     spec,
     runs,
     warmup,
     typescript,
+    scalar: { ...summarise(scalarRuns), cpuMedianMs: summarise(scalarCpu).medianMs },
     pil,
     ratio: typescript.medianMs / pil.medianMs,
     cpuRatio: typescript.cpuMedianMs / pil.cpuMedianMs!,

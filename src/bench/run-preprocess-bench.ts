@@ -16,4 +16,4 @@ for (let i = 0; i < argv.length; i += 2) {
 }
 const result = await runPreprocessBench(opts);
 // Per-run lists are long; keep them out of the printed summary.
-console.log(JSON.stringify({ ...result, typescript: { ...result.typescript, runsMs: undefined }, pil: { ...result.pil, runsMs: undefined } }, null, 2));
+console.log(JSON.stringify({ ...result, typescript: { ...result.typescript, runsMs: undefined }, scalar: { ...result.scalar, runsMs: undefined }, pil: { ...result.pil, runsMs: undefined } }, null, 2));

@@ -1,6 +1,7 @@
 import type { VisionSpec } from '../model/manifest';
 import { centerCropOffset, normalizeToTensor } from './crop-normalize';
 import { resizeLanczos, shortSideSize } from './resize-lanczos';
+import type { ResizePasses } from './resize-simd';
 import { checkGrayImage, type GrayImage } from './types';
 
 export type PreprocessSpec = Pick<VisionSpec, 'imageSize' | 'mean' | 'std' | 'channels'>;
@@ -21,7 +22,7 @@ export interface Preprocessed {
  * imageSize, centre crop, x / 255, (x - mean) / std. Pure computation (no DOM, no Node), so it
  * runs in a worker. Only the cropped window of the resize is computed.
  */
-export function preprocessGray(gray: GrayImage, spec: PreprocessSpec): Preprocessed {
+export function preprocessGray(gray: GrayImage, spec: PreprocessSpec, passes?: ResizePasses): Preprocessed {
   checkGrayImage(gray);
   const size = spec.imageSize;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`bad imageSize ${size}`);
@@ -31,7 +32,7 @@ export function preprocessGray(gray: GrayImage, spec: PreprocessSpec): Preproces
   // long >= short makes the correctly rounded size * long / short >= size, so the crop window
   // always lies inside the resized image and is computed directly as a region of the resize.
   const { left, top } = centerCropOffset(target.width, target.height, size);
-  const resized = resizeLanczos(gray, target.width, target.height, { left, top, width: size, height: size });
+  const resized = resizeLanczos(gray, target.width, target.height, { left, top, width: size, height: size }, passes);
   const t1 = performance.now();
 
   const tensor = normalizeToTensor(resized, spec.mean, spec.std, spec.channels);

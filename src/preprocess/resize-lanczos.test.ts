@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffStats, pilResize, randomBytes } from './pil-reference.node';
-import { lanczosTaps, resizeLanczos, resizeShortSide, shortSideSize } from './resize-lanczos';
+import { lanczosTaps, resizeLanczos, resizeShortSide, scalarPasses, shortSideSize } from './resize-lanczos';
+import { simdPasses } from './resize-simd';
 import type { GrayImage } from './types';
 
 function noise(width: number, height: number, seed: number): GrayImage {
@@ -27,12 +28,15 @@ describe('resizeLanczos equals PIL resize(resample=1) on mode L', () => {
     ['from a single pixel', noise(1, 1, 9), 5, 9],
     ['clipping overshoot', bars(500, 300), 173, 611],
   ];
-  for (const [name, img, w, h] of cases) {
-    it(`${name}: ${img.width}x${img.height} -> ${w}x${h}`, () => {
-      const ours = resizeLanczos(img, w, h);
-      expect([ours.width, ours.height]).toEqual([w, h]);
-      expect(diffStats(ours.data, pilResize(img, w, h))).toEqual({ max: 0, count: 0 });
-    }, 60_000);
+  // Both implementations of the passes, each against PIL itself.
+  for (const passes of [simdPasses()!, scalarPasses]) {
+    for (const [name, img, w, h] of cases) {
+      it(`${passes.name}, ${name}: ${img.width}x${img.height} -> ${w}x${h}`, () => {
+        const ours = resizeLanczos(img, w, h, undefined, passes);
+        expect([ours.width, ours.height]).toEqual([w, h]);
+        expect(diffStats(ours.data, pilResize(img, w, h))).toEqual({ max: 0, count: 0 });
+      }, 60_000);
+    }
   }
 
   it('computes a region with exactly the pixels of the full resize', () => {

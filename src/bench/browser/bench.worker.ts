@@ -11,6 +11,7 @@ import { defaultVoiImage } from '../../imaging/default-voi';
 import { createWasmDecoders } from '../../imaging/wasm-codecs';
 import type { ModelManifest } from '../../model/manifest';
 import { preprocessGray } from '../../preprocess/preprocess';
+import { defaultPasses } from '../../preprocess/resize-lanczos';
 import { runPipelineStages } from '../pipeline-core';
 import { adapterReport, timeVisionSession } from '../vision/vision-core';
 import type { BenchProgress, BenchRequest, BenchResults, BrowserEnvInfo, VisionBrowserTiming, WorkerReply } from './protocol';
@@ -60,7 +61,7 @@ async function preprocess(r: Extract<BenchRequest, { kind: 'preprocess' }>): Pro
     crop = preprocessGray(gray, r.spec).resized.data;
     runsMs.push(performance.now() - t);
   }
-  return { runsMs, cropBase64: base64(crop) };
+  return { runsMs, passes: defaultPasses().name, cropBase64: base64(crop) };
 }
 
 async function pipeline(r: Extract<BenchRequest, { kind: 'pipeline' }>): Promise<BenchResults['pipeline']> {

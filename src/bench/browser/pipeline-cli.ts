@@ -85,8 +85,9 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         spec: node.spec,
         runs: node.runs,
         warmup: node.warmup,
-        browser: { medianMs: pageTiming.medianMs, minMs: pageTiming.minMs },
-        node: { medianMs: node.typescript.medianMs, minMs: node.typescript.minMs, node: node.typescript.node },
+        browser: { medianMs: pageTiming.medianMs, minMs: pageTiming.minMs, passes: pre.passes },
+        node: { medianMs: node.typescript.medianMs, minMs: node.typescript.minMs, node: node.typescript.node, passes: node.typescript.passes },
+        nodeScalar: { medianMs: node.scalar.medianMs, minMs: node.scalar.minMs },
         pil: { ...node.pil, runsMs: undefined },
         /** Chromium's median / PIL's: below 1 means the browser is faster. */
         ratioBrowserVsPil: pageTiming.medianMs / node.pil.medianMs,
@@ -109,7 +110,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         `  first token ${f(m.timeToFirstToken)} | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms) | total ${f(m.total)} for ${pipeline.newTokens} tokens`,
         `  cold: sessions ${f(pipeline.coldStart.sessionCreateMs)}, first encode ${f(pipeline.coldStart.firstEncodeMs)}`,
         ...dropLines(pipeline.dropToFirstToken, f),
-        `preprocess ${node.image.width}x${node.image.height}: Chromium ${f(pageTiming.medianMs)}, Node ${f(node.typescript.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
+        `preprocess ${node.image.width}x${node.image.height}: Chromium (${pre.passes}) ${f(pageTiming.medianMs)}, Node (${node.typescript.passes}) ${f(node.typescript.medianMs)}, Node scalar ${f(node.scalar.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
           `(Chromium/PIL ${result.preprocess.ratioBrowserVsPil.toFixed(2)}, Node/PIL ${node.ratio.toFixed(2)}; crop differs from PIL's in ${node.parity.differingPixels} / Node's in ${result.preprocess.parityBrowserVsNode.differingPixels} pixels)`,
         `written to ${out}`,
       ].join('\n'),

@@ -29,6 +29,8 @@ export type BenchRequest =
 
 export interface PreprocessTiming {
   runsMs: number[];
+  /** Which resize passes the page ran ('wasm-simd' where Chromium has WebAssembly SIMD). */
+  passes: string;
   /** The 8-bit 512x512 crop, base64, to compare with PIL's. */
   cropBase64: string;
 }
