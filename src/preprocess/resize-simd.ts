@@ -35,7 +35,7 @@ function loadKernel(): Kernel | null {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) {
       kernel = null;
     } else {
-      // A 1.6 KB module: synchronous compilation is allowed everywhere (Chromium refuses it on
+      // A module under 1 KB: synchronous compilation is allowed everywhere (Chromium refuses it on
       // the main thread only above 4 KB), so preprocessing stays a synchronous function.
       const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Kernel;
       kernel = exports;
