@@ -9,6 +9,9 @@ const BASE_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // V8 flags for experiments only, e.g. CXR_JS_FLAGS='--no-liftoff --no-wasm-lazy-compilation'
+  // (eager optimised wasm) showed where the first image's extra time goes (docs/benchmarks.md).
+  ...(process.env.CXR_JS_FLAGS ? [`--js-flags=${process.env.CXR_JS_FLAGS}`] : []),
 ];
 
 export interface LaunchOptions {
