@@ -124,7 +124,7 @@ export function resizeLanczos(
 
 /** The passes resizeLanczos uses unless told otherwise: SIMD where available. */
 export function defaultPasses(): ResizePasses {
-  return simdPasses() ?? scalarPasses;
+  return simdPasses(scalarPasses) ?? scalarPasses;
 }
 
 export const scalarPasses: ResizePasses = { name: 'scalar', horizontal: horizontalPass, vertical: verticalPass };

@@ -13,7 +13,7 @@ describe('the WebAssembly SIMD resize', () => {
   });
 
   it('is what resizeLanczos uses by default where WebAssembly SIMD exists (Node 20 has it)', () => {
-    expect(simdPasses()?.name).toBe('wasm-simd');
+    expect(simdPasses(scalarPasses)?.name).toBe('wasm-simd');
     expect(defaultPasses().name).toBe('wasm-simd');
   });
 
@@ -24,7 +24,7 @@ describe('the WebAssembly SIMD resize', () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
-    const simd = simdPasses()!;
+    const simd = simdPasses(scalarPasses)!;
     let checked = 0;
     for (let i = 0; i < 300; i++) {
       const big = i % 25 === 0;
@@ -47,10 +47,24 @@ describe('the WebAssembly SIMD resize', () => {
     expect(checked).toBe(300);
   }, 120_000);
 
+  it('resizes with the scalar passes an image whose buffers would not fit the kernel\'s memory', () => {
+    const img: GrayImage = { width: 1500, height: 1200, data: randomBytes(1500 * 1200, 5) };
+    const calls: string[] = [];
+    const spy = {
+      name: 'scalar' as const,
+      horizontal: (...a: Parameters<typeof scalarPasses.horizontal>) => (calls.push('h'), scalarPasses.horizontal(...a)),
+      vertical: (...a: Parameters<typeof scalarPasses.vertical>) => (calls.push('v'), scalarPasses.vertical(...a)),
+    };
+    const small = simdPasses(spy, 1.5 * 2 ** 20)!;
+    const a = resizeLanczos(img, 640, 512, undefined, small);
+    expect(calls).toEqual(['h']); // 1.8 MB of input is over the limit; the 640x1200 -> 640x512 pass (1.1 MB) is not
+    expect(Buffer.from(a.data).equals(Buffer.from(resizeLanczos(img, 640, 512, undefined, scalarPasses).data))).toBe(true);
+  });
+
   it('gives the same bytes for a 3000x2500 radiograph-sized image cropped to 512x512', () => {
     const img: GrayImage = { width: 3000, height: 2500, data: randomBytes(3000 * 2500, 77) };
     const region = { left: 51, top: 0, width: 512, height: 512 };
-    const a = resizeLanczos(img, 614, 512, region, simdPasses()!);
+    const a = resizeLanczos(img, 614, 512, region, simdPasses(scalarPasses)!);
     const b = resizeLanczos(img, 614, 512, region, scalarPasses);
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
   }, 60_000);

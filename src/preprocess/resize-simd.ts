@@ -4,7 +4,7 @@ import { RESIZE_SIMD_WASM_BASE64 } from './resize-simd.wasm';
 /*
  * The WebAssembly SIMD passes of the LANCZOS resize (resize-simd.wat). Same inputs and the same
  * bits out as the scalar passes in resize-lanczos.ts; where WebAssembly SIMD is missing (or the
- * module cannot be compiled) `simdPasses()` returns null and the scalar ones run.
+ * module cannot be compiled) `simdPasses` returns null and the scalar ones run.
  */
 
 export interface ResizePasses {
@@ -55,9 +55,18 @@ class Layout {
     this.end += Math.ceil(bytes / 16) * 16;
     return at;
   }
-  ensure(k: Kernel): void {
+  /** False when the memory cannot grow that far (a tab short of memory, or past `limit`). */
+  ensure(k: Kernel, limit: number): boolean {
+    if (this.end > limit) return false;
     const have = k.memory.buffer.byteLength;
-    if (this.end > have) k.memory.grow(Math.ceil((this.end - have) / 65536));
+    if (this.end <= have) return true;
+    try {
+      k.memory.grow(Math.ceil((this.end - have) / 65536));
+      return true;
+    } catch (err) {
+      if (err instanceof RangeError) return false;
+      throw err;
+    }
   }
   get bytes(): number {
     return this.end;
@@ -82,7 +91,7 @@ function writeTaps(k: Kernel, taps: Taps, stride: number, at: { start: number; l
   for (let i = 0; i < n; i++) heap.set(taps.weights.subarray(i * taps.ksize, (i + 1) * taps.ksize), (at.w >> 2) + i * stride);
 }
 
-const simd = (k: Kernel): ResizePasses => ({
+const simd = (k: Kernel, fallback: ResizePasses, limit: number): ResizePasses => ({
   name: 'wasm-simd',
   horizontal(src, inW, firstRow, rows, taps) {
     const outW = taps.start.length;
@@ -91,7 +100,8 @@ const simd = (k: Kernel): ResizePasses => ({
     const s = layout.take(rows * inW + SLACK);
     const at = { start: layout.take(outW * 4), len: layout.take(outW * 4), w: layout.take(outW * ksizeP * 4) };
     const out = layout.take(rows * outW);
-    layout.ensure(k);
+    // An image too big for the kernel's memory is still resized, by the scalar passes.
+    if (!layout.ensure(k, limit)) return fallback.horizontal(src, inW, firstRow, rows, taps);
     new Uint8Array(k.memory.buffer).set(src.subarray(firstRow * inW, (firstRow + rows) * inW), s);
     writeTaps(k, taps, ksizeP, at);
     k.hpass(s, inW, rows, outW, ksizeP, at.start, at.len, at.w, out);
@@ -105,7 +115,7 @@ const simd = (k: Kernel): ResizePasses => ({
     const s = layout.take(src.length + SLACK);
     const at = { start: layout.take(outH * 4), len: layout.take(outH * 4), w: layout.take(outH * taps.ksize * 4) };
     const out = layout.take(width * outH + SLACK);
-    layout.ensure(k);
+    if (!layout.ensure(k, limit)) return fallback.vertical(src, stride, left, width, taps, rowOffset);
     new Uint8Array(k.memory.buffer).set(src, s);
     writeTaps(k, taps, taps.ksize, at, rowOffset);
     k.vpass(s + left, stride, width, outH, taps.ksize, at.start, at.len, at.w, out);
@@ -115,8 +125,12 @@ const simd = (k: Kernel): ResizePasses => ({
   },
 });
 
-/** The SIMD passes, or null where this runtime has no WebAssembly SIMD. */
-export function simdPasses(): ResizePasses | null {
+/**
+ * The SIMD passes, or null where this runtime has no WebAssembly SIMD. A pass whose buffers would
+ * take the kernel's memory past `memoryLimit` bytes (or past what the tab can get) runs as
+ * `fallback` instead.
+ */
+export function simdPasses(fallback: ResizePasses, memoryLimit = 2 ** 31): ResizePasses | null {
   const k = loadKernel();
-  return k ? simd(k) : null;
+  return k ? simd(k, fallback, memoryLimit) : null;
 }
