@@ -130,8 +130,16 @@ class Llama:
     def logits(self, embeds):
         """embeds [L, hidden] -> logits of the last position [vocab], causal mask, batch 1.
         (Only the last row is projected: the others are never used by greedy decoding.)"""
+        return self.forward(embeds)
+
+    def forward(self, embeds, cache=None):
+        """logits() after the keys and values of `cache` (a list of per-layer (k, v), extended in
+        place): positions continue after the cached ones. With no cache it is exactly the
+        uncached computation, so the goldens and the self-check's cached decoder share one copy of
+        the arithmetic."""
+        past = cache[0][0].shape[1] if cache else 0
         L = embeds.shape[0]
-        t = torch.arange(L, dtype=torch.int64).float()
+        t = torch.arange(past, past + L, dtype=torch.int64).float()
         freqs = torch.outer(t, self.inv_freq)
         emb = torch.cat((freqs, freqs), dim=-1)
         cos, sin = emb.cos()[None], emb.sin()[None]  # [1, L, d]
@@ -141,8 +149,9 @@ class Llama:
             rot = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
             return x * cos + rot * sin
 
-        mask = torch.full((L, L), torch.finfo(torch.float32).min).triu(1)
+        mask = torch.full((L, past + L), torch.finfo(torch.float32).min).triu(past + 1)
         x = embeds
+        rep = self.heads // self.kv_heads
         for i in range(self.cfg['num_hidden_layers']):
             b = 'llama.layers.%d.' % i
             h = self.rms(x, self.p[b + 'input_layernorm.weight'])
@@ -150,9 +159,16 @@ class Llama:
             k = (h @ self.p[b + 'self_attn.k_proj.weight'].T).view(L, self.kv_heads, -1).transpose(0, 1)
             v = (h @ self.p[b + 'self_attn.v_proj.weight'].T).view(L, self.kv_heads, -1).transpose(0, 1)
             q, k = rope(q), rope(k)
-            rep = self.heads // self.kv_heads
-            k = k[:, None].expand(self.kv_heads, rep, L, self.head_dim).reshape(self.heads, L, -1)
-            v = v[:, None].expand(self.kv_heads, rep, L, self.head_dim).reshape(self.heads, L, -1)
+            if cache is not None:
+                if len(cache) > i:
+                    k = torch.cat([cache[i][0], k], dim=1)
+                    v = torch.cat([cache[i][1], v], dim=1)
+                    cache[i] = (k, v)
+                else:
+                    cache.append((k, v))
+            n = k.shape[1]
+            k = k[:, None].expand(self.kv_heads, rep, n, self.head_dim).reshape(self.heads, n, -1)
+            v = v[:, None].expand(self.kv_heads, rep, n, self.head_dim).reshape(self.heads, n, -1)
             att = torch.softmax(q @ k.transpose(1, 2) / self.head_dim ** 0.5 + mask, dim=-1)
             o = (att @ v).transpose(0, 1).reshape(L, -1)
             x = x + o @ self.p[b + 'self_attn.o_proj.weight'].T

@@ -68,44 +68,7 @@ class CachedLlama(ref.Llama):
 
     def step(self, embeds):
         """embeds [L, hidden] appended after the cache -> logits of the last position."""
-        past = self.cache[0][0].shape[1] if self.cache else 0
-        L = embeds.shape[0]
-        t = torch.arange(past, past + L, dtype=torch.int64).float()
-        freqs = torch.outer(t, self.inv_freq)
-        emb = torch.cat((freqs, freqs), dim=-1)
-        cos, sin = emb.cos()[None], emb.sin()[None]
-
-        def rope(x):
-            half = x.shape[-1] // 2
-            return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
-
-        mask = torch.full((L, past + L), torch.finfo(torch.float32).min).triu(past + 1)
-        x = embeds
-        rep = self.heads // self.kv_heads
-        for i in range(self.cfg['num_hidden_layers']):
-            b = 'llama.layers.%d.' % i
-            h = self.rms(x, self.p[b + 'input_layernorm.weight'])
-            q = (h @ self.p[b + 'self_attn.q_proj.weight'].T).view(L, self.heads, -1).transpose(0, 1)
-            k = (h @ self.p[b + 'self_attn.k_proj.weight'].T).view(L, self.kv_heads, -1).transpose(0, 1)
-            v = (h @ self.p[b + 'self_attn.v_proj.weight'].T).view(L, self.kv_heads, -1).transpose(0, 1)
-            q, k = rope(q), rope(k)
-            if len(self.cache) > i:
-                k = torch.cat([self.cache[i][0], k], dim=1)
-                v = torch.cat([self.cache[i][1], v], dim=1)
-                self.cache[i] = (k, v)
-            else:
-                self.cache.append((k, v))
-            n = k.shape[1]
-            k = k[:, None].expand(self.kv_heads, rep, n, self.head_dim).reshape(self.heads, n, -1)
-            v = v[:, None].expand(self.kv_heads, rep, n, self.head_dim).reshape(self.heads, n, -1)
-            att = torch.softmax(q @ k.transpose(1, 2) / self.head_dim ** 0.5 + mask, dim=-1)
-            o = (att @ v).transpose(0, 1).reshape(L, -1)
-            x = x + o @ self.p[b + 'self_attn.o_proj.weight'].T
-            h = self.rms(x, self.p[b + 'post_attention_layernorm.weight'])
-            g = torch.nn.functional.silu(h @ self.p[b + 'mlp.gate_proj.weight'].T) * (h @ self.p[b + 'mlp.up_proj.weight'].T)
-            x = x + g @ self.p[b + 'mlp.down_proj.weight'].T
-        x = self.rms(x[-1], self.p['llama.norm.weight'])
-        return x @ self.p['lm_head.weight'].T
+        return self.forward(embeds, self.cache)
 
 
 def greedy_with_margins(model, ids, rows, steps, eos):
