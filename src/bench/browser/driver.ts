@@ -82,6 +82,8 @@ export interface BenchBrowser {
   /** Progress of the request now running (cleared by each run). */
   progress: BenchProgress[];
   run<K extends BenchRequest['kind']>(request: Extract<BenchRequest, { kind: K }>, timeoutMs: number): Promise<BenchResults[K]>;
+  /** Loads the page again in the same browser profile (its HTTP and code caches kept): a user's next visit. */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,8 +106,9 @@ export async function openBenchBrowser(pageUrl: string, { webgpu = true, log = t
     if (log) console.error(`  [browser] ${describeProgress(p)}`);
   });
   page.on('pageerror', (e) => console.error(`  [browser] page error: ${e.message}`));
+  const ready = () => page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   await page.goto(pageUrl);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  await ready();
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -134,6 +137,10 @@ export async function openBenchBrowser(pageUrl: string, { webgpu = true, log = t
       } finally {
         clearTimeout(timer);
       }
+    },
+    async reload() {
+      await page.reload();
+      await ready();
     },
     close,
   };

@@ -1,8 +1,11 @@
 // `npm run bench -- --browser [--ep wasm|webgpu] [--runs N --warmup N --tokens N --temperature T
-//   --model DIR --image FILE --timeout S --out FILE]`
+//   --model DIR --image FILE --timeout S --out FILE --visits 1|2]`
 // The pipeline bench in headless Chromium: the same stage timing code as in Node
 // (pipeline-core.ts) in the bench page's worker, on the app's production build; preprocessing
 // timed in the page against PIL (and against the same TypeScript in Node) on the same pixels.
+// With --visits 2 (the default) the page is then loaded again in the same browser profile and the
+// pipeline runs once more: what a returning user gets (Chromium's caches, its wasm code cache
+// among them, kept), next to the first visit's cold start.
 import { readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +35,8 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
   const modelDir = opt('model', 'public/models/cxr-llava-tiny');
   const image = opt('image', 'public/samples/cxr-sample.jpg');
   const timeoutMs = Number(opt('timeout', '1800')) * 1000;
+  const visits = Number(opt('visits', '2'));
+  if (visits !== 1 && visits !== 2) throw new Error(`--visits ${visits}: 1 or 2`);
   const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
   const out = opt('out', `bench-results/bench-browser-${ep}-${os.hostname()}-${stamp}.json`);
   const loadAverageBefore = os.loadavg();
@@ -61,16 +66,20 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
     );
     const browserCrop = new Uint8Array(Buffer.from(pre.cropBase64, 'base64'));
     const pageTiming = summarise(pre.runsMs);
-    const pipeline = await browser.run(
-      {
-        kind: 'pipeline',
-        manifestUrl: server.fileUrl('model/manifest.json'),
-        imageUrl: server.fileUrl(`image/${imageName}`),
-        ep,
-        options: { runs, warmup, newTokens: Number(opt('tokens', '32')), temperature: Number(opt('temperature', '0.2')) },
-      },
-      timeoutMs,
-    );
+    const pipelineRequest = {
+      kind: 'pipeline',
+      manifestUrl: server.fileUrl('model/manifest.json'),
+      imageUrl: server.fileUrl(`image/${imageName}`),
+      ep,
+      options: { runs, warmup, newTokens: Number(opt('tokens', '32')), temperature: Number(opt('temperature', '0.2')) },
+    } as const;
+    const pipeline = await browser.run(pipelineRequest, timeoutMs);
+    let secondVisit: { dropToFirstToken: DropToFirstTokenResult; coldStart: typeof pipeline.coldStart } | undefined;
+    if (visits === 2) {
+      await browser.reload();
+      const again = await browser.run(pipelineRequest, timeoutMs);
+      secondVisit = { dropToFirstToken: again.dropToFirstToken, coldStart: again.coldStart };
+    }
 
     const result = {
       date: new Date().toISOString(),
@@ -97,6 +106,8 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         parityBrowserVsNode: compareCrops(browserCrop, preprocessGray(synthetic, node.spec).resized.data),
       },
       pipeline,
+      /** The same pipeline after reloading the page in the same profile (absent with --visits 1). */
+      secondVisit,
     };
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, JSON.stringify(result, null, 2));
@@ -110,6 +121,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         `  first token ${f(m.timeToFirstToken)} | per token ${m.perTokenLoop.toFixed(2)} ms (bare forward ${m.perTokenBareForward.toFixed(2)} ms) | total ${f(m.total)} for ${pipeline.newTokens} tokens`,
         `  cold: sessions ${f(pipeline.coldStart.sessionCreateMs)}, first encode ${f(pipeline.coldStart.firstEncodeMs)}`,
         ...dropLines(pipeline.dropToFirstToken, f),
+        ...(secondVisit ? ['second visit (page reloaded, same profile):', ...dropLines(secondVisit.dropToFirstToken, f).map((l) => `  ${l}`)] : []),
         `preprocess ${node.image.width}x${node.image.height}: Chromium (${pre.passes}) ${f(pageTiming.medianMs)}, Node (${node.typescript.passes}) ${f(node.typescript.medianMs)}, Node scalar ${f(node.scalar.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
           `(Chromium/PIL ${result.preprocess.ratioBrowserVsPil.toFixed(2)}, Node/PIL ${node.ratio.toFixed(2)}; crop differs from PIL's in ${node.parity.differingPixels} / Node's in ${result.preprocess.parityBrowserVsNode.differingPixels} pixels)`,
         `written to ${out}`,
