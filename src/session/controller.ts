@@ -1,17 +1,12 @@
 import { budgetNote } from '../generate/chat-session';
-import { decodeInWorker } from '../imaging';
-import { deleteCachedModel, sha256Hex } from '../model/artifacts';
+import { deleteCachedModel } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
 import type { ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
 import { NOT_VERIFIED } from '../state/verification-slice';
-import { ModelLoadError } from '../worker/errors';
-import type { GrayImage, HistoryTurn, LoadedInfo, Reply } from '../worker/protocol';
-import { deviceKey, modelKey, recallCheck, rememberCheck } from './verification-storage';
-
-/** The sample radiograph the self-check runs (public/samples/, see its LICENSE.md). */
-export const SAMPLE_URL = `${import.meta.env.BASE_URL}samples/cxr-sample.jpg`;
+import type { GrayImage, HistoryTurn, Reply } from '../worker/protocol';
+import { errorMessage, ModelVerification } from './model-verification';
 
 /** The prompt preset behind each report button ("findings" asks a question of its own). */
 export const FINDINGS_QUESTION =
@@ -31,12 +26,20 @@ export class SessionController {
   private autoDraftKey: string | null = null;
 
   private client: InferenceClient;
+  /** The self-check (model-verification.ts); it shares this controller's worker. */
+  private readonly verification: ModelVerification;
 
   constructor(
     private readonly store: AppStore,
     private readonly createClient: () => InferenceClient,
   ) {
     this.client = this.connect();
+    this.verification = new ModelVerification({
+      store,
+      client: () => this.client,
+      loadSeq: () => this.loadSeq,
+      yieldToForeground: () => this.yieldToForeground(),
+    });
   }
 
   private connect(): InferenceClient {
@@ -115,7 +118,7 @@ export class SessionController {
       this.s.setStage('idle');
       // An image opened while the model loaded (or warmed up) waited for it: its turn now.
       if (this.image) void this.prepare(this.image.key);
-      void this.verifyOnFirstLoad(info);
+      void this.verification.afterLoad(info);
       return true;
     } catch (err) {
       if (seq !== this.loadSeq) return false;
@@ -126,95 +129,9 @@ export class SessionController {
     }
   }
 
-  /** The running self-check; reports and answers wait for it (it uses the same worker). */
-  private verifying: Promise<void> | null = null;
-  /** A self-check that gave way to an opened image, to run again once an answer is written. */
-  private checkAfterNextAnswer = false;
-
-  /**
-   * After a load: the outcome remembered for this device and model, or a fresh self-check the
-   * first time this model runs here.
-   */
-  private async verifyOnFirstLoad(info: LoadedInfo): Promise<void> {
-    const seq = this.loadSeq;
-    const keys = await this.verificationKey(info);
-    if (seq !== this.loadSeq || !keys) return;
-    const stored = recallCheck(keys);
-    if (!stored) return this.verifyModel();
-    this.s.setVerification(
-      stored.result.ok
-        ? { status: 'verified', at: stored.at, result: stored.result }
-        : { status: 'failed', at: stored.at, stage: stored.result.failedStage ?? 'runtime', summary: stored.result.summary, result: stored.result },
-    );
-  }
-
-  private async verificationKey(info: LoadedInfo): Promise<string | null> {
-    const { model, caps } = this.s;
-    if (model.status !== 'found' || model.manifest.id !== info.modelId) return null;
-    return `${await modelKey(model.manifest)}|${deviceKey(info, caps)}`;
-  }
-
-  /**
-   * "Verify model": runs the sample radiograph through the loaded model and compares every stage
-   * with the folder's selfcheck.json. The outcome shows in the model panel and in every export,
-   * and is remembered for this device and model.
-   */
+  /** "Verify model" (the model panel's button): see ModelVerification.verify. */
   verifyModel(): Promise<void> {
-    if (!this.verifying) this.verifying = this.runVerification().finally(() => (this.verifying = null));
-    return this.verifying;
-  }
-
-  private async runVerification(): Promise<void> {
-    const { load, model } = this.s;
-    // While an answer streams the decoder is taken; the button is disabled then too.
-    if (load.status !== 'loaded' || this.s.streaming) return;
-    const seq = this.loadSeq;
-    const stillCurrent = () => seq === this.loadSeq && this.s.load.status === 'loaded';
-    if (model.status === 'found' && model.manifest.id === load.info.modelId && !model.manifest.selfCheck) {
-      this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json (it was converted before the self-check existed), so it cannot be verified. Convert it again with models/convert.py.' });
-      return;
-    }
-    this.s.setVerification({ status: 'running', message: 'Fetching the sample radiograph' });
-    let grey: GrayImage;
-    let sha: string;
-    try {
-      const res = await fetch(SAMPLE_URL);
-      if (!res.ok) throw new Error(`${SAMPLE_URL} answered ${res.status}`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      sha = await sha256Hex(bytes);
-      this.s.setVerification({ status: 'running', message: 'Decoding the sample radiograph' });
-      grey = (await decodeInWorker(bytes.buffer as ArrayBuffer, 'cxr-sample.jpg')).grey;
-    } catch (err) {
-      // Not a fault of the model: it stays unverified, and the button tries again.
-      if (stillCurrent()) this.s.setVerification({ status: 'unverified', message: `The sample radiograph could not be read (${errorMessage(err)}); try Verify model again.` });
-      return;
-    }
-    if (!stillCurrent()) return;
-    this.s.setVerification({ status: 'running', message: 'Running the sample through the model' });
-    const at = new Date().toISOString();
-    try {
-      // A worklist draft of a study not on screen stops (it is written again after the check),
-      // since both need the worker's decoder.
-      await this.yieldToForeground();
-      if (!stillCurrent()) return;
-      const result = await this.client.selfCheck(grey, sha);
-      if (!stillCurrent()) return;
-      if (result?.interrupted) {
-        this.s.setVerification({ status: 'unverified', message: 'The self-check gave way to a request and runs again when it is answered.' });
-        return;
-      }
-      if (!result) {
-        this.s.setVerification({ status: 'unverified', message: 'This model folder has no selfcheck.json, so it cannot be verified.' });
-        return;
-      }
-      this.s.setVerification(result.ok ? { status: 'verified', at, result } : { status: 'failed', at, stage: result.failedStage ?? 'runtime', summary: result.summary, result });
-      const key = await this.verificationKey(this.s.load.status === 'loaded' ? this.s.load.info : load.info);
-      if (key) rememberCheck(key, { at, result });
-    } catch (err) {
-      if (!stillCurrent()) return;
-      const stage = err instanceof ModelLoadError ? 'reference' : 'runtime';
-      this.s.setVerification({ status: 'failed', at, stage, summary: errorMessage(err) });
-    }
+    return this.verification.verify();
   }
 
   /**
@@ -240,10 +157,11 @@ export class SessionController {
     if (this.image?.key !== key) return; // another image came meanwhile; it has its own turn
     // The user's image goes before a running self-check: the check shares the worker's decoder
     // and KV cache and would drop the prompt primed below. It runs again after the next answer.
-    if (this.verifying) {
+    const check = this.verification.inProgress;
+    if (check) {
       await this.client.interrupt().catch(() => {});
-      await this.verifying;
-      this.checkAfterNextAnswer = true;
+      await check;
+      this.verification.rerunAfterNextAnswer = true;
       if (this.image?.key !== key) return;
     }
     try {
@@ -331,7 +249,7 @@ export class SessionController {
    */
   async draftInBackground(gray: GrayImage): Promise<string | null> {
     // A running self-check goes first; the worklist asks again when the store next changes.
-    if (this.s.streaming || this.background || this.verifying || this.s.load.status !== 'loaded') return null;
+    if (this.s.streaming || this.background || this.verification.inProgress || this.s.load.status !== 'loaded') return null;
     let text = '';
     let interrupted = false;
     const job = (async () => {
@@ -416,10 +334,10 @@ export class SessionController {
     const running = (async () => {
       // A running self-check gives way to the user's request (it shares the worker's decoder) and
       // runs again once the answer is written.
-      const rerunCheck = !!this.verifying;
-      if (this.verifying) {
+      const check = this.verification.inProgress;
+      if (check) {
         await this.client.interrupt();
-        await this.verifying;
+        await check;
       }
       try {
         const done = await body();
@@ -432,9 +350,9 @@ export class SessionController {
       } finally {
         this.running = null;
         this.autoDraftKey = null;
-        if ((rerunCheck || this.checkAfterNextAnswer) && this.s.load.status === 'loaded') {
-          this.checkAfterNextAnswer = false;
-          void this.verifyModel();
+        if ((check || this.verification.rerunAfterNextAnswer) && this.s.load.status === 'loaded') {
+          this.verification.rerunAfterNextAnswer = false;
+          void this.verification.verify();
         }
       }
     })();
@@ -464,8 +382,4 @@ export class SessionController {
       this.s.mergeMetrics({ timeToFirstTokenMs: r.info.timeToFirstTokenMs, tokensPerSecond: r.info.tokensPerSecond, tokens: r.info.tokenIds.length });
     }
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
