@@ -4,7 +4,8 @@
 import * as ort from 'onnxruntime-web';
 import { configureOrtForBrowser } from '../../encode/ort-env';
 import { VisionEncoder } from '../../encode/vision-encoder';
-import { ArtifactError, MODEL_CACHE, bytesToDownload, fetchArtifact, manifestFile, sha256Hex, webLlmBytesToDownload } from '../../model/artifacts';
+import { createSHA256 } from 'hash-wasm';
+import { ArtifactError, MODEL_CACHE, bytesToDownload, fetchArtifact, manifestFile, readHashed, webLlmBytesToDownload } from '../../model/artifacts';
 import type { ModelManifest } from '../../model/manifest';
 import type { FullsizePageApi, LoadResult, EncodeResult, HashResult, StorageResult } from './protocol';
 
@@ -44,17 +45,28 @@ async function load(base: string, paths: string[]): Promise<LoadResult> {
   return { ms: performance.now() - t0, files };
 }
 
-/** A cached copy read back and hashed, timed apart (what every later load of the model costs). */
+/**
+ * A cached copy read back and hashed as fetchArtifact reads it (streamed into one buffer of the
+ * manifest's size, hashed chunk by chunk: what every later load of the model costs), then the hash
+ * alone timed apart over the bytes already in memory (hash-wasm, as the streamed pass uses it).
+ */
 async function hash(base: string, path: string): Promise<HashResult> {
+  const file = manifestFile(await manifestAt(base), path);
   const cache = await caches.open(MODEL_CACHE);
   const t0 = performance.now();
   const hit = await cache.match(new URL(path, base).href);
   if (!hit) throw new Error(`${path} is not cached`);
-  const bytes = new Uint8Array(await hit.arrayBuffer());
+  const bytes = new Uint8Array(file.bytes);
+  const digest = await readHashed(hit, bytes);
   const readMs = performance.now() - t0;
+  if (digest === null) throw new Error(`${path}: the cached copy is longer than the manifest's ${file.bytes} bytes`);
   const t1 = performance.now();
-  const digest = await sha256Hex(bytes);
-  return { path, bytes: bytes.length, readMs, hashMs: performance.now() - t1, sha256: digest };
+  const hasher = await createSHA256();
+  hasher.update(bytes);
+  const again = hasher.digest('hex');
+  const hashMs = performance.now() - t1;
+  if (again !== digest) throw new Error(`${path}: the streamed sha256 ${digest} differs from the one-pass ${again}`);
+  return { path, bytes: bytes.length, readMs, hashMs, sha256: digest };
 }
 
 /** Creates the vision session from the cached file and encodes `runs` seeded random images. */

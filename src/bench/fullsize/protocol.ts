@@ -18,7 +18,9 @@ export interface LoadResult {
 export interface HashResult {
   path: string;
   bytes: number;
+  /** The cached copy read and hashed in one streamed pass (as fetchArtifact reads it). */
   readMs: number;
+  /** The sha256 alone over the same bytes in memory (hash-wasm), timed apart. */
   hashMs: number;
   sha256: string;
 }
