@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preprocessGray } from '../src/preprocess/preprocess';
 import { openBenchBrowser, serveBenchPage, type BenchBrowser, type BenchServer } from '../src/bench/browser/driver';
 import { syntheticRadiograph } from '../src/bench/preprocess-bench';
+import { STEADY_RULE } from '../src/generate/warm-up';
 
 const MODEL = 'public/models/cxr-llava-tiny';
 const SAMPLE = 'public/samples/cxr-sample.jpg';
@@ -67,5 +68,23 @@ describe('browser bench page', () => {
     }
     expect(d.warmupMs).toBeGreaterThan(0);
     expect(d.firstOverLater).toBeCloseTo(d.firstImage.total / d.laterImages.total, 5);
+    // The warm-up is repeated until steady (generate/warm-up.ts): its rounds add up to it.
+    expect(d.warmupRoundsMs.length).toBeGreaterThanOrEqual(1);
+    expect(d.warmupRoundsMs.length).toBeLessThanOrEqual(STEADY_RULE.maxRounds);
+    expect(d.warmupRoundsMs.reduce((a, b) => a + b, 0)).toBeCloseTo(d.warmupMs, 5);
+    expect(d.eachImage).toHaveLength(3);
+    expect(d.eachImage[0]).toEqual(d.firstImage);
+  }, 400_000);
+
+  it('runs drop -> first token alone, with one warm-up round when asked (the cold-start series)', async () => {
+    const d = await browser.run(
+      { kind: 'drop', manifestUrl: server.fileUrl('model/manifest.json'), imageUrl: server.fileUrl('image/cxr-sample.jpg'), ep: 'wasm', images: 2, temperature: 0, maxWarmUpRounds: 1 },
+      360_000,
+    );
+    expect(d.warmupRoundsMs).toHaveLength(1);
+    expect(d.warmupRoundsMs[0]).toBeCloseTo(d.warmupMs, 5);
+    expect(d.eachImage).toHaveLength(2);
+    for (const p of d.eachImage) expect(p.total).toBeGreaterThan(0);
+    expect(d.firstOverLater).toBeCloseTo(d.eachImage[0]!.total / d.eachImage[1]!.total, 5);
   }, 400_000);
 });

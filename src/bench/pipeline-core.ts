@@ -10,7 +10,7 @@ import { createTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
 import type { ModelManifest } from '../model/manifest';
 import type { GrayImage } from '../preprocess/types';
 import { preprocessGray } from '../preprocess/preprocess';
-import { warmUpStages } from '../generate/warm-up';
+import { STEADY_RULE, warmUpUntilSteady, type SteadyRule } from '../generate/warm-up';
 import { warmUpDecoder } from '../imaging/warm-up';
 import { median, timeRuns } from './stats';
 
@@ -80,10 +80,14 @@ export interface DropToFirstTokenResult {
   /** Fresh sessions (the first thing the process runs), then the app's warm-up. */
   sessionCreateMs: number;
   warmupMs: number;
+  /** Each round of the warm-up (generate/warm-up.ts repeats it until it stops getting faster). */
+  warmupRoundsMs: number[];
   images: number;
   firstImage: DropParts;
   /** Medians over the images after the first. */
   laterImages: DropParts;
+  /** Every image, in order (the first included). */
+  eachImage: DropParts[];
   /** firstImage.total / laterImages.total (goal: <= 1.2). */
   firstOverLater: number;
   /**
@@ -99,7 +103,7 @@ export interface DropToFirstTokenResult {
  * and Generate until the first token. Run first in a fresh process so the first image is cold as
  * a user's is.
  */
-export async function runDropToFirstToken(env: PipelineEnv, o: { images: number; temperature: number }): Promise<DropToFirstTokenResult> {
+export async function runDropToFirstToken(env: PipelineEnv, o: { images: number; temperature: number; warmUp?: SteadyRule }): Promise<DropToFirstTokenResult> {
   const { ort, provider, manifest } = env;
   const t0 = performance.now();
   const vision = await VisionEncoder.create(ort, await env.file(manifest.vision.onnx.fp32), manifest.vision, provider);
@@ -114,7 +118,7 @@ export async function runDropToFirstToken(env: PipelineEnv, o: { images: number;
   const sessionCreateMs = performance.now() - t0;
   // As the app: the decoder at start (main.tsx), the model's stages after loading (engine.ts).
   await warmUpDecoder(env.decodeToGray);
-  const warmupMs = await warmUpStages({ manifest, vision, backend, tokenizer });
+  const warmUp = await warmUpUntilSteady({ manifest, vision, backend, tokenizer }, undefined, undefined, o.warmUp ?? STEADY_RULE);
   const all: DropParts[] = [];
   const cpuMs: number[] = [];
   for (let i = 0; i < o.images; i++) {
@@ -147,7 +151,7 @@ export async function runDropToFirstToken(env: PipelineEnv, o: { images: number;
   const laterImages: DropParts = { decode: med('decode'), preprocess: med('preprocess'), encode: med('encode'), prefill: med('prefill'), firstToken: med('firstToken'), total: med('total') };
   const cpuLater = median(cpuMs.slice(1));
   const cpu = cpuMs.length ? { firstImageMs: cpuMs[0]!, laterImagesMs: cpuLater, firstOverLater: cpuMs[0]! / cpuLater } : null;
-  return { sessionCreateMs, warmupMs, images: o.images, firstImage: all[0]!, laterImages, firstOverLater: all[0]!.total / laterImages.total, cpu };
+  return { sessionCreateMs, warmupMs: warmUp.totalMs, warmupRoundsMs: warmUp.roundsMs, images: o.images, firstImage: all[0]!, laterImages, eachImage: all, firstOverLater: all[0]!.total / laterImages.total, cpu };
 }
 
 /**

@@ -41,3 +41,52 @@ export async function warmUpStages(m: WarmUpParts, say: (step: number, text: str
   await m.backend.trimCache(0);
   return now() - t0;
 }
+
+/** When the warm-up stops repeating (see warmUpUntilSteady). */
+export interface SteadyRule {
+  /** Rounds at most, the first included. */
+  maxRounds: number;
+  /** A first round longer than this is not repeated: it is dominated by the work itself (the real
+   *  model on wasm) or by compilation that finishes before the round does (GPU pipelines). */
+  repeatBelowMs: number;
+  /** Another round follows while a round took less than this fraction of the one before. */
+  stillImproving: number;
+}
+
+export const STEADY_RULE: SteadyRule = { maxRounds: 4, repeatBelowMs: 5000, stillImproving: 0.85 };
+
+export interface SteadyWarmUp {
+  totalMs: number;
+  roundsMs: number[];
+}
+
+/**
+ * The warm-up, repeated until it stops getting faster. One round makes the stages' code hot, but
+ * the runtimes finish their work after it: V8 compiles the optimised code of hot WebAssembly
+ * functions in background threads (ORT's and the tokenizer's), and on a small machine that
+ * compilation ran into the user's first image (Chromium, 2 cores: first image ×1.2–3.3 of later
+ * ones after one round). Rounds 2 and later take a fraction of the first (0.2–0.3 s of 1.6–2.1 s
+ * for the demo model on wasm) and show when the runtime has settled: another follows while one is
+ * clearly faster than the one before.
+ */
+export async function warmUpUntilSteady(
+  m: WarmUpParts,
+  say: (round: number, step: number, text: string) => void = () => {},
+  now: () => number = () => performance.now(),
+  rule: SteadyRule = STEADY_RULE,
+): Promise<SteadyWarmUp> {
+  return repeatUntilSteady((round) => warmUpStages(m, (step, text) => say(round, step, text), now), rule);
+}
+
+/** Runs `round` (which returns its own duration) as `rule` says; see warmUpUntilSteady. */
+export async function repeatUntilSteady(round: (n: number) => Promise<number>, rule: SteadyRule): Promise<SteadyWarmUp> {
+  const roundsMs: number[] = [];
+  for (;;) {
+    roundsMs.push(await round(roundsMs.length + 1));
+    const last = roundsMs[roundsMs.length - 1]!;
+    const before = roundsMs[roundsMs.length - 2];
+    const again = roundsMs.length < rule.maxRounds && (before === undefined ? last < rule.repeatBelowMs : last < rule.stillImproving * before);
+    if (!again) break;
+  }
+  return { totalMs: roundsMs.reduce((a, b) => a + b, 0), roundsMs };
+}

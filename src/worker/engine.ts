@@ -7,7 +7,7 @@ import type { DecoderBackend } from '../generate/backend';
 import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
 import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
-import { warmUpStages } from '../generate/warm-up';
+import { warmUpUntilSteady } from '../generate/warm-up';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
 import { formatBytes } from '../capabilities/format';
 import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile, webLlmBytesToDownload } from '../model/artifacts';
@@ -174,9 +174,11 @@ export class InferenceEngine {
   }
 
   /** See generate/warm-up.ts; the model panel shows each step. */
-  private warmUp(m: Pick<Loaded, 'manifest' | 'vision' | 'backend' | 'tokenizer'>, onGpu: boolean, emit: Emit): Promise<number> {
+  private async warmUp(m: Pick<Loaded, 'manifest' | 'vision' | 'backend' | 'tokenizer'>, onGpu: boolean, emit: Emit): Promise<number> {
     const what = onGpu ? 'Preparing GPU kernels' : 'Warming up';
-    return warmUpStages(m, (step, text) => emit({ kind: 'progress', stage: 'warmup', step, steps: 3, message: `${what} (${step}/3: ${text})` }), this.host.now);
+    const say = (round: number, step: number, text: string) =>
+      emit({ kind: 'progress', stage: 'warmup', step, steps: 3, message: round === 1 ? `${what} (${step}/3: ${text})` : `${what}: settling, round ${round} (${step}/3: ${text})` });
+    return (await warmUpUntilSteady(m, say, this.host.now)).totalMs;
   }
 
   /**

@@ -12,7 +12,8 @@ import { createWasmDecoders } from '../../imaging/wasm-codecs';
 import type { ModelManifest } from '../../model/manifest';
 import { preprocessGray } from '../../preprocess/preprocess';
 import { defaultPasses } from '../../preprocess/resize-lanczos';
-import { runPipelineStages } from '../pipeline-core';
+import { STEADY_RULE } from '../../generate/warm-up';
+import { runDropToFirstToken, runPipelineStages, type PipelineEnv } from '../pipeline-core';
 import { adapterReport, timeVisionSession } from '../vision/vision-core';
 import type { BenchProgress, BenchRequest, BenchResults, BrowserEnvInfo, VisionBrowserTiming, WorkerReply } from './protocol';
 
@@ -64,24 +65,32 @@ async function preprocess(r: Extract<BenchRequest, { kind: 'preprocess' }>): Pro
   return { runsMs, passes: defaultPasses().name, cropBase64: base64(crop) };
 }
 
-async function pipeline(r: Extract<BenchRequest, { kind: 'pipeline' }>): Promise<BenchResults['pipeline']> {
+type ModelRequest = Extract<BenchRequest, { kind: 'pipeline' | 'drop' }>;
+
+async function pipelineEnv(r: ModelRequest): Promise<PipelineEnv> {
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(r.manifestUrl))) as ModelManifest;
   const base = new URL('.', new URL(r.manifestUrl, location.href)).href;
   const wasm = createWasmDecoders(loadCodecBrowser);
   const name = decodeURIComponent(r.imageUrl.split('/').pop() ?? 'image');
-  return runPipelineStages(
-    {
-      ort,
-      provider: r.ep,
-      runtime: `onnxruntime-web ${ort.env.versions.web} (JSEP build, as the app), ${r.ep}`,
-      manifest,
-      file: (p) => fetchBytes(new URL(p, base).href),
-      tokenizers: await loadWebTokenizers(),
-      decodeToGray: async (bytes, n) => defaultVoiImage(await decodeImageBytes(bytes, n, wasm)),
-      image: { bytes: await fetchBytes(r.imageUrl), name },
-    },
-    r.options,
-  );
+  return {
+    ort,
+    provider: r.ep,
+    runtime: `onnxruntime-web ${ort.env.versions.web} (JSEP build, as the app), ${r.ep}`,
+    manifest,
+    file: (p) => fetchBytes(new URL(p, base).href),
+    tokenizers: await loadWebTokenizers(),
+    decodeToGray: async (bytes, n) => defaultVoiImage(await decodeImageBytes(bytes, n, wasm)),
+    image: { bytes: await fetchBytes(r.imageUrl), name },
+  };
+}
+
+async function pipeline(r: Extract<BenchRequest, { kind: 'pipeline' }>): Promise<BenchResults['pipeline']> {
+  return runPipelineStages(await pipelineEnv(r), r.options);
+}
+
+async function drop(r: Extract<BenchRequest, { kind: 'drop' }>): Promise<BenchResults['drop']> {
+  const warmUp = r.maxWarmUpRounds === undefined ? STEADY_RULE : { ...STEADY_RULE, maxRounds: r.maxWarmUpRounds };
+  return runDropToFirstToken(await pipelineEnv(r), { images: r.images, temperature: r.temperature, warmUp });
 }
 
 async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<VisionBrowserTiming> {
@@ -111,7 +120,8 @@ async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<Vis
 scope.onmessage = async (event: MessageEvent<BenchRequest>) => {
   const r = event.data;
   try {
-    const value = r.kind === 'info' ? await info() : r.kind === 'preprocess' ? await preprocess(r) : r.kind === 'pipeline' ? await pipeline(r) : await vision(r);
+    const value =
+      r.kind === 'info' ? await info() : r.kind === 'preprocess' ? await preprocess(r) : r.kind === 'pipeline' ? await pipeline(r) : r.kind === 'drop' ? await drop(r) : await vision(r);
     post({ kind: 'result', value });
   } catch (err) {
     post({ kind: 'error', message: err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : String(err) });

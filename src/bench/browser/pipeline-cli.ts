@@ -1,17 +1,23 @@
 // `npm run bench -- --browser [--ep wasm|webgpu] [--runs N --warmup N --tokens N --temperature T
-//   --model DIR --image FILE --timeout S --out FILE --visits 1|2]`
+//   --model DIR --image FILE --timeout S --out FILE --visits 1|2 --cold-starts N --compare-warm-up]`
 // The pipeline bench in headless Chromium: the same stage timing code as in Node
 // (pipeline-core.ts) in the bench page's worker, on the app's production build; preprocessing
 // timed in the page against PIL (and against the same TypeScript in Node) on the same pixels.
 // With --visits 2 (the default) the page is then loaded again in the same browser profile and the
 // pipeline runs once more: what a returning user gets (Chromium's caches, its wasm code cache
 // among them, kept), next to the first visit's cold start.
+// The first image after load is one sample per browser, and on a small machine it moves by ×2
+// between runs; so drop -> first token is repeated in --cold-starts fresh browsers (default 5,
+// the first being the full run's) and first / later is judged by its median over them. With
+// --compare-warm-up, as many cold starts again with one warm-up round (what the app did before it
+// repeated the warm-up until steady), interleaved with the others.
 import { readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { preprocessGray } from '../../preprocess/preprocess';
 import { compareCrops, runPreprocessBench, summarise, syntheticRadiograph } from '../preprocess-bench';
+import { median } from '../stats';
 import type { DropParts, DropToFirstTokenResult } from '../pipeline-core';
 import { machineInfo } from '../vision/cli';
 import { openBenchBrowser, serveBenchPage, type BenchFile } from './driver';
@@ -37,6 +43,9 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
   const timeoutMs = Number(opt('timeout', '1800')) * 1000;
   const visits = Number(opt('visits', '2'));
   if (visits !== 1 && visits !== 2) throw new Error(`--visits ${visits}: 1 or 2`);
+  const coldStarts = Number(opt('cold-starts', '5'));
+  if (!Number.isInteger(coldStarts) || coldStarts < 1) throw new Error(`--cold-starts ${coldStarts}: a whole number, 1 or more`);
+  const compareWarmUp = args.includes('--compare-warm-up');
   const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
   const out = opt('out', `bench-results/bench-browser-${ep}-${os.hostname()}-${stamp}.json`);
   const loadAverageBefore = os.loadavg();
@@ -81,6 +90,24 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
       secondVisit = { dropToFirstToken: again.dropToFirstToken, coldStart: again.coldStart };
     }
 
+    await browser.close();
+    // More cold starts: each a fresh browser (fresh profile, nothing compiled), drop -> first token only.
+    const series: ColdStart[] = [{ warmUp: 'steady', drop: pipeline.dropToFirstToken }];
+    const plan: ColdStart['warmUp'][] = [];
+    for (let i = 1; i < coldStarts; i++) plan.push('steady');
+    if (compareWarmUp) for (let i = 0; i < coldStarts; i++) plan.splice(2 * i, 0, 'one round');
+    for (const warmUp of plan) {
+      const fresh = await openBenchBrowser(server.pageUrl, { log: false });
+      try {
+        const drop = await fresh.run({ kind: 'drop', manifestUrl: pipelineRequest.manifestUrl, imageUrl: pipelineRequest.imageUrl, ep, images: runs + 1, temperature: pipelineRequest.options.temperature, ...(warmUp === 'one round' ? { maxWarmUpRounds: 1 } : {}) }, timeoutMs);
+        series.push({ warmUp, drop });
+        console.error(`  cold start ${series.length} (${warmUp}): first / later ${drop.firstOverLater.toFixed(2)} (${drop.firstImage.total.toFixed(0)} / ${drop.laterImages.total.toFixed(0)} ms; warm-up rounds ${drop.warmupRoundsMs.map((x) => x.toFixed(0)).join(', ')} ms)`);
+      } finally {
+        await fresh.close();
+      }
+    }
+    const coldStartSummary = summariseColdStarts(series);
+
     const result = {
       date: new Date().toISOString(),
       host: 'browser',
@@ -108,6 +135,8 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
       pipeline,
       /** The same pipeline after reloading the page in the same profile (absent with --visits 1). */
       secondVisit,
+      /** Drop -> first token in fresh browsers, the full run's first; medians per warm-up. */
+      coldStarts: { series, summary: coldStartSummary },
     };
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, JSON.stringify(result, null, 2));
@@ -122,6 +151,11 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         `  cold: sessions ${f(pipeline.coldStart.sessionCreateMs)}, first encode ${f(pipeline.coldStart.firstEncodeMs)}`,
         ...dropLines(pipeline.dropToFirstToken, f),
         ...(secondVisit ? ['second visit (page reloaded, same profile):', ...dropLines(secondVisit.dropToFirstToken, f).map((l) => `  ${l}`)] : []),
+        ...coldStartSummary.map(
+          (c) =>
+            `${c.coldStarts} cold starts, warm-up ${c.warmUp}: first / later median ${c.firstOverLater.median.toFixed(2)} (each: ${c.firstOverLater.each.map((x) => x.toFixed(2)).join(', ')}); ` +
+            `first image median ${f(c.firstImageMs)}, later ${f(c.laterImagesMs)}; warm-up median ${f(c.warmupMs)}`,
+        ),
         `preprocess ${node.image.width}x${node.image.height}: Chromium (${pre.passes}) ${f(pageTiming.medianMs)}, Node (${node.typescript.passes}) ${f(node.typescript.medianMs)}, Node scalar ${f(node.scalar.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
           `(Chromium/PIL ${result.preprocess.ratioBrowserVsPil.toFixed(2)}, Node/PIL ${node.ratio.toFixed(2)}; crop differs from PIL's in ${node.parity.differingPixels} / Node's in ${result.preprocess.parityBrowserVsNode.differingPixels} pixels)`,
         `written to ${out}`,
@@ -133,10 +167,34 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
   }
 }
 
+interface ColdStart {
+  /** 'steady': the app's warm-up (repeated until it stops getting faster); 'one round': a single round. */
+  warmUp: 'steady' | 'one round';
+  drop: DropToFirstTokenResult;
+}
+
+function summariseColdStarts(series: ColdStart[]) {
+  return (['steady', 'one round'] as const).flatMap((warmUp) => {
+    const runs = series.filter((c) => c.warmUp === warmUp).map((c) => c.drop);
+    if (!runs.length) return [];
+    const each = runs.map((d) => d.firstOverLater);
+    return [
+      {
+        warmUp,
+        coldStarts: runs.length,
+        firstOverLater: { median: median(each), each },
+        firstImageMs: median(runs.map((d) => d.firstImage.total)),
+        laterImagesMs: median(runs.map((d) => d.laterImages.total)),
+        warmupMs: median(runs.map((d) => d.warmupMs)),
+      },
+    ];
+  });
+}
+
 function dropLines(d: DropToFirstTokenResult, f: (ms: number) => string): string[] {
   const parts = (p: DropParts) => `${f(p.total)} (decode ${f(p.decode)}, preprocess ${f(p.preprocess)}, encode ${f(p.encode)}, prefill ${f(p.prefill)}, first token ${f(p.firstToken)})`;
   return [
-    `drop -> first token (sessions ${f(d.sessionCreateMs)}, warm-up ${f(d.warmupMs)}, ${d.images} images): first image ${parts(d.firstImage)}`,
+    `drop -> first token (sessions ${f(d.sessionCreateMs)}, warm-up ${f(d.warmupMs)} in ${d.warmupRoundsMs.length} rounds, ${d.images} images): first image ${parts(d.firstImage)}`,
     `  later images (median) ${parts(d.laterImages)}; first / later ${d.firstOverLater.toFixed(2)}`,
   ];
 }

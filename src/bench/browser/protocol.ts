@@ -1,6 +1,6 @@
 // Messages between the bench driver (Node, through playwright), the bench page and its worker.
 import type { PreprocessSpec } from '../../preprocess/preprocess';
-import type { PipelineBenchResult, PipelineStageOptions } from '../pipeline-core';
+import type { DropToFirstTokenResult, PipelineBenchResult, PipelineStageOptions } from '../pipeline-core';
 import type { AdapterReport, OrtConfig, VisionModelMeta, VisionProgress, VisionTiming } from '../vision/vision-core';
 
 /** Files the driver serves to the page from outside the build (models, images, tensors). */
@@ -18,6 +18,8 @@ export type BenchRequest =
   | { kind: 'info' }
   | { kind: 'preprocess'; url: string; width: number; height: number; spec: PreprocessSpec; runs: number; warmup: number }
   | { kind: 'pipeline'; manifestUrl: string; imageUrl: string; ep: 'wasm' | 'webgpu'; options: PipelineStageOptions }
+  /** Drop -> first token alone (pipeline-core.ts), for a series of cold starts; maxWarmUpRounds 1 = one warm-up round. */
+  | { kind: 'drop'; manifestUrl: string; imageUrl: string; ep: 'wasm' | 'webgpu'; images: number; temperature: number; maxWarmUpRounds?: number }
   | {
       kind: 'vision';
       modelUrl: string;
@@ -46,6 +48,7 @@ export interface BenchResults {
   info: { env: BrowserEnvInfo; adapter: AdapterReport | null };
   preprocess: PreprocessTiming;
   pipeline: PipelineBenchResult;
+  drop: DropToFirstTokenResult;
   vision: VisionBrowserTiming;
 }
 
