@@ -9,7 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { runPipelineBench } from '../pipeline-bench';
 import { f16Flags, formatProbe, probeAdapters, type ProbeRow } from '../vision/adapter-probe';
-import { machineInfo, runVisionCli, type VisionBenchReport } from '../vision/cli';
+import { machineInfo, rowVerdict, runVisionCli, type VisionBenchReport } from '../vision/cli';
 import { verifyCommand } from '../../cli/commands/verify';
 
 const [command, ...args] = process.argv.slice(2);
@@ -89,7 +89,7 @@ async function summary(files: string[]): Promise<void> {
         // Against the PyTorch result stored with this report (same model folder), if any.
         const ratio = v.ratios[i]?.vsTorchFp32?.toFixed(2) ?? '-';
         ortLines.push(
-          `  ${(r.label + tag).padEnd(44)} create ${fmt(r.sessionCreateMs).padStart(8)}  first ${fmt(r.firstRunMs).padStart(8)}  steady ${fmt(r.medianMs).padStart(8)}  x torch fp32 ${ratio.padStart(5)}  rel.err ${r.error.relL2.toExponential(1)}` +
+          `  ${(r.label + tag).padEnd(44)} create ${fmt(r.sessionCreateMs).padStart(8)}  first ${fmt(r.firstRunMs).padStart(8)}  steady ${fmt(r.medianMs).padStart(8)}  x torch fp32 ${ratio.padStart(5)}  rel.err ${r.error.relL2.toExponential(1)}  self-check rows ${rowVerdict(r.selfCheckRows)}` +
             (r.second ? `  | 2nd session: create ${fmt(r.second.sessionCreateMs)}, first ${fmt(r.second.firstRunMs)}` : ''),
         );
         if (!v.model.reducedDepth && r.config.build !== 'wasm') {

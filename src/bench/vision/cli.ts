@@ -8,6 +8,7 @@ import path from 'node:path';
 import { formatProbe, probeAdapters, type ProbeRow } from './adapter-probe';
 import { runTorchBench, type TorchResult } from './torch-baseline';
 import { configLabel, readMeta, runOrtConfig, type AdapterReport, type OptLevel, type OrtBuild, type OrtConfig, type OrtFailure, type OrtResult, type VisionModelMeta } from './vision-bench';
+import type { RowCheck } from '../../selfcheck/compare';
 import type { WebGpuOption } from './vision-core';
 
 export const DEFAULT_MODEL = 'models/work/bench/vit-l16-512';
@@ -350,7 +351,7 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
   const gflop = meta.flops.total / 1e9;
   const smoke = meta.width !== 1024 || meta.imageSize !== 512;
   const head = `vision encoder: ViT/16 width ${meta.width}, ${meta.imageSize} px, ${meta.layers} layers${smoke ? ' (SMOKE MODEL)' : meta.layers !== 24 ? ' (REDUCED DEPTH)' : ''} + projector, random weights, ${gflop.toPrecision(3)} GFLOP/encode; ${os.cpus()[0]?.model ?? ''} x${os.availableParallelism()}`;
-  const rows: string[][] = [['runtime', 'create', 'first', 'median', `ms/layer`, 'GFLOP/s', 'x torch fp32', 'CPU/run', 'x (CPU time)', 'rel.err', 'max abs']];
+  const rows: string[][] = [['runtime', 'create', 'first', 'median', `ms/layer`, 'GFLOP/s', 'x torch fp32', 'CPU/run', 'x (CPU time)', 'rel.err', 'max abs', 'self-check rows']];
   const perLayer = (m: number) => (Number.isFinite(m) ? (m / meta.layers).toFixed(1) : '-');
   if (t) {
     for (const [dtype, r] of Object.entries(t.results)) {
@@ -389,6 +390,7 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
       cpuRatio ? cpuRatio.toFixed(2) : '-',
       sci(r.error.relL2),
       sci(r.error.maxAbs),
+      rowVerdict(r.selfCheckRows),
     ]);
     if (r.second) rows.push([`  second session`, ms(r.second.sessionCreateMs), ms(r.second.firstRunMs)]);
   });
@@ -398,6 +400,13 @@ function formatTable(meta: VisionModelMeta, o: CliOptions, t: TorchResult | null
     `ORT: median of ${o.runs} after ${o.warmup} warm-up (first run timed separately); torch: median of ${t?.runs ?? '-'} after ${t?.warmup ?? '-'}. ` +
     `CPU/run = process CPU time (all threads) per steady run; its ratio holds up when other jobs share the cores, wall-clock does not`;
   return [head, ...lines, runsNote, ...notes.map((n) => `note: ${n}`)].join('\n');
+}
+
+/** The self-check's vision verdict in a table cell: "ok cos>=0.999998" or "FAIL row 17 cos 0.93". */
+export function rowVerdict(c: RowCheck | undefined): string {
+  if (!c) return '-';
+  const cos = c.minCosine.toFixed(6);
+  return c.ok ? `ok cos>=${cos}` : `FAIL row ${c.worstCosineRow} cos ${cos}, norm err ${sci(c.maxNormError)} (row ${c.worstNormRow})`;
 }
 
 export function defaultSelf(): string[] {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPython, runTorchBench } from './torch-baseline';
 import { errorStats, readMeta, runOrtConfig } from './vision-bench';
+import { selfCheckRows } from './vision-core';
 
 describe('errorStats', () => {
   it('gives max abs, relative L2 and max abs over max |ref|', () => {
@@ -15,6 +16,31 @@ describe('errorStats', () => {
     expect(e.maxAbsOverMaxRef).toBeCloseTo(0.25);
     expect(errorStats([NaN, -2, 2, 0], ref).maxAbs).toBeNaN();
     expect(() => errorStats([1], ref)).toThrow(/1 values/);
+  });
+});
+
+describe('selfCheckRows (the self-check verdict of a bench run)', () => {
+  const dim = 64;
+  const ref = Float32Array.from({ length: 8 * dim }, (_, i) => Math.sin(i * 0.37) + 0.1 * (i % 7));
+
+  it('passes the reference itself, and a row scaled by 1.0005 only at fp16 tolerance (its norm is 0.05 % off)', () => {
+    expect(selfCheckRows(ref, ref, dim, 'fp32')).toMatchObject({ ok: true, minCosine: expect.closeTo(1, 9), maxNormError: expect.closeTo(0, 6) });
+    const scaled = ref.slice();
+    for (let i = 3 * dim; i < 4 * dim; i++) scaled[i]! *= 1.0005;
+    expect(selfCheckRows(scaled, ref, dim, 'fp32')).toMatchObject({ ok: true, worstNormRow: 3 });
+    for (let i = 3 * dim; i < 4 * dim; i++) scaled[i]! *= 1.002;
+    expect(selfCheckRows(scaled, ref, dim, 'fp32')).toMatchObject({ ok: false, worstNormRow: 3 });
+    expect(selfCheckRows(scaled, ref, dim, 'fp16').ok).toBe(true);
+  });
+
+  it('names the row whose direction is wrong, and fails on NaN', () => {
+    const bad = ref.slice();
+    bad.set(ref.subarray(0, dim).map((v) => -v), 5 * dim);
+    expect(selfCheckRows(bad, ref, dim, 'fp16')).toMatchObject({ ok: false, worstCosineRow: 5 });
+    bad.set(ref.subarray(5 * dim, 6 * dim), 5 * dim);
+    bad[2 * dim + 1] = NaN;
+    expect(selfCheckRows(bad, ref, dim, 'fp16').ok).toBe(false);
+    expect(() => selfCheckRows(bad.subarray(dim), ref, dim, 'fp32')).toThrow(/rows of 64/);
   });
 });
 
@@ -35,6 +61,8 @@ describe('vision bench end to end (smoke model)', () => {
     expect(ort.outputDims).toEqual([1, 16, 4096]);
     expect(ort.runsMs).toHaveLength(2);
     expect(ort.error.relL2).toBeLessThan(1e-5);
+    // What "Verify model" would say of the rows at fp32 tolerance: every row checked.
+    expect(ort.selfCheckRows).toMatchObject({ ok: true, thresholds: { minCosine: 0.9999 } });
 
     const torch = await runTorchBench({ modelDir: dir, device: 'cpu', dtypes: ['fp32'], runs: 1, warmup: 0, timeoutMs: 120_000 });
     expect(torch.device).toBe('cpu');

@@ -5,6 +5,7 @@
 // headless Chromium.
 import type * as Ort from 'onnxruntime-web';
 import { median } from '../stats';
+import { compareRows, type Precision, type RowCheck } from '../../selfcheck/compare';
 
 /**
  * wasm: ORT's CPU backend (the package's Node entry). jsep: the browser build's WebGPU EP that
@@ -94,7 +95,26 @@ export interface OrtResult {
   cpuMedianMs: number;
   second: { sessionCreateMs: number; firstRunMs: number } | null;
   error: ErrorStats;
+  /** The self-check's verdict on the last output's rows (selfCheckRows), at the run's precision. */
+  selfCheckRows: RowCheck;
   outputDims: readonly number[];
+}
+
+/**
+ * What the model self-check ("Verify model", selfcheck/compare.ts) would say of these rows against
+ * the reference's: per-row cosine and norm under the thresholds of `precision`, here with every
+ * row as a sample (selfcheck.json keeps a few). So a run at the real size on a real GPU gives
+ * the vision stage's self-check verdict, next to its time.
+ */
+export function selfCheckRows(y: Float32Array, ref: Float32Array, dim: number, precision: Precision): RowCheck {
+  if (y.length !== ref.length || ref.length % dim) throw new Error(`output has ${y.length} values, reference ${ref.length}, rows of ${dim}`);
+  const rows = ref.length / dim;
+  const row = (r: number) => ref.subarray(r * dim, (r + 1) * dim);
+  const norms = Array.from({ length: rows }, (_, r) => Math.hypot(...row(r)));
+  const sampleIndices = Array.from({ length: rows }, (_, r) => r);
+  // compareRows only indexes the samples: the reference's own rows serve without copying.
+  const samples = sampleIndices.map(row) as unknown as number[][];
+  return compareRows(y, rows, dim, { rows, dim, norms, sampleIndices, samples }, precision);
 }
 
 export function errorStats(y: ArrayLike<number>, ref: Float32Array): ErrorStats {
@@ -161,7 +181,7 @@ export interface VisionTimingHooks {
   onProgress?: (p: VisionProgress) => void;
 }
 
-export type VisionTiming = Pick<OrtResult, 'sessionCreateMs' | 'firstRunMs' | 'medianMs' | 'minMs' | 'runsMs' | 'cpuMedianMs' | 'second' | 'error' | 'outputDims'> & {
+export type VisionTiming = Pick<OrtResult, 'sessionCreateMs' | 'firstRunMs' | 'medianMs' | 'minMs' | 'runsMs' | 'cpuMedianMs' | 'second' | 'error' | 'selfCheckRows' | 'outputDims'> & {
   /** Wall-clock start and end of each steady run (ms since the epoch), to match against CPU samples taken elsewhere. */
   runWindowsEpochMs: [number, number][];
 };
@@ -179,7 +199,7 @@ export async function timeVisionSession(
   meta: Pick<VisionModelMeta, 'inputName' | 'outputName' | 'inputShape'>,
   input: Float32Array,
   ref: Float32Array,
-  c: Pick<OrtConfig, 'build' | 'opt' | 'runs' | 'warmup' | 'secondSession' | 'webgpuOptions'>,
+  c: Pick<OrtConfig, 'build' | 'dtype' | 'opt' | 'runs' | 'warmup' | 'secondSession' | 'webgpuOptions'>,
   hooks: VisionTimingHooks = {},
 ): Promise<VisionTiming> {
   const progress = hooks.onProgress ?? (() => {});
@@ -242,6 +262,7 @@ export async function timeVisionSession(
   }
   const error = errorStats(out.data, ref);
   const outputDims = out.dims;
+  const rowCheck = selfCheckRows(out.data, ref, outputDims[outputDims.length - 1]!, c.dtype === 'fp16' ? 'fp16' : 'fp32');
   await session.release();
 
   let second: VisionTiming['second'] = null;
@@ -264,6 +285,7 @@ export async function timeVisionSession(
     runWindowsEpochMs,
     second,
     error,
+    selfCheckRows: rowCheck,
     outputDims,
   };
 }
