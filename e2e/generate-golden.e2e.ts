@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { llama2Tokenizer } from '../src/generate/test-tokenizer';
 import { launchBrowser, openPage } from './support/browser';
-import { reloadModel, setSettings, waitForIdle, waitForModel, waitForVerdict } from './support/reading-room';
+import { openAndGenerate, reloadModel, setSettings, waitForIdle, waitForModel, waitForVerdict } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
@@ -31,10 +31,7 @@ for (const provider of ['wasm', 'webgpu'] as const) {
       await reloadModel(page);
       expect(await page.getByTestId('model-load-status').textContent()).toContain(`onnx · ${provider}`);
 
-      await page.getByLabel('Open image').setInputFiles(SAMPLE);
-      const generate = page.getByRole('button', { name: 'Generate report' });
-      await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
-      await generate.click();
+      await openAndGenerate(page, SAMPLE);
       await waitForIdle(page);
       const report = await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue();
       expect(report).toBe(tokenizer.decode(golden.report.greedy));

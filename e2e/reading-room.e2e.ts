@@ -4,7 +4,7 @@ import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkDiagnosticReport, formatIssues } from '../src/report/fhir-check';
 import { launchBrowser, openPage } from './support/browser';
-import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { openAndGenerate, reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
@@ -27,10 +27,7 @@ describe('reading room', () => {
     await waitForModel(page);
     await setSettings(page, { provider: 'wasm', temperature: 0.2, maxNewTokens: 40 });
     await reloadModel(page);
-    await page.getByLabel('Open image').setInputFiles(SAMPLE);
-    const generate = page.getByRole('button', { name: 'Generate report' });
-    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
-    await generate.click();
+    await openAndGenerate(page, SAMPLE);
     const report = page.getByRole('textbox', { name: 'Report', exact: true });
     // Streaming: the text grows while the report box says it is streaming.
     const lengths: number[] = [];

@@ -2,32 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser';
+import { canvasStats } from './support/viewport';
 
 const baseURL = inject('baseURL');
 const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
-
-/** Mean and std of the viewport canvas inside the image's rectangle (a 3-pixel margin left out). */
-async function canvasStats(page: Page): Promise<{ mean: number; std: number }> {
-  return page.evaluate(() => {
-    const vp = document.querySelector<HTMLElement>('[data-testid="viewport"]')!;
-    const canvas = vp.querySelector('canvas')!;
-    const [x, y, w, h] = (vp.dataset.imageRect ?? '0,0,0,0').split(',').map(Number) as [number, number, number, number];
-    const x0 = Math.max(0, Math.ceil(x) + 3);
-    const y0 = Math.max(0, Math.ceil(y) + 3);
-    const x1 = Math.min(canvas.width, Math.floor(x + w) - 3);
-    const y1 = Math.min(canvas.height, Math.floor(y + h) - 3);
-    const data = canvas.getContext('2d')!.getImageData(x0, y0, x1 - x0, y1 - y0).data;
-    let sum = 0;
-    let sq = 0;
-    const n = data.length / 4;
-    for (let i = 0; i < data.length; i += 4) {
-      sum += data[i]!;
-      sq += data[i]! * data[i]!;
-    }
-    const mean = sum / n;
-    return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)) };
-  });
-}
 
 /** Waits until the viewer shows an image and the intake is done; `withNote` tells the sample from the same file opened by hand. */
 async function waitShown(page: Page, withNote: boolean): Promise<void> {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
-import { reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { openAndGenerate, reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
@@ -19,10 +19,7 @@ describe('Stop', () => {
     await waitForModel(page);
     await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 4096 });
     await reloadModel(page);
-    await page.getByLabel('Open image').setInputFiles(SAMPLE);
-    const generate = page.getByRole('button', { name: 'Generate report' });
-    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
-    await generate.click();
+    await openAndGenerate(page, SAMPLE);
     const report = page.getByRole('textbox', { name: 'Report', exact: true });
     await expect.poll(() => report.inputValue(), { timeout: 60_000 }).not.toBe('');
     await page.keyboard.press('Escape');
@@ -36,7 +33,7 @@ describe('Stop', () => {
     expect(text.length).toBeGreaterThan(0);
     expect(text.split(/\s+/).length).toBeLessThan(150);
 
-    await generate.click();
+    await page.getByRole('button', { name: 'Generate report' }).click();
     await waitForIdle(page, 120_000);
     expect((await report.inputValue()).length).toBeGreaterThan(text.length);
     expect(errors).toEqual([]);

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Waits until the model panel says the model is loaded (or fails the test with its message). */
 export async function waitForModel(page: Page, timeout = 240_000): Promise<void> {
@@ -74,4 +75,12 @@ export async function reloadModel(page: Page): Promise<void> {
       // A load from cache can finish between two polls; waitForModel below still checks the end state.
     });
   await waitForModel(page);
+}
+
+/** Opens `file` and clicks "Generate report" as soon as it can be clicked (the image encoded). */
+export async function openAndGenerate(page: Page, file: string): Promise<void> {
+  await page.getByLabel('Open image').setInputFiles(file);
+  const generate = page.getByRole('button', { name: 'Generate report' });
+  await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+  await generate.click();
 }
