@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from checkpoint import load_state_dict  # noqa: E402  (file reading only, no model code)
+from clip_preprocess import preprocess_image  # noqa: E402
 from llama_tokenizer import LlamaTokenizer, tokenizer_image_token  # noqa: E402
 
 IMAGE_TOKEN_INDEX = -200
@@ -41,17 +42,7 @@ FOLLOW_UP = 'Is there a pleural effusion?'
 # center crop, rescale 1/255, normalize) on an 8-bit 'L' image ----------------------------------
 
 def preprocess(path, size, mean, std):
-    img = Image.open(path).convert('L')
-    w, h = img.size
-    short, long = (w, h) if w <= h else (h, w)
-    new_long = int(size * long / short)
-    new_w, new_h = (size, new_long) if w <= h else (new_long, size)
-    img = img.resize((new_w, new_h), resample=1)
-    top, left = (new_h - size) // 2, (new_w - size) // 2
-    crop = np.asarray(img, dtype=np.uint8)[top:top + size, left:left + size]
-    x = (crop * (1 / 255)).astype(np.float32)  # transformers' rescale: float64 product, then f32
-    x = (x - np.array(mean, np.float32)) / np.array(std, np.float32)
-    return crop, x.reshape(1, 1, size, size).astype(np.float32)
+    return preprocess_image(Image.open(path).convert('L'), size, mean, std)
 
 
 # --- vision: encode_images() of CXR_LLAVA_HF.py, in open_clip's LND layout ----------------------

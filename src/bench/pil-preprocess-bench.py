@@ -1,7 +1,8 @@
-"""Times the reference preprocessing (PIL resize + crop + numpy normalise, as models/reference.py)
+"""Times the reference preprocessing (PIL resize + crop + numpy normalise, models/clip_preprocess.py)
 on a grey image read from stdin. Prints one JSON line of timings, then the last run's crop."""
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -10,18 +11,8 @@ import numpy as np
 import PIL
 from PIL import Image
 
-
-def preprocess(img, size, mean, std):
-    w, h = img.size
-    short, long = (w, h) if w <= h else (h, w)
-    new_long = int(size * long / short)
-    new_w, new_h = (size, new_long) if w <= h else (new_long, size)
-    img = img.resize((new_w, new_h), resample=1)
-    top, left = (new_h - size) // 2, (new_w - size) // 2
-    crop = np.asarray(img, dtype=np.uint8)[top:top + size, left:left + size]
-    x = (crop * (1 / 255)).astype(np.float32)
-    x = (x - np.array([mean], np.float32)) / np.array([std], np.float32)
-    return crop, x.reshape(1, 1, size, size)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'models'))
+from clip_preprocess import preprocess_image as preprocess  # noqa: E402
 
 
 def main():

@@ -97,6 +97,19 @@ export interface DropToFirstTokenResult {
   cpu: { firstImageMs: number; laterImagesMs: number; firstOverLater: number } | null;
 }
 
+/** The model's ONNX sessions (vision encoder, decoder) on the env's provider. */
+async function createSessions({ ort, provider, manifest, file }: PipelineEnv): Promise<{ vision: VisionEncoder; backend: OnnxDecoderBackend }> {
+  const vision = await VisionEncoder.create(ort, await file(manifest.vision.onnx.fp32), manifest.vision, provider);
+  const backend = await OnnxDecoderBackend.create({
+    ort,
+    embedModel: await file(manifest.decoder.onnx!.embed),
+    decoderModel: await file(manifest.decoder.onnx!.decoder),
+    spec: manifest.decoder,
+    executionProvider: provider,
+  });
+  return { vision, backend };
+}
+
 /**
  * Drop -> first token as the app does it (worker/engine.ts + session/controller.ts): fresh
  * sessions, the warm-up, then per image decode, preprocess, encode, the report prompt's prefill,
@@ -104,17 +117,10 @@ export interface DropToFirstTokenResult {
  * a user's is.
  */
 export async function runDropToFirstToken(env: PipelineEnv, o: { images: number; temperature: number; warmUp?: SteadyRule }): Promise<DropToFirstTokenResult> {
-  const { ort, provider, manifest } = env;
+  const { manifest } = env;
   const t0 = performance.now();
-  const vision = await VisionEncoder.create(ort, await env.file(manifest.vision.onnx.fp32), manifest.vision, provider);
-  const backend = await OnnxDecoderBackend.create({
-    ort,
-    embedModel: await env.file(manifest.decoder.onnx!.embed),
-    decoderModel: await env.file(manifest.decoder.onnx!.decoder),
-    spec: manifest.decoder,
-    executionProvider: provider,
-  });
-  const tokenizer = await createTokenizer(env.tokenizers, await env.file(manifest.tokenizer.json));
+  const { vision, backend } = await createSessions(env);
+  const tokenizer = await createTokenizer(env.tokenizers, await env.file(manifest.tokenizer.json), { legacy: manifest.tokenizer.legacy });
   const sessionCreateMs = performance.now() - t0;
   // As the app: the decoder at start (main.tsx), the model's stages after loading (engine.ts).
   await warmUpDecoder(env.decodeToGray);
@@ -166,14 +172,7 @@ export async function runPipelineStages(env: PipelineEnv, o: PipelineStageOption
   const dropToFirstToken = await runDropToFirstToken(env, { images: Math.max(3, o.runs + 1), temperature: o.temperature });
 
   const tCreate = performance.now();
-  const vision = await VisionEncoder.create(ort, await env.file(manifest.vision.onnx.fp32), manifest.vision, provider);
-  const backend = await OnnxDecoderBackend.create({
-    ort,
-    embedModel: await env.file(manifest.decoder.onnx!.embed),
-    decoderModel: await env.file(manifest.decoder.onnx!.decoder),
-    spec: manifest.decoder,
-    executionProvider: provider,
-  });
+  const { vision, backend } = await createSessions(env);
   const sessionCreateMs = performance.now() - tCreate;
   const tokenizer = await createTokenizer(env.tokenizers, await env.file(manifest.tokenizer.json), { legacy: manifest.tokenizer.legacy });
 

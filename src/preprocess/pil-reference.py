@@ -5,17 +5,21 @@ Raw bytes in on stdin, raw bytes out on stdout; sizes come as arguments.
   gray W H C                    RGB (C=3) / RGBA (C=4) pixels -> convert('L') bytes
   resize W H OUT_W OUT_H        'L' pixels -> resize((OUT_W, OUT_H), resample=1) bytes
   preprocess W H SIZE MEAN STD  'L' pixels -> crop uint8 (SIZE*SIZE), then the tensor as
-                                models/reference.py makes it (float32), then (x/255-mean)/std
+                                models/clip_preprocess.py makes it (float32), then (x/255-mean)/std
                                 in float64
   decode PATH                   Image.open(PATH).convert('L'): one JSON line {width, height},
                                 then the pixels
 """
 
 import json
+import os
 import sys
 
 import numpy as np
 from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'models'))
+from clip_preprocess import preprocess_image  # noqa: E402
 
 
 def read_l(w, h):
@@ -35,16 +39,9 @@ def main(argv):
     elif cmd == 'preprocess':
         w, h, size = map(int, args[:3])
         mean, std = float(args[3]), float(args[4])
-        img = read_l(w, h)
-        # Same steps as models/reference.py preprocess().
-        short, long = (w, h) if w <= h else (h, w)
-        new_long = int(size * long / short)
-        new_w, new_h = (size, new_long) if w <= h else (new_long, size)
-        img = img.resize((new_w, new_h), resample=1)
-        top, left = (new_h - size) // 2, (new_w - size) // 2
-        crop = np.asarray(img, dtype=np.uint8)[top:top + size, left:left + size]
-        x = (crop * (1 / 255)).astype(np.float32)
-        x = (x - np.array([mean], np.float32)) / np.array([std], np.float32)
+        # The model's own preprocessing (models/clip_preprocess.py), and a float64 version of the
+        # normalisation to measure the float32 rounding against.
+        crop, x = preprocess_image(read_l(w, h), size, [mean], [std])
         x64 = (crop.astype(np.float64) / 255 - mean) / std
         out.write(np.ascontiguousarray(crop).tobytes())
         out.write(x.astype('<f4').tobytes())
