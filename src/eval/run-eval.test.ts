@@ -9,7 +9,8 @@ import { decodePgm, encodePgm } from '../preprocess/pgm';
 import type { GrayImage } from '../preprocess/types';
 import { OBSERVATIONS } from './chexpert-labeler';
 import { parseCsv } from './csv';
-import { ReferenceIndex, type EvalIo, type GeneratedRecord, type GeneratorFactory } from './run-eval';
+import { ReferenceIndex, type GeneratedRecord } from './eval-inputs';
+import type { EvalIo, GeneratorFactory } from './run-eval';
 
 const model = fileURLToPath(new URL('../../public/models/cxr-llava-tiny', import.meta.url));
 const golden = fileURLToPath(new URL('../../models/tiny/golden/cxr-sample-512.pgm', import.meta.url));

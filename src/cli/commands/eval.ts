@@ -1,10 +1,11 @@
 // `eval --images DIR [--reports REF.csv | --labels LABELS.csv] ...`: batch reports for a folder of
 // images, CheXpert-style labels, and the paper's per-finding metrics (src/eval/run-eval.ts).
-import { runEval, parseEvalArgs, EVAL_USAGE, consoleIo, type EvalIo, type GeneratorFactory } from '../../eval/run-eval';
+import { EVAL_USAGE, parseEvalArgs } from '../../eval/eval-args';
+import { consoleIo, runEval, type EvalIo, type GeneratorFactory } from '../../eval/run-eval';
 import { decodePgm, isPgm } from '../../preprocess/pgm';
 import type { GrayDecoder } from '../../preprocess/types';
 
-export { EVAL_USAGE } from '../../eval/run-eval';
+export { EVAL_USAGE } from '../../eval/eval-args';
 
 /** PGM here; PNG, JPEG and DICOM through the imaging module's Node decoder (loaded on first use). */
 export const decodeAnyImage: GrayDecoder = async (bytes, name) => {
