@@ -139,4 +139,3 @@ export async function readGenerated(file: string, log: (line: string) => void): 
   }
   return records;
 }
-
