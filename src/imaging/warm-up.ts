@@ -1,19 +1,36 @@
-/**
- * An 8x8 mid-grey baseline JPEG (Pillow, quality 50). Decoding it once at start instantiates the
- * decode worker and its libjpeg-turbo wasm, which otherwise cost the user's first image about a
- * second on a small machine (npm run bench: decode of the first image vs later ones).
- */
-const TINY_JPEG_BASE64 =
-  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/wAALCAAIAAgBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEBAAA/ACv/2Q==';
+import { WARM_UP_JPEG_BASE64, WARM_UP_LARGE_JPEG_BASE64 } from './warm-up-jpeg';
 
-export function tinyJpeg(): Uint8Array {
-  const text = atob(TINY_JPEG_BASE64);
+/**
+ * What the decoder runs at start (models/make_warm_up_jpeg.py), so that the user's first image
+ * decodes as fast as later ones: the first decode instantiates the decode worker and its
+ * libjpeg-turbo wasm (about a second on a small machine); a 2048x2048 mid-grey JPEG grows the
+ * codec's memory to a radiograph's size (Node: the first 1024x1024 decode 76-93 ms against 25-34
+ * later, 28-29 ms after it); then a textured 256x256 one, decoded a few times, makes the decoder's
+ * functions hot so that V8 compiles them with its optimising tier before an image is dropped.
+ */
+export const WARM_UP_DECODES = 4;
+
+const bytesOf = (base64: string) => {
+  const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+};
+
+/** The JPEGs warmUpDecoder decodes, in order. */
+export function warmUpJpegs(): Uint8Array[] {
+  const textured = bytesOf(WARM_UP_JPEG_BASE64);
+  return [bytesOf(WARM_UP_LARGE_JPEG_BASE64), ...Array.from({ length: WARM_UP_DECODES - 1 }, () => textured.slice())];
 }
 
-/** Decodes the tiny JPEG with `decode` (the browser's decode worker, or Node's decoder); never throws. */
+/** Decodes the warm-up JPEGs with `decode` (the browser's decode worker, or Node's decoder); never throws. */
 export async function warmUpDecoder(decode: (bytes: Uint8Array, name: string) => Promise<unknown>): Promise<void> {
-  await decode(tinyJpeg(), 'warm-up.jpg').catch(() => {});
+  // Each its own buffer: the browser's decoder takes ownership of the one it is sent.
+  for (const bytes of warmUpJpegs()) {
+    const ok = await decode(bytes, 'warm-up.jpg').then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return;
+  }
 }
