@@ -15,6 +15,7 @@ import { findChrome } from '../../../e2e/support/chrome-path';
 import { buildAndServe } from '../../../e2e/support/serve-build';
 import type { ModelManifest } from '../../model/manifest';
 import { median } from '../stats';
+import { parseFullsizeArgs } from './args';
 import { FOLDER_PREFIX, serveFolder } from './folder-server';
 import type { EncodeResult, HashResult, LoadResult, StorageResult } from './protocol';
 import { startRssSampler } from './rss-sampler';
@@ -22,18 +23,14 @@ import { startRssSampler } from './rss-sampler';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PAGE = 'src/bench/fullsize/fullsize.html';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+const options = parseFullsizeArgs(process.argv.slice(2));
+if (typeof options === 'string') {
+  const help = options.startsWith('usage:');
+  (help ? console.log : console.error)(options);
+  process.exit(help ? 0 : 2);
 }
-
-const folder = resolve(arg('folder', join(ROOT, 'models/work/fullsize/cxr-llava-fullsize')));
-const reloads = Number(arg('reloads', '3'));
-const encodes = Number(arg('encodes', '3'));
-const ALL_PHASES = ['quota', 'first', 'hash', 'interrupt', 'encode', 'reload'];
-/** --phases interrupt (say) re-measures one phase on an empty cache; hash, encode and reload need first. */
-const phases = new Set(arg('phases', ALL_PHASES.join(',')).split(','));
-if (process.argv.includes('--no-encode')) phases.delete('encode');
+const folder = resolve(options.folder ?? join(ROOT, 'models/work/fullsize/cxr-llava-fullsize'));
+const { reloads, encodes, phases } = options;
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
