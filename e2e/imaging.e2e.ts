@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeImageFile } from '../src/imaging/decode-node';
 import { dicomParser } from '../src/imaging/dicom-parser-interop';
 import { WADO_DECODER_NAME, WADO_PUBLIC_DIR, WADO_WORKER_FILE } from '../src/imaging/wado';
+import { WARM_UP_FILE_NAME } from '../src/imaging/warm-up';
 import { launchBrowser } from './support/browser';
 import { canvasStats } from './support/viewport';
 import { watchCsp } from './support/csp-watch';
@@ -56,7 +57,7 @@ const WADO_WORKER = new RegExp(`/${WADO_PUBLIC_DIR.replace(/[.]/g, '\\.')}${WADO
  * decoder the reply names), so the test checks the exact pixels the app got, not only the canvas.
  */
 async function recordDecodeReplies(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
+  await context.addInitScript((warmUpName: string) => {
     const w = window as unknown as { __decoded: unknown; Worker: typeof Worker };
     const Native = w.Worker;
     w.__decoded = null;
@@ -64,10 +65,18 @@ async function recordDecodeReplies(context: BrowserContext): Promise<void> {
       constructor(url: string | URL, options?: WorkerOptions) {
         super(url, options);
         if (options?.name !== 'decode') return;
+        // The app's decoder warm-up (imaging/warm-up.ts) decodes its own JPEGs at start, and under
+        // load their replies can come after a test opened a file: those are not recorded.
+        const warmUpIds = new Set<number>();
+        const post = this.postMessage.bind(this) as (message: unknown, transfer: Transferable[]) => void;
+        this.postMessage = ((message: { kind?: string; id?: number; name?: string }, transfer: Transferable[] = []) => {
+          if (message?.kind === 'decode' && message.name === warmUpName && message.id !== undefined) warmUpIds.add(message.id);
+          post(message, transfer);
+        }) as Worker['postMessage'];
         // Added before the app sets onmessage, so it runs first and sees the pixels untouched.
         this.addEventListener('message', (e: MessageEvent) => {
-          const d = e.data as { kind?: string; image?: { pixels: ArrayLike<number>; decoder?: string; width: number; height: number } };
-          if (d?.kind !== 'decoded' || !d.image) return;
+          const d = e.data as { kind?: string; id?: number; image?: { pixels: ArrayLike<number>; decoder?: string; width: number; height: number } };
+          if (d?.kind !== 'decoded' || !d.image || (d.id !== undefined && warmUpIds.has(d.id))) return;
           const px = d.image.pixels;
           let min = Infinity;
           let max = -Infinity;
@@ -87,7 +96,7 @@ async function recordDecodeReplies(context: BrowserContext): Promise<void> {
         });
       }
     };
-  });
+  }, WARM_UP_FILE_NAME);
 }
 
 interface Decoded {

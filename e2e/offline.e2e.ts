@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser';
-import { setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { setSettings, waitForIdle, waitForModel, waitForVerdict } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const MODEL = `${baseURL}models/cxr-llava-tiny/`;
@@ -26,6 +26,9 @@ async function firstVisit(context: BrowserContext): Promise<Page> {
   await page.reload();
   await waitForModel(page);
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // The first load on this device runs the model self-check, which fetches the sample radiograph:
+  // a test that reloads while that fetch is in flight would see the old page's request aborted.
+  expect(await waitForVerdict(page)).toBe('verified');
   return page;
 }
 

@@ -26,7 +26,7 @@ startOffline(store);
 connectStudyToModel(store, controller);
 startCapabilityProbe(store, controller);
 // The image decoder's worker and wasm start now, not on the first image dropped.
-void warmUpDecoder((bytes) => decodeInWorker(bytes.buffer as ArrayBuffer, 'warm-up.jpg'));
+void warmUpDecoder((bytes, name) => decodeInWorker(bytes.buffer as ArrayBuffer, name));
 // Drafts come back after a reload, even before the image is opened again.
 startDraftPersistence(store);
 

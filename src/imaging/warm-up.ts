@@ -10,6 +10,9 @@ import { WARM_UP_JPEG_BASE64, WARM_UP_LARGE_JPEG_BASE64 } from './warm-up-jpeg';
  */
 export const WARM_UP_DECODES = 4;
 
+/** The file name the warm-up decodes go by (tests tell them from the user's images by it). */
+export const WARM_UP_FILE_NAME = 'warm-up.jpg';
+
 const bytesOf = (base64: string) => {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
@@ -27,7 +30,7 @@ export function warmUpJpegs(): Uint8Array[] {
 export async function warmUpDecoder(decode: (bytes: Uint8Array, name: string) => Promise<unknown>): Promise<void> {
   // Each its own buffer: the browser's decoder takes ownership of the one it is sent.
   for (const bytes of warmUpJpegs()) {
-    const ok = await decode(bytes, 'warm-up.jpg').then(
+    const ok = await decode(bytes, WARM_UP_FILE_NAME).then(
       () => true,
       () => false,
     );
