@@ -6,7 +6,10 @@ import { WARM_UP_JPEG_BASE64, WARM_UP_LARGE_JPEG_BASE64 } from './warm-up-jpeg';
  * libjpeg-turbo wasm (about a second on a small machine); a 2048x2048 mid-grey JPEG grows the
  * codec's memory to a radiograph's size (Node: the first 1024x1024 decode 76-93 ms against 25-34
  * later, 28-29 ms after it); then a textured 256x256 one, decoded a few times, makes the decoder's
- * functions hot so that V8 compiles them with its optimising tier before an image is dropped.
+ * functions hot so that V8 compiles them with its optimising tier before an image is dropped. That
+ * second part shows in Chromium only: with the large JPEG alone the first image's decode there was
+ * 23-129 ms over 6 cold starts (two above 95 ms), with both 29-54 ms (docs/benchmarks.md); in Node
+ * the large one alone was enough.
  */
 export const WARM_UP_DECODES = 4;
 
