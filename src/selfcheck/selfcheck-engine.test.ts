@@ -103,6 +103,52 @@ describe('model self-check in Node (wasm), tiny model, the sample radiograph dec
     expect(plain.answer.prefill.reusedTokens).toBeGreaterThanOrEqual(checked.primed.primeTokens!);
   }, 180_000);
 
+  it('waits for an encode in flight: asked together (an image opened as the model finished loading), both complete, and the report starts from the primed cache', async () => {
+    const goldenDir = fileURLToPath(new URL('../../models/tiny/golden/', import.meta.url));
+    const golden = JSON.parse(readFileSync(path.join(goldenDir, 'golden.json'), 'utf8'));
+    // ORT as the engine sees it, counting session runs in flight across all sessions. Each run
+    // also waits a few ms before it returns, as a GPU run waits for its read-back (wasm in Node
+    // runs synchronously, so without this nothing could overlap here).
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const create = async (...args: Parameters<typeof ort.InferenceSession.create>) => {
+      const session = await ort.InferenceSession.create(...args);
+      const run = session.run.bind(session) as (...a: unknown[]) => Promise<ort.InferenceSession.ReturnType>;
+      return Object.assign(session, {
+        run: async (...a: unknown[]) => {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            const out = await run(...a);
+            await new Promise((resolve) => setTimeout(resolve, 3));
+            return out;
+          } finally {
+            inFlight--;
+          }
+        },
+      });
+    };
+    const counted = { ...ort, InferenceSession: { ...ort.InferenceSession, create } } as unknown as typeof ort;
+    const engine = new InferenceEngine({ ...nodeEngineHost(counted), probe });
+    await engine.load({ manifestUrl: pathToFileURL(path.join(tinyDir, 'manifest.json')).href }, () => {});
+    mostInFlight = 0;
+    const order: string[] = [];
+    const primed = engine.encode(decodePgm(readFileSync(path.join(goldenDir, golden.image.pgm))), [], { preset: 'report' }).then((r) => (order.push('encode'), r));
+    const checked = engine.selfCheck(sample, sampleSha, () => {}).then((r) => (order.push('check'), r));
+    const [p, c] = await Promise.all([primed, checked]);
+    expect(order).toEqual(['encode', 'check']);
+    expect(mostInFlight).toBe(1);
+    expect(c!.ok).toBe(true);
+    let ids: number[] = [];
+    let prefill = { promptTokens: 0, reusedTokens: -1 };
+    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+      if (r.kind === 'prefill') prefill = { promptTokens: r.promptTokens, reusedTokens: r.reusedTokens };
+      if (r.kind === 'complete') ids = r.info.tokenIds;
+    });
+    expect(ids).toEqual(golden.report.greedy);
+    expect(prefill).toEqual({ promptTokens: p.primeTokens, reusedTokens: p.primeTokens });
+    await engine.dispose();
+  }, 180_000);
+
   it('fails at the decoder stage, naming the token, when one decoder weight block is corrupted', async () => {
     // Its largest weight (lm_head, 32000 x 64), sign-flipped: a valid model computing wrong logits.
     const dir = corruptedCopy('decoder.onnx', (b) => expect(corruptLargestInitializer(b, -1)).toMatch(/lm_head|MatMul|onnx::/));

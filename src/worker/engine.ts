@@ -67,6 +67,20 @@ export class InferenceEngine {
 
   constructor(private readonly host: EngineHost) {}
 
+  /**
+   * The worker answers messages as they come, so an encode (an image opened as the model
+   * finished loading), the self-check and a generation could otherwise interleave their session
+   * runs and KV-cache edits. One at a time, in arrival order: ORT's native WebGPU EP shares one
+   * command encoder between sessions and does not survive concurrent runs (microsoft/onnxruntime
+   * #32561), and the decoder's cache belongs to one conversation at a time.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   get isLoaded(): boolean {
     return this.loaded !== null;
   }
@@ -186,7 +200,12 @@ export class InferenceEngine {
    * prompt that question would send (system prompt, image rows, the question) is prefilled now,
    * so generating it later starts from a warm KV cache.
    */
-  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
+  encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
+    this.requireLoaded();
+    return this.oneAtATime(() => this.encodeNow(image, history, prime));
+  }
+
+  private async encodeNow(image: GrayImage, history: HistoryTurn[], prime?: PrimeRequest): Promise<EncodedInfo> {
     const loaded = this.requireLoaded();
     const t0 = this.host.now();
     const pre = preprocessGray(image, loaded.manifest.vision);
@@ -213,9 +232,14 @@ export class InferenceEngine {
    * before it existed). The open image and its conversation are kept: the rows are set back and
    * the next question prefills again.
    */
-  async selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
-    const loaded = this.requireLoaded();
+  selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
+    this.requireLoaded();
     if (this.abort) throw new GenerationError('A generation is running; verify the model when it has finished.', 'busy');
+    return this.oneAtATime(() => this.selfCheckNow(image, sampleSha256, emit));
+  }
+
+  private async selfCheckNow(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
+    const loaded = this.requireLoaded();
     const path = loaded.manifest.selfCheck;
     if (!path) return null;
     const bytes = await fetchArtifact(loaded.baseUrl, manifestFile(loaded.manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn).catch(
@@ -257,10 +281,15 @@ export class InferenceEngine {
   }
 
   /** Streams one answer; the image goes with the first turn of a conversation only. */
-  async generate(options: GenerateOptions, emit: Emit): Promise<void> {
+  generate(options: GenerateOptions, emit: Emit): Promise<void> {
+    this.requireLoaded();
+    if (this.abort) throw new GenerationError('A generation is already running.', 'busy');
+    return this.oneAtATime(() => this.generateNow(options, emit));
+  }
+
+  private async generateNow(options: GenerateOptions, emit: Emit): Promise<void> {
     this.requireLoaded();
     if (!this.chat) throw new NoImageError('Open an image first: there is nothing to report on yet.', 'no-image');
-    if (this.abort) throw new GenerationError('A generation is already running.', 'busy');
     const userText = this.userText(options.preset, options.question ?? '', this.chat.history.length === 0);
     const abort = new AbortController();
     this.abort = abort;
