@@ -19,7 +19,7 @@ export const isolationHeaders = {
  * /ort/: ORT starts its wasm threads as workers from the loader's own URL, which a bundler
  * would rewrite into the app's entry chunk. src/encode/ort-env.ts points ORT at this folder.
  */
-const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 function ortRuntimeFiles(): Plugin {
   const dist = (name: string) =>
     fileURLToPath(new URL(`./node_modules/onnxruntime-web/dist/${name}`, import.meta.url));

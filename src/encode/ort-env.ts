@@ -6,8 +6,8 @@ import type { OrtModule } from '../selftest/ort-selftest';
  */
 export function configureOrtForBrowser(ort: OrtModule, base: string): void {
   ort.env.wasm.wasmPaths = {
-    mjs: new URL(`${base}ort/ort-wasm-simd-threaded.jsep.mjs`, location.href).href,
-    wasm: new URL(`${base}ort/ort-wasm-simd-threaded.jsep.wasm`, location.href).href,
+    mjs: new URL(`${base}ort/ort-wasm-simd-threaded.asyncify.mjs`, location.href).href,
+    wasm: new URL(`${base}ort/ort-wasm-simd-threaded.asyncify.wasm`, location.href).href,
   };
   ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 }

@@ -10,9 +10,10 @@ export interface NodeOrt {
 }
 
 /**
- * ONNX Runtime Web in Node. Its Node entry has only wasm; for WebGPU we load its browser build
- * (JSEP) on Dawn's `navigator.gpu`, with one shim (patchWriteBuffer, below). 'auto' never takes
- * a software adapter (SwiftShader): as in the app, wasm is many times faster than it.
+ * ONNX Runtime Web in Node. Its Node entry has only wasm; for WebGPU we load the build the app
+ * ships (`onnxruntime-web/webgpu`, the native WebGPU EP) on Dawn's `navigator.gpu`, with one shim
+ * (patchWriteBuffer, below). 'auto' never takes a software adapter (SwiftShader): as in the app,
+ * wasm is many times faster than it.
  */
 export async function loadOrtForNode(want: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promise<NodeOrt> {
   if (want !== 'wasm') {

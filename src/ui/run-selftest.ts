@@ -7,7 +7,7 @@ export async function runGpuSelfTest(store: AppStore): Promise<void> {
   setSelfTest({ status: 'running' });
   try {
     const [ort, { compareProviders }] = await Promise.all([
-      import('onnxruntime-web'),
+      import('onnxruntime-web/webgpu'),
       import('../selftest/ort-selftest'),
     ]);
     configureOrtForBrowser(ort, import.meta.env.BASE_URL);

@@ -339,13 +339,22 @@ export class InferenceEngine {
   }
 
   private lost: string | null = null;
+  /** The device the loaded sessions run on; null once they are released on purpose. */
+  private watchedDevice: GPUDevice | null = null;
 
-  /** ORT's WebGPU device: when it is lost, nothing on it can be used again. */
+  /**
+   * ORT's WebGPU device: when it is lost, nothing on it can be used again. ORT's native WebGPU EP
+   * destroys its device when the last session on it is released, so a loss after our own
+   * dispose() (a reload, another provider) is not one to report.
+   */
   private async watchDevice(): Promise<void> {
     const device = await Promise.resolve(this.host.ort.env.webgpu.device).catch(() => null);
-    if (!device || (device as GPUDevice & { __cxrWatched?: boolean }).__cxrWatched) return;
+    if (!device) return;
+    this.watchedDevice = device;
+    if ((device as GPUDevice & { __cxrWatched?: boolean }).__cxrWatched) return;
     (device as GPUDevice & { __cxrWatched?: boolean }).__cxrWatched = true;
     void device.lost.then((info) => {
+      if (this.watchedDevice !== device) return;
       this.lost = `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}).`;
       this.abort?.abort();
       this.loaded = null;
@@ -376,6 +385,7 @@ export class InferenceEngine {
     this.loaded = null;
     this.chat = null;
     this.imageRows = null;
+    this.watchedDevice = null;
     if (l) {
       await l.vision.dispose();
       await l.backend.dispose();

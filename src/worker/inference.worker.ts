@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // Worker entry: routes protocol messages to the engine; no logic of its own.
 import { createStore, get, set } from 'idb-keyval';
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/webgpu';
 import { probeBrowser } from '../capabilities/probe-browser';
 import { configureOrtForBrowser } from '../encode/ort-env';
 import { loadWebTokenizers } from '../generate/tokenizer-browser';

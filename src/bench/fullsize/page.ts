@@ -1,7 +1,7 @@
 // The full-size bench page: the app's own download / cache / sha256 pipeline (fetchArtifact) and
 // the app's vision encoder (VisionEncoder on ORT's wasm build, configured as the inference worker
 // configures it), driven file by file from src/bench/fullsize/main.ts through window.cxrFullsize.
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/webgpu';
 import { configureOrtForBrowser } from '../../encode/ort-env';
 import { VisionEncoder } from '../../encode/vision-encoder';
 import { createSHA256 } from 'hash-wasm';
