@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 // The bench worker: the same stage timing code as the Node bench (pipeline-core.ts,
-// vision/vision-core.ts) on the app's browser runtime — ORT's JSEP build set up as the inference
-// worker sets it up, the decode worker's codecs, the browser tokenizer loader.
-import * as ort from 'onnxruntime-web';
+// vision/vision-core.ts) on the app's browser runtime — ORT's build set up as the inference
+// worker sets it up, the decode worker's codecs, the browser tokenizer loader — and, for
+// comparison, on ORT's JSEP build (the app's WebGPU build before; see protocol.ts).
+import type * as Ort from 'onnxruntime-web';
 import { configureOrtForBrowser } from '../../encode/ort-env';
 import { loadWebTokenizers } from '../../generate/tokenizer-browser';
 import { loadCodecBrowser } from '../../imaging/codecs-browser';
@@ -15,11 +16,30 @@ import { defaultPasses } from '../../preprocess/resize-lanczos';
 import { STEADY_RULE } from '../../generate/warm-up';
 import { runDropToFirstToken, runPipelineStages, type PipelineEnv } from '../pipeline-core';
 import { adapterReport, timeVisionSession } from '../vision/vision-core';
-import type { BenchProgress, BenchRequest, BenchResults, BrowserEnvInfo, VisionBrowserTiming, WorkerReply } from './protocol';
+import { BENCH_FILES_PREFIX, JSEP_FILES, JSEP_FILES_DIR, type BenchProgress, type BenchRequest, type BenchResults, type BrowserEnvInfo, type OrtBuildChoice, type VisionBrowserTiming, type WorkerReply } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-configureOrtForBrowser(ort, import.meta.env.BASE_URL);
-ort.env.logLevel = 'error';
+
+/** One ORT module per build and worker, loaded on first use (a browser runs one build per bench run). */
+const builds = new Map<OrtBuildChoice, Promise<typeof Ort>>();
+function ortFor(build: OrtBuildChoice = 'app'): Promise<typeof Ort> {
+  let loading = builds.get(build);
+  if (!loading) {
+    loading = (build === 'jsep' ? import('onnxruntime-web') : import('onnxruntime-web/webgpu')).then((m) => {
+      const ort = m as unknown as typeof Ort;
+      configureOrtForBrowser(ort, import.meta.env.BASE_URL);
+      if (build === 'jsep') {
+        const [mjs, wasm] = JSEP_FILES.map((f) => new URL(`${BENCH_FILES_PREFIX}${JSEP_FILES_DIR}${f}`, location.href).href);
+        ort.env.wasm.wasmPaths = { mjs, wasm };
+      }
+      ort.env.logLevel = 'error';
+      return ort;
+    });
+    builds.set(build, loading);
+  }
+  return loading;
+}
+const buildName = (build: OrtBuildChoice = 'app') => (build === 'jsep' ? 'JSEP build' : "native WebGPU build, the app's");
 const post = (reply: WorkerReply) => scope.postMessage(reply);
 const progress = (p: BenchProgress) => post({ kind: 'progress', progress: p });
 
@@ -68,6 +88,8 @@ async function preprocess(r: Extract<BenchRequest, { kind: 'preprocess' }>): Pro
 type ModelRequest = Extract<BenchRequest, { kind: 'pipeline' | 'drop' }>;
 
 async function pipelineEnv(r: ModelRequest): Promise<PipelineEnv> {
+  const build = r.kind === 'drop' ? r.ortBuild : 'app';
+  const ort = await ortFor(build);
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(r.manifestUrl))) as ModelManifest;
   const base = new URL('.', new URL(r.manifestUrl, location.href)).href;
   const wasm = createWasmDecoders(loadCodecBrowser);
@@ -75,7 +97,7 @@ async function pipelineEnv(r: ModelRequest): Promise<PipelineEnv> {
   return {
     ort,
     provider: r.ep,
-    runtime: `onnxruntime-web ${ort.env.versions.web} (JSEP build, as the app), ${r.ep}`,
+    runtime: `onnxruntime-web ${ort.env.versions.web} (${buildName(build)}), ${r.ep}`,
     manifest,
     file: (p) => fetchBytes(new URL(p, base).href),
     tokenizers: await loadWebTokenizers(),
@@ -95,7 +117,8 @@ async function drop(r: Extract<BenchRequest, { kind: 'drop' }>): Promise<BenchRe
 
 async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<VisionBrowserTiming> {
   const c = r.config;
-  if (c.build === 'native') throw new Error('the browser bench runs the app\'s ORT build (wasm, or WebGPU through JSEP); --build native is Node only');
+  const build: OrtBuildChoice = c.build === 'jsep' ? 'jsep' : 'app';
+  const ort = await ortFor(build);
   if (c.build === 'wasm') ort.env.wasm.numThreads = c.threads;
   const f32 = async (url: string) => {
     const b = await fetchBytes(url);
@@ -110,7 +133,7 @@ async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<Vis
   const timing = await timeVisionSession(ort, model, r.meta, input, ref, c, { onProgress: progress });
   return {
     ...timing,
-    runtime: `onnxruntime-web ${ort.env.versions.web} (${c.build === 'wasm' ? 'wasm' : 'JSEP WebGPU'}, as the app)`,
+    runtime: `onnxruntime-web ${ort.env.versions.web} (${buildName(build)}, ${c.build === 'wasm' ? 'wasm EP' : 'WebGPU EP'})`,
     wasmThreads: Number(ort.env.wasm.numThreads ?? 0),
     modelBytes: model.byteLength,
     readMs,

@@ -5,13 +5,14 @@
 // requests in the page's bench worker with a time limit.
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../../../e2e/support/browser';
 import { findChrome } from '../../../e2e/support/chrome-path';
 import { buildAndServe, type ServedBuild } from '../../../e2e/support/serve-build';
-import { BENCH_FILES_PREFIX, type BenchProgress, type BenchRequest, type BenchResults } from './protocol';
+import { BENCH_FILES_PREFIX, JSEP_FILES, JSEP_FILES_DIR, type BenchProgress, type BenchRequest, type BenchResults } from './protocol';
 
 const PAGE = 'src/bench/browser/bench.html';
 
@@ -31,8 +32,13 @@ function benchFiles(files: Map<string, BenchFile>): Plugin {
           res.end();
           return;
         }
-        res.setHeader('Content-Type', 'application/octet-stream');
+        // ORT's runtime files for the JSEP comparison are imported as modules and compiled as wasm.
+        const name = url.split('?')[0]!;
+        res.setHeader('Content-Type', name.endsWith('.mjs') ? 'text/javascript' : name.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream');
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+        // ORT starts its wasm threads as workers from the .mjs: under COEP a worker's script must
+        // say so itself.
+        res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
         res.setHeader('Cache-Control', 'no-store');
         if (typeof file === 'string') {
           res.setHeader('Content-Length', String(statSync(file).size));
@@ -53,12 +59,17 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** Builds and serves the bench page; `files` are served under /__bench/<name>. */
+/**
+ * Builds and serves the bench page; `files` are served under /__bench/<name>, and with them ORT's
+ * JSEP runtime files (for requests that compare that build with the app's).
+ */
 export async function serveBenchPage(files: Record<string, BenchFile>): Promise<BenchServer> {
   const t0 = performance.now();
+  const ortDist = path.dirname(fileURLToPath(import.meta.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm')));
+  const jsep = Object.fromEntries(JSEP_FILES.map((f) => [`${JSEP_FILES_DIR}${f}`, path.join(ortDist, f)]));
   const served: ServedBuild = await buildAndServe({
     input: { bench: fileURLToPath(new URL(`../../../${PAGE}`, import.meta.url)) },
-    previewPlugins: [benchFiles(new Map(Object.entries(files)))],
+    previewPlugins: [benchFiles(new Map(Object.entries({ ...jsep, ...files })))],
   });
   console.error(`bench page built and served in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${served.baseURL}${PAGE}`);
   return {

@@ -1,5 +1,6 @@
 // `npm run bench -- --browser [--ep wasm|webgpu] [--runs N --warmup N --tokens N --temperature T
-//   --model DIR --image FILE --timeout S --out FILE --visits 1|2 --cold-starts N --compare-warm-up]`
+//   --model DIR --image FILE --timeout S --out FILE --visits 1|2 --cold-starts N --compare-warm-up
+//   --compare-builds]`
 // The pipeline bench in headless Chromium: the same stage timing code as in Node
 // (pipeline-core.ts) in the bench page's worker, on the app's production build; preprocessing
 // timed in the page against PIL (and against the same TypeScript in Node) on the same pixels.
@@ -10,7 +11,9 @@
 // between runs; so drop -> first token is repeated in --cold-starts fresh browsers (default 5,
 // the first being the full run's) and first / later is judged by its median over them. With
 // --compare-warm-up, as many cold starts again with one warm-up round (what the app did before it
-// repeated the warm-up until steady), interleaved with the others.
+// repeated the warm-up until steady), interleaved with the others. With --compare-builds, as many
+// cold starts again on ORT's JSEP build (the app's before it moved to the native WebGPU build),
+// also interleaved: the same stages on the other build's kernels, side by side.
 import { readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +24,7 @@ import { median } from '../stats';
 import type { DropParts, DropToFirstTokenResult } from '../pipeline-core';
 import { machineInfo } from '../vision/cli';
 import { openBenchBrowser, serveBenchPage, type BenchFile } from './driver';
+import type { OrtBuildChoice } from './protocol';
 
 /** Every file below `dir`, by its path relative to it (with `/`). */
 function listFiles(dir: string, prefix = ''): string[] {
@@ -46,6 +50,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
   const coldStarts = Number(opt('cold-starts', '5'));
   if (!Number.isInteger(coldStarts) || coldStarts < 1) throw new Error(`--cold-starts ${coldStarts}: a whole number, 1 or more`);
   const compareWarmUp = args.includes('--compare-warm-up');
+  const compareBuilds = args.includes('--compare-builds');
   const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
   const out = opt('out', `bench-results/bench-browser-${ep}-${os.hostname()}-${stamp}.json`);
   const loadAverageBefore = os.loadavg();
@@ -92,16 +97,24 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
 
     await browser.close();
     // More cold starts: each a fresh browser (fresh profile, nothing compiled), drop -> first token only.
-    const series: ColdStart[] = [{ warmUp: 'steady', drop: pipeline.dropToFirstToken }];
-    const plan: ColdStart['warmUp'][] = [];
-    for (let i = 1; i < coldStarts; i++) plan.push('steady');
-    if (compareWarmUp) for (let i = 0; i < coldStarts; i++) plan.splice(2 * i, 0, 'one round');
-    for (const warmUp of plan) {
+    const series: ColdStart[] = [{ warmUp: 'steady', build: 'app', drop: pipeline.dropToFirstToken }];
+    const plan: Omit<ColdStart, 'drop'>[] = [];
+    for (let i = 1; i < coldStarts; i++) plan.push({ warmUp: 'steady', build: 'app' });
+    // Each comparison's cold starts take every other place, so load drifts hit both alike.
+    const interleave = (c: Omit<ColdStart, 'drop'>) => {
+      for (let i = 0; i < coldStarts; i++) plan.splice(Math.min(plan.length, 2 * i), 0, c);
+    };
+    if (compareWarmUp) interleave({ warmUp: 'one round', build: 'app' });
+    if (compareBuilds) interleave({ warmUp: 'steady', build: 'jsep' });
+    for (const { warmUp, build } of plan) {
       const fresh = await openBenchBrowser(server.pageUrl, { log: false });
       try {
-        const drop = await fresh.run({ kind: 'drop', manifestUrl: pipelineRequest.manifestUrl, imageUrl: pipelineRequest.imageUrl, ep, images: runs + 1, temperature: pipelineRequest.options.temperature, ...(warmUp === 'one round' ? { maxWarmUpRounds: 1 } : {}) }, timeoutMs);
-        series.push({ warmUp, drop });
-        console.error(`  cold start ${series.length} (${warmUp}): first / later ${drop.firstOverLater.toFixed(2)} (${drop.firstImage.total.toFixed(0)} / ${drop.laterImages.total.toFixed(0)} ms; warm-up rounds ${drop.warmupRoundsMs.map((x) => x.toFixed(0)).join(', ')} ms)`);
+        const drop = await fresh.run(
+          { kind: 'drop', manifestUrl: pipelineRequest.manifestUrl, imageUrl: pipelineRequest.imageUrl, ep, images: runs + 1, temperature: pipelineRequest.options.temperature, ortBuild: build, ...(warmUp === 'one round' ? { maxWarmUpRounds: 1 } : {}) },
+          timeoutMs,
+        );
+        series.push({ warmUp, build, drop });
+        console.error(`  cold start ${series.length} (${warmUp}, ${build} build): first / later ${drop.firstOverLater.toFixed(2)} (${drop.firstImage.total.toFixed(0)} / ${drop.laterImages.total.toFixed(0)} ms; warm-up rounds ${drop.warmupRoundsMs.map((x) => x.toFixed(0)).join(', ')} ms)`);
       } finally {
         await fresh.close();
       }
@@ -153,7 +166,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         ...(secondVisit ? ['second visit (page reloaded, same profile):', ...dropLines(secondVisit.dropToFirstToken, f).map((l) => `  ${l}`)] : []),
         ...coldStartSummary.map(
           (c) =>
-            `${c.coldStarts} cold starts, warm-up ${c.warmUp}: first / later median ${c.firstOverLater.median.toFixed(2)} (each: ${c.firstOverLater.each.map((x) => x.toFixed(2)).join(', ')}); ` +
+            `${c.coldStarts} cold starts, ${c.build} build, warm-up ${c.warmUp}: sessions median ${f(c.sessionCreateMs)}; first / later median ${c.firstOverLater.median.toFixed(2)} (each: ${c.firstOverLater.each.map((x) => x.toFixed(2)).join(', ')}); ` +
             `first image median ${f(c.firstImageMs)}, later ${f(c.laterImagesMs)}; warm-up median ${f(c.warmupMs)}`,
         ),
         `preprocess ${node.image.width}x${node.image.height}: Chromium (${pre.passes}) ${f(pageTiming.medianMs)}, Node (${node.typescript.passes}) ${f(node.typescript.medianMs)}, Node scalar ${f(node.scalar.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
@@ -170,17 +183,22 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
 interface ColdStart {
   /** 'steady': the app's warm-up (repeated until it stops getting faster); 'one round': a single round. */
   warmUp: 'steady' | 'one round';
+  /** 'app': the app's ORT build; 'jsep': ORT's JSEP build (see protocol.ts). */
+  build: OrtBuildChoice;
   drop: DropToFirstTokenResult;
 }
 
 function summariseColdStarts(series: ColdStart[]) {
-  return (['steady', 'one round'] as const).flatMap((warmUp) => {
-    const runs = series.filter((c) => c.warmUp === warmUp).map((c) => c.drop);
+  const kinds = [...new Map(series.map((c) => [`${c.warmUp}|${c.build}`, { warmUp: c.warmUp, build: c.build }])).values()];
+  return kinds.flatMap(({ warmUp, build }) => {
+    const runs = series.filter((c) => c.warmUp === warmUp && c.build === build).map((c) => c.drop);
     if (!runs.length) return [];
     const each = runs.map((d) => d.firstOverLater);
     return [
       {
         warmUp,
+        build,
+        sessionCreateMs: median(runs.map((d) => d.sessionCreateMs)),
         coldStarts: runs.length,
         firstOverLater: { median: median(each), each },
         firstImageMs: median(runs.map((d) => d.firstImage.total)),

@@ -6,6 +6,15 @@ import type { AdapterReport, OrtConfig, VisionModelMeta, VisionProgress, VisionT
 /** Files the driver serves to the page from outside the build (models, images, tensors). */
 export const BENCH_FILES_PREFIX = '/__bench/';
 
+/**
+ * Which ORT build a request runs on: the app's ('app': onnxruntime-web/webgpu, ORT's native WebGPU
+ * EP and its CPU EP) or the JSEP build the app used before ('jsep', onnxruntime-web's default
+ * entry), whose runtime files the driver serves under JSEP_FILES_DIR for the comparison.
+ */
+export type OrtBuildChoice = 'app' | 'jsep';
+export const JSEP_FILES_DIR = 'ort-jsep/';
+export const JSEP_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+
 export interface BrowserEnvInfo {
   userAgent: string;
   hardwareConcurrency: number;
@@ -19,7 +28,7 @@ export type BenchRequest =
   | { kind: 'preprocess'; url: string; width: number; height: number; spec: PreprocessSpec; runs: number; warmup: number }
   | { kind: 'pipeline'; manifestUrl: string; imageUrl: string; ep: 'wasm' | 'webgpu'; options: PipelineStageOptions }
   /** Drop -> first token alone (pipeline-core.ts), for a series of cold starts; maxWarmUpRounds 1 = one warm-up round. */
-  | { kind: 'drop'; manifestUrl: string; imageUrl: string; ep: 'wasm' | 'webgpu'; images: number; temperature: number; maxWarmUpRounds?: number }
+  | { kind: 'drop'; manifestUrl: string; imageUrl: string; ep: 'wasm' | 'webgpu'; images: number; temperature: number; maxWarmUpRounds?: number; ortBuild?: OrtBuildChoice }
   | {
       kind: 'vision';
       modelUrl: string;

@@ -42,7 +42,6 @@ async function runConfig(server: BenchServer, c: OrtConfig, meta: VisionModelMet
   const label = `chromium ${configLabel(c)}`;
   const file = c.dtype === 'fp16' ? meta.onnx.fp16 : meta.onnx.fp32;
   if (!file) return { config: c, label, failed: `${c.modelDir} has no fp16 graph: make it with make_vision_large.py --dtype fp16` };
-  if (c.build === 'native') return { config: c, label, failed: "the browser bench runs the app's ORT build: wasm, or WebGPU through JSEP (--build jsep)" };
   const browser = await openBenchBrowser(server.pageUrl);
   const sampler = startTreeCpuSampler();
   const started = performance.now();

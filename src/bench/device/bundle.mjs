@@ -51,7 +51,7 @@ await build({
 const nm = path.join(root, 'node_modules');
 const ortFiles = [
   'package.json',
-  'dist/ort.min.mjs', // JSEP build (the app's default entry in the browser)
+  'dist/ort.min.mjs', // JSEP build (the app's WebGPU build before the native one; for comparison)
   'dist/ort-wasm-simd-threaded.jsep.mjs',
   'dist/ort-wasm-simd-threaded.jsep.wasm',
   'dist/ort.webgpu.bundle.min.mjs', // onnxruntime-web/webgpu: native WebGPU EP

@@ -133,8 +133,9 @@ step "self-check (demo model)" 30 $BENCH verify --ep $PIPE_EP --sample public/sa
 
 V="$BENCH vision --model $MODEL --ep $MAIN_EP $RUNS"
 VG="$BENCH vision --model $GPU_MODEL --ep webgpu $RUNS"
-# 3. PyTorch (fp32, bf16) + the app's runtime: JSEP WebGPU fp32, graph opt 'all', with a second
-#    session to see whether the cold first run is shader compilation that a cache would keep.
+# 3. PyTorch (fp32, bf16) + ORT's JSEP WebGPU build (the app's until 2026-12-06; step 5 is the
+#    native build the app ships now), fp32, graph opt 'all', with a second session to see whether
+#    the cold first run is shader compilation that a cache would keep.
 step "torch + ORT JSEP fp32 all" 90 $V --build jsep --opt all --second-session $TORCH \
   --child-timeout $(( $(left) - 60 )) --out "$OUT/vision-jsep.json"
 # Later steps reuse that PyTorch result (same model) instead of timing it again.
@@ -144,7 +145,7 @@ TJ="--torch none"
 # 4. The tiny-model pipeline (decode, preprocess, encode, prefill, TTFT, per-token) on WebGPU.
 step "pipeline (tiny model)" 40 $BENCH pipeline --ep $PIPE_EP --image "$IMAGE" --runs 5 --warmup 1 --out "$OUT/pipeline.json"
 
-# 5. The native WebGPU EP (onnxruntime-web/webgpu).
+# 5. The native WebGPU EP (onnxruntime-web/webgpu): the app's WebGPU build.
 step "ORT native fp32 all" 50 $VG --build native --opt all $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-native.json"
 
 # 6. fp16: with shader-f16 by default, or with the flag the probe found (labelled in the results).

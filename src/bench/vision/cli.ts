@@ -16,7 +16,8 @@ export const DEFAULT_MODEL = 'models/work/bench/vit-l16-512';
 const HELP = `npm run bench:vision -- [options]
   --model DIR         folder from models/bench/make_vision_large.py (default ${DEFAULT_MODEL})
   --ep LIST           wasm | webgpu | auto (default auto: webgpu on a hardware adapter, else wasm)
-  --build LIST        WebGPU build: jsep (the app's, default) | native (onnxruntime-web/webgpu)
+  --build LIST        WebGPU build: native (onnxruntime-web/webgpu, the app's, default) | jsep (the
+                      JSEP build, the app's before; for comparison)
   --dtype LIST        fp32 | fp16 (fp16 needs vision.fp16.onnx and, on WebGPU, shader-f16)
   --opt LIST          graph optimisation: all (default) | extended | basic | disabled
   --runs N --warmup N timed runs after warm-up runs (default 3 after 1); a first run is always timed
@@ -26,8 +27,8 @@ const HELP = `npm run bench:vision -- [options]
   --webgpu-option LIST  WebGPU session options: gpu-output (preferredOutputLocation 'gpu-buffer'),
                       graph-capture (enableGraphCapture, input in a GPU buffer); '+' combines
                       within one configuration, ',' makes one configuration each (default none)
-  --browser           run each configuration in headless Chromium (the app's build; wasm, or WebGPU
-                      through JSEP: SwiftShader on a machine without a GPU) instead of Node
+  --browser           run each configuration in headless Chromium (the app's production build, in a
+                      worker; WebGPU is SwiftShader on a machine without a GPU) instead of Node
   --torch DEV         auto | cpu | cuda | none (default auto: cuda if torch has it)
   --torch-dtype LIST  default fp32 on cpu, fp32,bf16 on cuda
   --torch-runs N --torch-warmup N   (default: --runs / --warmup; on cuda at least 20 / 3)
@@ -96,7 +97,7 @@ function parse(argv: string[]): CliOptions {
   return {
     modelDir: one('model', DEFAULT_MODEL),
     eps: check('ep', list('ep', 'auto'), ['wasm', 'webgpu', 'auto'] as const),
-    builds: check('build', list('build', 'jsep'), ['jsep', 'native'] as const),
+    builds: check('build', list('build', 'native'), ['jsep', 'native'] as const),
     dtypes: check('dtype', list('dtype', 'fp32'), ['fp32', 'fp16'] as const),
     opts: check('opt', list('opt', 'all'), ['all', 'extended', 'basic', 'disabled'] as const),
     runs: num('runs', 3),

@@ -8,9 +8,10 @@ import { median } from '../stats';
 import { compareRows, type Precision, type RowCheck } from '../../selfcheck/compare';
 
 /**
- * wasm: ORT's CPU backend (the package's Node entry). jsep: the browser build's WebGPU EP that
- * the app ships (`onnxruntime-web` default entry, JSEP). native: the C++ WebGPU EP
- * (`onnxruntime-web/webgpu`, what `loadOrtForNode('webgpu')` gives).
+ * wasm: ORT's CPU backend (the package's Node entry; in Chromium, the app's build's CPU EP).
+ * native: the C++ WebGPU EP (`onnxruntime-web/webgpu`: what the app ships and what
+ * `loadOrtForNode('webgpu')` gives). jsep: the JSEP build's WebGPU EP (`onnxruntime-web` default
+ * entry), the app's before it moved to the native one; kept for comparison.
  */
 export type OrtBuild = 'wasm' | 'jsep' | 'native';
 export type OptLevel = 'disabled' | 'basic' | 'extended' | 'all';
