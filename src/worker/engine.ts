@@ -200,7 +200,7 @@ export class InferenceEngine {
    * prompt that question would send (system prompt, image rows, the question) is prefilled now,
    * so generating it later starts from a warm KV cache.
    */
-  encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
+  async encode(image: GrayImage, history: HistoryTurn[] = [], prime?: PrimeRequest): Promise<EncodedInfo> {
     this.requireLoaded();
     return this.oneAtATime(() => this.encodeNow(image, history, prime));
   }
@@ -232,7 +232,7 @@ export class InferenceEngine {
    * before it existed). The open image and its conversation are kept: the rows are set back and
    * the next question prefills again.
    */
-  selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
+  async selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
     this.requireLoaded();
     if (this.abort) throw new GenerationError('A generation is running; verify the model when it has finished.', 'busy');
     return this.oneAtATime(() => this.selfCheckNow(image, sampleSha256, emit));
@@ -281,7 +281,7 @@ export class InferenceEngine {
   }
 
   /** Streams one answer; the image goes with the first turn of a conversation only. */
-  generate(options: GenerateOptions, emit: Emit): Promise<void> {
+  async generate(options: GenerateOptions, emit: Emit): Promise<void> {
     this.requireLoaded();
     if (this.abort) throw new GenerationError('A generation is already running.', 'busy');
     return this.oneAtATime(() => this.generateNow(options, emit));
