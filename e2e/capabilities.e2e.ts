@@ -22,6 +22,8 @@ describe('with WebGPU (SwiftShader)', () => {
     expect(await page.getByTestId('shader-f16').textContent()).toBe('no');
     // Served with COOP/COEP, so ORT's wasm backend may use threads.
     expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/^yes, \d+ logical cores/);
+    // Chromium has JSPI, so the worker runs ORT's smaller JSPI build.
+    expect(await page.getByTestId('ort-build').textContent()).toMatch(/^JSPI build/);
     // SwiftShader emulates the GPU on the CPU: the ONNX stages go to wasm, and the panel says why.
     expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-wasm.*software one \(google swiftshader\).*wasm chosen/);
     expect(await page.getByTestId('plan-decoder').textContent()).toMatch(/webllm-q4f32_1.*no shader-f16.*ONNX decoder \(the demo model\) runs on wasm/i);

@@ -1,36 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser';
-import { setSettings, waitForIdle, waitForModel, waitForVerdict } from './support/reading-room';
+import { firstVisit } from './support/first-visit';
+import { waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const MODEL = `${baseURL}models/cxr-llava-tiny/`;
 const DECODER_BYTES = readFileSync(fileURLToPath(new URL('../public/models/cxr-llava-tiny/decoder.onnx', import.meta.url)));
-
-/** A first visit: the model loads on wasm (fast here) and the service worker takes control. */
-async function firstVisit(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(baseURL);
-  await waitForModel(page);
-  await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 6 });
-  // The service worker has finished precaching when it is active.
-  await expect
-    .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).some((r) => r.active?.state === 'activated')), {
-      timeout: 120_000,
-      interval: 500,
-    })
-    .toBe(true);
-  // One more online load, as a second visit would be: the page is now served by the worker.
-  await page.reload();
-  await waitForModel(page);
-  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
-  // The first load on this device runs the model self-check, which fetches the sample radiograph:
-  // a test that reloads while that fetch is in flight would see the old page's request aborted.
-  expect(await waitForVerdict(page)).toBe('verified');
-  return page;
-}
 
 async function modelLoadStatus(page: Page): Promise<{ status: string | null; text: string | null }> {
   await page.waitForFunction(
@@ -51,7 +29,7 @@ describe('offline after the first visit', () => {
 
   it('reloads, opens the sample radiograph, reports and answers with the network off, with no failed request', async () => {
     const context = await browser.newContext();
-    const page = await firstVisit(context);
+    const page = await firstVisit(context, baseURL);
     const failed: string[] = [];
     context.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     await context.setOffline(true);
@@ -103,7 +81,7 @@ describe('offline after the first visit', () => {
 
   it('detects a corrupted cached file: reported when offline, downloaded again when online', async () => {
     const context = await browser.newContext();
-    const page = await firstVisit(context);
+    const page = await firstVisit(context, baseURL);
     await page.evaluate(async (url) => {
       const cache = await caches.open('cxr-llava-models-v1');
       await cache.put(url, new Response('not the tokenizer'));

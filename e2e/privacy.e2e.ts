@@ -96,7 +96,9 @@ describe('privacy: a whole reading session talks to no one but the app', () => {
     // Worker requests are in the log: the model files are fetched by the inference worker.
     const urls = requests.map((r) => r.url);
     expect(urls.some((u) => u.endsWith('/decoder.onnx'))).toBe(true);
-    expect(urls.some((u) => u.endsWith('/ort/ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
+    // ORT's JSPI build (Chromium has JSPI), from the app's own origin.
+    expect(urls.some((u) => /\/ort\/[\d.]+\/ort-wasm-simd-threaded\.jspi\.wasm$/.test(u))).toBe(true);
+    expect(urls.some((u) => u.includes('asyncify'))).toBe(false);
     expect(urls.some((u) => /decode\.worker[^/]*\.js$/.test(u))).toBe(true);
 
     const foreign = requests.filter((r) => {

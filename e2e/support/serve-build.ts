@@ -14,6 +14,8 @@ export interface ServeBuildOptions {
   input?: Record<string, string>;
   /** Extra plugins for the preview server (e.g. routes to files outside the build). */
   previewPlugins?: PluginOption[];
+  /** Build-time constants (e.g. VITE_ORT_BUILD, which forces one of ORT's builds). */
+  define?: Record<string, string>;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function buildAndServe(o: ServeBuildOptions = {}): Promise<ServedBu
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true, ...(o.input ? { rolldownOptions: { input: o.input } } : {}) } });
+    await build({ logLevel: 'warn', mode: 'production', ...(o.define ? { define: o.define } : {}), build: { outDir, emptyOutDir: true, ...(o.input ? { rolldownOptions: { input: o.input } } : {}) } });
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }

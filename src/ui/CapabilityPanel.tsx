@@ -1,4 +1,5 @@
 import { formatBytes } from '../capabilities/format';
+import { ortBuildForBrowser } from '../encode/ort-env';
 import { runGpuSelfTest } from './run-selftest';
 import { useAppStore, useAppStoreApi } from './store-context';
 
@@ -38,6 +39,12 @@ export function CapabilityPanel() {
               {caps.wasmThreads
                 ? `yes, ${caps.logicalCores} logical cores`
                 : 'no (page is not cross-origin isolated)'}
+            </dd>
+            <dt>ONNX Runtime</dt>
+            <dd data-testid="ort-build">
+              {ortBuildForBrowser() === 'jspi'
+                ? 'JSPI build: this browser has WebAssembly JS Promise Integration'
+                : 'asyncify build: this browser has no WebAssembly JS Promise Integration (a larger, slower build)'}
             </dd>
             <dt>Storage</dt>
             <dd>

@@ -1,4 +1,4 @@
-import { configureOrtForBrowser } from '../encode/ort-env';
+import { loadOrtForBrowser } from '../encode/ort-env';
 import type { AppStore } from '../state/store';
 
 /** Loads ORT lazily (it is large) and compares WebGPU against wasm on public/selftest.onnx. */
@@ -6,11 +6,10 @@ export async function runGpuSelfTest(store: AppStore): Promise<void> {
   const { setSelfTest } = store.getState();
   setSelfTest({ status: 'running' });
   try {
-    const [ort, { compareProviders }] = await Promise.all([
-      import('onnxruntime-web/webgpu'),
+    const [{ ort }, { compareProviders }] = await Promise.all([
+      loadOrtForBrowser(import.meta.env.BASE_URL),
       import('../selftest/ort-selftest'),
     ]);
-    configureOrtForBrowser(ort, import.meta.env.BASE_URL);
     const res = await fetch(`${import.meta.env.BASE_URL}selftest.onnx`);
     if (!res.ok) throw new Error(`self-test model not found (${res.status})`);
     const model = new Uint8Array(await res.arrayBuffer());

@@ -25,6 +25,8 @@ import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, Histor
 /** What differs between the browser worker and Node: everything else is shared. */
 export interface EngineHost {
   ort: typeof Ort;
+  /** Which of ORT's browser builds `ort` is (encode/ort-env.ts); unset in Node. */
+  ortBuild?: string;
   loadTokenizers(): Promise<WebTokenizerClass>;
   probe(): Promise<CapabilityReport>;
   fetchFn: typeof fetch;
@@ -436,7 +438,9 @@ export class InferenceEngine {
     }
     let probe: ProviderProbeResult | null = null;
     if (needsProbe(caps, forced)) {
-      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}`);
+      // The builds run the same kernels with different overheads, so each has its own probe.
+      const build = this.host.ortBuild ? ` ${this.host.ortBuild}` : '';
+      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}${build}`);
       probe = (await this.host.probeCache?.get(key).catch(() => undefined)) ?? null;
       if (!probe) {
         emit({ kind: 'progress', stage: 'compile', message: 'Measuring WebGPU against wasm on this device' });

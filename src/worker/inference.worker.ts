@@ -1,36 +1,40 @@
 /// <reference lib="webworker" />
 // Worker entry: routes protocol messages to the engine; no logic of its own.
 import { createStore, get, set } from 'idb-keyval';
-import * as ort from 'onnxruntime-web/webgpu';
 import { probeBrowser } from '../capabilities/probe-browser';
-import { configureOrtForBrowser } from '../encode/ort-env';
+import { loadOrtForBrowser } from '../encode/ort-env';
 import { loadWebTokenizers } from '../generate/tokenizer-browser';
 import { InferenceEngine } from './engine';
 import { serializeError } from './errors';
 import type { Reply, RequestEnvelope } from './protocol';
 
-configureOrtForBrowser(ort, import.meta.env.BASE_URL);
 const probeStore = createStore('cxr-llava-provider-probe', 'results');
 const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });
-const engine = new InferenceEngine({
-  ort,
-  loadTokenizers: loadWebTokenizers,
-  probe: probeBrowser,
-  fetchFn: (input, init) => fetch(input, init),
-  now: () => performance.now(),
-  onDeviceLost: (message) => post(0, { kind: 'device-lost', message }),
-  storageEstimate: async () => {
-    const e = await navigator.storage.estimate();
-    return { quota: e.quota ?? 0, usage: e.usage ?? 0 };
-  },
-  probeCache: { get: (key) => get(key, probeStore), set: (key, value) => set(key, value, probeStore) },
-});
-
+// ORT's build is picked at run time (ort-env.ts), so it loads before the engine exists; the
+// handler is set at once and every message waits for the same promise, keeping their order.
+const engineReady = loadOrtForBrowser(import.meta.env.BASE_URL).then(
+  ({ ort, build }) =>
+    new InferenceEngine({
+      ort,
+      ortBuild: build,
+      loadTokenizers: loadWebTokenizers,
+      probe: probeBrowser,
+      fetchFn: (input, init) => fetch(input, init),
+      now: () => performance.now(),
+      onDeviceLost: (message) => post(0, { kind: 'device-lost', message }),
+      storageEstimate: async () => {
+        const e = await navigator.storage.estimate();
+        return { quota: e.quota ?? 0, usage: e.usage ?? 0 };
+      },
+      probeCache: { get: (key) => get(key, probeStore), set: (key, value) => set(key, value, probeStore) },
+    }),
+);
 
 self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
   const { id, request } = event.data;
   const emit = (reply: Reply) => post(id, reply);
   try {
+    const engine = await engineReady;
     switch (request.kind) {
       case 'check':
         emit({ kind: 'checked', caps: await probeBrowser() });

@@ -2,9 +2,10 @@
 // The bench worker: the same stage timing code as the Node bench (pipeline-core.ts,
 // vision/vision-core.ts) on the app's browser runtime — ORT's build set up as the inference
 // worker sets it up, the decode worker's codecs, the browser tokenizer loader — and, for
-// comparison, on ORT's JSEP build (the app's WebGPU build before; see protocol.ts).
+// comparison, on ORT's other builds (JSEP, the app's WebGPU build before; JSPI; CPU-only; see
+// protocol.ts).
 import type * as Ort from 'onnxruntime-web';
-import { configureOrtForBrowser } from '../../encode/ort-env';
+import { configureOrtForBrowser, loadOrtForBrowser } from '../../encode/ort-env';
 import { loadWebTokenizers } from '../../generate/tokenizer-browser';
 import { loadCodecBrowser } from '../../imaging/codecs-browser';
 import { decodeImageBytes } from '../../imaging/decode-core';
@@ -16,30 +17,38 @@ import { defaultPasses } from '../../preprocess/resize-lanczos';
 import { STEADY_RULE } from '../../generate/warm-up';
 import { runDropToFirstToken, runPipelineStages, type PipelineEnv } from '../pipeline-core';
 import { adapterReport, timeVisionSession } from '../vision/vision-core';
-import { BENCH_FILES_PREFIX, JSEP_FILES, JSEP_FILES_DIR, type BenchProgress, type BenchRequest, type BenchResults, type BrowserEnvInfo, type OrtBuildChoice, type VisionBrowserTiming, type WorkerReply } from './protocol';
+import { BENCH_FILES_PREFIX, comparedBuildDir, comparedBuildFiles, type BenchProgress, type BenchRequest, type BenchResults, type BrowserEnvInfo, type ComparedBuild, type OrtBuildChoice, type VisionBrowserTiming, type WorkerReply } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 /** One ORT module per build and worker, loaded on first use (a browser runs one build per bench run). */
-const builds = new Map<OrtBuildChoice, Promise<typeof Ort>>();
-function ortFor(build: OrtBuildChoice = 'app'): Promise<typeof Ort> {
+const builds = new Map<OrtBuildChoice, Promise<{ ort: typeof Ort; name: string }>>();
+const compared: Record<ComparedBuild, { load: () => Promise<unknown>; name: string }> = {
+  asyncify: { load: () => import('onnxruntime-web/webgpu'), name: 'native WebGPU build with asyncify' },
+  jsep: { load: () => import('onnxruntime-web'), name: 'JSEP build' },
+  wasm: { load: () => import('onnxruntime-web/wasm'), name: 'CPU-only build' },
+};
+function ortFor(build: OrtBuildChoice = 'app'): Promise<{ ort: typeof Ort; name: string }> {
   let loading = builds.get(build);
   if (!loading) {
-    loading = (build === 'jsep' ? import('onnxruntime-web') : import('onnxruntime-web/webgpu')).then((m) => {
-      const ort = m as unknown as typeof Ort;
-      configureOrtForBrowser(ort, import.meta.env.BASE_URL);
-      if (build === 'jsep') {
-        const [mjs, wasm] = JSEP_FILES.map((f) => new URL(`${BENCH_FILES_PREFIX}${JSEP_FILES_DIR}${f}`, location.href).href);
-        ort.env.wasm.wasmPaths = { mjs, wasm };
-      }
-      ort.env.logLevel = 'error';
-      return ort;
+    loading =
+      build === 'app'
+        ? loadOrtForBrowser(import.meta.env.BASE_URL).then(({ ort, build: b }) => ({ ort, name: `${b} build, the app's` }))
+        : compared[build].load().then((m) => {
+            const ort = m as unknown as typeof Ort;
+            configureOrtForBrowser(ort, import.meta.env.BASE_URL, 'asyncify');
+            const [mjs, wasm] = comparedBuildFiles(build).map((f) => new URL(`${BENCH_FILES_PREFIX}${comparedBuildDir(build)}${f}`, location.href).href);
+            ort.env.wasm.wasmPaths = { mjs, wasm };
+            return { ort, name: compared[build].name };
+          });
+    loading = loading.then((o) => {
+      o.ort.env.logLevel = 'error';
+      return o;
     });
     builds.set(build, loading);
   }
   return loading;
 }
-const buildName = (build: OrtBuildChoice = 'app') => (build === 'jsep' ? 'JSEP build' : "native WebGPU build, the app's");
 const post = (reply: WorkerReply) => scope.postMessage(reply);
 const progress = (p: BenchProgress) => post({ kind: 'progress', progress: p });
 
@@ -89,7 +98,7 @@ type ModelRequest = Extract<BenchRequest, { kind: 'pipeline' | 'drop' }>;
 
 async function pipelineEnv(r: ModelRequest): Promise<PipelineEnv> {
   const build = r.kind === 'drop' ? r.ortBuild : 'app';
-  const ort = await ortFor(build);
+  const { ort, name: buildName } = await ortFor(build);
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes(r.manifestUrl))) as ModelManifest;
   const base = new URL('.', new URL(r.manifestUrl, location.href)).href;
   const wasm = createWasmDecoders(loadCodecBrowser);
@@ -97,7 +106,7 @@ async function pipelineEnv(r: ModelRequest): Promise<PipelineEnv> {
   return {
     ort,
     provider: r.ep,
-    runtime: `onnxruntime-web ${ort.env.versions.web} (${buildName(build)}), ${r.ep}`,
+    runtime: `onnxruntime-web ${ort.env.versions.web} (${buildName}), ${r.ep}`,
     manifest,
     file: (p) => fetchBytes(new URL(p, base).href),
     tokenizers: await loadWebTokenizers(),
@@ -117,8 +126,8 @@ async function drop(r: Extract<BenchRequest, { kind: 'drop' }>): Promise<BenchRe
 
 async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<VisionBrowserTiming> {
   const c = r.config;
-  const build: OrtBuildChoice = c.build === 'jsep' ? 'jsep' : 'app';
-  const ort = await ortFor(build);
+  // 'native' and 'wasm' run on the app's build (in Chromium, the JSPI one).
+  const { ort, name: buildName } = await ortFor(c.build === 'jsep' ? 'jsep' : 'app');
   if (c.build === 'wasm') ort.env.wasm.numThreads = c.threads;
   const f32 = async (url: string) => {
     const b = await fetchBytes(url);
@@ -133,7 +142,7 @@ async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<Vis
   const timing = await timeVisionSession(ort, model, r.meta, input, ref, c, { onProgress: progress });
   return {
     ...timing,
-    runtime: `onnxruntime-web ${ort.env.versions.web} (${buildName(build)}, ${c.build === 'wasm' ? 'wasm EP' : 'WebGPU EP'})`,
+    runtime: `onnxruntime-web ${ort.env.versions.web} (${buildName}, ${c.build === 'wasm' ? 'wasm EP' : 'WebGPU EP'})`,
     wasmThreads: Number(ort.env.wasm.numThreads ?? 0),
     modelBytes: model.byteLength,
     readMs,

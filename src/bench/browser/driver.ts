@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../../../e2e/support/browser';
 import { findChrome } from '../../../e2e/support/chrome-path';
 import { buildAndServe, type ServedBuild } from '../../../e2e/support/serve-build';
-import { BENCH_FILES_PREFIX, JSEP_FILES, JSEP_FILES_DIR, type BenchProgress, type BenchRequest, type BenchResults } from './protocol';
+import { BENCH_FILES_PREFIX, COMPARED_BUILDS, comparedBuildDir, comparedBuildFiles, type BenchProgress, type BenchRequest, type BenchResults } from './protocol';
 
 const PAGE = 'src/bench/browser/bench.html';
 
@@ -32,7 +32,7 @@ function benchFiles(files: Map<string, BenchFile>): Plugin {
           res.end();
           return;
         }
-        // ORT's runtime files for the JSEP comparison are imported as modules and compiled as wasm.
+        // ORT's runtime files for the build comparisons are imported as modules and compiled as wasm.
         const name = url.split('?')[0]!;
         res.setHeader('Content-Type', name.endsWith('.mjs') ? 'text/javascript' : name.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream');
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
@@ -61,15 +61,15 @@ export interface BenchServer {
 
 /**
  * Builds and serves the bench page; `files` are served under /__bench/<name>, and with them ORT's
- * JSEP runtime files (for requests that compare that build with the app's).
+ * the runtime files of ORT's other builds (for requests that compare one with the app's).
  */
 export async function serveBenchPage(files: Record<string, BenchFile>): Promise<BenchServer> {
   const t0 = performance.now();
   const ortDist = path.dirname(fileURLToPath(import.meta.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm')));
-  const jsep = Object.fromEntries(JSEP_FILES.map((f) => [`${JSEP_FILES_DIR}${f}`, path.join(ortDist, f)]));
+  const builds = Object.fromEntries(COMPARED_BUILDS.flatMap((b) => comparedBuildFiles(b).map((f) => [`${comparedBuildDir(b)}${f}`, path.join(ortDist, f)])));
   const served: ServedBuild = await buildAndServe({
     input: { bench: fileURLToPath(new URL(`../../../${PAGE}`, import.meta.url)) },
-    previewPlugins: [benchFiles(new Map(Object.entries({ ...jsep, ...files })))],
+    previewPlugins: [benchFiles(new Map(Object.entries({ ...builds, ...files })))],
   });
   console.error(`bench page built and served in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${served.baseURL}${PAGE}`);
   return {

@@ -1,6 +1,6 @@
 // `npm run bench -- --browser [--ep wasm|webgpu] [--runs N --warmup N --tokens N --temperature T
 //   --model DIR --image FILE --timeout S --out FILE --visits 1|2 --cold-starts N --compare-warm-up
-//   --compare-builds]`
+//   --compare-builds [asyncify,jsep,wasm]]`
 // The pipeline bench in headless Chromium: the same stage timing code as in Node
 // (pipeline-core.ts) in the bench page's worker, on the app's production build; preprocessing
 // timed in the page against PIL (and against the same TypeScript in Node) on the same pixels.
@@ -12,8 +12,10 @@
 // the first being the full run's) and first / later is judged by its median over them. With
 // --compare-warm-up, as many cold starts again with one warm-up round (what the app did before it
 // repeated the warm-up until steady), interleaved with the others. With --compare-builds, as many
-// cold starts again on ORT's JSEP build (the app's before it moved to the native WebGPU build),
-// also interleaved: the same stages on the other build's kernels, side by side.
+// cold starts again on each of ORT's other builds named (default asyncify: the native WebGPU EP
+// with asyncify, the app's fallback where there is no JSPI; jsep: the app's build before the
+// native one; wasm: the CPU EP alone), also interleaved: the same stages on the other builds'
+// code, side by side.
 import { readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,7 +26,7 @@ import { median } from '../stats';
 import type { DropParts, DropToFirstTokenResult } from '../pipeline-core';
 import { machineInfo } from '../vision/cli';
 import { openBenchBrowser, serveBenchPage, type BenchFile } from './driver';
-import type { OrtBuildChoice } from './protocol';
+import { COMPARED_BUILDS, type ComparedBuild, type OrtBuildChoice } from './protocol';
 
 /** Every file below `dir`, by its path relative to it (with `/`). */
 function listFiles(dir: string, prefix = ''): string[] {
@@ -50,7 +52,7 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
   const coldStarts = Number(opt('cold-starts', '5'));
   if (!Number.isInteger(coldStarts) || coldStarts < 1) throw new Error(`--cold-starts ${coldStarts}: a whole number, 1 or more`);
   const compareWarmUp = args.includes('--compare-warm-up');
-  const compareBuilds = args.includes('--compare-builds');
+  const compareBuilds = comparedBuilds(args, ep);
   const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
   const out = opt('out', `bench-results/bench-browser-${ep}-${os.hostname()}-${stamp}.json`);
   const loadAverageBefore = os.loadavg();
@@ -98,14 +100,14 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
     await browser.close();
     // More cold starts: each a fresh browser (fresh profile, nothing compiled), drop -> first token only.
     const series: ColdStart[] = [{ warmUp: 'steady', build: 'app', drop: pipeline.dropToFirstToken }];
-    const plan: Omit<ColdStart, 'drop'>[] = [];
-    for (let i = 1; i < coldStarts; i++) plan.push({ warmUp: 'steady', build: 'app' });
-    // Each comparison's cold starts take every other place, so load drifts hit both alike.
-    const interleave = (c: Omit<ColdStart, 'drop'>) => {
-      for (let i = 0; i < coldStarts; i++) plan.splice(Math.min(plan.length, 2 * i), 0, c);
-    };
-    if (compareWarmUp) interleave({ warmUp: 'one round', build: 'app' });
-    if (compareBuilds) interleave({ warmUp: 'steady', build: 'jsep' });
+    // Round robin over the kinds compared, so load drifts hit each alike; the app's first cold
+    // start was the full run's.
+    const kinds: Omit<ColdStart, 'drop'>[] = [
+      { warmUp: 'steady', build: 'app' },
+      ...(compareWarmUp ? [{ warmUp: 'one round', build: 'app' } as const] : []),
+      ...compareBuilds.map((build) => ({ warmUp: 'steady', build }) as const),
+    ];
+    const plan = Array.from({ length: coldStarts }, (_, i) => kinds.slice(i === 0 ? 1 : 0)).flat();
     for (const { warmUp, build } of plan) {
       const fresh = await openBenchBrowser(server.pageUrl, { log: false });
       try {
@@ -183,9 +185,23 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
 interface ColdStart {
   /** 'steady': the app's warm-up (repeated until it stops getting faster); 'one round': a single round. */
   warmUp: 'steady' | 'one round';
-  /** 'app': the app's ORT build; 'jsep': ORT's JSEP build (see protocol.ts). */
+  /** 'app': the app's ORT build; else the compared build (see protocol.ts). */
   build: OrtBuildChoice;
   drop: DropToFirstTokenResult;
+}
+
+/** The builds named after --compare-builds (asyncify when none is named), or none without it. */
+export function comparedBuilds(args: string[], ep: 'wasm' | 'webgpu'): ComparedBuild[] {
+  const i = args.indexOf('--compare-builds');
+  if (i < 0) return [];
+  const next = args[i + 1];
+  const names = next && !next.startsWith('--') ? next.split(',') : ['asyncify'];
+  const builds = names.map((b) => {
+    if (!(COMPARED_BUILDS as readonly string[]).includes(b)) throw new Error(`--compare-builds ${b}: one or more of ${COMPARED_BUILDS.join(', ')}`);
+    return b as ComparedBuild;
+  });
+  if (ep === 'webgpu' && builds.includes('wasm')) throw new Error('--compare-builds wasm: the CPU-only build has no WebGPU; use --ep wasm');
+  return [...new Set(builds)];
 }
 
 function summariseColdStarts(series: ColdStart[]) {

@@ -7,13 +7,23 @@ import type { AdapterReport, OrtConfig, VisionModelMeta, VisionProgress, VisionT
 export const BENCH_FILES_PREFIX = '/__bench/';
 
 /**
- * Which ORT build a request runs on: the app's ('app': onnxruntime-web/webgpu, ORT's native WebGPU
- * EP and its CPU EP) or the JSEP build the app used before ('jsep', onnxruntime-web's default
- * entry), whose runtime files the driver serves under JSEP_FILES_DIR for the comparison.
+ * Which ORT build a request runs on: the app's ('app': what the app's worker loads in this
+ * browser, encode/ort-env.ts: the JSPI build in Chromium) or, for comparison, another of
+ * onnxruntime-web's builds, whose runtime files the driver serves under comparedBuildDir(build):
+ * - 'asyncify': the native WebGPU EP with asyncify (onnxruntime-web/webgpu): the app's fallback
+ *   for browsers without JSPI, and its build in Chromium before 2026-12-06 afternoon;
+ * - 'jsep': the JSEP build the app used before that (onnxruntime-web's default entry);
+ * - 'wasm': the CPU EP alone, without asyncify (onnxruntime-web/wasm; no WebGPU).
  */
-export type OrtBuildChoice = 'app' | 'jsep';
-export const JSEP_FILES_DIR = 'ort-jsep/';
-export const JSEP_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+export type OrtBuildChoice = 'app' | ComparedBuild;
+export const COMPARED_BUILDS = ['asyncify', 'jsep', 'wasm'] as const;
+export type ComparedBuild = (typeof COMPARED_BUILDS)[number];
+export const comparedBuildDir = (build: ComparedBuild) => `ort-${build}/`;
+/** The build's loader and wasm binary, as named in onnxruntime-web/dist. */
+export function comparedBuildFiles(build: ComparedBuild): [mjs: string, wasm: string] {
+  const stem = build === 'wasm' ? 'ort-wasm-simd-threaded' : `ort-wasm-simd-threaded.${build}`;
+  return [`${stem}.mjs`, `${stem}.wasm`];
+}
 
 export interface BrowserEnvInfo {
   userAgent: string;

@@ -1,15 +1,15 @@
 // The full-size bench page: the app's own download / cache / sha256 pipeline (fetchArtifact) and
-// the app's vision encoder (VisionEncoder on ORT's wasm build, configured as the inference worker
+// the app's vision encoder (VisionEncoder on ORT's wasm EP, loaded and configured as the inference worker
 // configures it), driven file by file from src/bench/fullsize/main.ts through window.cxrFullsize.
-import * as ort from 'onnxruntime-web/webgpu';
-import { configureOrtForBrowser } from '../../encode/ort-env';
+import { loadOrtForBrowser } from '../../encode/ort-env';
 import { VisionEncoder } from '../../encode/vision-encoder';
 import { createSHA256 } from 'hash-wasm';
 import { ArtifactError, MODEL_CACHE, bytesToDownload, fetchArtifact, manifestFile, readHashed, webLlmBytesToDownload } from '../../model/artifacts';
 import type { ModelManifest } from '../../model/manifest';
 import type { FullsizePageApi, LoadResult, EncodeResult, HashResult, StorageResult } from './protocol';
 
-configureOrtForBrowser(ort, import.meta.env.BASE_URL);
+// The build the app's worker runs in this browser (JSPI in Chromium).
+const { ort } = await loadOrtForBrowser(import.meta.env.BASE_URL);
 ort.env.logLevel = 'error';
 
 async function manifestAt(base: string): Promise<ModelManifest> {
