@@ -6,7 +6,7 @@
 // timed in the page against PIL (and against the same TypeScript in Node) on the same pixels.
 // With --visits 2 (the default) the page is then loaded again in the same browser profile and the
 // pipeline runs once more: what a returning user gets (Chromium's caches, its wasm code cache
-// among them, kept), next to the first visit's cold start.
+// among them, kept), next to the first visit's cold start; every cold start below does the same.
 // The first image after load is one sample per browser, and on a small machine it moves by ×2
 // between runs; so drop -> first token is repeated in --cold-starts fresh browsers (default 5,
 // the first being the full run's) and first / later is judged by its median over them. With
@@ -99,10 +99,10 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
 
     await browser.close();
     // More cold starts: each a fresh browser (fresh profile, nothing compiled), drop -> first token only.
-    const series: ColdStart[] = [{ warmUp: 'steady', build: 'app', drop: pipeline.dropToFirstToken }];
+    const series: ColdStart[] = [{ warmUp: 'steady', build: 'app', drop: pipeline.dropToFirstToken, ...(secondVisit ? { secondVisit: secondVisit.dropToFirstToken } : {}) }];
     // Round robin over the kinds compared, so load drifts hit each alike; the app's first cold
     // start was the full run's.
-    const kinds: Omit<ColdStart, 'drop'>[] = [
+    const kinds: Omit<ColdStart, 'drop' | 'secondVisit'>[] = [
       { warmUp: 'steady', build: 'app' },
       ...(compareWarmUp ? [{ warmUp: 'one round', build: 'app' } as const] : []),
       ...compareBuilds.map((build) => ({ warmUp: 'steady', build }) as const),
@@ -111,12 +111,17 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
     for (const { warmUp, build } of plan) {
       const fresh = await openBenchBrowser(server.pageUrl, { log: false });
       try {
-        const drop = await fresh.run(
-          { kind: 'drop', manifestUrl: pipelineRequest.manifestUrl, imageUrl: pipelineRequest.imageUrl, ep, images: runs + 1, temperature: pipelineRequest.options.temperature, ortBuild: build, ...(warmUp === 'one round' ? { maxWarmUpRounds: 1 } : {}) },
-          timeoutMs,
-        );
-        series.push({ warmUp, build, drop });
-        console.error(`  cold start ${series.length} (${warmUp}, ${build} build): first / later ${drop.firstOverLater.toFixed(2)} (${drop.firstImage.total.toFixed(0)} / ${drop.laterImages.total.toFixed(0)} ms; warm-up rounds ${drop.warmupRoundsMs.map((x) => x.toFixed(0)).join(', ')} ms)`);
+        const request = { kind: 'drop', manifestUrl: pipelineRequest.manifestUrl, imageUrl: pipelineRequest.imageUrl, ep, images: runs + 1, temperature: pipelineRequest.options.temperature, ortBuild: build, ...(warmUp === 'one round' ? { maxWarmUpRounds: 1 } : {}) } as const;
+        const drop = await fresh.run(request, timeoutMs);
+        const line = (d: DropToFirstTokenResult) => `first / later ${d.firstOverLater.toFixed(2)} (${d.firstImage.total.toFixed(0)} / ${d.laterImages.total.toFixed(0)} ms; warm-up rounds ${d.warmupRoundsMs.map((x) => x.toFixed(0)).join(', ')} ms)`;
+        let again: DropToFirstTokenResult | undefined;
+        if (visits === 2) {
+          // The returning user: the same profile, Chromium's code cache kept.
+          await fresh.reload();
+          again = await fresh.run(request, timeoutMs);
+        }
+        series.push({ warmUp, build, drop, ...(again ? { secondVisit: again } : {}) });
+        console.error(`  cold start ${series.length} (${warmUp}, ${build} build): ${line(drop)}${again ? `; second visit ${line(again)}` : ''}`);
       } finally {
         await fresh.close();
       }
@@ -166,11 +171,12 @@ export async function runBrowserPipelineCli(args: string[]): Promise<void> {
         `  cold: sessions ${f(pipeline.coldStart.sessionCreateMs)}, first encode ${f(pipeline.coldStart.firstEncodeMs)}`,
         ...dropLines(pipeline.dropToFirstToken, f),
         ...(secondVisit ? ['second visit (page reloaded, same profile):', ...dropLines(secondVisit.dropToFirstToken, f).map((l) => `  ${l}`)] : []),
-        ...coldStartSummary.map(
-          (c) =>
-            `${c.coldStarts} cold starts, ${c.build} build, warm-up ${c.warmUp}: sessions median ${f(c.sessionCreateMs)}; first / later median ${c.firstOverLater.median.toFixed(2)} (each: ${c.firstOverLater.each.map((x) => x.toFixed(2)).join(', ')}); ` +
-            `first image median ${f(c.firstImageMs)}, later ${f(c.laterImagesMs)}; warm-up median ${f(c.warmupMs)}`,
-        ),
+        ...coldStartSummary.flatMap((c) => {
+          const medians = (m: Omit<typeof c, 'warmUp' | 'build' | 'secondVisit'>) =>
+            `sessions median ${f(m.sessionCreateMs)}; first / later median ${m.firstOverLater.median.toFixed(2)} (each: ${m.firstOverLater.each.map((x) => x.toFixed(2)).join(', ')}); ` +
+            `first image median ${f(m.firstImageMs)}, later ${f(m.laterImagesMs)}; warm-up median ${f(m.warmupMs)}`;
+          return [`${c.coldStarts} cold starts, ${c.build} build, warm-up ${c.warmUp}: ${medians(c)}`, ...(c.secondVisit ? [`  their second visits: ${medians(c.secondVisit)}`] : [])];
+        }),
         `preprocess ${node.image.width}x${node.image.height}: Chromium (${pre.passes}) ${f(pageTiming.medianMs)}, Node (${node.typescript.passes}) ${f(node.typescript.medianMs)}, Node scalar ${f(node.scalar.medianMs)}, PIL ${f(node.pil.medianMs)} ` +
           `(Chromium/PIL ${result.preprocess.ratioBrowserVsPil.toFixed(2)}, Node/PIL ${node.ratio.toFixed(2)}; crop differs from PIL's in ${node.parity.differingPixels} / Node's in ${result.preprocess.parityBrowserVsNode.differingPixels} pixels)`,
         `written to ${out}`,
@@ -188,6 +194,8 @@ interface ColdStart {
   /** 'app': the app's ORT build; else the compared build (see protocol.ts). */
   build: OrtBuildChoice;
   drop: DropToFirstTokenResult;
+  /** The same after reloading the page in that browser (with --visits 2). */
+  secondVisit?: DropToFirstTokenResult;
 }
 
 /** The builds named after --compare-builds (asyncify when none is named), or none without it. */
@@ -206,22 +214,22 @@ export function comparedBuilds(args: string[], ep: 'wasm' | 'webgpu'): ComparedB
 
 function summariseColdStarts(series: ColdStart[]) {
   const kinds = [...new Map(series.map((c) => [`${c.warmUp}|${c.build}`, { warmUp: c.warmUp, build: c.build }])).values()];
-  return kinds.flatMap(({ warmUp, build }) => {
-    const runs = series.filter((c) => c.warmUp === warmUp && c.build === build).map((c) => c.drop);
-    if (!runs.length) return [];
+  const summary = (runs: DropToFirstTokenResult[]) => {
     const each = runs.map((d) => d.firstOverLater);
-    return [
-      {
-        warmUp,
-        build,
-        sessionCreateMs: median(runs.map((d) => d.sessionCreateMs)),
-        coldStarts: runs.length,
-        firstOverLater: { median: median(each), each },
-        firstImageMs: median(runs.map((d) => d.firstImage.total)),
-        laterImagesMs: median(runs.map((d) => d.laterImages.total)),
-        warmupMs: median(runs.map((d) => d.warmupMs)),
-      },
-    ];
+    return {
+      sessionCreateMs: median(runs.map((d) => d.sessionCreateMs)),
+      coldStarts: runs.length,
+      firstOverLater: { median: median(each), each },
+      firstImageMs: median(runs.map((d) => d.firstImage.total)),
+      laterImagesMs: median(runs.map((d) => d.laterImages.total)),
+      warmupMs: median(runs.map((d) => d.warmupMs)),
+    };
+  };
+  return kinds.flatMap(({ warmUp, build }) => {
+    const of = series.filter((c) => c.warmUp === warmUp && c.build === build);
+    if (!of.length) return [];
+    const again = of.flatMap((c) => (c.secondVisit ? [c.secondVisit] : []));
+    return [{ warmUp, build, ...summary(of.map((c) => c.drop)), ...(again.length ? { secondVisit: summary(again) } : {}) }];
   });
 }
 
