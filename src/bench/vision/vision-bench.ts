@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Ort from 'onnxruntime-web';
+import { hasJspi } from '../../encode/ort-env';
 import { loadOrtForNode } from '../../node/ort-node';
 import { adapterReport, configLabel, timeVisionSession, type AdapterReport, type OrtConfig, type OrtResult, type VisionModelMeta } from './vision-core';
 
@@ -73,11 +74,14 @@ async function loadOrt(c: OrtConfig): Promise<{ ort: typeof Ort; runtime: string
   // SharedArrayBuffer uploads alike); its module is the native build.
   const native = await loadOrtForNode('webgpu');
   const adapter = await adapterReport((globalThis as unknown as { navigator: { gpu: GPU } }).navigator.gpu, c.dawnFlags);
-  if (c.build === 'native') return { ort: native.ort, runtime: `onnxruntime-web/webgpu (native WebGPU EP); ${native.note}`, adapter };
-  const url = pathToFileURL(path.join(ortDistDir(), 'ort.min.mjs')).href;
-  const ort = (await import(/* @vite-ignore */ url)) as typeof Ort;
+  if (c.build === 'native') return { ort: native.ort, runtime: `onnxruntime-web/webgpu (native WebGPU EP, asyncify); ${native.note}`, adapter };
+  if (c.build === 'jspi' && !hasJspi()) {
+    throw new Error(`the JSPI build needs WebAssembly.Suspending, which Node ${process.version} lacks (Node 25 or later has it)`);
+  }
+  const entry = c.build === 'jspi' ? 'ort.jspi.min.mjs' : 'ort.min.mjs';
+  const ort = (await import(/* @vite-ignore */ pathToFileURL(path.join(ortDistDir(), entry)).href)) as typeof Ort;
   ort.env.wasm.numThreads = 1;
-  return { ort, runtime: `onnxruntime-web ort.min.mjs (JSEP WebGPU EP); ${native.note}`, adapter };
+  return { ort, runtime: `onnxruntime-web ${entry} (${c.build === 'jspi' ? 'native WebGPU EP, JSPI' : 'JSEP WebGPU EP'}); ${native.note}`, adapter };
 }
 
 export async function runOrtConfig(c: OrtConfig): Promise<OrtResult> {

@@ -9,11 +9,14 @@ import { compareRows, type Precision, type RowCheck } from '../../selfcheck/comp
 
 /**
  * wasm: ORT's CPU backend (the package's Node entry; in Chromium, the app's build's CPU EP).
- * native: the C++ WebGPU EP (`onnxruntime-web/webgpu`: what the app ships and what
- * `loadOrtForNode('webgpu')` gives). jsep: the JSEP build's WebGPU EP (`onnxruntime-web` default
- * entry), the app's before it moved to the native one; kept for comparison.
+ * native: the C++ WebGPU EP, asyncify build (`onnxruntime-web/webgpu`: what
+ * `loadOrtForNode('webgpu')` gives, and the app's where the browser has no JSPI; in Chromium the
+ * bench runs the app's build, the JSPI one). jspi: the same EP's JSPI build
+ * (`onnxruntime-web/jspi`, the app's in Chromium; in Node it needs WebAssembly.Suspending, Node 25
+ * or later). jsep: the JSEP build's WebGPU EP (`onnxruntime-web` default entry), the app's before
+ * the native one; kept for comparison.
  */
-export type OrtBuild = 'wasm' | 'jsep' | 'native';
+export type OrtBuild = 'wasm' | 'jsep' | 'native' | 'jspi';
 export type OptLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export interface VisionModelMeta {
