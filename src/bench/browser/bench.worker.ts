@@ -2,7 +2,7 @@
 // The bench worker: the same stage timing code as the Node bench (pipeline-core.ts,
 // vision/vision-core.ts) on the app's browser runtime — ORT's build set up as the inference
 // worker sets it up, the decode worker's codecs, the browser tokenizer loader — and, for
-// comparison, on ORT's other builds (JSEP, the app's WebGPU build before; JSPI; CPU-only; see
+// comparison, on ORT's other builds (the native EP with asyncify, JSEP, CPU-only; see
 // protocol.ts).
 import type * as Ort from 'onnxruntime-web';
 import { configureOrtForBrowser, loadOrtForBrowser } from '../../encode/ort-env';
@@ -126,7 +126,7 @@ async function drop(r: Extract<BenchRequest, { kind: 'drop' }>): Promise<BenchRe
 
 async function vision(r: Extract<BenchRequest, { kind: 'vision' }>): Promise<VisionBrowserTiming> {
   const c = r.config;
-  // 'native' and 'wasm' run on the app's build (in Chromium, the JSPI one).
+  // 'native', 'jspi' and 'wasm' run on the app's build (in Chromium, the JSPI one).
   const { ort, name: buildName } = await ortFor(c.build === 'jsep' ? 'jsep' : 'app');
   if (c.build === 'wasm') ort.env.wasm.numThreads = c.threads;
   const f32 = async (url: string) => {
