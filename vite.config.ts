@@ -33,6 +33,11 @@ function ortRuntimeFiles(): Plugin {
         const m = req.url?.match(/^\/ort\/([\w.-]+)\/([\w.-]+)$/);
         if (!m || m[1] !== ORT_VERSION || !ORT_FILES.includes(m[2]!)) return next();
         res.setHeader('Content-Type', m[2]!.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        // This middleware answers before Vite's own, which add server.headers: ORT starts its wasm
+        // threads as workers from the .mjs, and under COEP a worker's script must say so itself
+        // (without it the worker is blocked and session creation waits for it forever).
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         createReadStream(`${ORT_DIST}${m[2]}`).pipe(res);
       });
     },

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from './support/browser';
-import { openPanel } from './support/reading-room';
+import { openPanel, waitForModel } from './support/reading-room';
 
 // Each run picks its own port so that concurrent runs do not collide.
 const PORT = 5200 + (process.pid % 700);
@@ -36,13 +36,16 @@ describe('npm start', () => {
     if (server?.pid) process.kill(-server.pid, 'SIGTERM');
   });
 
-  it('serves the page with the capability report and the model it will run', async () => {
+  it('serves the page with the capability report, and loads the model it will run', async () => {
     const { page, errors } = await openPage(browser, `http://127.0.0.1:${PORT}/`);
     await page.getByTestId('webgpu-status').waitFor({ state: 'attached', timeout: 60_000 });
     await openPanel(page, 'device');
     expect(await page.getByRole('heading', { name: 'This device' }).count()).toBe(1);
     expect(await page.getByTestId('plan-vision').textContent()).toMatch(/ort-wasm/);
     await page.locator('[data-testid="model-found"], [data-testid="model-missing"]').first().waitFor({ state: 'attached' });
+    // The demo model loads at start, through the dev server's ORT runtime route (/ort/<version>/).
+    await waitForModel(page);
+    expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · wasm');
     expect(errors).toEqual([]);
   });
 });
