@@ -9,6 +9,7 @@ import { WADO_DECODER_NAME, WADO_PUBLIC_DIR, WADO_WORKER_FILE } from '../src/ima
 import { WARM_UP_FILE_NAME } from '../src/imaging/warm-up';
 import { launchBrowser } from './support/browser';
 import { canvasStats } from './support/viewport';
+import { waitForModel, waitForVerdict } from './support/reading-room';
 import { watchCsp } from './support/csp-watch';
 
 const baseURL = inject('baseURL');
@@ -524,6 +525,11 @@ describe(`${WADO_DECODER_NAME}'s decode worker offline`, () => {
         interval: 500,
       })
       .toBe(true);
+    // The reload below aborts whatever the old page still has in flight (the inference worker's
+    // tokenizer chunk while the model loads, the self-check's sample radiograph), which is not the
+    // offline failure this test looks for: let the first visit finish before going offline.
+    await waitForModel(page);
+    await waitForVerdict(page);
     const failed: string[] = [];
     context.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     await context.setOffline(true);

@@ -12,7 +12,6 @@ export async function waitForModel(page: Page, timeout = 240_000): Promise<void>
   if ((await status.getAttribute('data-status')) !== 'loaded') throw new Error(`model failed to load: ${await status.textContent()}`);
 }
 
-/** Waits for the status line to leave the busy stages after a generation was started. */
 /**
  * Waits for the model self-check to reach a verdict. The first load of a model on a device runs
  * it; an image opened meanwhile goes first and the check runs again after that image's answer.
@@ -29,6 +28,7 @@ export async function waitForVerdict(page: Page, timeout = 300_000): Promise<str
   return (await handle.jsonValue()) as string;
 }
 
+/** Waits for the status line to leave the busy stages after a generation was started. */
 export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> {
   await page.waitForFunction(
     () => {

@@ -2,20 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { hasJspi, ORT_RUNTIME_FILES, ortBuildForBrowser } from './ort-env';
 
 describe("choosing ORT's browser build", () => {
-  it('sees JSPI only where both halves of its API exist', () => {
+  it('sees JSPI only where both halves of its API exist, and picks the build by it', () => {
     const fn = () => {};
-    expect(hasJspi({ Suspending: fn, promising: fn })).toBe(true);
+    const jspi = { Suspending: fn, promising: fn };
+    expect(hasJspi(jspi)).toBe(true);
     expect(hasJspi({ Suspending: fn })).toBe(false);
     expect(hasJspi({ promising: fn })).toBe(false);
     expect(hasJspi({})).toBe(false);
-    // This Node has no JSPI, so it gets the asyncify build.
-    expect(ortBuildForBrowser(undefined)).toBe(hasJspi() ? 'jspi' : 'asyncify');
+    expect(ortBuildForBrowser(undefined, jspi)).toBe('jspi');
+    expect(ortBuildForBrowser(undefined, { Suspending: fn })).toBe('asyncify');
+    expect(ortBuildForBrowser(undefined, {})).toBe('asyncify');
   });
 
-  it('takes a forced build and ignores anything else', () => {
-    expect(ortBuildForBrowser('asyncify')).toBe('asyncify');
-    expect(ortBuildForBrowser('jspi')).toBe('jspi');
-    expect(ortBuildForBrowser('jsep')).toBe(ortBuildForBrowser(undefined));
+  it('takes a forced build over what the engine has, and ignores any other value', () => {
+    const jspi = { Suspending: () => {}, promising: () => {} };
+    expect(ortBuildForBrowser('asyncify', jspi)).toBe('asyncify');
+    expect(ortBuildForBrowser('jspi', {})).toBe('jspi');
+    expect(ortBuildForBrowser('jsep', {})).toBe('asyncify');
+    expect(ortBuildForBrowser('jsep', jspi)).toBe('jspi');
   });
 
   it("names files that onnxruntime-web ships, for the version the package is", async () => {

@@ -27,9 +27,9 @@ export function hasJspi(wasm: object = WebAssembly): boolean {
  * The build for this browser: JSPI where it has it, unless the app was built with
  * VITE_ORT_BUILD=asyncify (the e2e test of the fallback: Chromium's JSPI cannot be switched off).
  */
-export function ortBuildForBrowser(forced: string | undefined = import.meta.env.VITE_ORT_BUILD): OrtWebBuild {
+export function ortBuildForBrowser(forced: string | undefined = import.meta.env.VITE_ORT_BUILD, wasm: object = WebAssembly): OrtWebBuild {
   if (forced === 'asyncify' || forced === 'jspi') return forced;
-  return hasJspi() ? 'jspi' : 'asyncify';
+  return hasJspi(wasm) ? 'jspi' : 'asyncify';
 }
 
 /** Loads the build this browser runs (a dynamic import: each build is its own chunk) and sets it up. */
