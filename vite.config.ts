@@ -35,7 +35,7 @@ function ortRuntimeFiles(): Plugin {
         res.setHeader('Content-Type', m[2]!.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
         // This middleware answers before Vite's own, which add server.headers: ORT starts its wasm
         // threads as workers from the .mjs, and under COEP a worker's script must say so itself
-        // (without it the worker is blocked and session creation waits for it forever).
+        // (without it the browser blocks the worker, and ort-env.ts falls back to one thread).
         for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         createReadStream(`${ORT_DIST}${m[2]}`).pipe(res);

@@ -46,6 +46,9 @@ describe('npm start', () => {
     // The demo model loads at start, through the dev server's ORT runtime route (/ort/<version>/).
     await waitForModel(page);
     expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · wasm');
+    // That route sends COEP, so ORT starts its thread pool (without it: one thread, and why).
+    await openPanel(page, 'device');
+    expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/; ONNX Runtime uses [2-4]$/);
     expect(errors).toEqual([]);
   });
 });

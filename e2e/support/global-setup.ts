@@ -6,6 +6,8 @@ import { buildAndServe, type ServedBuild } from './serve-build';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string;
+    /** The production build that baseURL serves, for tests that serve it again differently. */
+    distDir: string;
     /** The test run's own Orthanc (REST root) and the basic-auth user the app signs in as. */
     orthanc: { url: string; user: string; password: string; authorization: string };
   }
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject) {
     throw err;
   }
   project.provide('baseURL', served.baseURL);
+  project.provide('distDir', served.outDir);
   project.provide('orthanc', { url: orthanc.url, user, password, authorization: orthanc.authorization ?? '' });
   return async () => {
     await served?.close();

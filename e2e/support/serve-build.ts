@@ -6,6 +6,8 @@ import { build, preview, type PluginOption } from 'vite';
 export interface ServedBuild {
   /** e.g. http://127.0.0.1:41234/ */
   baseURL: string;
+  /** The built app this server serves (removed by close()). */
+  outDir: string;
   close(): Promise<void>;
 }
 
@@ -35,19 +37,25 @@ export async function buildAndServe(o: ServeBuildOptions = {}): Promise<ServedBu
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+  const served = await serveBuilt(outDir, o.previewPlugins ?? []);
+  return {
+    ...served,
+    close: async () => {
+      await served.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Another `vite preview` of a build made by buildAndServe (e.g. with a route served otherwise); close() leaves the build. */
+export async function serveBuilt(outDir: string, plugins: PluginOption[] = []): Promise<ServedBuild> {
   const server = await preview({
     build: { outDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: false },
     logLevel: 'warn',
-    plugins: o.previewPlugins ?? [],
+    plugins,
   });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
-  return {
-    baseURL: `http://127.0.0.1:${address.port}/`,
-    close: async () => {
-      await server.close();
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
+  return { baseURL: `http://127.0.0.1:${address.port}/`, outDir, close: () => server.close() };
 }

@@ -8,6 +8,9 @@ export function CapabilityPanel() {
   const caps = useAppStore((s) => s.caps);
   const plan = useAppStore((s) => s.plan);
   const error = useAppStore((s) => s.capsError);
+  // What ORT could start, once a model has loaded: the page may be isolated and still have its
+  // thread workers blocked (encode/ort-env.ts ortThreads).
+  const ortThreads = useAppStore((s) => (s.load.status === 'loaded' ? s.load.info.wasmThreads : undefined));
   return (
     <section className="panel" aria-labelledby="caps-heading" data-testid="capabilities">
       <h2 id="caps-heading">This device</h2>
@@ -36,9 +39,11 @@ export function CapabilityPanel() {
             )}
             <dt>wasm threads</dt>
             <dd data-testid="wasm-threads">
-              {caps.wasmThreads
-                ? `yes, ${caps.logicalCores} logical cores`
-                : 'no (page is not cross-origin isolated)'}
+              {ortThreads?.singleThreadReason
+                ? `one: ONNX Runtime cannot start its threads here; ${ortThreads.singleThreadReason}`
+                : caps.wasmThreads
+                  ? `yes, ${caps.logicalCores} logical cores${ortThreads ? `; ONNX Runtime uses ${ortThreads.count}` : ''}`
+                  : 'no (page is not cross-origin isolated)'}
             </dd>
             <dt>ONNX Runtime</dt>
             <dd data-testid="ort-build">

@@ -2,6 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import { chooseProviders, needsProbe, probeCacheKey, type ProviderChoices, type ProviderProbeResult } from '../capabilities/choose-provider';
 import { measureProviders } from '../capabilities/provider-probe';
 import type { CapabilityReport } from '../capabilities/types';
+import type { OrtThreads } from '../encode/ort-env';
 import { VisionEncoder } from '../encode/vision-encoder';
 import type { DecoderBackend } from '../generate/backend';
 import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
@@ -27,6 +28,8 @@ export interface EngineHost {
   ort: typeof Ort;
   /** Which of ORT's browser builds `ort` is (encode/ort-env.ts); unset in Node. */
   ortBuild?: string;
+  /** ORT's wasm thread pool as the host configured it (encode/ort-env.ts); unset in Node. */
+  ortThreads?: OrtThreads;
   loadTokenizers(): Promise<WebTokenizerClass>;
   probe(): Promise<CapabilityReport>;
   fetchFn: typeof fetch;
@@ -174,6 +177,7 @@ export class InferenceEngine {
       visionDtype: useFp16 ? 'fp16' : 'fp32',
       loadMs: this.host.now() - t0,
       warmupMs,
+      ...(this.host.ortThreads ? { wasmThreads: this.host.ortThreads } : {}),
     };
     this.loaded = {
       manifest,
@@ -440,7 +444,9 @@ export class InferenceEngine {
     if (needsProbe(caps, forced)) {
       // The builds run the same kernels with different overheads, so each has its own probe.
       const build = this.host.ortBuild ? ` ${this.host.ortBuild}` : '';
-      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}${build}`);
+      // wasm's side of the probe depends on the threads ORT could start, not those the page could.
+      const threads = this.host.ortThreads ? ` ${this.host.ortThreads.count} ort threads` : '';
+      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}${build}${threads}`);
       probe = (await this.host.probeCache?.get(key).catch(() => undefined)) ?? null;
       if (!probe) {
         emit({ kind: 'progress', stage: 'compile', message: 'Measuring WebGPU against wasm on this device' });

@@ -13,10 +13,11 @@ const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGl
 // ORT's build is picked at run time (ort-env.ts), so it loads before the engine exists; the
 // handler is set at once and every message waits for the same promise, keeping their order.
 const engineReady = loadOrtForBrowser(import.meta.env.BASE_URL).then(
-  ({ ort, build }) =>
+  ({ ort, build, threads }) =>
     new InferenceEngine({
       ort,
       ortBuild: build,
+      ortThreads: threads,
       loadTokenizers: loadWebTokenizers,
       probe: probeBrowser,
       fetchFn: (input, init) => fetch(input, init),

@@ -1,5 +1,6 @@
 import type { ProviderChoices } from '../capabilities/choose-provider';
 import type { CapabilityReport } from '../capabilities/types';
+import type { OrtThreads } from '../encode/ort-env';
 import type { Budget, StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
 import type { FileProgress } from '../model/artifacts';
@@ -72,6 +73,8 @@ export interface LoadedInfo {
   loadMs: number;
   /** Of loadMs, the warm-up run of every stage. */
   warmupMs: number;
+  /** ORT's wasm threads in the browser, and why there is one where there is (encode/ort-env.ts). */
+  wasmThreads?: OrtThreads;
 }
 
 export interface EncodedInfo {

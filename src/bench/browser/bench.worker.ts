@@ -34,11 +34,10 @@ function ortFor(build: OrtBuildChoice = 'app'): Promise<{ ort: typeof Ort; name:
     loading =
       build === 'app'
         ? loadOrtForBrowser(import.meta.env.BASE_URL).then(({ ort, build: b }) => ({ ort, name: `${b} build, the app's` }))
-        : compared[build].load().then((m) => {
+        : compared[build].load().then(async (m) => {
             const ort = m as unknown as typeof Ort;
-            configureOrtForBrowser(ort, import.meta.env.BASE_URL, 'asyncify');
             const [mjs, wasm] = comparedBuildFiles(build).map((f) => new URL(`${BENCH_FILES_PREFIX}${comparedBuildDir(build)}${f}`, location.href).href);
-            ort.env.wasm.wasmPaths = { mjs, wasm };
+            await configureOrtForBrowser(ort, import.meta.env.BASE_URL, 'asyncify', { mjs: mjs!, wasm: wasm! });
             return { ort, name: compared[build].name };
           });
     loading = loading.then((o) => {

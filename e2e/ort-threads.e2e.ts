@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { llama2Tokenizer } from '../src/generate/test-tokenizer';
+import { launchBrowser } from './support/browser';
+import { openAndGenerate, openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { serveBuilt, type ServedBuild } from './support/serve-build';
+
+const baseURL = inject('baseURL');
+const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
+const ORT_VERSION = JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/onnxruntime-web/package.json', import.meta.url)), 'utf8')).version as string;
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
+
+/**
+ * A host that isolates the page but serves ORT's runtime without COEP (as `npm start` did before
+ * its /ort/ route sent it): the browser blocks ORT's thread workers, which would leave session
+ * creation waiting forever with no error.
+ */
+function ortWithoutCoep(): Plugin {
+  return {
+    name: 'e2e-ort-without-coep',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if ((req.url ?? '').startsWith('/ort/')) {
+          const setHeader = res.setHeader.bind(res);
+          res.setHeader = (name, value) => (name.toLowerCase() === 'cross-origin-embedder-policy' ? res : setHeader(name, value));
+        }
+        next();
+      });
+    },
+  };
+}
+
+describe("ORT's wasm threads", () => {
+  let browser: Browser;
+  let withoutCoep: ServedBuild;
+  beforeAll(async () => {
+    withoutCoep = await serveBuilt(inject('distDir'), [ortWithoutCoep()]);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await withoutCoep?.close();
+  });
+
+  it('start as a pool where the server sends ORT with COEP, as the app is served', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await waitForModel(page);
+    await openPanel(page, 'device');
+    expect(await page.getByTestId('wasm-threads').textContent()).toMatch(/^yes, (\d+) logical cores; ONNX Runtime uses [2-4]$/);
+    await context.close();
+  });
+
+  it('are one, with the reason shown, where the server would have the browser block them; the model loads and writes the golden report', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const warnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await page.goto(withoutCoep.baseURL);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const loader = await page.evaluate(async (url) => {
+      const res = await fetch(url);
+      return { status: res.status, coep: res.headers.get('cross-origin-embedder-policy') };
+    }, `/ort/${ORT_VERSION}/ort-wasm-simd-threaded.jspi.mjs`);
+    expect(loader).toEqual({ status: 200, coep: null });
+    await waitForModel(page, 120_000);
+    await openPanel(page, 'device');
+    expect(await page.getByTestId('wasm-threads').textContent()).toMatch(
+      /^one: ONNX Runtime cannot start its threads here; the server sends \/ort\/[\d.]+\/ort-wasm-simd-threaded\.jspi\.mjs without a Cross-Origin-Embedder-Policy header/,
+    );
+    expect(warnings.some((w) => w.startsWith('ONNX Runtime runs on one thread: the server sends /ort/'))).toBe(true);
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
+    await openAndGenerate(page, SAMPLE);
+    await waitForIdle(page);
+    const tokenizer = await llama2Tokenizer();
+    expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    await context.close();
+  }, 300_000);
+});
