@@ -22,6 +22,10 @@ describe('Stop', () => {
     await openAndGenerate(page, SAMPLE);
     const report = page.getByRole('textbox', { name: 'Report', exact: true });
     await expect.poll(() => report.inputValue(), { timeout: 60_000 }).not.toBe('');
+    // While the answer streams, the status line already says when its first token came.
+    const status = page.getByTestId('status-line');
+    expect(await status.getAttribute('data-stage')).toBe('generating');
+    expect(await status.textContent()).toMatch(/first token \d+ ms/);
     await page.keyboard.press('Escape');
     const stoppedAt = Date.now();
     await waitForIdle(page, 30_000);

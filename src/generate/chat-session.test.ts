@@ -76,7 +76,11 @@ describe('ChatSession', () => {
     expect(done1.text).toBe('No acute findings.');
     expect(done1.reason).toBe('eos');
     expect(done1.tokenIds).toEqual(answer);
-    expect(first.filter((e) => e.type === 'delta').map((e) => (e as { text: string }).text).join('')).toBe('No acute findings.');
+    const deltas = first.flatMap((e) => (e.type === 'delta' ? [e] : []));
+    expect(deltas.map((e) => e.text).join('')).toBe('No acute findings.');
+    // The first-token time is known from the first delta on (the status line shows it while it streams).
+    expect(done1.timeToFirstTokenMs).toBeGreaterThan(0);
+    expect(deltas.map((e) => e.timeToFirstTokenMs)).toEqual(deltas.map(() => done1.timeToFirstTokenMs));
     // One prefill with the image, then one call per generated token (the last one's logits give </s>).
     expect(backend.calls[0]!.some((s) => s.kind === 'image')).toBe(true);
     expect(backend.calls).toHaveLength(1 + answer.length);

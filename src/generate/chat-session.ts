@@ -32,7 +32,8 @@ export function budgetNote(b: Budget | undefined): string | undefined {
 
 export type GenerationEvent =
   | { type: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget: Budget }
-  | { type: 'delta'; text: string; tokens: number; tokensPerSecond: number }
+  /** timeToFirstTokenMs: as in 'complete', known from the first token on (shown while it streams). */
+  | { type: 'delta'; text: string; tokens: number; tokensPerSecond: number; timeToFirstTokenMs: number }
   | {
       type: 'complete';
       text: string;
@@ -210,7 +211,7 @@ export class ChatSession {
       const special = this.tokenizer.isSpecial?.(id) ?? false;
       const text = special ? '' : stream.push(id);
       const elapsed = (this.now() - decodeStart) / 1000;
-      if (text) yield { type: 'delta', text, tokens: ids.length, tokensPerSecond: elapsed > 0 ? ids.length / elapsed : 0 };
+      if (text) yield { type: 'delta', text, tokens: ids.length, tokensPerSecond: elapsed > 0 ? ids.length / elapsed : 0, timeToFirstTokenMs: prefillMs + (firstTokenAt - decodeStart) };
       // KeywordsStoppingCriteria: the text "</s>" within the last (up to) 3 generated tokens.
       if (!special && this.tokenizer.decode(ids.slice(-3).filter((t) => !(this.tokenizer.isSpecial?.(t) ?? false))).includes(STOP_TEXT)) {
         reason = 'eos';
@@ -224,7 +225,7 @@ export class ChatSession {
       this.cached.push(id);
     }
     const tail = stream.flush();
-    if (tail) yield { type: 'delta', text: tail, tokens: ids.length, tokensPerSecond: 0 };
+    if (tail) yield { type: 'delta', text: tail, tokens: ids.length, tokensPerSecond: 0, timeToFirstTokenMs: prefillMs + (firstTokenAt - decodeStart) };
     const decodeMs = this.now() - decodeStart;
     turn.assistant = stream.text;
     yield {

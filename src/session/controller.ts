@@ -329,6 +329,8 @@ export class SessionController {
 
   private run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
     this.firstTokenSeen = false;
+    // The last answer's first-token time is not this one's.
+    this.s.mergeMetrics({ timeToFirstTokenMs: undefined, tokensPerSecond: undefined });
     // Busy from the click on: the encode it may wait for must not read as idle in between.
     this.s.setStage('prefill');
     const running = (async () => {
@@ -374,6 +376,8 @@ export class SessionController {
         this.firstTokenSeen = true;
         // Drop -> first word, for a report that started by itself on open.
         if (target === 'report' && this.image && this.autoDraftKey === this.image.key) this.s.mergeMetrics({ dropToFirstTokenMs: performance.now() - this.image.openedAt });
+        // Shown from the first word on, not only when the answer is complete (minutes on a 7B).
+        this.s.mergeMetrics({ timeToFirstTokenMs: r.timeToFirstTokenMs });
       }
       if (target === 'report') this.s.appendReport(r.text);
       else this.s.appendChat(r.text);

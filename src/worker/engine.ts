@@ -312,7 +312,7 @@ export class InferenceEngine {
           prefill = e;
           emit({ kind: 'prefill', promptTokens: e.promptTokens, reusedTokens: e.reusedTokens, prefillMs: e.prefillMs, budget: e.budget });
         } else if (e.type === 'delta') {
-          emit({ kind: 'delta', text: e.text, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond });
+          emit({ kind: 'delta', text: e.text, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond, timeToFirstTokenMs: e.timeToFirstTokenMs });
         } else {
           emit({
             kind: 'complete',

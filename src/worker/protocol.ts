@@ -102,7 +102,7 @@ export type Reply =
   | { kind: 'ready'; info: LoadedInfo }
   | { kind: 'encoded'; info: EncodedInfo }
   | { kind: 'prefill'; promptTokens: number; reusedTokens: number; prefillMs: number; budget?: Budget }
-  | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number }
+  | { kind: 'delta'; text: string; tokens: number; tokensPerSecond: number; timeToFirstTokenMs: number }
   | { kind: 'complete'; info: CompleteInfo }
   /** null: the model folder has no selfcheck.json. */
   | { kind: 'selfchecked'; result: SelfCheckResult | null }
