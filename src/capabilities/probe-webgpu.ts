@@ -1,10 +1,18 @@
 import type { NoWebGpu, WebGpuInfo } from './types';
 
+/** How long the adapter request may take, and when a null answer is asked again. */
+export interface AdapterRequestTiming {
+  timeoutMs: number;
+  retryAfterMs: number;
+}
+
+const ADAPTER_TIMING: AdapterRequestTiming = { timeoutMs: 15_000, retryAfterMs: 300 };
+
 /**
  * Asks a WebGPU implementation (the browser's `navigator.gpu`, or Dawn's in Node) for an adapter
  * and reads what matters for running the models. Never throws: a missing adapter is a report.
  */
-export async function probeWebGpu(gpu: GPU | undefined | null): Promise<WebGpuInfo | NoWebGpu> {
+export async function probeWebGpu(gpu: GPU | undefined | null, timing: AdapterRequestTiming = ADAPTER_TIMING): Promise<WebGpuInfo | NoWebGpu> {
   if (!gpu) {
     return {
       available: false,
@@ -15,7 +23,7 @@ export async function probeWebGpu(gpu: GPU | undefined | null): Promise<WebGpuIn
   }
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    adapter = await requestAdapter(gpu, timing);
   } catch (err) {
     return { available: false, reason: `The GPU adapter request failed: ${errorText(err)}` };
   }
@@ -48,6 +56,29 @@ export async function probeWebGpu(gpu: GPU | undefined | null): Promise<WebGpuIn
     maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
     maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
   };
+}
+
+/**
+ * The spec lets requestAdapter wait as long as the browser likes, and browser bugs have left it
+ * (and requestDevice) pending for good: without a bound the device check and the model load would
+ * wait forever with nothing on screen. A null asked for right as the page starts can also be a
+ * race with the GPU process starting (measured in Electron on Windows: null at 0-50 ms, an
+ * adapter from 100 ms on), so a null is asked again once before it is believed.
+ */
+async function requestAdapter(gpu: GPU, timing: AdapterRequestTiming): Promise<GPUAdapter | null> {
+  const ask = () => withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timing.timeoutMs);
+  const first = await ask();
+  if (first) return first;
+  await new Promise((resolve) => setTimeout(resolve, timing.retryAfterMs));
+  return ask();
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s (restart the browser; if it persists, check chrome://gpu)`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function errorText(err: unknown): string {
