@@ -18,31 +18,37 @@ const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.
  * its /ort/ route sent it): the browser blocks ORT's thread workers, which would leave session
  * creation waiting forever with no error.
  */
-function ortWithoutCoep(): Plugin {
+function withoutHeaders(name: string, drop: string[], only: (url: string) => boolean): Plugin {
   return {
-    name: 'e2e-ort-without-coep',
+    name,
     configurePreviewServer(server) {
       server.middlewares.use((req, res, next) => {
-        if ((req.url ?? '').startsWith('/ort/')) {
+        if (only(req.url ?? '')) {
           const setHeader = res.setHeader.bind(res);
-          res.setHeader = (name, value) => (name.toLowerCase() === 'cross-origin-embedder-policy' ? res : setHeader(name, value));
+          res.setHeader = (header, value) => (drop.includes(header.toLowerCase()) ? res : setHeader(header, value));
         }
         next();
       });
     },
   };
 }
+const ortWithoutCoep = () => withoutHeaders('e2e-ort-without-coep', ['cross-origin-embedder-policy'], (url) => url.startsWith('/ort/'));
+/** A static host that sends no isolation headers at all (GitHub Pages, for one). */
+const notIsolated = () => withoutHeaders('e2e-not-isolated', ['cross-origin-embedder-policy', 'cross-origin-opener-policy'], () => true);
 
 describe("ORT's wasm threads", () => {
   let browser: Browser;
   let withoutCoep: ServedBuild;
+  let plain: ServedBuild;
   beforeAll(async () => {
     withoutCoep = await serveBuilt(inject('distDir'), [ortWithoutCoep()]);
+    plain = await serveBuilt(inject('distDir'), [notIsolated()]);
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
     await withoutCoep?.close();
+    await plain?.close();
   });
 
   it('start as a pool where the server sends ORT with COEP, as the app is served', async () => {
@@ -80,6 +86,27 @@ describe("ORT's wasm threads", () => {
     await waitForIdle(page);
     const tokenizer = await llama2Tokenizer();
     expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    await context.close();
+  }, 300_000);
+
+  it('are one on a host that does not isolate the page at all, and the app still writes the golden report', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(plain.baseURL);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await waitForModel(page, 120_000);
+    await openPanel(page, 'device');
+    expect(await page.getByTestId('wasm-threads').textContent()).toBe(
+      'one: ONNX Runtime cannot start its threads here; the page is not cross-origin isolated, so WebAssembly has no shared memory',
+    );
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
+    await openAndGenerate(page, SAMPLE);
+    await waitForIdle(page);
+    const tokenizer = await llama2Tokenizer();
+    expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
 });
