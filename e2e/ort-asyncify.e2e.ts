@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { llama2Tokenizer } from '../src/generate/test-tokenizer';
 import { launchBrowser } from './support/browser';
+import { expectGoldenReport } from './support/golden-report';
 import { firstVisit } from './support/first-visit';
-import { openAndGenerate, openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { openPanel, waitForModel } from './support/reading-room';
 import { buildAndServe, type ServedBuild } from './support/serve-build';
-
-const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
-const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 /**
  * Browsers without JSPI get ORT's asyncify build (src/encode/ort-env.ts). Chromium's JSPI cannot
@@ -42,11 +37,7 @@ describe("ORT's asyncify build, for browsers without JSPI", () => {
     await context.setOffline(true);
     await page.reload();
     await waitForModel(page);
-    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
-    await openAndGenerate(page, SAMPLE);
-    await waitForIdle(page);
-    const tokenizer = await llama2Tokenizer();
-    expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    await expectGoldenReport(page);
     await context.close();
   }, 600_000);
 });

@@ -3,15 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { llama2Tokenizer } from '../src/generate/test-tokenizer';
 import { launchBrowser } from './support/browser';
-import { openAndGenerate, openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { expectGoldenReport } from './support/golden-report';
+import { openPanel, waitForModel } from './support/reading-room';
 import { serveBuilt, type ServedBuild } from './support/serve-build';
 
 const baseURL = inject('baseURL');
-const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
 const ORT_VERSION = JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/onnxruntime-web/package.json', import.meta.url)), 'utf8')).version as string;
-const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
 /**
  * A host that isolates the page but serves ORT's runtime without COEP (as `npm start` did before
@@ -81,11 +79,7 @@ describe("ORT's wasm threads", () => {
       /^one: ONNX Runtime cannot start its threads here; the server sends \/ort\/[\d.]+\/ort-wasm-simd-threaded\.jspi\.mjs without a Cross-Origin-Embedder-Policy header/,
     );
     expect(warnings.some((w) => w.startsWith('ONNX Runtime runs on one thread: the server sends /ort/'))).toBe(true);
-    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
-    await openAndGenerate(page, SAMPLE);
-    await waitForIdle(page);
-    const tokenizer = await llama2Tokenizer();
-    expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    await expectGoldenReport(page);
     await context.close();
   }, 300_000);
 
@@ -101,11 +95,7 @@ describe("ORT's wasm threads", () => {
     expect(await page.getByTestId('wasm-threads').textContent()).toBe(
       'one: ONNX Runtime cannot start its threads here; the page is not cross-origin isolated, so WebAssembly has no shared memory',
     );
-    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: golden.maxNewTokensPerTurn });
-    await openAndGenerate(page, SAMPLE);
-    await waitForIdle(page);
-    const tokenizer = await llama2Tokenizer();
-    expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    await expectGoldenReport(page);
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
