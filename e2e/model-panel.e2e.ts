@@ -25,6 +25,13 @@ describe('model panel', () => {
     await openPanel(page, 'model');
     await page.getByRole('button', { name: 'Reload model' }).click();
     await expect.poll(() => page.getByTestId('model-load-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('loading');
+    // Nothing moves: after a few seconds the panel says for how long, and keeps counting.
+    const since = page.getByTestId('load-since-update');
+    await since.waitFor({ timeout: 30_000 });
+    const seconds = async () => Number((await since.textContent())!.match(/^ · (\d+) s since the last update$/)![1]);
+    const first = await seconds();
+    expect(first).toBeGreaterThanOrEqual(5);
+    await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThan(first);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('model-load-status').textContent(), { timeout: 30_000 }).toMatch(/Loading was cancelled/);
     await context.unroute('**/models/cxr-llava-tiny/decoder.onnx');

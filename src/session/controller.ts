@@ -93,7 +93,7 @@ export class SessionController {
     const seq = ++this.loadSeq;
     // 'loading' before the first await: until then the panel would still show the previous
     // outcome (e.g. "Loading was cancelled") as if it were this load's.
-    this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest' });
+    this.s.setLoad({ status: 'loading', files: {}, message: 'Fetching the model manifest', lastUpdate: performance.now() });
     this.s.setVerification(NOT_VERIFIED);
     this.s.setStage('loading');
     // Ask the browser to keep the model files under storage pressure (it may say no; the model
@@ -108,7 +108,7 @@ export class SessionController {
           const load = this.s.load;
           const files = load.status === 'loading' ? { ...load.files } : {};
           if (r.file) files[r.file.path] = r.file;
-          this.s.setLoad({ status: 'loading', files, message: r.message });
+          this.s.setLoad({ status: 'loading', files, message: r.message, lastUpdate: performance.now() });
         },
       );
       if (seq !== this.loadSeq) return false;

@@ -35,7 +35,8 @@ export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOp
 
 export type LoadState =
   | { status: 'not-loaded' }
-  | { status: 'loading'; files: Record<string, FileProgress>; message: string }
+  /** lastUpdate: performance.now() of the last progress (a step that takes long shows for how long). */
+  | { status: 'loading'; files: Record<string, FileProgress>; message: string; lastUpdate: number }
   | { status: 'loaded'; info: LoadedInfo }
   | { status: 'failed'; message: string };
 

@@ -4,6 +4,7 @@ import { discoverModel } from '../model/catalog';
 import { describeVerification } from '../state/verification-slice';
 import type { ModelManifest } from '../model/manifest';
 import { useController } from './controller-context';
+import { SinceLastUpdate } from './SinceLastUpdate';
 import { useAppStore } from './store-context';
 
 /** Which model runs, its load state and progress. */
@@ -49,7 +50,12 @@ export function ModelPanel() {
             <span data-testid="model-load-status" data-status={load.status}>
               {load.status === 'loaded' && `Loaded: ${load.info.backend}, vision on ${load.info.visionProvider} (${load.info.visionDtype}) in ${(load.info.loadMs / 1000).toFixed(1)} s`}
               {load.status === 'failed' && <span role="alert">{load.message}</span>}
-              {load.status === 'loading' && load.message}
+              {load.status === 'loading' && (
+                <>
+                  {load.message}
+                  <SinceLastUpdate since={load.lastUpdate} />
+                </>
+              )}
             </span>
           </div>
           {load.status === 'loaded' && <VerificationStatus />}
