@@ -48,4 +48,17 @@ describe('model panel', () => {
     await expect.poll(() => page.getByTestId('model-found').textContent()).toMatch(/Will run CXR-LLaVA tiny/);
     await context.close();
   }, 300_000);
+
+  it('loads while the browser has not answered the request to keep its files (Firefox asks the user first)', async () => {
+    const context = await browser.newContext();
+    // A persistence prompt the user never answers.
+    await context.addInitScript(() => {
+      navigator.storage.persist = () => new Promise<boolean>(() => {});
+    });
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await waitForModel(page, 60_000);
+    expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · wasm');
+    await context.close();
+  }, 120_000);
 });

@@ -97,9 +97,9 @@ export class SessionController {
     this.s.setVerification(NOT_VERIFIED);
     this.s.setStage('loading');
     // Ask the browser to keep the model files under storage pressure (it may say no; the model
-    // then still works, it may just be evicted and downloaded again).
-    await navigator.storage?.persist?.().catch(() => false);
-    if (seq !== this.loadSeq) return false;
+    // then still works, it may just be evicted and downloaded again). Not awaited: Firefox answers
+    // only when the user answers its permission prompt, and the load must not wait for that.
+    void navigator.storage?.persist?.().catch(() => false);
     try {
       const info = await this.client.load(
         { manifestUrl, executionProvider: settings.executionProvider === 'auto' ? undefined : settings.executionProvider },
