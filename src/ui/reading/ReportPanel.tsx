@@ -26,6 +26,19 @@ export function ReportPanel() {
   const box = useRef<HTMLTextAreaElement>(null);
   const caret = useRef<{ value: string; start: number; end: number } | null>(null);
   const remember = (el: HTMLTextAreaElement) => (caret.current = { value: el.value, start: el.selectionStart, end: el.selectionEnd });
+  // A key that moves the caret (Ctrl+Home) reaches React's onSelect only with the next
+  // selectionchange task, so a token streamed in between would put the caret back where it was
+  // before the key. The store tells its listeners synchronously, before React renders the new
+  // value: the caret read then is the one on screen.
+  useEffect(
+    () =>
+      store.subscribe((s, prev) => {
+        const node = box.current;
+        if (!node || s.report === prev.report || document.activeElement !== node || node.value !== prev.report) return;
+        caret.current = { value: node.value, start: node.selectionStart, end: node.selectionEnd };
+      }),
+    [store],
+  );
   useLayoutEffect(() => {
     const node = box.current;
     const c = caret.current;
