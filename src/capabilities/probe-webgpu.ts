@@ -62,8 +62,9 @@ export async function probeWebGpu(gpu: GPU | undefined | null, timing: AdapterRe
  * The spec lets requestAdapter wait as long as the browser likes, and browser bugs have left it
  * (and requestDevice) pending for good: without a bound the device check and the model load would
  * wait forever with nothing on screen. A null asked for right as the page starts can also be a
- * race with the GPU process starting (measured in Electron on Windows: null at 0-50 ms, an
- * adapter from 100 ms on), so a null is asked again once before it is believed.
+ * race with the GPU process starting (not seen here; kizuna-ai-lab/sokuji#515 measured it in
+ * Electron on Windows: null at 0-50 ms, an adapter from 100 ms on), so a null is asked again once
+ * before it is believed.
  */
 async function requestAdapter(gpu: GPU, timing: AdapterRequestTiming): Promise<GPUAdapter | null> {
   const ask = () => withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timing.timeoutMs);
