@@ -251,6 +251,24 @@ describe('opening images', () => {
     console.log(`${WADO_DECODER_NAME} on JPEG Extended vs dcmtk: ${measured.join('; ')}`);
   });
 
+  it('shows a photo stored sideways upright, as its EXIF orientation asks, and says so', async () => {
+    // Stored 96 wide and 80 high with orientation 6 (a phone held upright): the viewer shows it
+    // 80 wide and 96 high, like the browser's own image viewer does.
+    await openFile(page, 'exif-o6.jpg');
+    await waitShown(page, 'exif-o6.jpg');
+    expect(await metaText(page, 'exifOrientation')).toContain('6: rotated 90° clockwise');
+    expect(await metaText(page, 'size')).toContain('80 × 96');
+    expect(await page.getByTestId('image-notes').textContent()).toContain("Shown upright as the file's EXIF orientation asks");
+    const [, , w, h] = ((await page.getByTestId('viewport').getAttribute('data-image-rect')) ?? '').split(',').map(Number);
+    expect(h! / w!).toBeCloseTo(96 / 80, 1);
+    // The browser's own decoder, which applies EXIF orientation, gives the same size.
+    const native = await page.evaluate(async (b64) => {
+      const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/jpeg' }));
+      return [bitmap.width, bitmap.height];
+    }, readFileSync(dir + 'exif-o6.jpg').toString('base64'));
+    expect(native).toEqual([80, 96]);
+  });
+
   it('shows the metadata, with identifying fields marked, and the file windows as presets', async () => {
     await openFile(page, 'dcm-mono2-explicit.dcm');
     await waitShown(page, 'dcm-mono2-explicit.dcm');

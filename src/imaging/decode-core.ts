@@ -7,6 +7,7 @@
  */
 import { sniffDicom, decodeDicom } from './dicom';
 import { ImagingError } from './errors';
+import { readOrientation, uprightImage } from './exif-orientation';
 import { decodeJpegFile, decodePngFile } from './raster';
 import type { FrameDecoder } from './frame-decoder';
 import type { DecodedImage } from './types';
@@ -39,9 +40,9 @@ export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: Wa
   const format = sniffFormat(bytes);
   switch (format) {
     case 'png':
-      return decodePngFile(bytes, name);
+      return uprightImage(decodePngFile(bytes, name), await readOrientation(bytes));
     case 'jpeg':
-      return decodeJpegFile(bytes, name, wasm);
+      return uprightImage(await decodeJpegFile(bytes, name, wasm), await readOrientation(bytes));
     case 'dicom':
       return decodeDicom(bytes, sniffDicom(bytes)!, name, wasm, frameDecoder);
     default:

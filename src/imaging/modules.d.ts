@@ -78,3 +78,9 @@ declare module 'cornerstone-core' {
   export function resize(element: HTMLElement, forceFitToWindow?: boolean): void;
   export function pixelToCanvas(element: HTMLElement, pt: { x: number; y: number }): { x: number; y: number };
 }
+
+// exifr's ES module build, named by path: the package's "main" is a UMD bundle, whose named
+// exports Node's ESM loader (the CLI, under tsx) cannot see. The types are the package's own.
+declare module 'exifr/dist/full.esm.mjs' {
+  export { orientation } from 'exifr';
+}
