@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeAudit } from './support/axe';
 import { launchBrowser } from './support/browser';
-import { closePanel, openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { closePanel, openPanel, setSettings, waitForIdle, waitForModel, waitForVerdict } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -130,4 +130,37 @@ describe('reading-room layout and accessibility of every state', () => {
       await context.close();
     }, 420_000);
   }
+
+  it('keeps the image still at 1280x720 while the model loads, the self-check runs and a report is written', async () => {
+    // A new user drops a radiograph while the model is still loading; the report is drafted when
+    // it is ready. Every status on the way (the status line full of figures, the badges, the
+    // model state) must fit where it is: a line more anywhere takes height from the viewer, and
+    // the image is redrawn at another size under the reader's eyes.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await page.getByRole('button', { name: 'Open the sample radiograph' }).click();
+    await page.waitForFunction(() => !!document.querySelector<HTMLElement>('[data-testid="viewport"]')?.dataset.imageRect, undefined, { timeout: 60_000 });
+    await page.evaluate(() => {
+      const sizes: string[] = [];
+      (window as unknown as { __sizes: string[] }).__sizes = sizes;
+      const vp = document.querySelector<HTMLElement>('[data-testid="viewport"]')!;
+      const footer = document.querySelector<HTMLElement>('[data-testid="status-line"]')!;
+      const note = () => {
+        const s = `viewport ${vp.clientWidth}x${vp.clientHeight}`;
+        if (sizes.at(-1)?.startsWith(s)) return;
+        sizes.push(`${s} (status line ${footer.offsetHeight} px: "${footer.textContent}")`);
+      };
+      note();
+      new ResizeObserver(note).observe(vp);
+    });
+    await waitForModel(page);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await expect.poll(() => report.inputValue(), { timeout: 120_000 }).not.toBe('');
+    await waitForIdle(page);
+    await waitForVerdict(page);
+    const sizes = await page.evaluate(() => (window as unknown as { __sizes: string[] }).__sizes);
+    expect(sizes, sizes.join('\n')).toHaveLength(1);
+    await context.close();
+  }, 300_000);
 });

@@ -18,18 +18,19 @@ export function StatusLine() {
       <span>first token {ms(m.timeToFirstTokenMs)}</span>
       {m.dropToFirstTokenMs !== undefined && <span data-testid="drop-to-first-token">drop → first token {ms(m.dropToFirstTokenMs)}</span>}
       <span>{m.tokensPerSecond ? `${m.tokensPerSecond.toFixed(1)} tok/s` : '– tok/s'}</span>
-      {m.promptTokens !== undefined && (
-        <span>
-          prompt {m.promptTokens} tokens{m.reusedTokens ? ` (${m.reusedTokens} cached)` : ''}
-        </span>
-      )}
-      {m.budgetNote && <span data-testid="budget-note">{m.budgetNote}</span>}
-      {info && (
-        <span>
-          {info.backend} · vision {info.visionProvider} {info.visionDtype}
-        </span>
-      )}
+      {m.promptTokens !== undefined && <GivesWay text={`prompt ${m.promptTokens} tokens${m.reusedTokens ? ` (${m.reusedTokens} cached)` : ''}`} />}
+      {m.budgetNote && <GivesWay text={m.budgetNote} testId="budget-note" />}
+      {info && <GivesWay text={`${info.backend} · vision ${info.visionProvider} ${info.visionDtype}`} />}
     </footer>
+  );
+}
+
+/** A figure that a narrow window may cut short (styles.css): its whole text stays in the title. */
+function GivesWay({ text, testId }: { text: string; testId?: string }) {
+  return (
+    <span className="gives-way" title={text} data-testid={testId}>
+      {text}
+    </span>
   );
 }
 
