@@ -23,16 +23,25 @@ export function sniffFormat(bytes: Uint8Array): InputFormat | null {
   return sniffDicom(bytes) ? 'dicom' : null;
 }
 
-function describeOther(bytes: Uint8Array): string {
+/** ISO-BMFF brands of HEIF stills (what an iPhone camera saves by default). */
+const HEIF_BRANDS = ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1'];
+const CONVERT = 'Save it as JPEG or PNG and open that.';
+
+/** What a file this app cannot open is, and what the user can do about it. */
+function describeOther(bytes: Uint8Array): { what?: string; advice?: string } {
   const head = String.fromCharCode(...bytes.subarray(0, 12));
-  if (head.startsWith('GIF8')) return 'a GIF image';
-  if (head.startsWith('BM')) return 'a BMP image';
-  if (head.startsWith('II*\0') || head.startsWith('MM\0*')) return 'a TIFF image';
-  if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return 'a WebP image';
-  if (head.startsWith('%PDF')) return 'a PDF document';
-  if (head.startsWith('PK')) return 'a ZIP archive';
+  const brand = head.slice(4, 8) === 'ftyp' ? head.slice(8, 12) : '';
+  if (HEIF_BRANDS.includes(brand)) return { what: 'a HEIC photo (the format iPhones save by default)', advice: CONVERT };
+  if (brand === 'avif' || brand === 'avis') return { what: 'an AVIF image', advice: CONVERT };
+  if (head.startsWith('GIF8')) return { what: 'a GIF image', advice: CONVERT };
+  if (head.startsWith('BM')) return { what: 'a BMP image', advice: CONVERT };
+  if (head.startsWith('II*\0') || head.startsWith('MM\0*')) return { what: 'a TIFF image', advice: CONVERT };
+  if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return { what: 'a WebP image', advice: CONVERT };
+  if (head.startsWith('%PDF')) return { what: 'a PDF document' };
+  // PACS and CD exports often come zipped.
+  if (head.startsWith('PK')) return { what: 'a ZIP archive', advice: 'Unzip it and open an image inside.' };
   const text = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128);
-  return text ? 'a text file' : 'not an image this app can read';
+  return text ? { what: 'a text file' } : {};
 }
 
 export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: WasmDecode, frameDecoder?: FrameDecoder): Promise<DecodedImage> {
@@ -45,10 +54,10 @@ export async function decodeImageBytes(bytes: Uint8Array, name: string, wasm: Wa
       return uprightImage(await decodeJpegFile(bytes, name, wasm), await readOrientation(bytes));
     case 'dicom':
       return decodeDicom(bytes, sniffDicom(bytes)!, name, wasm, frameDecoder);
-    default:
-      throw new ImagingError(
-        'not-an-image',
-        `${name} is ${describeOther(bytes)}, not a DICOM, PNG or JPEG image.`,
-      );
+    default: {
+      const { what, advice } = describeOther(bytes);
+      const is = what ? `is ${what}, not` : 'is not';
+      throw new ImagingError('not-an-image', `${name} ${is} a DICOM, PNG or JPEG image.${advice ? ` ${advice}` : ''}`);
+    }
   }
 }

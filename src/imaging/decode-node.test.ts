@@ -141,6 +141,23 @@ describe('bad inputs get a clear error', () => {
     });
   }
 
+  it('names the other formats a user may drop, and says what to do with them', async () => {
+    const file = (head: string) => new Uint8Array([...Buffer.from(head, 'latin1'), ...new Uint8Array(64).fill(0xaa)]);
+    const cases: [string, Uint8Array, string][] = [
+      ['IMG_0042.HEIC', file('\0\0\0\x18ftypheic'), 'IMG_0042.HEIC is a HEIC photo (the format iPhones save by default), not a DICOM, PNG or JPEG image. Save it as JPEG or PNG and open that.'],
+      ['x.heif', file('\0\0\0\x18ftypmif1'), 'x.heif is a HEIC photo (the format iPhones save by default), not a DICOM, PNG or JPEG image. Save it as JPEG or PNG and open that.'],
+      ['x.avif', file('\0\0\0\x1cftypavif'), 'x.avif is an AVIF image, not a DICOM, PNG or JPEG image. Save it as JPEG or PNG and open that.'],
+      ['x.webp', file('RIFF\0\0\0\0WEBPVP8 '), 'x.webp is a WebP image, not a DICOM, PNG or JPEG image. Save it as JPEG or PNG and open that.'],
+      ['x.tif', file('II*\0'), 'x.tif is a TIFF image, not a DICOM, PNG or JPEG image. Save it as JPEG or PNG and open that.'],
+      ['study.zip', file('PK\x03\x04'), 'study.zip is a ZIP archive, not a DICOM, PNG or JPEG image. Unzip it and open an image inside.'],
+      ['x.pdf', file('%PDF-1.7'), 'x.pdf is a PDF document, not a DICOM, PNG or JPEG image.'],
+      ['x.bin', file('\x01\x02\x03\x04'), 'x.bin is not a DICOM, PNG or JPEG image.'],
+    ];
+    for (const [name, bytes, message] of cases) {
+      await expect(decodeImageFile(bytes, name), name).rejects.toMatchObject({ code: 'not-an-image', message });
+    }
+  });
+
   it('cut JPEG, deflated and JPEG 2000 files say "truncated"', async () => {
     for (const name of ['gray.jpg', 'dcm-deflate.dcm', 'dcm-j2k.dcm']) {
       const bytes = read(name);
