@@ -57,10 +57,19 @@ export function applyOrientation<T extends StoredPixels>(pixels: T, width: numbe
       default: return [W - 1, W, -1]; // 8
     }
   })();
-  for (let y = 0; y < h; y++) {
-    let src = base + y * dy;
-    const row = y * w;
-    for (let x = 0; x < w; x++, src += dx) out[row + x] = pixels[src]!;
+  // In tiles: a turn by 90° reads the source down its columns, which row by row over a whole
+  // 12 MP photo misses the cache on most pixels (Node here, medians of 7: 78-84 ms row by row,
+  // 52 ms in 64-pixel tiles).
+  const TILE = 64;
+  for (let ty = 0; ty < h; ty += TILE) {
+    const yEnd = Math.min(ty + TILE, h);
+    for (let tx = 0; tx < w; tx += TILE) {
+      const xEnd = Math.min(tx + TILE, w);
+      for (let y = ty; y < yEnd; y++) {
+        let src = base + y * dy + tx * dx;
+        for (let o = y * w + tx, end = y * w + xEnd; o < end; o++, src += dx) out[o] = pixels[src]!;
+      }
+    }
   }
   return { pixels: out, width: w, height: h };
 }
