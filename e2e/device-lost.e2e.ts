@@ -56,3 +56,41 @@ describe('a lost GPU device', () => {
     expect(await report.inputValue()).toBe(edited);
   }, 900_000);
 });
+
+describe('a GPU that does not answer', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  it('a device request that never answers fails the load after 30 s with what to do, and wasm then loads', async () => {
+    // The browser's requestDevice, in the inference worker, made to wait forever (as driver and
+    // browser bugs have made it): the worker's script gets one line in front.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    await context.route(/\/assets\/inference\.worker-[^/]*\.js$/, async (route) => {
+      const response = await route.fetch();
+      const hang = 'GPUAdapter.prototype.requestDevice = function () { return new Promise(() => {}); };\n';
+      await route.fulfill({ response, body: hang + (await response.text()) });
+    });
+    const page = await context.newPage();
+    await page.addInitScript(() => localStorage.setItem('cxr-llava-settings-v1', JSON.stringify({ executionProvider: 'webgpu' })));
+    const t0 = Date.now();
+    await page.goto(baseURL);
+    const status = page.getByTestId('model-load-status');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000, interval: 500 }).toBe('failed');
+    const waited = Date.now() - t0;
+    expect(await status.textContent()).toContain(
+      'The browser did not answer a WebGPU request for a device in 30 s. Restart the browser; if it happens again, check chrome://gpu, or choose wasm in Settings.',
+    );
+    expect(waited).toBeGreaterThanOrEqual(30_000);
+
+    await setSettings(page, { provider: 'wasm' });
+    await openPanel(page, 'model');
+    await page.getByRole('button', { name: 'Load model' }).click();
+    await waitForModel(page);
+    expect(await status.textContent()).toContain('onnx · wasm');
+    console.log(`a device request that never answers: the load failed after ${waited} ms`);
+    await context.close();
+  }, 300_000);
+});

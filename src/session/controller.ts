@@ -123,6 +123,12 @@ export class SessionController {
     } catch (err) {
       if (seq !== this.loadSeq) return false;
       const message = errorMessage(err);
+      // A failed load can leave the worker's runtime unusable (ORT's wasm, after its WebGPU start
+      // failed, throws a WebAssembly.Exception at the next call, wasm included): the next attempt
+      // gets a fresh worker. Downloaded files stay cached.
+      this.client.terminate();
+      this.client = this.connect();
+      this.s.setEncodedKey(null);
       this.s.setLoad({ status: 'failed', message });
       this.s.setStage('error', message);
       return false;

@@ -1,12 +1,16 @@
 /// <reference lib="webworker" />
 // Worker entry: routes protocol messages to the engine; no logic of its own.
 import { createStore, get, set } from 'idb-keyval';
+import { boundGpuRequests } from '../capabilities/gpu-request-bounds';
 import { probeBrowser } from '../capabilities/probe-browser';
 import { loadOrtForBrowser } from '../encode/ort-env';
 import { loadWebTokenizers } from '../generate/tokenizer-browser';
 import { InferenceEngine } from './engine';
 import { serializeError } from './errors';
 import type { Reply, Request, RequestEnvelope } from './protocol';
+
+// Before ORT or WebLLM can ask for a GPU: their adapter and device requests get a time bound.
+boundGpuRequests();
 
 const probeStore = createStore('cxr-llava-provider-probe', 'results');
 const post = (id: number, reply: Reply) => (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, reply });
