@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
 import type { Browser, BrowserContext, Page, Worker as PwWorker } from 'playwright-core';
@@ -267,6 +269,60 @@ describe('opening images', () => {
       return [bitmap.width, bitmap.height];
     }, readFileSync(dir + 'exif-o6.jpg').toString('base64'));
     expect(native).toEqual([80, 96]);
+  });
+
+  it('opens the frontal view of several files given at once (picker or drop), and says which files were not opened', async () => {
+    await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    expect(await page.getByTestId('intake-choice').textContent()).toBe('2 files given: dcm-mono2-explicit.dcm (PA) is open (see Image information)');
+    expect(await page.getByTestId('image-notes').textContent()).toContain(
+      '2 files were given at once, and CXR-LLaVA reads one frontal chest image: dcm-mono2-explicit.dcm is open because it is the PA view. Not opened: dcm-lateral.dcm (LATERAL).',
+    );
+
+    // A drop of a lateral view and a PNG: the PNG, which does not say its view, comes before a
+    // view that is not frontal.
+    const files = ['dcm-lateral.dcm', 'gray8.png'].map((name) => ({ name, b64: readFileSync(dir + name).toString('base64') }));
+    await page.evaluate((list) => {
+      const data = new DataTransfer();
+      for (const f of list) data.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true, bubbles: true }));
+    }, files);
+    await waitShown(page, 'gray8.png');
+    expect(await page.getByTestId('intake-choice').textContent()).toBe('2 files given: gray8.png is open (see Image information)');
+
+    // One file again: the hint comes back.
+    await openFile(page, 'gray.jpg');
+    await waitShown(page, 'gray.jpg');
+    expect(await page.getByTestId('intake-choice').count()).toBe(0);
+  });
+
+  it('"Open folder" on a CD-like folder finds its images among the rest and opens the PA view; a folder without images says so', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cxr-cd-'));
+    try {
+      const cd = join(root, 'CD1');
+      mkdirSync(join(cd, 'DICOM', 'ST1', 'SE1'), { recursive: true });
+      mkdirSync(join(cd, 'DICOM', 'ST1', 'SE2'), { recursive: true });
+      mkdirSync(join(cd, 'VIEWER'));
+      copyFileSync(dir + 'dcm-lateral.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'IM000001'));
+      copyFileSync(dir + 'dcm-mono2-explicit.dcm', join(cd, 'DICOM', 'ST1', 'SE2', 'IM000002'));
+      // What else a CD holds: the index (a DICOM file without an image), a viewer, a read-me.
+      copyFileSync(dir + 'dcm-no-pixels.dcm', join(cd, 'DICOMDIR'));
+      writeFileSync(join(cd, 'VIEWER', 'viewer.exe'), 'MZ not an image');
+      writeFileSync(join(cd, 'README.TXT'), 'Patient CD');
+      await page.getByLabel('Open folder').setInputFiles(cd);
+      await waitShown(page, 'IM000002');
+      expect(await page.getByTestId('intake-choice').textContent()).toBe('2 image files in the folder "CD1": IM000002 (PA) is open (see Image information)');
+      expect(await page.getByTestId('image-notes').textContent()).toContain('Not opened: IM000001 (LATERAL).');
+
+      const docs = join(root, 'docs');
+      mkdirSync(docs);
+      writeFileSync(join(docs, 'README.TXT'), 'nothing to see');
+      await page.getByLabel('Open folder').setInputFiles(docs);
+      expect(await waitRefused(page, 'docs')).toContain('The folder "docs" holds no DICOM, PNG or JPEG files.');
+      expect(await metaText(page, 'file')).toBe('IM000002');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('shows the metadata, with identifying fields marked, and the file windows as presets', async () => {

@@ -14,6 +14,8 @@ export interface OpenStudy {
   decodeMs: number;
   /** performance.now() when the file was dropped or chosen (drop -> first token is timed from it). */
   openedAt?: number;
+  /** When several files were given at once: which one is open, of how many (choose-frontal.ts). */
+  chosenFrom?: string;
 }
 
 export type IntakeState =

@@ -1,14 +1,18 @@
 import { useEffect, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../store-context';
-import { firstFile, openImageFile, openSampleImage } from './open-file';
+import { takeDropped } from './dropped-files';
+import { folderPick, openImageFiles, openSampleImage } from './open-file';
 
 /**
- * Three ways in: the "Open image" file picker, a drop anywhere on the page, and paste. Shows
- * the decode in progress and, for a file that could not be opened, why (the open study stays).
+ * The ways in: the "Open image" file picker (one file or several), "Open folder" (a CD's or an
+ * export's folder), a drop anywhere on the page (files or folders), and paste. Several files open
+ * the frontal view and say so. Shows the decode in progress and, for a file that could not be
+ * opened, why (the open study stays).
  */
 export function ImageIntake() {
   const store = useAppStoreApi();
   const intake = useAppStore((s) => s.intake);
+  const chosenFrom = useAppStore((s) => s.study?.chosenFrom);
   const dismiss = useAppStore((s) => s.dismissIntakeError);
   const [dragging, setDragging] = useState(false);
 
@@ -32,16 +36,16 @@ export function ImageIntake() {
     const onDrop = (e: DragEvent) => {
       depth = 0;
       setDragging(false);
-      const file = firstFile(e.dataTransfer);
-      if (!file) return;
+      if (!Array.from(e.dataTransfer?.items ?? []).some((item) => item.kind === 'file')) return;
       e.preventDefault();
-      void openImageFile(store, file);
+      const dropped = takeDropped(e.dataTransfer);
+      void dropped().then(({ files, folder }) => openImageFiles(store, files, folder));
     };
     const onPaste = (e: ClipboardEvent) => {
-      const file = firstFile(e.clipboardData);
-      if (!file) return; // text pastes go where they were meant to
+      if (!Array.from(e.clipboardData?.items ?? []).some((item) => item.kind === 'file')) return; // text pastes go where they were meant to
       e.preventDefault();
-      void openImageFile(store, file);
+      const pasted = takeDropped(e.clipboardData);
+      void pasted().then(({ files, folder }) => openImageFiles(store, files, folder));
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -59,24 +63,33 @@ export function ImageIntake() {
 
   return (
     <div className="intake">
-      <label className="intake-open">
-        <span className="button-like">Open image…</span>
-        <input
-          type="file"
-          className="visually-hidden"
-          aria-label="Open image"
-          accept=".dcm,.dicom,.dic,.png,.jpg,.jpeg,application/dicom,image/png,image/jpeg"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            e.currentTarget.value = '';
-            if (file) void openImageFile(store, file);
-          }}
-        />
-      </label>
-      <button type="button" onClick={() => void openSampleImage(store)} disabled={intake.status === 'decoding'}>
-        Open the sample radiograph
+      <FilePicker
+        label="Open image"
+        input={{ accept: '.dcm,.dicom,.dic,.png,.jpg,.jpeg,application/dicom,image/png,image/jpeg', multiple: true }}
+        onFiles={(files) => void openImageFiles(store, files)}
+      />
+      {/* A CD's or an export's folder: its image files are found and the frontal view opened. */}
+      <FilePicker
+        label="Open folder"
+        input={{ webkitdirectory: '' }}
+        onFiles={(files) => {
+          const pick = folderPick(files);
+          if (pick) void openImageFiles(store, pick.files, pick.folder);
+        }}
+      />
+      {/* Its shorter label where the viewer column is narrow (a side panel open), so the row stays one line. */}
+      <button type="button" aria-label="Open the sample radiograph" onClick={() => void openSampleImage(store)} disabled={intake.status === 'decoding'}>
+        <span className="label-long">Open the sample radiograph</span>
+        <span className="label-short">Sample radiograph</span>
       </button>
-      <span className="muted">or drop / paste a DICOM, PNG or JPEG</span>
+      {chosenFrom ? (
+        // One line that gives way (styles: .intake-choice): a second would take height from the viewer.
+        <span className="muted intake-choice" data-testid="intake-choice" title={chosenFrom}>
+          {chosenFrom} (see Image information)
+        </span>
+      ) : (
+        <span className="muted intake-hint">or drop / paste a DICOM, PNG or JPEG, or a folder</span>
+      )}
       {intake.status === 'decoding' && (
         <span className="intake-status" role="status" data-testid="intake-status">
           Opening {intake.fileName}…
@@ -98,5 +111,26 @@ export function ImageIntake() {
         </div>
       )}
     </div>
+  );
+}
+
+/** A button that opens the browser's file chooser (a label around a hidden file input). */
+function FilePicker({ label, input, onFiles }: { label: string; input: Record<string, string | boolean>; onFiles: (files: File[]) => void }) {
+  return (
+    <label className="intake-open">
+      <span className="button-like">{label}…</span>
+      <input
+        type="file"
+        className="visually-hidden"
+        aria-label={label}
+        {...input}
+        onChange={(e) => {
+          // Copied before the value is cleared (which empties the list), so the same file can be chosen again.
+          const chosen = Array.from(e.currentTarget.files ?? []);
+          e.currentTarget.value = '';
+          if (chosen.length) onFiles(chosen);
+        }}
+      />
+    </label>
   );
 }

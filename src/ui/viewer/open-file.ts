@@ -1,5 +1,6 @@
 import { hospitalStoreFor } from '../../hospital/hospital-store';
 import { decodeInWorker, ImagingError } from '../../imaging';
+import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
 import { srSourceOfFile } from '../../sr/source';
 import { SAMPLE_NAME, SAMPLE_NOTE, SAMPLE_URL } from '../../session/sample';
 import type { AppStore } from '../../state/store';
@@ -9,6 +10,31 @@ class SampleUnavailable extends Error {}
 /** Opens one file into the store (file picker, drop, paste). */
 export function openImageFile(store: AppStore, file: File): Promise<void> {
   return openImage(store, file.name || 'pasted image', () => file.arrayBuffer());
+}
+
+/**
+ * Several files given at once (file picker, drop, paste), or the image files of a folder: the
+ * frontal view is opened, and the intake row and the image notes say which file that is and which
+ * were not opened.
+ */
+export async function openImageFiles(store: AppStore, files: File[], folder: string | null = null): Promise<void> {
+  if (folder !== null && !files.length) {
+    const { startIntake, failIntake } = store.getState();
+    const where = folder === 'the dropped folders' ? folder : `the folder "${folder}"`;
+    failIntake(startIntake(folder), folder, 'not-an-image', `${where[0]!.toUpperCase()}${where.slice(1)} holds no DICOM, PNG or JPEG files.`);
+    return;
+  }
+  if (files.length <= 1) return files[0] ? openImageFile(store, files[0]) : undefined;
+  const origin = folder === null ? undefined : folder === 'the dropped folders' ? 'in the dropped folders' : `in the folder "${folder}"`;
+  const choice = await chooseFrontal(files, origin);
+  return openImage(store, choice.file.name || 'pasted image', () => choice.file.arrayBuffer(), choice.note ? [choice.note] : [], choice.summary ?? undefined);
+}
+
+/** The image files of a folder chosen with the "Open folder" picker, and the folder's name. */
+export function folderPick(all: File[]): { files: File[]; folder: string } | null {
+  if (!all.length) return null;
+  const folder = all[0]!.webkitRelativePath.split('/')[0] || 'folder';
+  return { files: all.filter((f) => mayBeImage(f.name)), folder };
 }
 
 /** "Open the sample radiograph": a first visit shows the whole flow without a radiograph at hand. */
@@ -32,7 +58,7 @@ export function openSampleImage(store: AppStore): Promise<void> {
  * shows why. The file's DICOM header (or why it has none) is kept for the report SR, whichever way
  * the file came: a dropped DICOM's report files in its own study like one from the server.
  */
-async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = []): Promise<void> {
+async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], chosenFrom?: string): Promise<void> {
   const { startIntake, finishIntake, failIntake } = store.getState();
   const token = startIntake(name);
   try {
@@ -40,7 +66,7 @@ async function openImage(store: AppStore, name: string, bytes: () => Promise<Arr
     const sr = srSourceOfFile(data); // before decoding: the worker takes the bytes
     const { image, grey, ms } = await decodeInWorker(data, name);
     const latest = store.getState().intakeSeq === token;
-    finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms });
+    finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms, chosenFrom });
     const study = store.getState().study;
     if (latest && study) hospitalStoreFor(store).getState().markOpened(study.key, { origin: 'file', ...sr });
   } catch (err) {
@@ -48,14 +74,4 @@ async function openImage(store: AppStore, name: string, bytes: () => Promise<Arr
     const message = err instanceof Error ? err.message : String(err);
     failIntake(token, name, code, message);
   }
-}
-
-/** The first file in a drop or paste, if any. */
-export function firstFile(data: DataTransfer | null): File | null {
-  if (!data) return null;
-  if (data.files.length) return data.files[0] ?? null;
-  for (const item of Array.from(data.items)) {
-    if (item.kind === 'file') return item.getAsFile();
-  }
-  return null;
 }

@@ -1,0 +1,80 @@
+/**
+ * Several files given at once (a drop of a PA and a lateral, a picked series): which one to open.
+ *
+ * CXR-LLaVA reads one frontal chest image. So a DICOM file whose View Position (0018,5101) says PA
+ * comes first, then AP, then files that do not say (PNG, JPEG, DICOM without the attribute), and
+ * views that are not frontal (LATERAL, LL, RL, ...) last; within a rank, by file name. The user is
+ * told which file is open and which were not, since the choice was ours.
+ */
+import { dicomParser } from './dicom-parser-interop';
+
+export interface FileChoice<F extends Blob & { name: string }> {
+  file: F;
+  /** The file's View Position, when it has one. */
+  view: string | null;
+  /** One line for the intake row: what was opened, of how many. Null for a single file. */
+  summary: string | null;
+  /** The whole story, for the image notes. Null for a single file. */
+  note: string | null;
+}
+
+/** A View Position lives in the header; this much of a file holds it in any real radiograph. */
+const HEADER_BYTES = 256 * 1024;
+/** A whole study folder dropped at once: look at this many files (by name), not thousands. */
+export const MAX_LOOKED_AT = 50;
+const NAMED = 5;
+
+const FRONTAL_RANK: Record<string, number> = { PA: 0, AP: 1 };
+
+/**
+ * `origin` names where the files came from when it was a folder (e.g. 'in the folder "CD1"'), for
+ * the summary and the note; without it they were "given at once".
+ */
+export async function chooseFrontal<F extends Blob & { name: string }>(files: readonly F[], origin?: string): Promise<FileChoice<F>> {
+  if (files.length === 1) return { file: files[0]!, view: await viewPositionOf(files[0]!), summary: null, note: null };
+  const byName = [...files].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const looked = byName.slice(0, MAX_LOOKED_AT);
+  const views = await Promise.all(looked.map((f) => viewPositionOf(f)));
+  const rank = (view: string | null) => (view === null ? 2 : (FRONTAL_RANK[view] ?? 3));
+  const order = looked.map((file, i) => ({ file, view: views[i]!, i })).sort((a, b) => rank(a.view) - rank(b.view) || a.i - b.i);
+  const chosen = order[0]!;
+  const others = order.slice(1);
+  const label = (o: { file: F; view: string | null }) => `${o.file.name}${o.view ? ` (${o.view})` : ''}`;
+  const notOpened = others.slice(0, NAMED).map(label).join(', ') + (others.length > NAMED ? `, and ${others.length - NAMED} more` : '');
+  const skipped = files.length > looked.length ? ` Only the first ${looked.length} by name were looked at.` : '';
+  const why = rank(chosen.view) <= 1 ? `it is the ${chosen.view} view` : rank(chosen.view) === 2 ? 'no file says it is a frontal (PA or AP) view' : 'no file is a frontal (PA or AP) view';
+  return {
+    file: chosen.file,
+    view: chosen.view,
+    summary: `${files.length} ${origin ? `image files ${origin}` : 'files given'}: ${chosen.file.name}${chosen.view ? ` (${chosen.view})` : ''} is open`,
+    note: `${files.length} ${origin ? `image files were found ${origin}` : 'files were given at once'}, and CXR-LLaVA reads one frontal chest image: ${chosen.file.name} is open because ${why}. Not opened: ${notOpened}.${skipped}`,
+  };
+}
+
+/** The View Position in a DICOM file's header, upper case; null for other files or when absent. */
+export async function viewPositionOf(file: Blob): Promise<string | null> {
+  try {
+    const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
+    const ds = dicomParser.parseDicom(head, { untilTag: 'x7fe00010' });
+    const view = ds.string('x00185101')?.trim().toUpperCase();
+    return view || null;
+  } catch {
+    // Not DICOM, a header longer than the slice, or a folder: nothing to rank it by.
+    return null;
+  }
+}
+
+/** Extensions of files a folder from a CD or a PACS export holds besides its images. */
+const IMAGE_EXTENSIONS = new Set(['dcm', 'dicom', 'dic', 'dc3', 'ima', 'img', 'png', 'jpg', 'jpeg']);
+
+/**
+ * Whether a file found in a folder may be an image: DICOM files often have no extension (IM000001)
+ * or a numeric one (a UID); the viewer programs, DICOMDIR indexes and hidden files on a CD are not.
+ */
+export function mayBeImage(name: string): boolean {
+  if (name.startsWith('.') || /^(dicomdir|thumbs\.db|desktop\.ini)$/i.test(name)) return false;
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return true;
+  const ext = name.slice(dot + 1).toLowerCase();
+  return IMAGE_EXTENSIONS.has(ext) || /^\d+$/.test(ext);
+}
