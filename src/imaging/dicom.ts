@@ -122,6 +122,7 @@ function metaFields(ds: DataSet, width: number, height: number, bitsStored: numb
   return [
     f('modality', 'Modality', str(ds, 'x00080060')),
     f('viewPosition', 'View position', str(ds, 'x00185101')),
+    f('bodyPart', 'Body part examined', str(ds, 'x00180015')),
     f('size', 'Size', `${width} × ${height}${frames > 1 ? ` (${frames} frames)` : ''}`),
     f('pixelSpacing', 'Pixel spacing', spacing),
     f('bits', 'Bits stored / allocated', `${bitsStored} / ${bitsAllocated}`),

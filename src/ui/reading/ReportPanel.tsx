@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
@@ -17,6 +18,7 @@ export function ReportPanel() {
   const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
   const hasImage = useAppStore((s) => s.hasImage);
   const verification = useAppStore((s) => s.verification.status);
+  const fit = useAppStore((s) => (s.study ? modelFitWarning(s.study.image.meta) : null));
   const edit = useAppStore((s) => s.editReport);
   const restore = useAppStore((s) => s.restoreVersion);
   const ready = loaded && hasImage && !streaming;
@@ -108,6 +110,11 @@ export function ReportPanel() {
           {verification === 'failed'
             ? 'The model FAILED its self-check on this device (see the model panel): its reports are not to be trusted, and every export says so.'
             : 'The model is not verified on this device (see the model panel); every export says so.'}
+        </p>
+      )}
+      {fit && (
+        <p className="warning" data-testid="report-fit-warning">
+          {fit}
         </p>
       )}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}
