@@ -1,3 +1,4 @@
+import { modelFitWarning } from '../imaging/model-fit';
 import type { DecodedImage } from '../imaging/types';
 import type { ReportPreset } from '../state/report-slice';
 import type { FindingRow } from './findings';
@@ -24,6 +25,8 @@ export interface StudySummary {
   viewPosition?: string;
   /** YYYY-MM-DD, when the file has a valid DICOM Study Date. */
   studyDate?: string;
+  /** When the header says the image is not a frontal chest radiograph (imaging/model-fit.ts). */
+  fitWarning?: string;
 }
 
 /** Patient identifiers from the file; exports carry them only when the user asks. */
@@ -66,6 +69,7 @@ function metaValue(image: DecodedImage, key: string): string | undefined {
 /** Only the non-identifying fields, picked by name: a new metadata row never leaks by default. */
 export function summarizeStudy(image: DecodedImage): StudySummary {
   const date = metaValue(image, 'studyDate');
+  const fitWarning = modelFitWarning(image.meta);
   return {
     format: image.format,
     width: image.width,
@@ -73,6 +77,7 @@ export function summarizeStudy(image: DecodedImage): StudySummary {
     modality: metaValue(image, 'modality'),
     viewPosition: metaValue(image, 'viewPosition'),
     studyDate: date && isCalendarDate(date) ? date : undefined,
+    ...(fitWarning ? { fitWarning } : {}),
   };
 }
 

@@ -31,6 +31,16 @@ describe('study summary', () => {
     expect(describeStudy(summarizeStudy(image))).toBe('DICOM · CR · PA · 2048 × 2500 px');
   });
 
+  it('carries the warning when the header says the image is not a frontal chest radiograph, into both text exports', () => {
+    const lateral = { ...image, meta: meta.map((f) => (f.key === 'viewPosition' ? { ...f, value: 'LATERAL' } : f)) };
+    const study = summarizeStudy(lateral);
+    expect(study.fitWarning).toMatch(/^The file says this image is a lateral view, not a frontal one \(View Position LATERAL\)\./);
+    expect(summarizeStudy(image).fitWarning).toBeUndefined();
+    expect(toPlainText({ ...doc, study })).toContain(`\nWarning: ${study.fitWarning}\n`);
+    expect(toMarkdown({ ...doc, study })).toContain('- **Warning:** The file says this image is a lateral view, not a frontal one (View Position LATERAL).');
+    expect(toPlainText(doc)).not.toContain('Warning:');
+  });
+
   it('drops empty ("—") and invalid dates', () => {
     const m = meta.map((f) => (f.key === 'studyDate' ? { ...f, value: '2023-02-30' } : f.key === 'modality' ? { ...f, value: '—' } : f));
     expect(summarizeStudy({ ...image, meta: m })).toMatchObject({ modality: undefined, studyDate: undefined });

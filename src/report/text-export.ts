@@ -18,6 +18,7 @@ function headerFacts(doc: ReportDocument): [string, string][] {
     ['Date', localDateTime(doc.now)],
     ...(doc.study ? [['Study', describeStudy(doc.study)] as [string, string]] : []),
     ...(doc.study?.studyDate ? [['Study date', doc.study.studyDate] as [string, string]] : []),
+    ...(doc.study?.fitWarning ? [['Warning', doc.study.fitWarning] as [string, string]] : []),
   ];
 }
 
