@@ -272,12 +272,21 @@ describe('opening images', () => {
   });
 
   it('opens the frontal view of several files given at once (picker or drop), and says which files were not opened', async () => {
+    const setPicker = page.getByLabel('Image of the set');
+    const shownInSet = () => setPicker.evaluate((s: HTMLSelectElement) => `${s.parentElement!.firstChild!.textContent}${s.selectedOptions[0]!.text} of ${Array.from(s.options, (o) => o.text).join(' | ')}`);
     await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
     await waitShown(page, 'dcm-mono2-explicit.dcm');
-    expect(await page.getByTestId('intake-choice').textContent()).toBe('2 files given: dcm-mono2-explicit.dcm (PA) is open (see Image information)');
+    expect(await shownInSet()).toBe('2 files given: dcm-mono2-explicit.dcm (PA) of dcm-mono2-explicit.dcm (PA) | dcm-lateral.dcm (LATERAL)');
     expect(await page.getByTestId('image-notes').textContent()).toContain(
       '2 files were given at once, and CXR-LLaVA reads one frontal chest image: dcm-mono2-explicit.dcm is open because it is the PA view. Not opened: dcm-lateral.dcm (LATERAL).',
     );
+    // The other file of the set, picked in the row: it opens, and the report panel says the model reads frontal views.
+    await setPicker.selectOption({ label: 'dcm-lateral.dcm (LATERAL)' });
+    await waitShown(page, 'dcm-lateral.dcm');
+    await expectDecoded(page, 'dcm-lateral.dcm');
+    expect(await shownInSet()).toBe('2 files given: dcm-lateral.dcm (LATERAL) of dcm-mono2-explicit.dcm (PA) | dcm-lateral.dcm (LATERAL)');
+    expect(await page.getByTestId('image-notes').textContent()).toContain('dcm-lateral.dcm (LATERAL) was picked from 2 files given; CXR-LLaVA reads one frontal chest image.');
+    expect(await page.getByTestId('report-fit-warning').textContent()).toContain('a lateral view, not a frontal one (View Position LATERAL)');
 
     // A drop of a lateral view and a PNG: the PNG, which does not say its view, comes before a
     // view that is not frontal.
@@ -288,7 +297,7 @@ describe('opening images', () => {
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true, bubbles: true }));
     }, files);
     await waitShown(page, 'gray8.png');
-    expect(await page.getByTestId('intake-choice').textContent()).toBe('2 files given: gray8.png is open (see Image information)');
+    expect(await shownInSet()).toBe('2 files given: gray8.png of gray8.png | dcm-lateral.dcm (LATERAL)');
 
     // A lateral opened on its own: the report panel says the model reads frontal views.
     await openFile(page, 'dcm-lateral.dcm');
@@ -319,7 +328,8 @@ describe('opening images', () => {
       writeFileSync(join(cd, 'README.TXT'), 'Patient CD');
       await page.getByLabel('Open folder').setInputFiles(cd);
       await waitShown(page, 'IM000002');
-      expect(await page.getByTestId('intake-choice').textContent()).toBe('2 image files in the folder "CD1": IM000002 (PA) is open (see Image information)');
+      expect(await page.getByTestId('intake-choice').textContent()).toBe('2 image files in the folder "CD1": IM000002 (PA)IM000001 (LATERAL)');
+      expect(await page.getByLabel('Image of the set').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text)).toBe('IM000002 (PA)');
       expect(await page.getByTestId('image-notes').textContent()).toContain('Not opened: IM000001 (LATERAL).');
 
       const docs = join(root, 'docs');

@@ -36,7 +36,7 @@ describe('chooseFrontal: several files given at once', () => {
       const choice = await chooseFrontal(files);
       expect(choice.file.name).toBe('2-pa.dcm');
       expect(choice.view).toBe('PA');
-      expect(choice.summary).toBe('2 files given: 2-pa.dcm (PA) is open');
+      expect(choice.ranked.map((r) => r.label)).toEqual(['2-pa.dcm (PA)', '1-lateral.dcm (LATERAL)']);
       expect(choice.note).toBe('2 files were given at once, and CXR-LLaVA reads one frontal chest image: 2-pa.dcm is open because it is the PA view. Not opened: 1-lateral.dcm (LATERAL).');
     }
   });
@@ -58,7 +58,8 @@ describe('chooseFrontal: several files given at once', () => {
 
   it('a single file is opened as it is, with nothing to say', async () => {
     const choice = await chooseFrontal([file('dcm-lateral.dcm')]);
-    expect(choice).toMatchObject({ view: 'LATERAL', summary: null, note: null });
+    expect(choice).toMatchObject({ view: 'LATERAL', note: null });
+    expect(choice.ranked.map((r) => r.label)).toEqual(['dcm-lateral.dcm (LATERAL)']);
   });
 
   it(`looks at the first ${MAX_LOOKED_AT} files by name of a large drop, and says so`, async () => {
@@ -68,12 +69,11 @@ describe('chooseFrontal: several files given at once', () => {
     const choice = await chooseFrontal(files);
     expect(choice.file.name).toBe('img000.png');
     expect(choice.note).toContain(`, and ${MAX_LOOKED_AT - 6} more. Only the first ${MAX_LOOKED_AT} by name were looked at.`);
-    expect(choice.summary).toBe(`${MAX_LOOKED_AT + 11} files given: img000.png is open`);
+    expect(choice.ranked).toHaveLength(MAX_LOOKED_AT);
   });
 
   it('names the folder the files were found in', async () => {
     const choice = await chooseFrontal([file('IM1', bytes('dcm-lateral.dcm')), file('IM2', bytes('dcm-mono2-explicit.dcm'))], 'in the folder "CD1"');
-    expect(choice.summary).toBe('2 image files in the folder "CD1": IM2 (PA) is open');
     expect(choice.note).toMatch(/^2 image files were found in the folder "CD1", and CXR-LLaVA reads one frontal chest image: IM2 is open because it is the PA view\./);
   });
 });

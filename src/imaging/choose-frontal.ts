@@ -12,10 +12,10 @@ export interface FileChoice<F extends Blob & { name: string }> {
   file: F;
   /** The file's View Position, when it has one. */
   view: string | null;
-  /** One line for the intake row: what was opened, of how many. Null for a single file. */
-  summary: string | null;
   /** The whole story, for the image notes. Null for a single file. */
   note: string | null;
+  /** The files looked at, the chosen one first, each with its view: the user may pick another. */
+  ranked: { file: F; label: string }[];
 }
 
 /** A View Position lives in the header; this much of a file holds it in any real radiograph. */
@@ -28,10 +28,13 @@ const FRONTAL_RANK: Record<string, number> = { PA: 0, AP: 1 };
 
 /**
  * `origin` names where the files came from when it was a folder (e.g. 'in the folder "CD1"'), for
- * the summary and the note; without it they were "given at once".
+ * the note; without it they were "given at once".
  */
 export async function chooseFrontal<F extends Blob & { name: string }>(files: readonly F[], origin?: string): Promise<FileChoice<F>> {
-  if (files.length === 1) return { file: files[0]!, view: await viewPositionOf(files[0]!), summary: null, note: null };
+  if (files.length === 1) {
+    const view = await viewPositionOf(files[0]!);
+    return { file: files[0]!, view, note: null, ranked: [{ file: files[0]!, label: labelOf(files[0]!, view) }] };
+  }
   const byName = [...files].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   const looked = byName.slice(0, MAX_LOOKED_AT);
   const views = await Promise.all(looked.map((f) => viewPositionOf(f)));
@@ -39,16 +42,20 @@ export async function chooseFrontal<F extends Blob & { name: string }>(files: re
   const order = looked.map((file, i) => ({ file, view: views[i]!, i })).sort((a, b) => rank(a.view) - rank(b.view) || a.i - b.i);
   const chosen = order[0]!;
   const others = order.slice(1);
-  const label = (o: { file: F; view: string | null }) => `${o.file.name}${o.view ? ` (${o.view})` : ''}`;
+  const label = (o: { file: F; view: string | null }) => labelOf(o.file, o.view);
   const notOpened = others.slice(0, NAMED).map(label).join(', ') + (others.length > NAMED ? `, and ${others.length - NAMED} more` : '');
   const skipped = files.length > looked.length ? ` Only the first ${looked.length} by name were looked at.` : '';
   const why = rank(chosen.view) <= 1 ? `it is the ${chosen.view} view` : rank(chosen.view) === 2 ? 'no file says it is a frontal (PA or AP) view' : 'no file is a frontal (PA or AP) view';
   return {
     file: chosen.file,
     view: chosen.view,
-    summary: `${files.length} ${origin ? `image files ${origin}` : 'files given'}: ${chosen.file.name}${chosen.view ? ` (${chosen.view})` : ''} is open`,
     note: `${files.length} ${origin ? `image files were found ${origin}` : 'files were given at once'}, and CXR-LLaVA reads one frontal chest image: ${chosen.file.name} is open because ${why}. Not opened: ${notOpened}.${skipped}`,
+    ranked: order.map((o) => ({ file: o.file, label: label(o) })),
   };
+}
+
+function labelOf(file: { name: string }, view: string | null): string {
+  return `${file.name}${view ? ` (${view})` : ''}`;
 }
 
 /** The View Position in a DICOM file's header, upper case; null for other files or when absent. */

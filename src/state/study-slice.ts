@@ -14,8 +14,19 @@ export interface OpenStudy {
   decodeMs: number;
   /** performance.now() when the file was dropped or chosen (drop -> first token is timed from it). */
   openedAt?: number;
-  /** When several files were given at once: which one is open, of how many (choose-frontal.ts). */
-  chosenFrom?: string;
+  /** When several files were given at once, or a folder: the set, and which of it is open. */
+  fileSet?: FileSet;
+}
+
+/** Files given together (imaging/choose-frontal.ts ranks them, the frontal view first). */
+export interface FileSet {
+  files: { file: File; label: string }[];
+  /** How many were given in all (only the first 50 by name are looked at). */
+  total: number;
+  /** 'files given' or 'image files in the folder "CD1"', for the intake row. */
+  origin: string;
+  /** Which of `files` is open. */
+  index: number;
 }
 
 export type IntakeState =

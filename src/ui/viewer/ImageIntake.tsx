@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { takeDropped } from './dropped-files';
-import { folderPick, openImageFiles, openSampleImage } from './open-file';
+import { folderPick, openFromSet, openImageFiles, openSampleImage } from './open-file';
 
 /**
  * The ways in: the "Open image" file picker (one file or several), "Open folder" (a CD's or an
@@ -12,7 +12,7 @@ import { folderPick, openImageFiles, openSampleImage } from './open-file';
 export function ImageIntake() {
   const store = useAppStoreApi();
   const intake = useAppStore((s) => s.intake);
-  const chosenFrom = useAppStore((s) => s.study?.chosenFrom);
+  const fileSet = useAppStore((s) => s.study?.fileSet);
   const dismiss = useAppStore((s) => s.dismissIntakeError);
   const [dragging, setDragging] = useState(false);
 
@@ -82,11 +82,18 @@ export function ImageIntake() {
         <span className="label-long">Open the sample radiograph</span>
         <span className="label-short">Sample radiograph</span>
       </button>
-      {chosenFrom ? (
-        // One line that gives way (styles: .intake-choice): a second would take height from the viewer.
-        <span className="muted intake-choice" data-testid="intake-choice" title={chosenFrom}>
-          {chosenFrom} (see Image information)
-        </span>
+      {fileSet ? (
+        // One line that gives way (viewer.css: .intake-choice): a second would take height from the viewer.
+        <label className="muted intake-choice" data-testid="intake-choice">
+          {`${fileSet.total} ${fileSet.origin}: `}
+          <select aria-label="Image of the set" value={fileSet.index} onChange={(e) => void openFromSet(store, fileSet, Number(e.target.value))} disabled={intake.status === 'decoding'}>
+            {fileSet.files.map((f, i) => (
+              <option key={i} value={i}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
       ) : (
         <span className="muted intake-hint">or drop / paste a DICOM, PNG or JPEG, or a folder</span>
       )}

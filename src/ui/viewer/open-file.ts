@@ -4,6 +4,7 @@ import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
 import { srSourceOfFile } from '../../sr/source';
 import { SAMPLE_NAME, SAMPLE_NOTE, SAMPLE_URL } from '../../session/sample';
 import type { AppStore } from '../../state/store';
+import type { FileSet } from '../../state/study-slice';
 
 class SampleUnavailable extends Error {}
 
@@ -27,7 +28,15 @@ export async function openImageFiles(store: AppStore, files: File[], folder: str
   if (files.length <= 1) return files[0] ? openImageFile(store, files[0]) : undefined;
   const origin = folder === null ? undefined : folder === 'the dropped folders' ? 'in the dropped folders' : `in the folder "${folder}"`;
   const choice = await chooseFrontal(files, origin);
-  return openImage(store, choice.file.name || 'pasted image', () => choice.file.arrayBuffer(), choice.note ? [choice.note] : [], choice.summary ?? undefined);
+  const set: FileSet = { files: choice.ranked, total: files.length, origin: origin ? `image files ${origin}` : 'files given', index: 0 };
+  return openImage(store, choice.file.name || 'pasted image', () => choice.file.arrayBuffer(), choice.note ? [choice.note] : [], set);
+}
+
+/** Another file of the set the open image came from, as the user picked it in the intake row. */
+export function openFromSet(store: AppStore, set: FileSet, index: number): Promise<void> {
+  const { file, label } = set.files[index]!;
+  const note = `${label} was picked from ${set.total} ${set.origin}; CXR-LLaVA reads one frontal chest image.`;
+  return openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index });
 }
 
 /** The image files of a folder chosen with the "Open folder" picker, and the folder's name. */
@@ -58,7 +67,7 @@ export function openSampleImage(store: AppStore): Promise<void> {
  * shows why. The file's DICOM header (or why it has none) is kept for the report SR, whichever way
  * the file came: a dropped DICOM's report files in its own study like one from the server.
  */
-async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], chosenFrom?: string): Promise<void> {
+async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], fileSet?: FileSet): Promise<void> {
   const { startIntake, finishIntake, failIntake } = store.getState();
   const token = startIntake(name);
   try {
@@ -66,7 +75,7 @@ async function openImage(store: AppStore, name: string, bytes: () => Promise<Arr
     const sr = srSourceOfFile(data); // before decoding: the worker takes the bytes
     const { image, grey, ms } = await decodeInWorker(data, name);
     const latest = store.getState().intakeSeq === token;
-    finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms, chosenFrom });
+    finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms, fileSet });
     const study = store.getState().study;
     if (latest && study) hospitalStoreFor(store).getState().markOpened(study.key, { origin: 'file', ...sr });
   } catch (err) {
