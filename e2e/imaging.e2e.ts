@@ -322,15 +322,20 @@ describe('opening images', () => {
       mkdirSync(join(cd, 'VIEWER'));
       copyFileSync(dir + 'dcm-lateral.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'IM000001'));
       copyFileSync(dir + 'dcm-mono2-explicit.dcm', join(cd, 'DICOM', 'ST1', 'SE2', 'IM000002'));
-      // What else a CD holds: the index (a DICOM file without an image), a viewer, a read-me.
+      // What else a CD holds: the index (a DICOM file without an image), a viewer, a read-me; and
+      // a report object that says PA but holds no image (it ranks first and does not open).
       copyFileSync(dir + 'dcm-no-pixels.dcm', join(cd, 'DICOMDIR'));
+      copyFileSync(dir + 'dcm-no-pixels.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'IM000000'));
       writeFileSync(join(cd, 'VIEWER', 'viewer.exe'), 'MZ not an image');
       writeFileSync(join(cd, 'README.TXT'), 'Patient CD');
       await page.getByLabel('Open folder').setInputFiles(cd);
       await waitShown(page, 'IM000002');
-      expect(await page.getByTestId('intake-choice').textContent()).toBe('2 image files in the folder "CD1": IM000002 (PA)IM000001 (LATERAL)');
+      expect(await page.getByTestId('intake-choice').textContent()).toBe('3 image files in the folder "CD1": IM000000 (PA)IM000002 (PA)IM000001 (LATERAL)');
       expect(await page.getByLabel('Image of the set').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text)).toBe('IM000002 (PA)');
-      expect(await page.getByTestId('image-notes').textContent()).toContain('Not opened: IM000001 (LATERAL).');
+      expect(await page.getByTestId('image-notes').textContent()).toContain(
+        'IM000002 (PA) is open, the first of 3 image files in the folder "CD1" (frontal views first) that opened; passed over: IM000000 (PA).',
+      );
+      expect(await page.getByTestId('intake-error').count()).toBe(0);
 
       const docs = join(root, 'docs');
       mkdirSync(docs);

@@ -9,8 +9,8 @@ import type { FileSet } from '../../state/study-slice';
 class SampleUnavailable extends Error {}
 
 /** Opens one file into the store (file picker, drop, paste). */
-export function openImageFile(store: AppStore, file: File): Promise<void> {
-  return openImage(store, file.name || 'pasted image', () => file.arrayBuffer());
+export async function openImageFile(store: AppStore, file: File): Promise<void> {
+  await openImage(store, file.name || 'pasted image', () => file.arrayBuffer());
 }
 
 /**
@@ -29,14 +29,26 @@ export async function openImageFiles(store: AppStore, files: File[], folder: str
   const origin = folder === null ? undefined : folder === 'the dropped folders' ? 'in the dropped folders' : `in the folder "${folder}"`;
   const choice = await chooseFrontal(files, origin);
   const set: FileSet = { files: choice.ranked, total: files.length, origin: origin ? `image files ${origin}` : 'files given', index: 0 };
-  return openImage(store, choice.file.name || 'pasted image', () => choice.file.arrayBuffer(), choice.note ? [choice.note] : [], set);
+  // A file that ranks first may still not open (a report or an index without an image, a damaged
+  // file): the next one is tried, a few at most, and the notes say which were passed over.
+  const passedOver: string[] = [];
+  for (let index = 0; index < Math.min(set.files.length, MAX_TRIES); index++) {
+    const { file, label } = set.files[index]!;
+    const notes = index === 0 ? (choice.note ? [choice.note] : []) : [`${label} is open, the first of ${set.total} ${set.origin} (frontal views first) that opened; passed over: ${passedOver.join(', ')}.`];
+    const failure = await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), notes, { ...set, index });
+    if (failure === null || store.getState().intakeSeq !== failure.token) return;
+    passedOver.push(label);
+  }
 }
 
+/** How many files of a set are tried, best ranked first, before the last one's error stands. */
+const MAX_TRIES = 5;
+
 /** Another file of the set the open image came from, as the user picked it in the intake row. */
-export function openFromSet(store: AppStore, set: FileSet, index: number): Promise<void> {
+export async function openFromSet(store: AppStore, set: FileSet, index: number): Promise<void> {
   const { file, label } = set.files[index]!;
   const note = `${label} was picked from ${set.total} ${set.origin}; CXR-LLaVA reads one frontal chest image.`;
-  return openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index });
+  await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index });
 }
 
 /** The image files of a folder chosen with the "Open folder" picker, and the folder's name. */
@@ -47,8 +59,8 @@ export function folderPick(all: File[]): { files: File[]; folder: string } | nul
 }
 
 /** "Open the sample radiograph": a first visit shows the whole flow without a radiograph at hand. */
-export function openSampleImage(store: AppStore): Promise<void> {
-  return openImage(
+export async function openSampleImage(store: AppStore): Promise<void> {
+  await openImage(
     store,
     SAMPLE_NAME,
     async () => {
@@ -64,10 +76,11 @@ export function openSampleImage(store: AppStore): Promise<void> {
 
 /**
  * Decode in the worker, then replace the study; on failure the open study stays and the intake
- * shows why. The file's DICOM header (or why it has none) is kept for the report SR, whichever way
- * the file came: a dropped DICOM's report files in its own study like one from the server.
+ * shows why (the failed intake's token is returned; null when the file opened). The file's DICOM
+ * header (or why it has none) is kept for the report SR, whichever way the file came: a dropped
+ * DICOM's report files in its own study like one from the server.
  */
-async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], fileSet?: FileSet): Promise<void> {
+async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], fileSet?: FileSet): Promise<{ token: number } | null> {
   const { startIntake, finishIntake, failIntake } = store.getState();
   const token = startIntake(name);
   try {
@@ -78,9 +91,11 @@ async function openImage(store: AppStore, name: string, bytes: () => Promise<Arr
     finishIntake(token, { fileName: name, image: notes.length ? { ...image, notes: [...image.notes, ...notes] } : image, modelInput: grey, decodeMs: ms, fileSet });
     const study = store.getState().study;
     if (latest && study) hospitalStoreFor(store).getState().markOpened(study.key, { origin: 'file', ...sr });
+    return null;
   } catch (err) {
     const code = err instanceof ImagingError ? err.code : err instanceof SampleUnavailable ? 'sample-unavailable' : 'decode-failed';
     const message = err instanceof Error ? err.message : String(err);
     failIntake(token, name, code, message);
+    return { token };
   }
 }
