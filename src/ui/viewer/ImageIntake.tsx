@@ -71,6 +71,8 @@ export function ImageIntake() {
       {/* A CD's or an export's folder: its image files are found and the frontal view opened. */}
       <FilePicker
         label="Open folder"
+        // Chrome's own prompt says "upload": the privacy promise needs saying where the user decides.
+        title={'Chrome will ask whether to "upload" the folder to this site: the files are only read in this tab, and nothing leaves your computer.'}
         input={{ webkitdirectory: '' }}
         onFiles={(files) => {
           const pick = folderPick(files);
@@ -122,9 +124,9 @@ export function ImageIntake() {
 }
 
 /** A button that opens the browser's file chooser (a label around a hidden file input). */
-function FilePicker({ label, input, onFiles }: { label: string; input: Record<string, string | boolean>; onFiles: (files: File[]) => void }) {
+function FilePicker({ label, title, input, onFiles }: { label: string; title?: string; input: Record<string, string | boolean>; onFiles: (files: File[]) => void }) {
   return (
-    <label className="intake-open">
+    <label className="intake-open" title={title}>
       <span className="button-like">{label}…</span>
       <input
         type="file"

@@ -163,7 +163,7 @@ export function Viewer() {
         onPointerCancel={endDrag}
         onContextMenu={(e) => e.preventDefault()}
       >
-        {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG).</div>}
+        {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
       </div>
       <div className="viewer-status muted" data-testid="viewer-status" aria-live="off">
         {view && study
