@@ -48,23 +48,28 @@ export function boundGpuRequests(scope: Scope = globalThis as unknown as Scope, 
 }
 
 function withBound<T>(request: Promise<T>, ms: number, what: string, discardLate: (value: NonNullable<T>) => void): Promise<T> {
+  const message = `The browser did not answer a WebGPU request for ${what} in ${ms / 1000} s. Restart the browser; if it happens again, check chrome://gpu, or choose wasm in Settings.`;
+  return withTimeout(request, ms, message, discardLate);
+}
+
+/**
+ * `work`, or a rejection with `message` after `ms`; a value that comes after that goes to
+ * `discardLate` (a GPU device no one will use). Also bounds the capability probe's own request.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number, message: string, discardLate: (value: NonNullable<T>) => void = () => {}): Promise<T> {
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
-      reject(
-        new Error(
-          `The browser did not answer a WebGPU request for ${what} in ${ms / 1000} s. Restart the browser; if it happens again, check chrome://gpu, or choose wasm in Settings.`,
-        ),
-      );
+      reject(new Error(message));
     }, ms);
   });
-  void request.then(
+  void work.then(
     (value) => {
       if (timedOut && value) discardLate(value as NonNullable<T>);
     },
     () => {},
   );
-  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

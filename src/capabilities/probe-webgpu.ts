@@ -1,4 +1,5 @@
 import type { NoWebGpu, WebGpuInfo } from './types';
+import { withTimeout } from './gpu-request-bounds';
 
 /** How long the adapter request may take, and when a null answer is asked again. */
 export interface AdapterRequestTiming {
@@ -67,19 +68,12 @@ export async function probeWebGpu(gpu: GPU | undefined | null, timing: AdapterRe
  * before it is believed.
  */
 async function requestAdapter(gpu: GPU, timing: AdapterRequestTiming): Promise<GPUAdapter | null> {
-  const ask = () => withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timing.timeoutMs);
+  const ask = () =>
+    withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timing.timeoutMs, `no answer in ${timing.timeoutMs / 1000} s (restart the browser; if it persists, check chrome://gpu)`);
   const first = await ask();
   if (first) return first;
   await new Promise((resolve) => setTimeout(resolve, timing.retryAfterMs));
   return ask();
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s (restart the browser; if it persists, check chrome://gpu)`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function errorText(err: unknown): string {
