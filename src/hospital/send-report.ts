@@ -1,7 +1,9 @@
 import { DicomwebError } from '../dicomweb/errors';
 import { DicomwebServer } from '../dicomweb/server';
+import { modelFitWarning } from '../imaging/model-fit';
 import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
 import type { AppState, AppStore } from '../state/store';
+import { describeVerification } from '../state/verification-slice';
 import type { HospitalStore } from './hospital-store';
 
 /** Why the open study's report cannot become an SR now; null when it can. */
@@ -33,7 +35,8 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportS
   const blocker = srBlocker(s, h);
   if (blocker) throw new DicomwebError('bad-input', blocker);
   const source = h.getState().opened[s.study!.key]!.source!;
-  const sr = buildReportSr({ source, text: s.report, device: srDevice(s), now: new Date() });
+  const fitWarning = modelFitWarning(s.study!.image.meta);
+  const sr = buildReportSr({ source, text: s.report, device: srDevice(s), now: new Date(), selfCheck: describeVerification(s.verification), ...(fitWarning ? { fitWarning } : {}) });
   return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
 }
 

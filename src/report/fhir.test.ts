@@ -74,6 +74,18 @@ describe('buildDiagnosticReport', () => {
     expect((exported().extension as { extension: { url: string; valueString?: string }[] }[])[0]!.extension).toContainEqual({ url: 'modelSelfCheck', valueString: 'unverified' });
   });
 
+  it('carries the warning that the image is not a frontal chest radiograph, in an extension and the narrative', () => {
+    const fitWarning = 'The file says this image is a CT image (Modality CT). CXR-LLaVA was trained on frontal chest radiographs: a report on this image is not meaningful.';
+    const r = exported({ ...doc, study: { ...doc.study!, modality: 'CT', fitWarning } });
+    expect(formatIssues(checkDiagnosticReport(r).issues)).toBe('');
+    const ext = (r.extension as { extension: { url: string; valueString?: string }[] }[])[0]!;
+    expect(ext.extension).toContainEqual({ url: 'imageFitWarning', valueString: fitWarning });
+    expect((r.text as { div: string }).div).toContain(`<p><b>Warning:</b> ${fitWarning}</p>`);
+    // A frontal chest radiograph: neither.
+    const plain = exported();
+    expect(JSON.stringify(plain)).not.toMatch(/imageFitWarning|Warning:/);
+  });
+
   it('has no patient identifiers unless asked; asked, a contained Patient that subject points at', () => {
     const plain = exported();
     expect(plain).not.toHaveProperty('subject');

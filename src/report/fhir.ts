@@ -101,6 +101,8 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
           { url: 'modelId', valueString: doc.model?.id ?? 'unknown' },
           { url: 'randomWeights', valueBoolean: doc.model?.randomWeights ?? false },
           { url: 'modelSelfCheck', valueString: doc.model?.verification?.status ?? 'unverified' },
+          // The file says the image is not what the model reads (imaging/model-fit.ts).
+          ...(doc.study?.fitWarning ? [{ url: 'imageFitWarning', valueString: doc.study.fitWarning }] : []),
           { url: 'reviewed', valueBoolean: false },
           { url: 'notice', valueString: 'AI-generated draft, not reviewed' },
         ],
@@ -134,6 +136,7 @@ function narrative(doc: ReportDocument, title: string, text: string): string {
     `<p><b>${escapeXml(title)}</b></p>`,
     `<p>${escapeXml(DISCLAIMER)}. Written by ${escapeXml(describeModel(doc.model))}; not reviewed.</p>`,
     ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
+    ...(doc.study?.fitWarning ? [`<p><b>Warning:</b> ${escapeXml(doc.study.fitWarning)}</p>`] : []),
     `<pre>${escapeXml(text)}</pre>`,
   ];
   return `<div xmlns="http://www.w3.org/1999/xhtml">${lines.join('')}</div>`;

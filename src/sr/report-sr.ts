@@ -34,6 +34,10 @@ export interface ReportSrInput {
   text: string;
   device: SrDevice;
   now: Date;
+  /** The model's self-check on the workstation that wrote the draft (describeVerification's words). */
+  selfCheck?: string;
+  /** The image header says it is not a frontal chest radiograph (imaging/model-fit.ts). */
+  fitWarning?: string;
   /** Fixed UIDs (tests); new ones otherwise. */
   uids?: { series: string; instance: string };
 }
@@ -48,6 +52,7 @@ const code = (value: string, scheme: string, meaning: string) => [{ CodeValue: v
 const DCM = (value: string, meaning: string) => code(value, 'DCM', meaning);
 
 export const AI_DRAFT_COMMENT = 'Preliminary draft written by an AI model; not verified by a radiologist. Not for clinical use without review.';
+export const SELF_CHECK_COMMENT = 'Model self-check on the workstation that wrote this draft';
 export const RANDOM_WEIGHTS_COMMENT = 'Written by a test model with random weights: the text is meaningless.';
 
 export function buildReportSr(input: ReportSrInput): ReportSr {
@@ -60,7 +65,14 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const time = dicomTime(now);
 
   const imageRef = [{ ReferencedSOPClassUID: source.SOPClassUID, ReferencedSOPInstanceUID: source.SOPInstanceUID }];
-  const comments = [AI_DRAFT_COMMENT, ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : [])];
+  // What the text exports and the FHIR report say about the draft, the SR says too: a reader on
+  // the PACS sees it beside the text.
+  const comments = [
+    AI_DRAFT_COMMENT,
+    ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : []),
+    ...(input.selfCheck ? [`${SELF_CHECK_COMMENT}: ${input.selfCheck}`] : []),
+    ...(input.fitWarning ? [`Warning: ${input.fitWarning}`] : []),
+  ];
 
   const content = [
     // TID 1002/1004: the observer is a device, the model.

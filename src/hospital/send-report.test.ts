@@ -1,0 +1,59 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultVoiImage } from '../imaging/default-voi';
+import { decodeImageFile } from '../imaging/decode-node';
+import { srSourceOfFile } from '../sr/source';
+import { createAppStore } from '../state/store';
+import { hospitalStoreFor } from './hospital-store';
+import { buildOpenStudySr } from './send-report';
+
+const dir = mkdtempSync(join(tmpdir(), 'cxr-send-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Opens a fixture as open-file.ts does (header for the SR, then the decoded study) and writes a report. */
+async function openWithReport(name: string, report: string) {
+  const bytes = readFileSync(new URL(`../../e2e/fixtures/imaging/${name}`, import.meta.url));
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const app = createAppStore();
+  const image = await decodeImageFile(new Uint8Array(buffer), name);
+  const token = app.getState().startIntake(name);
+  app.getState().finishIntake(token, { fileName: name, image, modelInput: defaultVoiImage(image), decodeMs: 0 });
+  const h = hospitalStoreFor(app);
+  h.getState().markOpened(app.getState().study!.key, { origin: 'file', ...srSourceOfFile(buffer) });
+  app.getState().editReport(report);
+  return { app, h };
+}
+
+/** The SR as dcmtk's dsrdump prints it, and dciodvfy's errors. */
+function read(bytes: Uint8Array, name: string) {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  const dump = execFileSync('dsrdump', ['+Pl', '+Pc', '+U8', path]).toString('utf8');
+  const v = spawnSync('dciodvfy', [path]);
+  const errors = `${v.stdout.toString()}${v.stderr.toString()}`.split('\n').filter((l) => /^Error/.test(l));
+  return { dump, errors };
+}
+
+describe('the SR sent from the open study says what the other exports say', () => {
+  it('a lateral view: the model-fit warning and that the model is not verified on this workstation', async () => {
+    const { app, h } = await openWithReport('dcm-lateral.dcm', 'Findings: none.');
+    const { sr } = buildOpenStudySr(app, h);
+    const { dump, errors } = read(sr.bytes, 'lateral-sr.dcm');
+    expect(dump).toContain('Findings: none.');
+    expect(dump).toMatch(/Warning: The file says this image is a lateral view, not a frontal one \(View Position LATERAL\)\. CXR-LLaVA was trained on frontal chest radiographs/);
+    expect(dump).toMatch(/Model self-check on the workstation that wrote this draft: NOT VERIFIED on this device/);
+    expect(errors).toEqual([]);
+  });
+
+  it('a frontal radiograph: no warning; the self-check verdict as the store has it', async () => {
+    const { app, h } = await openWithReport('dcm-mono2-explicit.dcm', 'Findings: none.');
+    app.getState().setVerification({ status: 'failed', stage: 'decoder', summary: 'token 3 differs', at: '2026-12-06T10:00:00Z' });
+    const { dump, errors } = read(buildOpenStudySr(app, h).sr.bytes, 'frontal-sr.dcm');
+    expect(dump).not.toContain('Warning:');
+    expect(dump).toContain('Model self-check on the workstation that wrote this draft: SELF-CHECK FAILED on this device at the decoder stage: token 3 differs');
+    expect(errors).toEqual([]);
+  });
+});
