@@ -302,15 +302,18 @@ describe('opening images', () => {
     // A lateral opened on its own: the report panel says the model reads frontal views.
     await openFile(page, 'dcm-lateral.dcm');
     await waitShown(page, 'dcm-lateral.dcm');
-    expect(await page.getByTestId('report-fit-warning').textContent()).toBe(
-      'The file says this image is a lateral view, not a frontal one (View Position LATERAL). CXR-LLaVA was trained on frontal chest radiographs: a report on this image is not meaningful.',
-    );
+    const lateralWarning =
+      'The file says this image is a lateral view, not a frontal one (View Position LATERAL). CXR-LLaVA was trained on frontal chest radiographs: a report on this image is not meaningful.';
+    expect(await page.getByTestId('report-fit-warning').textContent()).toBe(lateralWarning);
+    // A printed report carries it too (the sheet is in the page; the print stylesheet shows it).
+    expect(await page.getByTestId('print-fit-warning').textContent()).toBe(lateralWarning);
 
     // One file again: the hint comes back, and a JPEG (which says nothing of its view) gets no warning.
     await openFile(page, 'gray.jpg');
     await waitShown(page, 'gray.jpg');
     expect(await page.getByTestId('intake-choice').count()).toBe(0);
     expect(await page.getByTestId('report-fit-warning').count()).toBe(0);
+    expect(await page.getByTestId('print-fit-warning').count()).toBe(0);
   });
 
   it('"Open folder" on a CD-like folder finds its images among the rest and opens the PA view; a folder without images says so', async () => {

@@ -108,6 +108,12 @@ function PrintSheet() {
             <dd>{describeStudy(doc.study)}</dd>
           </>
         )}
+        {doc.study?.fitWarning && (
+          <>
+            <dt>Warning</dt>
+            <dd data-testid="print-fit-warning">{doc.study.fitWarning}</dd>
+          </>
+        )}
       </dl>
       <p className="print-text">{doc.text}</p>
       {doc.findings && <FindingsTable rows={doc.findings} caption={false} testId="print-findings-table" />}
