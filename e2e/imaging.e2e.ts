@@ -483,6 +483,96 @@ describe('opening images', () => {
     expect(errors).toEqual([]);
   });
 
+  it("measures lengths with the file's pixel spacing (pixels for a PNG); they follow the image through zoom and rotation", async () => {
+    await openFile(page, 'dcm-mono2-explicit.dcm');
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    const vp = page.getByTestId('viewport');
+    const lengths = page.getByTestId('measurement');
+    const { width: W, height: H } = expected['dcm-mono2-explicit.dcm']!;
+    const windowWidth = await vp.getAttribute('data-window-width');
+
+    await vp.focus();
+    await page.keyboard.press('m');
+    expect(await vp.getAttribute('data-tool')).toBe('measure');
+    expect(await page.getByRole('button', { name: 'Measure' }).getAttribute('aria-pressed')).toBe('true');
+
+    // Where the image is on screen (data-image-rect: inside the viewport's 1 px border), so the
+    // expected length comes from the screen points, not from the app's own mapping.
+    const box = (await vp.boundingBox())!;
+    const [x0, y0, w, h] = (await vp.getAttribute('data-image-rect'))!.split(',').map(Number) as [number, number, number, number];
+    const at = (fx: number, fy: number) => ({ x: box.x + 1 + x0 + fx * w, y: box.y + 1 + y0 + fy * h });
+    const drag = async (a: { x: number; y: number }, b: { x: number; y: number }) => {
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps: 6 });
+      await page.mouse.up();
+    };
+    const mm = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(((b.x - a.x) * W) / w, ((b.y - a.y) * H) / h) * 0.139;
+    const shown = async (i: number) => parseFloat((await lengths.nth(i).getAttribute('data-length'))!);
+
+    const a = at(0.2, 0.25);
+    const b = at(0.7, 0.6);
+    await drag(a, b);
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(await lengths.nth(0).getAttribute('data-length')).toMatch(/^\d+\.\d mm$/);
+    expect(Math.abs((await shown(0)) - mm(a, b))).toBeLessThanOrEqual(0.11);
+    expect(await lengths.nth(0).locator('text').textContent()).toBe(await lengths.nth(0).getAttribute('data-length'));
+    // The legend (outside the viewport's role="img") says them in words, and what they are in.
+    expect(await page.getByTestId('measurements-legend').textContent()).toBe(
+      `Lengths: ${await lengths.nth(0).getAttribute('data-length')}. Lengths from Pixel Spacing; the file does not say whether it is corrected for magnification.Clear lengths`,
+    );
+    // Drawing is not windowing.
+    expect(await vp.getAttribute('data-window-width')).toBe(windowWidth);
+
+    // A click is not a length; a second drag adds one.
+    await drag(at(0.5, 0.5), at(0.5, 0.5));
+    await drag(at(0.1, 0.9), at(0.1, 0.4));
+    await expect.poll(() => lengths.count()).toBe(2);
+    expect(Math.abs((await shown(1)) - 0.5 * H * 0.139)).toBeLessThanOrEqual(0.11);
+
+    // Zoomed and rotated, the same lengths, drawn where the image now is.
+    const first = await shown(0);
+    const lineWidth = async () => (await lengths.nth(0).locator('line').nth(1).evaluate((l: SVGLineElement) => Math.hypot(l.x2.baseVal.value - l.x1.baseVal.value, l.y2.baseVal.value - l.y1.baseVal.value)));
+    const before = await lineWidth();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -200);
+    await expect.poll(lineWidth).toBeGreaterThan(before * 1.1);
+    await page.keyboard.press(']');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="viewport"]')?.dataset.rotation === '90');
+    expect(await shown(0)).toBe(first);
+
+    // Delete removes the last; "Clear lengths" the rest; M again: dragging windows again.
+    await vp.focus();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => lengths.count()).toBe(1);
+    await page.getByRole('button', { name: 'Clear lengths' }).click();
+    await expect.poll(() => lengths.count()).toBe(0);
+    expect(await page.getByTestId('measurements-legend').count()).toBe(0);
+    await vp.focus();
+    await page.keyboard.press('m');
+    expect(await vp.getAttribute('data-tool')).toBe('window');
+    await page.keyboard.press('r');
+
+    // Another image: no lengths carried over; a PNG has no spacing, so pixels.
+    await page.getByRole('button', { name: 'Measure' }).click();
+    await drag(at(0.2, 0.2), at(0.6, 0.2));
+    await expect.poll(() => lengths.count()).toBe(1);
+    await openFile(page, 'gray8.png');
+    await waitShown(page, 'gray8.png');
+    expect(await lengths.count()).toBe(0);
+    const png = expected['gray8.png']!;
+    const [px0, py0, pw] = (await vp.getAttribute('data-image-rect'))!.split(',').map(Number) as [number, number, number];
+    const p1 = { x: box.x + 1 + px0 + 0.1 * pw, y: box.y + 1 + py0 + 10 };
+    const p2 = { x: p1.x + 0.5 * pw, y: p1.y };
+    await drag(p1, p2);
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(await lengths.nth(0).getAttribute('data-length')).toBe(`${Math.round(0.5 * png.width)} px`);
+    expect(await page.getByTestId('measurements-legend').textContent()).toContain('Lengths in pixels: the file has no pixel spacing.');
+    await page.getByRole('button', { name: 'Clear lengths' }).click();
+    await page.getByRole('button', { name: 'Measure' }).click();
+    expect(errors).toEqual([]);
+  });
+
   it('stays smooth on a 3000x3000 16-bit image', async () => {
     const size = 3000;
     const data = new Uint16Array(size * size);

@@ -112,6 +112,23 @@ describe('reading-room layout and accessibility of every state', () => {
       await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
       await checkState(page, 'image-open', size);
 
+      // Two lengths drawn on the image (Measure), with the line that says what they are in.
+      await page.getByRole('button', { name: 'Measure' }).click();
+      const vp = (await page.getByTestId('viewport').boundingBox())!;
+      for (const [x1, y1, x2, y2] of [
+        [0.35, 0.3, 0.65, 0.3],
+        [0.5, 0.35, 0.5, 0.7],
+      ] as const) {
+        await page.mouse.move(vp.x + x1 * vp.width, vp.y + y1 * vp.height);
+        await page.mouse.down();
+        await page.mouse.move(vp.x + x2 * vp.width, vp.y + y2 * vp.height, { steps: 4 });
+        await page.mouse.up();
+      }
+      await expect.poll(() => page.getByTestId('measurement').count()).toBe(2);
+      await checkState(page, 'lengths', size);
+      await page.getByRole('button', { name: 'Clear lengths' }).click();
+      await page.getByRole('button', { name: 'Measure' }).click();
+
       await generate.click();
       await page.waitForFunction(() => (document.querySelector('textarea[aria-label="Report"]') as HTMLTextAreaElement | null)?.value.length, undefined, { timeout: 60_000 });
       await checkState(page, 'streaming', size);

@@ -9,6 +9,7 @@
 import * as cornerstoneNs from 'cornerstone-core';
 import type { CornerstoneImage, CornerstoneViewport } from 'cornerstone-core';
 import { defaultVoiOf, modalityRange } from './default-voi';
+import type { ImagePoint } from './measure';
 import type { DecodedImage } from './types';
 
 type Cornerstone = typeof cornerstoneNs;
@@ -155,6 +156,20 @@ export class Viewport {
   onRendered(listener: () => void): () => void {
     this.element.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, listener);
     return () => this.element.removeEventListener(cornerstone.EVENTS.IMAGE_RENDERED, listener);
+  }
+
+  /** The image point under a point of the page (client coordinates), or null with no image. */
+  clientToImage(clientX: number, clientY: number): ImagePoint | null {
+    if (!this.hasImage) return null;
+    const r = this.element.getBoundingClientRect();
+    // The canvas starts inside the element's border (Cornerstone's pageToPixel leaves it out: 1 px off).
+    const p = cornerstone.canvasToPixel(this.element, { x: clientX - r.left - this.element.clientLeft, y: clientY - r.top - this.element.clientTop });
+    return { x: p.x, y: p.y };
+  }
+
+  /** Where an image point is drawn, in CSS pixels from the element's inner (padding) edge. */
+  imageToCanvas(p: ImagePoint): { x: number; y: number } {
+    return cornerstone.pixelToCanvas(this.element, p);
   }
 
   state(): ViewState | null {

@@ -5,6 +5,7 @@ import { checkSize, ImagingError } from './errors';
 import type { DecodedFrame, FrameDecoder, FrameRequest } from './frame-decoder';
 import { decodeJpegFrame, readJpegFrameInfo } from './jpeg';
 import { clampStored, colourToGrey, maskStored, minMax, planarToInterleaved, words, ybrFullToRgb } from './pixels';
+import { measureSpacing } from './pixel-spacing';
 import { decodeRle } from './rle';
 import { syntaxName, TRANSFER_SYNTAXES, type PixelCodec } from './transfer-syntax';
 import type { DecodedImage, MetaField, StoredPixels, VoiLut, WindowPreset } from './types';
@@ -85,6 +86,13 @@ function num(ds: DataSet, tag: string, index?: number): number | undefined {
   return Number.isNaN(v) ? undefined : v;
 }
 
+/** A two-valued positive spacing ([row, column] mm), or undefined when absent or unusable. */
+function pair(ds: DataSet, tag: string): [number, number] | undefined {
+  const r = num(ds, tag, 0);
+  const c = num(ds, tag, 1);
+  return r !== undefined && c !== undefined && r > 0 && c > 0 && Number.isFinite(r) && Number.isFinite(c) ? [r, c] : undefined;
+}
+
 function readWindows(ds: DataSet): WindowPreset[] {
   const n = Math.min(ds.numStringValues('x00281050') ?? 0, ds.numStringValues('x00281051') ?? 0);
   const out: WindowPreset[] = [];
@@ -117,7 +125,15 @@ function readVoiLut(ds: DataSet, signed: boolean): VoiLut | null {
 
 function metaFields(ds: DataSet, width: number, height: number, bitsStored: number, bitsAllocated: number, photometric: string, ts: string, frames: number, decoder: string): MetaField[] {
   const f = (key: string, label: string, value: string, identifying = false): MetaField => ({ key, label, value: value || '—', identifying });
-  const spacing = str(ds, 'x00280030') ? `${str(ds, 'x00280030', 0)} \\ ${str(ds, 'x00280030', 1)} mm` : str(ds, 'x00181164') ? `${str(ds, 'x00181164', 0)} \\ ${str(ds, 'x00181164', 1)} mm (imager)` : '';
+  const both = (tag: string) => `${str(ds, tag, 0)} \\ ${str(ds, tag, 1)} mm`;
+  const ermf = str(ds, 'x00181114');
+  const spacing = [
+    str(ds, 'x00280030') ? both('x00280030') : '',
+    str(ds, 'x00181164') ? `${both('x00181164')} (imager)` : '',
+    ermf ? `magnification factor ${ermf}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   const date = str(ds, 'x00080020');
   return [
     f('modality', 'Modality', str(ds, 'x00080060')),
@@ -308,7 +324,7 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
   if (samples === 1 && bitsStored <= 8 && !signed && slope === 1 && intercept === 0 && !windows.length && !voiLut) identity8 = true;
   const fn = str(ds, 'x00281056').toUpperCase();
   const { min, max } = minMax(stored);
-  const spacing = [num(ds, 'x00280030', 0) ?? num(ds, 'x00181164', 0), num(ds, 'x00280030', 1) ?? num(ds, 'x00181164', 1)];
+  const measure = measureSpacing({ pixelSpacing: pair(ds, 'x00280030'), imagerPixelSpacing: pair(ds, 'x00181164'), magnification: num(ds, 'x00181114') });
   return {
     format: 'dicom',
     width: cols,
@@ -327,7 +343,8 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
     photometric,
     identity8,
     frames,
-    pixelSpacing: spacing[0] !== undefined && spacing[1] !== undefined ? [spacing[0], spacing[1]] : null,
+    pixelSpacing: measure?.spacing ?? null,
+    ...(measure ? { spacingBasis: measure.basis } : {}),
     meta: metaFields(ds, cols, rows, bitsStored, bitsAllocated, photometric, ts, frames, decoder),
     notes,
     decoder,

@@ -77,6 +77,7 @@ declare module 'cornerstone-core' {
   export function fitToWindow(element: HTMLElement): void;
   export function resize(element: HTMLElement, forceFitToWindow?: boolean): void;
   export function pixelToCanvas(element: HTMLElement, pt: { x: number; y: number }): { x: number; y: number };
+  export function canvasToPixel(element: HTMLElement, pt: { x: number; y: number }): { x: number; y: number };
 }
 
 // exifr's ES module build, named by path: the package's "main" is a UMD bundle, whose named

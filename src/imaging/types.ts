@@ -32,6 +32,21 @@ export interface MetaField {
  * sources already turned grey exactly as PIL's convert('L')), plus what is needed to display it
  * (modality LUT, windows, MONOCHROME1) and to describe it.
  */
+/**
+ * Where a projection radiograph's pixel spacing holds (DICOM PS3.3 10.7.1.1). X-rays fan out from
+ * the tube, so the anatomy is larger at the detector than in the patient (about 10 % on a PA chest).
+ * - 'detector': Imager Pixel Spacing (alone, or equal to Pixel Spacing): lengths at the detector.
+ * - 'magnification-corrected': Imager Pixel Spacing divided by the Estimated Radiographic
+ *   Magnification Factor: lengths estimated in the patient.
+ * - 'calibrated': a Pixel Spacing unlike the Imager Pixel Spacing: corrected or calibrated.
+ * - 'pixel-spacing': Pixel Spacing alone: the file does not say which.
+ */
+export type SpacingBasis =
+  | { kind: 'detector' }
+  | { kind: 'magnification-corrected'; factor: number }
+  | { kind: 'calibrated' }
+  | { kind: 'pixel-spacing' };
+
 export interface DecodedImage {
   format: SourceFormat;
   width: number;
@@ -57,8 +72,10 @@ export interface DecodedImage {
   /** True when an 8-bit grey source is shown as is (PNG/JPEG, and 8-bit DICOM without a window). */
   identity8: boolean;
   frames: number;
-  /** Pixel spacing in mm [row, column], when the file has one. */
+  /** Pixel spacing in mm [row, column] for measuring, when the file has one (see spacingBasis). */
   pixelSpacing: [number, number] | null;
+  /** What a length measured with pixelSpacing is; set with it (pixel-spacing.ts). */
+  spacingBasis?: SpacingBasis;
   meta: MetaField[];
   /** Things the user should know (e.g. "multi-frame: frame 1 of 3 shown"). */
   notes: string[];

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { initialWindow, Viewport, type ViewState, type Window } from '../../imaging';
 import { useAppStore } from '../store-context';
+import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
 
 const ZOOM_STEP = 1.2;
 
@@ -16,15 +17,25 @@ const KEYS: Record<string, string> = {
   '+': 'zoom-in',
   '=': 'zoom-in',
   '-': 'zoom-out',
+  m: 'measure',
+  delete: 'remove-length',
+  backspace: 'remove-length',
 };
 
-/** The Cornerstone viewport of the open study, with window/level, zoom, pan, invert, rotate, flip. */
+/** A segment shorter than this on screen is a click, not a length. */
+const MIN_SEGMENT_PX = 3;
+
+/** The Cornerstone viewport of the open study, with window/level, zoom, pan, invert, rotate, flip, lengths. */
 export function Viewer() {
   const study = useAppStore((s) => s.study);
   const elementRef = useRef<HTMLDivElement>(null);
   const viewportRef = useRef<Viewport | null>(null);
-  const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' } | null>(null);
+  const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
   const [view, setView] = useState<ViewState | null>(null);
+  // Left-drag windows, or (Measure, M) draws a length; lengths belong to the image they were drawn on.
+  const [measuring, setMeasuring] = useState(false);
+  const [segments, setSegments] = useState<Segment[]>([]);
+  const [drawing, setDrawing] = useState<Segment | null>(null);
 
   useEffect(() => {
     const element = elementRef.current!;
@@ -50,6 +61,8 @@ export function Viewer() {
 
   useEffect(() => {
     if (study) viewportRef.current?.show(study.image);
+    setSegments([]);
+    setDrawing(null);
   }, [study]);
 
   const act = (action: string) => {
@@ -65,6 +78,8 @@ export function Viewer() {
       case 'rotate-right': return v.rotate(90);
       case 'zoom-in': return v.zoom(ZOOM_STEP);
       case 'zoom-out': return v.zoom(1 / ZOOM_STEP);
+      case 'measure': return setMeasuring((m) => !m);
+      case 'remove-length': return setSegments((list) => list.slice(0, -1));
     }
   };
 
@@ -79,6 +94,7 @@ export function Viewer() {
     const action = KEYS[key];
     const pan: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
     const preset = /^[1-9]$/.test(key) ? presets[Number(key) - 1] : undefined;
+    if (action === 'remove-length' && !segments.length) return;
     if (action) act(action);
     else if (pan[key] && v) v.pan(...pan[key]);
     else if (preset && v) v.setWindow(preset);
@@ -90,12 +106,20 @@ export function Viewer() {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     e.currentTarget.focus();
-    drag.current = { x: e.clientX, y: e.clientY, mode: e.button === 0 && !e.shiftKey ? 'window' : 'pan' };
+    const left = e.button === 0 && !e.shiftKey;
+    drag.current = { x: e.clientX, y: e.clientY, mode: left ? (measuring ? 'measure' : 'window') : 'pan' };
+    const p = left && measuring ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
+    if (p) setDrawing({ a: p, b: p });
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     const d = drag.current;
     const v = viewportRef.current;
     if (!d || !v) return;
+    if (d.mode === 'measure') {
+      const p = v.clientToImage(e.clientX, e.clientY);
+      if (p) setDrawing((s) => (s ? { a: s.a, b: p } : s));
+      return;
+    }
     const dx = e.clientX - d.x;
     const dy = e.clientY - d.y;
     d.x = e.clientX;
@@ -105,6 +129,13 @@ export function Viewer() {
   };
   const endDrag = () => {
     drag.current = null;
+    const s = drawing;
+    const v = viewportRef.current;
+    setDrawing(null);
+    if (!s || !v) return;
+    const a = v.imageToCanvas(s.a);
+    const b = v.imageToCanvas(s.b);
+    if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) setSegments((list) => [...list, s]);
   };
 
   const button = (action: string, label: string, text: string, key?: string) => (
@@ -126,6 +157,16 @@ export function Viewer() {
           {button('zoom-out', 'Zoom out', '−', '-')}
           {button('fit', 'Fit to window', 'Fit', 'F')}
           {button('reset', 'Reset view', 'Reset', 'R')}
+          <button
+            type="button"
+            aria-label="Measure"
+            aria-pressed={measuring}
+            title="Measure a length: drag on the image (M). Delete removes the last length."
+            onClick={() => act('measure')}
+            disabled={!study}
+          >
+            Measure
+          </button>
         </div>
         {presets.length > 0 && (
           <div className="toolbar presets" role="group" aria-label="Window presets">
@@ -143,27 +184,34 @@ export function Viewer() {
           </div>
         )}
       </div>
-      <div
-        ref={elementRef}
-        className="viewport"
-        data-testid="viewport"
-        tabIndex={0}
-        role="img"
-        aria-label={study ? `Radiograph ${study.fileName}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
-        data-has-image={study ? 'true' : 'false'}
-        data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
-        data-window-center={view?.window.center}
-        data-window-width={view?.window.width}
-        data-invert={view?.invert}
-        data-rotation={view?.rotation}
-        data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={endDrag}
-        onPointerCancel={endDrag}
-        onContextMenu={(e) => e.preventDefault()}
-      >
-        {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
+      <div className="viewport-wrap">
+        <div
+          ref={elementRef}
+          className="viewport"
+          data-testid="viewport"
+          tabIndex={0}
+          role="img"
+          aria-label={study ? `Radiograph ${study.fileName}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+          data-has-image={study ? 'true' : 'false'}
+          data-tool={measuring ? 'measure' : 'window'}
+          data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
+          data-window-center={view?.window.center}
+          data-window-width={view?.window.width}
+          data-invert={view?.invert}
+          data-rotation={view?.rotation}
+          data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={endDrag}
+          onPointerCancel={endDrag}
+          onContextMenu={(e) => e.preventDefault()}
+        >
+          {study && viewportRef.current && (
+            <MeasurementsDrawn image={study.image} segments={segments} drawing={drawing} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
+          )}
+          {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
+        </div>
+        {study && <MeasurementsLegend image={study.image} segments={segments} onClear={() => setSegments([])} />}
       </div>
       <div className="viewer-status muted" data-testid="viewer-status" aria-live="off">
         {view && study

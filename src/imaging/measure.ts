@@ -1,0 +1,29 @@
+import type { DecodedImage } from './types';
+
+/** A point on the image in pixel coordinates: x along columns, y along rows (0,0 is the top left corner). */
+export interface ImagePoint {
+  x: number;
+  y: number;
+}
+
+export interface Length {
+  value: number;
+  unit: 'mm' | 'px';
+}
+
+/**
+ * The length of the segment a–b: in mm when the image has a pixel spacing (rows and columns may
+ * be spaced differently: DICOM gives [row spacing, column spacing]), else in pixels.
+ */
+export function lengthOf(a: ImagePoint, b: ImagePoint, img: Pick<DecodedImage, 'pixelSpacing'>): Length {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const s = img.pixelSpacing;
+  if (!s) return { value: Math.hypot(dx, dy), unit: 'px' };
+  return { value: Math.hypot(dx * s[1], dy * s[0]), unit: 'mm' };
+}
+
+/** "42.3 mm", "305 px": a tenth of a millimetre, as lengths are reported; whole pixels. */
+export function formatLength(l: Length): string {
+  return l.unit === 'mm' ? `${l.value.toFixed(1)} mm` : `${Math.round(l.value)} px`;
+}
