@@ -39,13 +39,13 @@ export function ImageIntake() {
       if (!Array.from(e.dataTransfer?.items ?? []).some((item) => item.kind === 'file')) return;
       e.preventDefault();
       const dropped = takeDropped(e.dataTransfer);
-      void dropped().then(({ files, folder }) => openImageFiles(store, files, folder));
+      void dropped().then(({ files, folders }) => openImageFiles(store, files, folders));
     };
     const onPaste = (e: ClipboardEvent) => {
       if (!Array.from(e.clipboardData?.items ?? []).some((item) => item.kind === 'file')) return; // text pastes go where they were meant to
       e.preventDefault();
       const pasted = takeDropped(e.clipboardData);
-      void pasted().then(({ files, folder }) => openImageFiles(store, files, folder));
+      void pasted().then(({ files, folders }) => openImageFiles(store, files, folders));
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -76,7 +76,7 @@ export function ImageIntake() {
         input={{ webkitdirectory: '' }}
         onFiles={(files) => {
           const pick = folderPick(files);
-          if (pick) void openImageFiles(store, pick.files, pick.folder);
+          if (pick) void openImageFiles(store, pick.files, [pick.folder]);
         }}
       />
       {/* Its shorter label where the viewer column is narrow (a side panel open), so the row stays one line. */}

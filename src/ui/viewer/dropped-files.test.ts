@@ -52,26 +52,26 @@ describe('takeDropped', () => {
       fileEntry('.DS_Store'),
       fileEntry('key.png'),
     ]);
-    const { files, folder } = await takeDropped(drop(cd))();
-    expect(folder).toBe('CD1');
+    const { files, folders } = await takeDropped(drop(cd))();
+    expect(folders).toEqual(['CD1']);
     expect(files.map((f) => f.name).sort()).toEqual(['IM000001', 'IM000002', 'IM000003', 'IM000004', 'key.png']);
     // The File objects are the entries' own (their bytes), not the folder's placeholder.
     expect(await files.find((f) => f.name === 'IM000003')!.text()).toBe('IM000003');
   });
 
   it('takes files dropped beside a folder as they are, and names several folders together', async () => {
-    const { files, folder } = await takeDropped(drop(fileEntry('notes.txt'), dirEntry('A', [fileEntry('a.dcm')]), dirEntry('B', [fileEntry('b.jpg')])))();
-    expect(folder).toBe('the dropped folders');
+    const { files, folders } = await takeDropped(drop(fileEntry('notes.txt'), dirEntry('A', [fileEntry('a.dcm')]), dirEntry('B', [fileEntry('b.jpg')])))();
+    expect(folders).toEqual(['A', 'B']);
     expect(files.map((f) => f.name)).toEqual(['notes.txt', 'a.dcm', 'b.jpg']);
   });
 
   it('a drop of files only gives its files, with no folder', async () => {
-    const { files, folder } = await takeDropped(drop(fileEntry('pa.dcm'), fileEntry('lat.dcm')))();
-    expect(folder).toBeNull();
+    const { files, folders } = await takeDropped(drop(fileEntry('pa.dcm'), fileEntry('lat.dcm')))();
+    expect(folders).toEqual([]);
     expect(files.map((f) => f.name)).toEqual(['pa.dcm', 'lat.dcm']);
   });
 
   it('an empty folder gives no files', async () => {
-    expect(await takeDropped(drop(dirEntry('empty', [])))()).toEqual({ files: [], folder: 'empty' });
+    expect(await takeDropped(drop(dirEntry('empty', [])))()).toEqual({ files: [], folders: ['empty'] });
   });
 });

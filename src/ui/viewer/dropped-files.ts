@@ -6,8 +6,8 @@ import { mayBeImage } from '../../imaging/choose-frontal';
  */
 export interface DroppedFiles {
   files: File[];
-  /** The dropped folder's name when one folder was dropped; 'the dropped folders' for several. */
-  folder: string | null;
+  /** The names of the folders dropped (none: only files). */
+  folders: string[];
 }
 
 /** A CD also holds viewer software; a whole archive dropped by mistake should not take minutes. */
@@ -18,17 +18,17 @@ const MAX_ENTRIES = 5000;
  * returns, so only the walk through the folders may happen later.
  */
 export function takeDropped(data: DataTransfer | null): () => Promise<DroppedFiles> {
-  if (!data) return async () => ({ files: [], folder: null });
+  if (!data) return async () => ({ files: [], folders: [] });
   const items = Array.from(data.items).filter((item) => item.kind === 'file');
   const entries = items.map((item) => item.webkitGetAsEntry?.() ?? null);
   const files = data.files.length ? Array.from(data.files) : items.map((item) => item.getAsFile()).filter((f): f is File => !!f);
   const folders = entries.filter((e): e is FileSystemDirectoryEntry => !!e?.isDirectory);
-  if (!folders.length) return async () => ({ files, folder: null });
+  if (!folders.length) return async () => ({ files, folders: [] });
   return async () => {
     // Files dropped beside the folders are taken as they are (the user chose them).
     const loose = await Promise.all(entries.filter((e): e is FileSystemFileEntry => !!e?.isFile).map(fileOf));
     const inside = await walk(folders);
-    return { files: [...loose, ...inside], folder: folders.length === 1 ? folders[0]!.name : 'the dropped folders' };
+    return { files: [...loose, ...inside], folders: folders.map((f) => f.name) };
   };
 }
 

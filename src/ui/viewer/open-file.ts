@@ -18,15 +18,16 @@ export async function openImageFile(store: AppStore, file: File): Promise<void> 
  * frontal view is opened, and the intake row and the image notes say which file that is and which
  * were not opened.
  */
-export async function openImageFiles(store: AppStore, files: File[], folder: string | null = null): Promise<void> {
-  if (folder !== null && !files.length) {
+export async function openImageFiles(store: AppStore, files: File[], folders: string[] = []): Promise<void> {
+  const where = folders.length ? `the folder${folders.length > 1 ? 's' : ''} ${listed(folders)}` : null;
+  if (where && !files.length) {
     const { startIntake, failIntake } = store.getState();
-    const where = folder === 'the dropped folders' ? folder : `the folder "${folder}"`;
-    failIntake(startIntake(folder), folder, 'not-an-image', `${where[0]!.toUpperCase()}${where.slice(1)} holds no DICOM, PNG or JPEG files.`);
+    const name = folders.join(', ');
+    failIntake(startIntake(name), name, 'not-an-image', `${where[0]!.toUpperCase()}${where.slice(1)} hold${folders.length > 1 ? '' : 's'} no DICOM, PNG or JPEG files.`);
     return;
   }
   if (files.length <= 1) return files[0] ? openImageFile(store, files[0]) : undefined;
-  const origin = folder === null ? undefined : folder === 'the dropped folders' ? 'in the dropped folders' : `in the folder "${folder}"`;
+  const origin = where ? `in ${where}` : undefined;
   const choice = await chooseFrontal(files, origin);
   const set: FileSet = { files: choice.ranked, total: files.length, origin: origin ? `image files ${origin}` : 'files given', index: 0 };
   // A file that ranks first may still not open (a report or an index without an image, a damaged
@@ -39,6 +40,12 @@ export async function openImageFiles(store: AppStore, files: File[], folder: str
     if (failure === null || store.getState().intakeSeq !== failure.token) return;
     passedOver.push(label);
   }
+}
+
+/** '"A"', '"A" and "B"', '"A", "B" and "C"'. */
+function listed(names: string[]): string {
+  const q = names.map((n) => `"${n}"`);
+  return q.length > 1 ? `${q.slice(0, -1).join(', ')} and ${q.at(-1)}` : q[0]!;
 }
 
 /** How many files of a set are tried, best ranked first, before the last one's error stands. */
