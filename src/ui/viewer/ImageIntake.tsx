@@ -63,9 +63,12 @@ export function ImageIntake() {
 
   return (
     <div className="intake">
+      {/* No `accept` filter: DICOM files often have no extension (IM000001 on a CD), and some systems'
+          dialogs grey out what a filter does not name. What is not an image is refused with a message. */}
       <FilePicker
         label="Open image"
-        input={{ accept: '.dcm,.dicom,.dic,.png,.jpg,.jpeg,application/dicom,image/png,image/jpeg', multiple: true }}
+        title="DICOM (with or without an extension), PNG or JPEG; of several files, the frontal view opens"
+        input={{ multiple: true }}
         onFiles={(files) => void openImageFiles(store, files)}
       />
       {/* A CD's or an export's folder: its image files are found and the frontal view opened. */}
