@@ -319,8 +319,8 @@ describe('worklist: several studies, drafted in the background one at a time', (
     await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'dcm-mono1.dcm', undefined, { timeout: 60_000 });
     await expect.poll(() => report.inputValue(), { timeout: 30_000 }).toBe('Edited second study.');
 
-    // Dropping several files anywhere adds them all and opens the first (not just one, as a
-    // single-file drop does).
+    // Dropping files of several studies anywhere adds them all and opens the first (a single
+    // file, or one study's files, open in the viewer alone).
     const dropped = ['gray.jpg', 'gray16.png'].map((n) => ({ name: n, bytes: [...fixture(n)] }));
     await page.evaluate((files) => {
       const dt = new DataTransfer();
@@ -330,6 +330,9 @@ describe('worklist: several studies, drafted in the background one at a time', (
     await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(5);
     await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'gray.jpg', undefined, { timeout: 60_000 });
     expect(await current()).toBe(3);
+    // Two studies go to the worklist only: the intake did not also open them as one set.
+    expect(await page.getByTestId('intake-choice').count()).toBe(0);
+    expect(await page.getByTestId('worklist-count').textContent()).toBe(', 5 studies');
     expect(await page.getByTestId('intake-error').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();

@@ -255,16 +255,22 @@ describe('opening images', () => {
     expect(await page.getByTestId('image-notes').textContent()).toContain('dcm-lateral.dcm (LATERAL) was picked from 2 files given; CXR-LLaVA reads one frontal chest image.');
     expect(await page.getByTestId('report-fit-warning').textContent()).toContain('a lateral view, not a frontal one (View Position LATERAL)');
 
-    // A drop of a lateral view and a PNG: the PNG, which does not say its view, comes before a
-    // view that is not frontal.
-    const files = ['dcm-lateral.dcm', 'gray8.png'].map((name) => ({ name, b64: readFileSync(dir + name).toString('base64') }));
+    // A drop of the same study's lateral and PA (renamed as on a CD) onto the page: the PA opens.
+    await page.getByLabel('Open image').setInputFiles(dir + 'gray.jpg');
+    await waitShown(page, 'gray.jpg');
+    const files = [
+      ['IM1', 'dcm-lateral.dcm'],
+      ['IM2', 'dcm-mono2-explicit.dcm'],
+    ].map(([name, source]) => ({ name: name!, b64: readFileSync(dir + source).toString('base64') }));
     await page.evaluate((list) => {
       const data = new DataTransfer();
       for (const f of list) data.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
-      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true, bubbles: true }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true, bubbles: true }));
     }, files);
-    await waitShown(page, 'gray8.png');
-    expect(await shownInSet()).toBe('2 files given: gray8.png of gray8.png | dcm-lateral.dcm (LATERAL)');
+    await waitShown(page, 'IM2');
+    expect(await shownInSet()).toBe('2 files given: IM2 (PA) of IM2 (PA) | IM1 (LATERAL)');
+    // One study: nothing went to the worklist (several studies would: hospital-workflow.e2e.ts).
+    expect(await page.getByTestId('worklist-count').count()).toBe(0);
 
     // A lateral opened on its own: the report panel says the model reads frontal views.
     await openFile(page, 'dcm-lateral.dcm');
@@ -292,10 +298,12 @@ describe('opening images', () => {
       mkdirSync(join(cd, 'VIEWER'));
       copyFileSync(dir + 'dcm-lateral.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'IM000001'));
       copyFileSync(dir + 'dcm-mono2-explicit.dcm', join(cd, 'DICOM', 'ST1', 'SE2', 'IM000002'));
-      // What else a CD holds: the index (a DICOM file without an image), a viewer, a read-me; and
-      // a report object that says PA but holds no image (it ranks first and does not open).
+      // What else a CD holds: the index (a DICOM file without an image), a viewer, a read-me, a
+      // report object (an SR: not an image, left out); and a damaged PA of the same study, which
+      // ranks first and does not open.
       copyFileSync(dir + 'dcm-no-pixels.dcm', join(cd, 'DICOMDIR'));
-      copyFileSync(dir + 'dcm-no-pixels.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'IM000000'));
+      copyFileSync(dir + 'dcm-no-pixels.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'SR000001'));
+      copyFileSync(dir + 'dcm-truncated.dcm', join(cd, 'DICOM', 'ST1', 'SE1', 'IM000000'));
       writeFileSync(join(cd, 'VIEWER', 'viewer.exe'), 'MZ not an image');
       writeFileSync(join(cd, 'README.TXT'), 'Patient CD');
       await page.getByLabel('Open folder').setInputFiles(cd);

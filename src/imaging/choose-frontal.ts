@@ -6,7 +6,7 @@
  * views that are not frontal (LATERAL, LL, RL, ...) last; within a rank, by file name. The user is
  * told which file is open and which were not, since the choice was ours.
  */
-import { dicomParser } from './dicom-parser-interop';
+import { peekHeader } from './peek-header';
 
 export interface FileChoice<F extends Blob & { name: string }> {
   file: F;
@@ -18,8 +18,6 @@ export interface FileChoice<F extends Blob & { name: string }> {
   ranked: { file: F; label: string }[];
 }
 
-/** A View Position lives in the header; this much of a file holds it in any real radiograph. */
-const HEADER_BYTES = 256 * 1024;
 /** A whole study folder dropped at once: look at this many files (by name), not thousands. */
 export const MAX_LOOKED_AT = 50;
 const NAMED = 5;
@@ -60,15 +58,7 @@ function labelOf(file: { name: string }, view: string | null): string {
 
 /** The View Position in a DICOM file's header, upper case; null for other files or when absent. */
 export async function viewPositionOf(file: Blob): Promise<string | null> {
-  try {
-    const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
-    const ds = dicomParser.parseDicom(head, { untilTag: 'x7fe00010' });
-    const view = ds.string('x00185101')?.trim().toUpperCase();
-    return view || null;
-  } catch {
-    // Not DICOM, a header longer than the slice, or a folder: nothing to rank it by.
-    return null;
-  }
+  return (await peekHeader(file))?.view ?? null;
 }
 
 /** Extensions of files a folder from a CD or a PACS export holds besides its images. */

@@ -3,7 +3,7 @@ import { decodeInWorker } from '../imaging';
 import type { SessionController } from '../session/controller';
 import { idbDraftStorage } from '../session/drafts';
 import type { AppStore } from '../state/store';
-import { openImageFile } from '../ui/viewer/open-file';
+import { openImageFiles } from '../ui/viewer/open-file';
 import { Worklist } from './worklist';
 
 const lists = new WeakMap<AppStore, Worklist>();
@@ -12,7 +12,7 @@ const lists = new WeakMap<AppStore, Worklist>();
 export function worklistFor(app: AppStore, controller: SessionController): Worklist {
   let w = lists.get(app);
   if (!w) {
-    w = new Worklist(app, controller, { drafts: idbDraftStorage(), decode: decodeInWorker, openFile: openImageFile, openInstance });
+    w = new Worklist(app, controller, { drafts: idbDraftStorage(), decode: decodeInWorker, openFiles: (app, files) => openImageFiles(app, files), openInstance });
     lists.set(app, w);
   }
   return w;

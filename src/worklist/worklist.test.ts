@@ -10,7 +10,7 @@ import type { GrayImage } from '../worker/protocol';
 import { hospitalStoreFor } from '../hospital/hospital-store';
 import { srBlocker } from '../hospital/send-report';
 import { srSourceOfFile } from '../sr/source';
-import { isImageFile, Worklist } from './worklist';
+import { Worklist } from './worklist';
 
 const fixture = (name: string) => new File([readFileSync(new URL(`../../e2e/fixtures/imaging/${name}`, import.meta.url))], name);
 
@@ -36,7 +36,9 @@ function setup(answers: (string | null)[]) {
   } as unknown as SessionController;
   const saved: Draft[] = [];
   const storage = idbDraftStorage(`worklist-test-${Math.random()}`);
+  const decoded: string[] = [];
   const decode = async (bytes: ArrayBuffer, name: string) => {
+    decoded.push(name);
     const image = await decodeImageFile(new Uint8Array(bytes), name);
     return { image, grey: defaultVoiImage(image) };
   };
@@ -44,7 +46,7 @@ function setup(answers: (string | null)[]) {
   const w = new Worklist(app, controller, {
     drafts: storage,
     decode,
-    openFile: async (_app, f) => void opened.push(f.name),
+    openFiles: async (_app, files) => void opened.push(files.map((f) => f.name).join(' + ')),
     openInstance: async () => false,
     saveDraft: async (d) => {
       saved.push(d);
@@ -53,7 +55,7 @@ function setup(answers: (string | null)[]) {
   });
   const loaded = () =>
     app.getState().setLoad({ status: 'loaded', info: { modelId: 'tiny', modelName: 'Tiny', randomWeights: true, backend: 'onnx', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1, providers: {} as never, warmupMs: 0 } });
-  return { app, w, calls, saved, storage, loaded, opened, decode, maxActive: () => maxActive };
+  return { app, w, calls, saved, storage, loaded, opened, decode, decoded, maxActive: () => maxActive };
 }
 
 const states = (w: Worklist) => w.store.getState().items.map((i) => i.state);
@@ -61,7 +63,7 @@ const states = (w: Worklist) => w.store.getState().items.map((i) => i.state);
 describe('worklist', () => {
   it('drafts every study but the open one, one at a time, once the model is loaded, and stores each as a draft of its pixels', async () => {
     const t = setup([]);
-    t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png'), fixture('dcm-mono1.dcm')]);
+    await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png'), fixture('dcm-mono1.dcm')]);
     expect(t.w.store.getState().currentId).toBe(t.w.store.getState().items[0]!.id);
     expect(t.opened).toEqual(['dcm-mono2-explicit.dcm']); // the first opens like a dropped file
     await new Promise((r) => setTimeout(r, 20));
@@ -81,7 +83,7 @@ describe('worklist', () => {
   it('puts an interrupted draft back to new and writes it when the user is idle again; reuses a stored draft', async () => {
     const t = setup([null]);
     t.loaded();
-    t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
+    await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
     await expect.poll(() => t.calls.length, { timeout: 20_000 }).toBe(1);
     await expect.poll(() => states(t.w), { timeout: 20_000 }).toEqual(['new', 'new']);
     await new Promise((r) => setTimeout(r, 50));
@@ -91,15 +93,26 @@ describe('worklist', () => {
     expect(t.calls).toHaveLength(2);
 
     // The same image again, in another list on the same drafts: its stored draft is used as is.
-    const again = new Worklist(t.app, { draftInBackground: async () => 'never', stop: async () => {} }, { drafts: t.storage, decode: t.decode, openFile: async () => {}, openInstance: async () => false });
-    again.addFiles([fixture('dcm-mono1.dcm'), fixture('gray8.png')]);
+    const again = new Worklist(t.app, { draftInBackground: async () => 'never', stop: async () => {} }, { drafts: t.storage, decode: t.decode, openFiles: async () => {}, openInstance: async () => false });
+    await again.addFiles([fixture('dcm-mono1.dcm'), fixture('gray8.png')]);
     await expect.poll(() => again.store.getState().items[1]?.state, { timeout: 20_000 }).toBe('draft-ready');
     expect(again.store.getState().items[1]!.draft).toBe('draft 2');
   }, 60_000);
 
-  it('skips what a folder holds besides images', () => {
-    expect(['a.dcm', 'IM0001', 'DICOMDIR', '.DS_Store', 'notes.txt', 'x.png'].map((n) => isImageFile(new File([], n)))).toEqual([true, true, false, false, false, true]);
-  });
+  it('lists studies, not files: a PA and a lateral are one row that opens both and drafts the PA; a report object and a DICOMDIR are left out', async () => {
+    const t = setup([]);
+    const named = (source: string, name: string) => new File([readFileSync(new URL(`../../e2e/fixtures/imaging/${source}`, import.meta.url))], name);
+    await t.w.addFiles([named('dcm-lateral.dcm', 'IM1'), named('dcm-no-pixels.dcm', 'IM2'), named('dcm-mono1.dcm', 'IM3'), named('dcm-mono2-explicit.dcm', 'IM4'), named('dcm-no-pixels.dcm', 'DICOMDIR'), fixture('gray8.png')]);
+    const items = t.w.store.getState().items;
+    // Labelled as a reader knows a study (patient, accession, date), with its number of images.
+    expect(items.map((i) => i.label)).toEqual(['Test Patient 1 · ACC1 · 2024-01-31 · 2 images', 'Test Patient 2 · ACC2 · 2024-01-31', 'gray8.png']);
+    expect(t.opened).toEqual(['IM1 + IM4']); // the study's files: the intake opens its frontal view
+    t.loaded(); // the others are drafted; moving on from the first has it drafted too
+    await t.w.step(1);
+    await expect.poll(() => states(t.w), { timeout: 20_000 }).toEqual(['draft-ready', 'draft-ready', 'draft-ready']);
+    // The first study was drafted from its PA, not its first file (the lateral).
+    expect(t.decoded.sort()).toEqual(['IM3', 'IM4', 'gray8.png']);
+  }, 60_000);
 
   it("shows a row as sent once its SR is stored, 'edited since sent' after a change, and a server study sent from the study browser as sent", async () => {
     const app = createAppStore();
@@ -109,7 +122,8 @@ describe('worklist', () => {
       return { image, grey: defaultVoiImage(image) };
     };
     // Opens a file as src/ui/viewer/open-file.ts does: header first, then the decoded study.
-    const openFile = async (a: typeof app, f: File) => {
+    const openFiles = async (a: typeof app, files: File[]) => {
+      const f = files[0]!;
       const bytes = await f.arrayBuffer();
       const sr = srSourceOfFile(bytes);
       const { image, grey } = await decode(bytes, f.name);
@@ -117,8 +131,8 @@ describe('worklist', () => {
       a.getState().finishIntake(token, { fileName: f.name, image, modelInput: grey, decodeMs: 0 });
       hospitalStoreFor(a).getState().markOpened(a.getState().study!.key, { origin: 'file', ...sr });
     };
-    const w = new Worklist(app, { draftInBackground: async () => null, stop: async () => {} }, { drafts: idbDraftStorage(`worklist-sent-${Math.random()}`), decode, openFile, openInstance: async () => false });
-    w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
+    const w = new Worklist(app, { draftInBackground: async () => null, stop: async () => {} }, { drafts: idbDraftStorage(`worklist-sent-${Math.random()}`), decode, openFiles, openInstance: async () => false });
+    await w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
     await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('dcm-mono2-explicit.dcm');
     await expect.poll(() => w.store.getState().items[0]!.studyKey).toBe(app.getState().study!.key);
     const key = app.getState().study!.key;

@@ -2,6 +2,8 @@ import { createStore as idbStore, set as idbSet } from 'idb-keyval';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
 import { hospitalStoreFor, type HospitalStore } from '../hospital/hospital-store';
+import { chooseFrontal, mayBeImage } from '../imaging/choose-frontal';
+import { groupByStudy, type StudyGroup } from '../imaging/group-studies';
 import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
 import { describeStudy, summarizeStudy } from '../report/context';
@@ -10,8 +12,8 @@ import { draftKey, DRAFTS_DB, studyFingerprint, type Draft, type DraftStorage } 
 import type { AppStore } from '../state/store';
 import { createWorklistStore, type WorklistItem, type WorklistStore } from './worklist-store';
 
-/** How an item's image is fetched: a local file, or a study's first CR/DX image on the server. */
-type Source = { kind: 'file'; file: File } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
+/** How an item's image is fetched: a local study's files (its frontal view is read), or a study's first CR/DX image on the server. */
+type Source = { kind: 'files'; files: File[] } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
 
 /**
  * What the worklist needs from the rest of the app (browser-only parts: src/worklist/app-worklist.ts
@@ -21,8 +23,8 @@ export interface WorklistDeps {
   drafts: DraftStorage;
   /** Decodes an image off the main thread to what the model reads. */
   decode: (bytes: ArrayBuffer, name: string) => Promise<{ image: DecodedImage; grey: GrayImage }>;
-  /** Opens a file like a dropped one. */
-  openFile: (app: AppStore, file: File) => Promise<void>;
+  /** Opens a study's files like dropped ones (one file, or its frontal view of several). */
+  openFiles: (app: AppStore, files: File[]) => Promise<void>;
   /** Opens a server instance (keeping its header for the SR); false when it did not open. */
   openInstance: (app: AppStore, h: HospitalStore, instance: InstanceRow) => Promise<boolean>;
   /** Stores a background draft (without making it "the study open last"). */
@@ -64,12 +66,20 @@ export class Worklist {
     });
   }
 
-  /** Adds images (a folder's other files are skipped); openFirst opens the first of them (a drop). */
-  addFiles(files: File[], o: { openFirst?: boolean } = {}): void {
-    const items = files.filter(isImageFile).map((file): WorklistItem => {
+  /** Adds the studies among files (a folder's other files are skipped); openFirst opens the first of them (a drop). */
+  async addFiles(files: File[], o: { openFirst?: boolean } = {}): Promise<void> {
+    this.addLocalStudies((await groupByStudy(files.filter((f) => mayBeImage(f.name)))).studies, o);
+  }
+
+  /** Adds local studies (files grouped by study: group-studies.ts), one row each. */
+  addLocalStudies(studies: StudyGroup<File>[], o: { openFirst?: boolean } = {}): void {
+    const items = studies.map(({ files, header }): WorklistItem => {
       const id = `w${++this.seq}`;
-      this.sources.set(id, { kind: 'file', file });
-      return { id, label: file.webkitRelativePath || file.name, origin: 'file', state: 'new' };
+      this.sources.set(id, { kind: 'files', files });
+      // What a reader knows a study by, when the header says; else the file (its path in a folder).
+      const named = [header?.patientName, header?.accession, header?.studyDate].filter(Boolean).join(' · ');
+      const label = `${named || files[0]!.webkitRelativePath || files[0]!.name}${files.length > 1 ? ` · ${files.length} images` : ''}`;
+      return { id, label, origin: 'file', state: 'new' };
     });
     this.added(items, o.openFirst);
   }
@@ -103,7 +113,7 @@ export class Worklist {
     if (item.state === 'drafting') await this.controller.stop();
     this.store.getState().setCurrent(id);
     try {
-      if (source.kind === 'file') await this.deps.openFile(this.app, source.file);
+      if (source.kind === 'files') await this.deps.openFiles(this.app, source.files);
       else {
         const instance = await this.instanceOf(source);
         if (!(await this.deps.openInstance(this.app, this.hospital, instance))) {
@@ -222,7 +232,11 @@ export class Worklist {
   }
 
   private async bytesOf(source: Source): Promise<{ bytes: ArrayBuffer; name: string }> {
-    if (source.kind === 'file') return { bytes: await source.file.arrayBuffer(), name: source.file.name };
+    if (source.kind === 'files') {
+      // The file opening the study would show: its frontal view.
+      const file = source.files.length > 1 ? (await chooseFrontal(source.files)).file : source.files[0]!;
+      return { bytes: await file.arrayBuffer(), name: file.name };
+    }
     const instance = await this.instanceOf(source);
     return { bytes: await this.server().retrieve(instance), name: `${instance.modality}-${instance.sopUID}.dcm` };
   }
@@ -236,11 +250,4 @@ async function saveWithoutMarkingOpen(d: Draft): Promise<void> {
 let idbDrafts: ReturnType<typeof idbStore> | null = null;
 function draftsStore() {
   return (idbDrafts ??= idbStore(DRAFTS_DB, 'drafts'));
-}
-
-/** Files a folder drop may hold that are not images (DICOMDIR, notes, hidden files). */
-export function isImageFile(f: File): boolean {
-  const name = f.name.toLowerCase();
-  if (name.startsWith('.') || name === 'dicomdir') return false;
-  return !/\.(txt|json|xml|html?|pdf|csv|md|ini|log|zip)$/.test(name);
 }

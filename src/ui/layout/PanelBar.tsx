@@ -15,6 +15,7 @@ export function PanelBar({ open, toggle }: { open: ReadonlySet<string>; toggle: 
           data-testid={`panel-toggle-${p.id}`}
         >
           {p.label}
+          {p.Badge && <p.Badge />}
         </button>
       ))}
     </nav>

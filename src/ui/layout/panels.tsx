@@ -1,9 +1,9 @@
-import type { ReactNode } from 'react';
+import type { ComponentType, ReactNode } from 'react';
 import { CapabilityPanel } from '../CapabilityPanel';
 import { ModelPanel } from '../ModelPanel';
 import { SettingsPanel } from '../SettingsPanel';
 import { StudyBrowser } from '../dicomweb/StudyBrowser';
-import { WorklistPanel } from '../worklist/WorklistPanel';
+import { WorklistCount, WorklistPanel } from '../worklist/WorklistPanel';
 import { MetadataPanel } from '../viewer/MetadataPanel';
 
 /**
@@ -17,10 +17,12 @@ export interface PanelDef {
   /** The toggle's text and the drawer section's name. */
   label: string;
   render: () => ReactNode;
+  /** Shown on the toggle, e.g. how many studies the worklist holds (it fills from a drop with the panel shut). */
+  Badge?: ComponentType;
 }
 
 export const PANELS: PanelDef[] = [
-  { id: 'worklist', label: 'Worklist', render: () => <WorklistPanel /> },
+  { id: 'worklist', label: 'Worklist', render: () => <WorklistPanel />, Badge: WorklistCount },
   { id: 'studies', label: 'Hospital server', render: () => <StudyBrowser /> },
   { id: 'model', label: 'Model', render: () => <ModelPanel /> },
   { id: 'image-info', label: 'Image information', render: () => <MetadataPanel /> },

@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { takeDropped } from './dropped-files';
-import { folderPick, openFromSet, openImageFiles, openSampleImage } from './open-file';
+import { useWorklist } from '../worklist/use-worklist';
+import { folderPick, openFromSet, openGiven, openSampleImage } from './open-file';
 
 /**
  * The ways in: the "Open image" file picker (one file or several), "Open folder" (a CD's or an
- * export's folder), a drop anywhere on the page (files or folders), and paste. Several files open
- * the frontal view and say so. Shows the decode in progress and, for a file that could not be
+ * export's folder), a drop anywhere on the page (files or folders), and paste. Several files of one
+ * study open its frontal view and say so; several studies go to the worklist (openGiven). Shows the decode in progress and, for a file that could not be
  * opened, why (the open study stays).
  */
 export function ImageIntake() {
   const store = useAppStoreApi();
+  const worklist = useWorklist();
   const intake = useAppStore((s) => s.intake);
   const fileSet = useAppStore((s) => s.study?.fileSet);
   const dismiss = useAppStore((s) => s.dismissIntakeError);
@@ -39,13 +41,13 @@ export function ImageIntake() {
       if (!Array.from(e.dataTransfer?.items ?? []).some((item) => item.kind === 'file')) return;
       e.preventDefault();
       const dropped = takeDropped(e.dataTransfer);
-      void dropped().then(({ files, folders }) => openImageFiles(store, files, folders));
+      void dropped().then(({ files, folders }) => openGiven(store, files, folders, worklist));
     };
     const onPaste = (e: ClipboardEvent) => {
       if (!Array.from(e.clipboardData?.items ?? []).some((item) => item.kind === 'file')) return; // text pastes go where they were meant to
       e.preventDefault();
       const pasted = takeDropped(e.clipboardData);
-      void pasted().then(({ files, folders }) => openImageFiles(store, files, folders));
+      void pasted().then(({ files, folders }) => openGiven(store, files, folders, worklist));
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -59,7 +61,7 @@ export function ImageIntake() {
       window.removeEventListener('drop', onDrop);
       window.removeEventListener('paste', onPaste);
     };
-  }, [store]);
+  }, [store, worklist]);
 
   return (
     <div className="intake">
@@ -69,7 +71,7 @@ export function ImageIntake() {
         label="Open image"
         title="DICOM (with or without an extension), PNG or JPEG; of several files, the frontal view opens"
         input={{ multiple: true }}
-        onFiles={(files) => void openImageFiles(store, files)}
+        onFiles={(files) => void openGiven(store, files, [], worklist)}
       />
       {/* A CD's or an export's folder: its image files are found and the frontal view opened. */}
       <FilePicker
@@ -79,7 +81,7 @@ export function ImageIntake() {
         input={{ webkitdirectory: '' }}
         onFiles={(files) => {
           const pick = folderPick(files);
-          if (pick) void openImageFiles(store, pick.files, [pick.folder]);
+          if (pick) void openGiven(store, pick.files, [pick.folder], worklist);
         }}
       />
       {/* Its shorter label where the viewer column is narrow (a side panel open), so the row stays one line. */}

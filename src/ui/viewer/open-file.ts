@@ -1,12 +1,32 @@
 import { hospitalStoreFor } from '../../hospital/hospital-store';
 import { decodeInWorker, ImagingError } from '../../imaging';
 import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
+import { groupByStudy, type StudyGroup } from '../../imaging/group-studies';
 import { srSourceOfFile } from '../../sr/source';
 import { SAMPLE_NAME, SAMPLE_NOTE, SAMPLE_URL } from '../../session/sample';
 import type { AppStore } from '../../state/store';
 import type { FileSet } from '../../state/study-slice';
 
 class SampleUnavailable extends Error {}
+
+/** Where files that hold several studies go: the worklist (src/worklist/worklist.ts). */
+export interface StudyList {
+  addLocalStudies(studies: StudyGroup<File>[], o: { openFirst?: boolean }): void;
+}
+
+/**
+ * Files given at once, by any way in (a drop, a paste, "Open image", "Open folder"). One study
+ * opens here, its frontal view (openImageFiles); several studies (a patient's PA and lateral are
+ * one) go to the worklist, which opens the first and drafts the others. DICOM objects that are not
+ * images (a CD's structured reports) are left out.
+ */
+export async function openGiven(store: AppStore, files: File[], folders: string[], list: StudyList): Promise<void> {
+  if (files.length <= 1) return openImageFiles(store, files, folders);
+  const { studies } = await groupByStudy(files);
+  if (studies.length > 1) return list.addLocalStudies(studies, { openFirst: true });
+  // No image among them: tried as they are, so the user reads why the first one does not open.
+  return openImageFiles(store, studies[0]?.files ?? files, folders);
+}
 
 /** Opens one file into the store (file picker, drop, paste). */
 export async function openImageFile(store: AppStore, file: File): Promise<void> {

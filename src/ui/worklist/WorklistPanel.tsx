@@ -1,5 +1,4 @@
 import { useEffect } from 'react';
-import { multiDrop } from '../../worklist/dropped-files';
 import { STATE_LABEL } from '../../worklist/worklist-store';
 import { useWorklist, useWorklistState } from './use-worklist';
 import './worklist.css';
@@ -19,23 +18,9 @@ export function WorklistPanel() {
       e.preventDefault();
       void worklist.step(e.key === 'ArrowDown' ? 1 : -1);
     };
-    // Several files or a folder dropped anywhere go to the worklist. A single file is left to the
-    // image intake (ImageIntake.tsx) as before. Capture phase, so the intake never sees a
-    // multi-file drop; a plain drop event is sent after, which only clears its drop overlay.
-    const onDrop = (e: DragEvent) => {
-      if (!e.dataTransfer) return;
-      const files = multiDrop(e.dataTransfer);
-      if (!files) return;
-      e.preventDefault();
-      e.stopImmediatePropagation();
-      window.dispatchEvent(new DragEvent('drop'));
-      void files.then((f) => worklist.addFiles(f, { openFirst: true }));
-    };
     window.addEventListener('keydown', onKey);
-    window.addEventListener('drop', onDrop, { capture: true });
     return () => {
       window.removeEventListener('keydown', onKey);
-      window.removeEventListener('drop', onDrop, { capture: true });
     };
   }, [worklist]);
 
@@ -53,7 +38,7 @@ export function WorklistPanel() {
               className="visually-hidden"
               aria-label="Add files to the worklist"
               onChange={(e) => {
-                worklist.addFiles(Array.from(e.currentTarget.files ?? []));
+                void worklist.addFiles(Array.from(e.currentTarget.files ?? []));
                 e.currentTarget.value = '';
               }}
             />
@@ -66,7 +51,7 @@ export function WorklistPanel() {
               aria-label="Add a folder to the worklist"
               ref={(el) => el?.setAttribute('webkitdirectory', '')}
               onChange={(e) => {
-                worklist.addFiles(Array.from(e.currentTarget.files ?? []));
+                void worklist.addFiles(Array.from(e.currentTarget.files ?? []));
                 e.currentTarget.value = '';
               }}
             />
@@ -105,4 +90,16 @@ export function WorklistPanel() {
       )}
     </section>
   );
+}
+
+/** How many studies the worklist holds, on its toggle: a drop of several studies fills it with the panel shut. */
+export function WorklistCount() {
+  const count = useWorklistState((s) => s.items.length);
+  return count ? (
+    <span className="panel-count" data-testid="worklist-count">
+      <span className="visually-hidden">, </span>
+      {count}
+      <span className="visually-hidden">{count === 1 ? ' study' : ' studies'}</span>
+    </span>
+  ) : null;
 }
