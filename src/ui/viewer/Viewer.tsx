@@ -36,6 +36,12 @@ export function Viewer() {
   const [measuring, setMeasuring] = useState(false);
   const [segments, setSegments] = useState<Segment[]>([]);
   const [drawing, setDrawing] = useState<Segment | null>(null);
+  // The segment as the last pointer event left it (the state above may lag a render behind pointerup).
+  const drawn = useRef<Segment | null>(null);
+  const draw = (s: Segment | null) => {
+    drawn.current = s;
+    setDrawing(s);
+  };
 
   useEffect(() => {
     const element = elementRef.current!;
@@ -62,6 +68,7 @@ export function Viewer() {
   useEffect(() => {
     if (study) viewportRef.current?.show(study.image);
     setSegments([]);
+    drawn.current = null;
     setDrawing(null);
   }, [study]);
 
@@ -109,7 +116,7 @@ export function Viewer() {
     const left = e.button === 0 && !e.shiftKey;
     drag.current = { x: e.clientX, y: e.clientY, mode: left ? (measuring ? 'measure' : 'window') : 'pan' };
     const p = left && measuring ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
-    if (p) setDrawing({ a: p, b: p });
+    if (p) draw({ a: p, b: p });
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     const d = drag.current;
@@ -117,7 +124,7 @@ export function Viewer() {
     if (!d || !v) return;
     if (d.mode === 'measure') {
       const p = v.clientToImage(e.clientX, e.clientY);
-      if (p) setDrawing((s) => (s ? { a: s.a, b: p } : s));
+      if (p && drawn.current) draw({ a: drawn.current.a, b: p });
       return;
     }
     const dx = e.clientX - d.x;
@@ -127,12 +134,12 @@ export function Viewer() {
     if (d.mode === 'window') v.dragWindow(dx, dy);
     else v.pan(dx, dy);
   };
-  const endDrag = () => {
+  const endDrag = (keep: boolean) => {
     drag.current = null;
-    const s = drawing;
+    const s = drawn.current;
     const v = viewportRef.current;
-    setDrawing(null);
-    if (!s || !v) return;
+    draw(null);
+    if (!keep || !s || !v) return;
     const a = v.imageToCanvas(s.a);
     const b = v.imageToCanvas(s.b);
     if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) setSegments((list) => [...list, s]);
@@ -191,7 +198,7 @@ export function Viewer() {
           data-testid="viewport"
           tabIndex={0}
           role="img"
-          aria-label={study ? `Radiograph ${study.fileName}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+          aria-label={study ? `Radiograph ${study.fileName}; drag to ${measuring ? 'measure a length' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
           data-has-image={study ? 'true' : 'false'}
           data-tool={measuring ? 'measure' : 'window'}
           data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
@@ -202,8 +209,8 @@ export function Viewer() {
           data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
-          onPointerUp={endDrag}
-          onPointerCancel={endDrag}
+          onPointerUp={() => endDrag(true)}
+          onPointerCancel={() => endDrag(false)}
           onContextMenu={(e) => e.preventDefault()}
         >
           {study && viewportRef.current && (
