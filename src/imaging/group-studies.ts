@@ -7,6 +7,8 @@ import { peekHeader, type HeaderPeek } from './peek-header';
  */
 const NOT_IMAGES = new Set(['SR', 'PR', 'KO', 'DOC', 'REG', 'SEG', 'RTSTRUCT', 'RTPLAN', 'RTDOSE', 'RWV', 'FID', 'AU', 'ECG', 'HD', 'PLAN']);
 
+const READS_AT_ONCE = 16;
+
 export interface StudyGroup<F> {
   /** The study's files, in the order they were given. */
   files: F[];
@@ -21,7 +23,9 @@ export interface StudyGroup<F> {
  * the order of their first file.
  */
 export async function groupByStudy<F extends Blob>(files: readonly F[]): Promise<{ studies: StudyGroup<F>[]; notImages: F[] }> {
-  const headers = await Promise.all(files.map((f) => peekHeader(f)));
+  // A CD may hold thousands of files: a few reads at a time, not thousands of slices at once.
+  const headers: (HeaderPeek | null)[] = [];
+  for (let i = 0; i < files.length; i += READS_AT_ONCE) headers.push(...(await Promise.all(files.slice(i, i + READS_AT_ONCE).map((f) => peekHeader(f)))));
   const studies: StudyGroup<F>[] = [];
   const byUid = new Map<string, StudyGroup<F>>();
   const notImages: F[] = [];
