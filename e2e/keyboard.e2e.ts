@@ -66,6 +66,18 @@ describe('keyboard alone', () => {
     await tabTo(page, /^Radiograph cxr-sample\.jpg/);
     await page.keyboard.press('i');
     await expect.poll(() => page.getByTestId('viewport').getAttribute('data-invert')).toBe('true');
+    // M turns Measure on; "?" lists every key (M among them) and closes the list again.
+    await page.keyboard.press('m');
+    await expect.poll(() => page.getByTestId('viewport').getAttribute('data-tool')).toBe('measure');
+    await page.keyboard.press('?');
+    const keys = page.getByTestId('keys-panel');
+    await expect.poll(() => keys.isVisible()).toBe(true);
+    expect(await keys.getByRole('row', { name: /^M Measure lengths/ }).count()).toBe(1);
+    expect(await keys.getByRole('row', { name: /^Ctrl\+Enter Generate report$/ }).count()).toBe(1);
+    await page.keyboard.press('?');
+    await expect.poll(() => keys.isVisible()).toBe(false);
+    await page.keyboard.press('m');
+    await expect.poll(() => page.getByTestId('viewport').getAttribute('data-tool')).toBe('window');
 
     await tabTo(page, 'Generate report');
     await page.keyboard.press('Enter');

@@ -102,9 +102,10 @@ describe('reading-room layout and accessibility of every state', () => {
       await waitForModel(page);
       await openPanel(page, 'device');
       await openPanel(page, 'image-info');
+      await openPanel(page, 'keys');
       // Panels open: the main flow stays on screen beside them.
       await checkState(page, 'panels', size);
-      for (const id of ['model', 'device', 'image-info', 'settings'] as const) await closePanel(page, id);
+      for (const id of ['model', 'device', 'image-info', 'settings', 'keys'] as const) await closePanel(page, id);
       await checkState(page, 'empty', size);
 
       await page.getByRole('button', { name: 'Open the sample radiograph' }).click();

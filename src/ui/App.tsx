@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { AppStatusBadges } from './AppStatusBadges';
 import { ModelStatus } from './layout/ModelStatus';
 import { PanelBar } from './layout/PanelBar';
@@ -19,6 +19,17 @@ export function App() {
   const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
   const toggle = useCallback((id: string) => setOpen((o) => (o.has(id) ? without(o, id) : new Set(o).add(id))), []);
   const close = useCallback((id: string) => setOpen((o) => without(o, id)), []);
+  // "?" anywhere but in a text field opens or closes the list of keys.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '?' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      if (e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      toggle('keys');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [toggle]);
   return (
     <div className="app">
       <header className="app-header">

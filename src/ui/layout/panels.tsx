@@ -1,5 +1,6 @@
 import type { ComponentType, ReactNode } from 'react';
 import { CapabilityPanel } from '../CapabilityPanel';
+import { KeysPanel } from '../KeysPanel';
 import { ModelPanel } from '../ModelPanel';
 import { SettingsPanel } from '../SettingsPanel';
 import { StudyBrowser } from '../dicomweb/StudyBrowser';
@@ -28,4 +29,5 @@ export const PANELS: PanelDef[] = [
   { id: 'image-info', label: 'Image information', render: () => <MetadataPanel /> },
   { id: 'device', label: 'This device', render: () => <CapabilityPanel /> },
   { id: 'settings', label: 'Settings', render: () => <SettingsPanel /> },
+  { id: 'keys', label: 'Keyboard', render: () => <KeysPanel /> },
 ];

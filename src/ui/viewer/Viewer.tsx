@@ -2,25 +2,9 @@ import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } fr
 import { initialWindow, Viewport, type ViewState, type Window } from '../../imaging';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
+import { KEY_ACTIONS } from './viewer-keys';
 
 const ZOOM_STEP = 1.2;
-
-/** Shortcut key -> what it does; shown on the buttons' titles too. */
-const KEYS: Record<string, string> = {
-  i: 'invert',
-  r: 'reset',
-  f: 'fit',
-  h: 'flip-h',
-  v: 'flip-v',
-  '[': 'rotate-left',
-  ']': 'rotate-right',
-  '+': 'zoom-in',
-  '=': 'zoom-in',
-  '-': 'zoom-out',
-  m: 'measure',
-  delete: 'remove-length',
-  backspace: 'remove-length',
-};
 
 /** A segment shorter than this on screen is a click, not a length. */
 const MIN_SEGMENT_PX = 3;
@@ -98,7 +82,7 @@ export function Viewer() {
     if (e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).closest('input, textarea, select')) return;
     const v = viewportRef.current;
     const key = e.key.toLowerCase();
-    const action = KEYS[key];
+    const action = KEY_ACTIONS[key];
     const pan: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
     const preset = /^[1-9]$/.test(key) ? presets[Number(key) - 1] : undefined;
     if (action === 'remove-length' && !segments.length) return;

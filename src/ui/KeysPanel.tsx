@@ -1,0 +1,56 @@
+import { VIEWER_KEYS } from './viewer/viewer-keys';
+
+/** Keys handled outside the viewer (ReportPanel, WorklistPanel, PanelDrawer, App), as they work there. */
+const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
+  {
+    group: 'Viewer (with the image focused), also',
+    keys: [
+      ['1 – 9', 'Window presets (the default, then those in the file)'],
+      ['← ↑ → ↓', 'Pan'],
+      ['Drag', 'Window/level (Measure on: draw a length)'],
+      ['Shift+drag, right-drag', 'Pan'],
+      ['Wheel', 'Zoom'],
+    ],
+  },
+  {
+    group: 'Report and follow-up',
+    keys: [
+      ['Ctrl+Enter', 'Generate report'],
+      ['Escape', 'Stop the answer being written'],
+      ['Enter (in the question)', 'Ask'],
+    ],
+  },
+  {
+    group: 'Worklist and panels',
+    keys: [
+      ['Alt+↓ / Alt+↑', 'Next / previous study of the worklist'],
+      ['Escape (in a panel)', 'Close the panel'],
+      ['?', 'Open or close this list'],
+    ],
+  },
+];
+
+/** Every keyboard shortcut, where the user can find them (the buttons' titles name theirs too). */
+export function KeysPanel() {
+  const groups = [{ group: 'Viewer (with the image focused)', keys: VIEWER_KEYS.map((k): [string, string] => [k.shown, k.does]) }, ...OTHER_KEYS];
+  return (
+    <section className="panel keys" aria-labelledby="keys-heading" data-testid="keys-panel">
+      <h2 id="keys-heading">Keyboard</h2>
+      {groups.map((g) => (
+        <table key={g.group} className="keys-table">
+          <caption>{g.group}</caption>
+          <tbody>
+            {g.keys.map(([key, does]) => (
+              <tr key={key}>
+                <th scope="row">
+                  <kbd>{key}</kbd>
+                </th>
+                <td>{does}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+    </section>
+  );
+}

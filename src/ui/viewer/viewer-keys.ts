@@ -1,0 +1,20 @@
+/**
+ * The viewer's keys: what the viewer does on each (Viewer.tsx) and what the Keyboard panel lists
+ * (KeysPanel.tsx), from one table. Keys are matched lower case.
+ */
+export const VIEWER_KEYS: { keys: string[]; shown: string; action: string; does: string }[] = [
+  { keys: ['i'], shown: 'I', action: 'invert', does: 'Invert' },
+  { keys: ['['], shown: '[', action: 'rotate-left', does: 'Rotate left' },
+  { keys: [']'], shown: ']', action: 'rotate-right', does: 'Rotate right' },
+  { keys: ['h'], shown: 'H', action: 'flip-h', does: 'Flip horizontal' },
+  { keys: ['v'], shown: 'V', action: 'flip-v', does: 'Flip vertical' },
+  { keys: ['+', '='], shown: '+', action: 'zoom-in', does: 'Zoom in' },
+  { keys: ['-'], shown: '−', action: 'zoom-out', does: 'Zoom out' },
+  { keys: ['f'], shown: 'F', action: 'fit', does: 'Fit to window' },
+  { keys: ['r'], shown: 'R', action: 'reset', does: 'Reset view' },
+  { keys: ['m'], shown: 'M', action: 'measure', does: 'Measure lengths (drag on the image), on or off' },
+  { keys: ['delete', 'backspace'], shown: 'Delete', action: 'remove-length', does: 'Remove the last length' },
+];
+
+/** Key (lower case) -> action. */
+export const KEY_ACTIONS: Record<string, string> = Object.fromEntries(VIEWER_KEYS.flatMap((k) => k.keys.map((key) => [key, k.action])));
