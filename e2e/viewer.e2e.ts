@@ -149,6 +149,7 @@ describe('viewer', () => {
     await page.getByRole('button', { name: 'Measure' }).click();
     await drag(at(0.2, 0.2), at(0.6, 0.2));
     await expect.poll(() => lengths.count()).toBe(1);
+    const kept = await lengths.nth(0).getAttribute('data-length');
     await openFile(page, 'gray8.png');
     await waitShown(page, 'gray8.png');
     expect(await lengths.count()).toBe(0);
@@ -160,6 +161,13 @@ describe('viewer', () => {
     await expect.poll(() => lengths.count()).toBe(1);
     expect(await lengths.nth(0).getAttribute('data-length')).toBe(`${Math.round(0.5 * png.width)} px`);
     expect(await page.getByTestId('measurements-legend').textContent()).toContain('Lengths in pixels: the file has no pixel spacing.');
+    await page.getByRole('button', { name: 'Clear lengths' }).click();
+
+    // The DICOM opened again: its length is back (kept by the image's pixels, for this tab's life).
+    await openFile(page, 'dcm-mono2-explicit.dcm');
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(await lengths.nth(0).getAttribute('data-length')).toBe(kept);
     await page.getByRole('button', { name: 'Clear lengths' }).click();
     await page.getByRole('button', { name: 'Measure' }).click();
     expect(errors).toEqual([]);

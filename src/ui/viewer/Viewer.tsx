@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { initialWindow, Viewport, type ViewState, type Window } from '../../imaging';
+import { studyFingerprint } from '../../session/drafts';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
 import { KEY_ACTIONS } from './viewer-keys';
@@ -18,7 +19,17 @@ export function Viewer() {
   const [view, setView] = useState<ViewState | null>(null);
   // Left-drag windows, or (Measure, M) draws a length; lengths belong to the image they were drawn on.
   const [measuring, setMeasuring] = useState(false);
-  const [segments, setSegments] = useState<Segment[]>([]);
+  const [segments, setSegmentsNow] = useState<Segment[]>([]);
+  // Each image's lengths, for this tab's life, by its pixels' fingerprint (as drafts are): opened
+  // again (the worklist, the set row, the same file), it shows them again; another image never does.
+  const kept = useRef(new Map<string, Segment[]>());
+  const imageKey = useRef<string | null>(null);
+  const setSegments = (change: (list: Segment[]) => Segment[]) =>
+    setSegmentsNow((list) => {
+      const next = change(list);
+      if (imageKey.current) kept.current.set(imageKey.current, next);
+      return next;
+    });
   const [drawing, setDrawing] = useState<Segment | null>(null);
   // The segment as the last pointer event left it (the state above may lag a render behind pointerup).
   const drawn = useRef<Segment | null>(null);
@@ -51,9 +62,25 @@ export function Viewer() {
 
   useEffect(() => {
     if (study) viewportRef.current?.show(study.image);
-    setSegments([]);
+    imageKey.current = null;
+    setSegmentsNow([]);
     drawn.current = null;
     setDrawing(null);
+    if (!study) return;
+    let live = true;
+    void studyFingerprint(study.image).then((key) => {
+      if (!live) return;
+      imageKey.current = key;
+      // Lengths drawn in the few ms the fingerprint took come after the kept ones.
+      setSegmentsNow((meanwhile) => {
+        const next = [...(kept.current.get(key) ?? []), ...meanwhile];
+        kept.current.set(key, next);
+        return next;
+      });
+    });
+    return () => {
+      live = false;
+    };
   }, [study]);
 
   const act = (action: string) => {
@@ -202,7 +229,7 @@ export function Viewer() {
           )}
           {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
         </div>
-        {study && <MeasurementsLegend image={study.image} segments={segments} onClear={() => setSegments([])} />}
+        {study && <MeasurementsLegend image={study.image} segments={segments} onClear={() => setSegments(() => [])} />}
       </div>
       <div className="viewer-status muted" data-testid="viewer-status" aria-live="off">
         {view && study
