@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DecodedImage } from '../imaging/types';
 import { createAppStore, type AppStore } from '../state/store';
 import { localStorageJournal, memoryJournal, type DraftJournal } from './draft-journal';
-import { asDraft, clearAllLocalData, DraftPersistence, idbDraftStorage, SCRATCH, studyFingerprint, type Draft, type DraftStorage } from './drafts';
+import { clearAllLocalData } from './clear-local-data';
+import { asDraft, DraftPersistence, idbDraftStorage, SCRATCH, type Draft, type DraftStorage } from './drafts';
+import { studyFingerprint } from './study-fingerprint';
 
 function image(seed: number, meta: DecodedImage['meta'] = []): DecodedImage {
   const pixels = new Uint16Array(64).map((_, i) => (i * 37 + seed * 101) & 0xfff);

@@ -1,11 +1,11 @@
 import { clear, createStore, del, get, set, setMany } from 'idb-keyval';
-import type { DecodedImage } from '../imaging/types';
-import { MODEL_CACHE } from '../model/artifacts';
 import { describeStudy, summarizeStudy } from '../report/context';
 import type { ChatMessage, ReportPreset, ReportVersion } from '../state/report-slice';
 import type { OpenStudy } from '../state/study-slice';
 import type { AppState, AppStore } from '../state/store';
+import type { DecodedImage } from '../imaging/types';
 import { localStorageJournal, type DraftJournal } from './draft-journal';
+import { studyFingerprint } from './study-fingerprint';
 
 /**
  * Drafts: the report, its versions and the chat of each study, kept in IndexedDB so that a
@@ -111,34 +111,6 @@ function restorable(d: Draft): DraftContent {
     chat: d.chat.map((m) => (m.streaming ? { ...m, streaming: false, interrupted: true } : m)),
     chatInput: d.chatInput ?? '',
   };
-}
-
-/**
- * The study's identity for drafts: SHA-256 of its decoded pixels, with the format and geometry
- * in front (the same picture saved as PNG and as DICOM are two studies).
- */
-export async function studyFingerprint(image: DecodedImage): Promise<string> {
-  const p = image.pixels;
-  const bytes = new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
-  const head = `${image.format}-${image.width}x${image.height}-${image.bitsStored}${image.signed ? 's' : 'u'}`;
-  return `${head}-${await digestHex(bytes)}`;
-}
-
-async function digestHex(bytes: Uint8Array): Promise<string> {
-  // crypto.subtle exists only in secure contexts (https, localhost); elsewhere FNV-1a, 2 × 32 bits.
-  const subtle = globalThis.crypto?.subtle;
-  if (subtle) {
-    const data = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
-    const digest = await subtle.digest('SHA-256', data);
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  }
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ bytes.length;
-  for (let i = 0; i < bytes.length; i++) {
-    a = Math.imul(a ^ bytes[i]!, 0x01000193);
-    b = Math.imul(b ^ bytes[i]!, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return `fnv${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 export interface DraftPersistenceOptions {
@@ -420,68 +392,4 @@ function browserJournal(): DraftJournal | null {
 
 export function runningDrafts(): DraftPersistence | null {
   return running;
-}
-
-export interface ClearedData {
-  caches: string[];
-  databases: string[];
-}
-
-/**
- * Cache Storage areas of the model files: the app's own, the service worker's manifest cache,
- * and WebLLM's (and TVM's under it). The app shell's precache stays: it is no data.
- */
-export function isModelCache(name: string): boolean {
-  return name === MODEL_CACHE || name === MANIFEST_CACHE || name.startsWith('webllm') || name.startsWith('tvmjs');
-}
-
-/** vite.config.ts's runtime cache for model manifests. */
-const MANIFEST_CACHE = 'cxr-llava-manifests';
-
-export interface LocalDataEnv {
-  caches?: Pick<CacheStorage, 'keys' | 'delete'>;
-  indexedDB?: Pick<IDBFactory, 'deleteDatabase'> & { databases?: () => Promise<IDBDatabaseInfo[]> };
-}
-
-/**
- * "Clear all local data": every draft, and every downloaded model file (the app's cache and
- * WebLLM's caches and databases). A model already loaded stays in memory until the page closes.
- */
-export async function clearAllLocalData(drafts: DraftPersistence | null, env: LocalDataEnv = browserEnv()): Promise<ClearedData> {
-  if (drafts) await drafts.clearAll();
-  else await idbDraftStorage().clear();
-  const cleared: ClearedData = { caches: [], databases: [] };
-  if (env.caches) {
-    for (const name of await env.caches.keys()) {
-      if (isModelCache(name) && (await env.caches.delete(name))) cleared.caches.push(name);
-    }
-  }
-  // WebLLM keeps its files in IndexedDB instead when configured so ("webllm/model", ...).
-  const idb = env.indexedDB;
-  if (idb?.databases) {
-    for (const { name } of await idb.databases()) {
-      if (name && isModelCache(name)) {
-        await deleteDatabase(idb, name);
-        cleared.databases.push(name);
-      }
-    }
-  }
-  return cleared;
-}
-
-function deleteDatabase(idb: Pick<IDBFactory, 'deleteDatabase'>, name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = idb.deleteDatabase(name);
-    req.onsuccess = () => resolve();
-    req.onerror = () => reject(req.error ?? new Error(`Could not delete the database ${name}`));
-    // Another tab holds it open: it goes when that tab closes; don't wait for it.
-    req.onblocked = () => resolve();
-  });
-}
-
-function browserEnv(): LocalDataEnv {
-  return {
-    caches: typeof caches !== 'undefined' ? caches : undefined,
-    indexedDB: typeof indexedDB !== 'undefined' ? indexedDB : undefined,
-  };
 }

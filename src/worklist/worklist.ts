@@ -8,7 +8,8 @@ import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
 import { describeStudy, summarizeStudy } from '../report/context';
 import type { SessionController } from '../session/controller';
-import { draftKey, DRAFTS_DB, studyFingerprint, type Draft, type DraftStorage } from '../session/drafts';
+import { draftKey, DRAFTS_DB, type Draft, type DraftStorage } from '../session/drafts';
+import { studyFingerprint } from '../session/study-fingerprint';
 import type { AppStore } from '../state/store';
 import { createWorklistStore, type WorklistItem, type WorklistStore } from './worklist-store';
 

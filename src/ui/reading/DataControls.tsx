@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
-import { clearAllLocalData, runningDrafts, type DraftPersistence } from '../../session/drafts';
+import { clearAllLocalData } from '../../session/clear-local-data';
+import { runningDrafts, type DraftPersistence } from '../../session/drafts';
 
 type Result = { status: 'idle' } | { status: 'busy' } | { status: 'done'; message: string } | { status: 'failed'; message: string };
 

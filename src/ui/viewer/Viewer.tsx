@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { initialWindow, Viewport, type ViewState, type Window } from '../../imaging';
-import { studyFingerprint } from '../../session/drafts';
+import { studyFingerprint } from '../../session/study-fingerprint';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
 import { KEY_ACTIONS } from './viewer-keys';
