@@ -22,6 +22,8 @@ export interface StudyList {
  */
 export async function openGiven(store: AppStore, files: File[], folders: string[], list: StudyList): Promise<void> {
   if (files.length <= 1) return openImageFiles(store, files, folders);
+  // Reading the headers of a large folder takes a moment: say so ("Opening 240 files…").
+  store.getState().startIntake(`${files.length} files`);
   const { studies } = await groupByStudy(files);
   if (studies.length > 1) return list.addLocalStudies(studies, { openFirst: true });
   // No image among them: tried as they are, so the user reads why the first one does not open.
