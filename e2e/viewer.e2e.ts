@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './support/browser';
-import { expected, openFile, waitShown } from './support/open-image';
+import { expected, FIXTURES, openFile, waitShown } from './support/open-image';
 import { canvasStats } from './support/viewport';
 
 const baseURL = inject('baseURL');
@@ -170,6 +174,42 @@ describe('viewer', () => {
     expect(await lengths.nth(0).getAttribute('data-length')).toBe(kept);
     await page.getByRole('button', { name: 'Clear lengths' }).click();
     await page.getByRole('button', { name: 'Measure' }).click();
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the file's Patient Orientation at the image's edges, moved by flips and rotations", async () => {
+    // The PA fixture with Patient Orientation L\F (rows run to the patient's left, columns to the feet).
+    const dir = mkdtempSync(join(tmpdir(), 'cxr-orient-'));
+    try {
+      const path = join(dir, 'pa-oriented.dcm');
+      copyFileSync(FIXTURES + 'dcm-mono2-explicit.dcm', path);
+      execFileSync('dcmodify', ['-q', '-nb', '-i', '(0020,0020)=L\\F', path]);
+      await page.getByLabel('Open image').setInputFiles(path);
+      await waitShown(page, 'pa-oriented.dcm');
+      const vp = page.getByTestId('viewport');
+      const markers = () => vp.getAttribute('data-markers'); // left, top, right, bottom
+      expect(await markers()).toBe('R,H,L,F');
+      // What is drawn: each letter at its edge of the viewport.
+      const drawn = await vp.locator('.marker').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.edge}=${e.textContent}`));
+      expect(drawn).toEqual(['left=R', 'top=H', 'right=L', 'bottom=F']);
+      expect(await vp.getAttribute('aria-label')).toContain('(patient R on the left, L on the right)');
+      await vp.focus();
+      await page.keyboard.press('h');
+      await expect.poll(markers).toBe('L,H,R,F');
+      await page.keyboard.press('r');
+      await expect.poll(markers).toBe('R,H,L,F');
+      await page.keyboard.press(']'); // a quarter turn clockwise: the head goes to the right
+      await expect.poll(markers).toBe('F,R,H,L');
+      await page.keyboard.press('r');
+
+      // A file without it (and every PNG or JPEG): no markers, rather than guessed ones.
+      await openFile(page, 'dcm-mono2-explicit.dcm');
+      await waitShown(page, 'dcm-mono2-explicit.dcm');
+      expect(await markers()).toBeNull();
+      expect(await vp.locator('.marker').count()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(errors).toEqual([]);
   });
 

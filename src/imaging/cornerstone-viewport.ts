@@ -167,6 +167,15 @@ export class Viewport {
     return { x: p.x, y: p.y };
   }
 
+  /** Where the image's +x (along a row) and +y (down a column) point on screen. */
+  axesOnScreen(): { x: { x: number; y: number }; y: { x: number; y: number } } | null {
+    if (!this.hasImage) return null;
+    const o = this.imageToCanvas({ x: 0, y: 0 });
+    const x = this.imageToCanvas({ x: 1, y: 0 });
+    const y = this.imageToCanvas({ x: 0, y: 1 });
+    return { x: { x: x.x - o.x, y: x.y - o.y }, y: { x: y.x - o.x, y: y.y - o.y } };
+  }
+
   /** Where an image point is drawn, in CSS pixels from the element's inner (padding) edge. */
   imageToCanvas(p: ImagePoint): { x: number; y: number } {
     return cornerstone.pixelToCanvas(this.element, p);

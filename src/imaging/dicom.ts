@@ -5,6 +5,7 @@ import { checkSize, ImagingError } from './errors';
 import type { DecodedFrame, FrameDecoder, FrameRequest } from './frame-decoder';
 import { decodeJpegFrame, readJpegFrameInfo } from './jpeg';
 import { clampStored, colourToGrey, maskStored, minMax, planarToInterleaved, words, ybrFullToRgb } from './pixels';
+import { parsePatientOrientation } from './orientation';
 import { measureSpacing } from './pixel-spacing';
 import { decodeRle } from './rle';
 import { syntaxName, TRANSFER_SYNTAXES, type PixelCodec } from './transfer-syntax';
@@ -138,6 +139,7 @@ function metaFields(ds: DataSet, width: number, height: number, bitsStored: numb
   return [
     f('modality', 'Modality', str(ds, 'x00080060')),
     f('viewPosition', 'View position', str(ds, 'x00185101')),
+    f('patientOrientation', 'Patient orientation (rows \\ columns)', str(ds, 'x00200020')),
     f('bodyPart', 'Body part examined', str(ds, 'x00180015')),
     f('size', 'Size', `${width} × ${height}${frames > 1 ? ` (${frames} frames)` : ''}`),
     f('pixelSpacing', 'Pixel spacing', spacing),
@@ -324,6 +326,7 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
   if (samples === 1 && bitsStored <= 8 && !signed && slope === 1 && intercept === 0 && !windows.length && !voiLut) identity8 = true;
   const fn = str(ds, 'x00281056').toUpperCase();
   const { min, max } = minMax(stored);
+  const orientation = parsePatientOrientation(str(ds, 'x00200020'));
   const measure = measureSpacing({ pixelSpacing: pair(ds, 'x00280030'), imagerPixelSpacing: pair(ds, 'x00181164'), magnification: num(ds, 'x00181114') });
   return {
     format: 'dicom',
@@ -345,6 +348,7 @@ async function decodeDataSet(ds: DataSet, layout: DicomLayout, name: string, was
     frames,
     pixelSpacing: measure?.spacing ?? null,
     ...(measure ? { spacingBasis: measure.basis } : {}),
+    ...(orientation ? { patientOrientation: orientation } : {}),
     meta: metaFields(ds, cols, rows, bitsStored, bitsAllocated, photometric, ts, frames, decoder),
     notes,
     decoder,

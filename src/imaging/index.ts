@@ -6,3 +6,4 @@ export { defaultVoiImage, defaultVoiOf } from './default-voi';
 export { Viewport, initialWindow, type ViewState, type Window } from './cornerstone-viewport';
 export { formatLength, lengthOf, type ImagePoint, type Length } from './measure';
 export { describeSpacing } from './pixel-spacing';
+export { edgeMarkers, type EdgeMarkers } from './orientation';

@@ -76,6 +76,8 @@ export interface DecodedImage {
   pixelSpacing: [number, number] | null;
   /** What a length measured with pixelSpacing is; set with it (pixel-spacing.ts). */
   spacingBasis?: SpacingBasis;
+  /** DICOM Patient Orientation: the directions of the rows and of the columns (orientation.ts). */
+  patientOrientation?: [string, string];
   meta: MetaField[];
   /** Things the user should know (e.g. "multi-frame: frame 1 of 3 shown"). */
   notes: string[];

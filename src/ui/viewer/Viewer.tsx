@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { initialWindow, Viewport, type ViewState, type Window } from '../../imaging';
+import { edgeMarkers, initialWindow, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
 import { studyFingerprint } from '../../session/study-fingerprint';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
@@ -100,6 +100,10 @@ export function Viewer() {
       case 'remove-length': return setSegments((list) => list.slice(0, -1));
     }
   };
+
+  // Where the patient lies at each edge, as the file says, through every flip and rotation.
+  const axes = view && study?.image.patientOrientation ? viewportRef.current?.axesOnScreen() : null;
+  const markers: EdgeMarkers | null = axes && study?.image.patientOrientation ? edgeMarkers(study.image.patientOrientation, axes.x, axes.y) : null;
 
   const presets: (Window & { label: string })[] = study
     ? [{ ...initialWindow(study.image), label: 'Default' }, ...study.image.windows.map((w) => ({ center: w.center, width: w.width, label: w.label }))]
@@ -209,9 +213,10 @@ export function Viewer() {
           data-testid="viewport"
           tabIndex={0}
           role="img"
-          aria-label={study ? `Radiograph ${study.fileName}; drag to ${measuring ? 'measure a length' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+          aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${measuring ? 'measure a length' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
           data-has-image={study ? 'true' : 'false'}
           data-tool={measuring ? 'measure' : 'window'}
+          data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
           data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
           data-window-center={view?.window.center}
           data-window-width={view?.window.width}
@@ -226,6 +231,15 @@ export function Viewer() {
         >
           {study && viewportRef.current && (
             <MeasurementsDrawn image={study.image} segments={segments} drawing={drawing} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
+          )}
+          {markers && (
+            <div className="orientation-markers" aria-hidden="true">
+              {(['left', 'top', 'right', 'bottom'] as const).map((edge) => (
+                <span key={edge} className={`marker marker-${edge}`} data-edge={edge}>
+                  {markers[edge]}
+                </span>
+              ))}
+            </div>
           )}
           {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
         </div>
