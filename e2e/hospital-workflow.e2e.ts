@@ -53,9 +53,9 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
 
   beforeAll(async () => {
     for (const f of ['dcm-mono2-explicit.dcm', 'dcm-mono1.dcm', 'dcm-huge.dcm', 'dcm-multiframe.dcm']) ids[f] = await orthanc.upload(fixture(f));
-    // A second image in PID-1's study, and a multi-frame instance that says it has 200,000 frames
+    // A second image in PID-1's study, a lateral numbered before the PA, and a multi-frame instance that says it has 200,000 frames
     // (Orthanc rewrites the headers; the app must refuse it from its QIDO attributes alone).
-    await orthanc.upload(await modified(ids['dcm-mono2-explicit.dcm']!.instance, { SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.101', InstanceNumber: '2' }));
+    await orthanc.upload(await modified(ids['dcm-mono2-explicit.dcm']!.instance, { SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.101', InstanceNumber: '0', ViewPosition: 'LATERAL' }));
     await orthanc.upload(await modified(ids['dcm-multiframe.dcm']!.instance, {
       NumberOfFrames: '200000',
       PatientID: 'PID-6',
@@ -126,10 +126,13 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(await rows.first().textContent()).toContain('ACC1');
     await page.getByRole('button', { name: 'Open study ACC1' }).click();
 
-    // Two DX images in that study: open the original one.
+    // Two DX images in that study, the frontal view listed first though the lateral has the lower
+    // Instance Number (the view comes from QIDO): open the original one, the PA.
     const images = page.getByRole('list', { name: 'Images in the study' }).getByRole('button');
     await expect.poll(() => images.count(), { timeout: 30_000 }).toBe(2);
     const first = await tagsOf(ids['dcm-mono2-explicit.dcm']!.instance);
+    expect(await images.nth(0).getAttribute('data-sop-uid')).toBe(first.SOPInstanceUID);
+    expect(await images.evaluateAll((b) => b.map((e) => e.textContent))).toEqual([expect.stringMatching(/^Open image \d+ \(DX PA\b/), 'Open image 0 (DX LATERAL)']);
     await page.locator(`[data-sop-uid="${first.SOPInstanceUID}"]`).click();
     const fileName = `DX-${first.SOPInstanceUID}.dcm`;
     await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, fileName, { timeout: 60_000 });

@@ -62,7 +62,7 @@ describe('QIDO records', () => {
 describe('refusing what cannot be read, before any download', () => {
   // A server on the discard port: had retrieve() asked it anything, the error would be another.
   const server = new DicomwebServer({ url: 'http://127.0.0.1:9/dicom-web', auth: { kind: 'none' } }, 'http://127.0.0.1:5173/');
-  const row = (o: Partial<InstanceRow>): InstanceRow => ({ studyUID: '1.2', seriesUID: '1.2.3', sopUID: '1.2.3.4', modality: 'DX', seriesDescription: '', instanceNumber: 1, frames: 1, rows: 2000, columns: 2000, bitsAllocated: 16, ...o });
+  const row = (o: Partial<InstanceRow>): InstanceRow => ({ studyUID: '1.2', seriesUID: '1.2.3', sopUID: '1.2.3.4', modality: 'DX', seriesDescription: '', instanceNumber: 1, viewPosition: null, frames: 1, rows: 2000, columns: 2000, bitsAllocated: 16, ...o });
 
   it('a radiograph over the pixel limit, and a multi-frame instance too big to pull into the tab, from their QIDO attributes', async () => {
     await expect(server.retrieve(row({ rows: 20000, columns: 20000 }))).rejects.toMatchObject({ code: 'too-large', message: expect.stringMatching(/20000 × 20000 pixels; the limit is 100 megapixels/) });

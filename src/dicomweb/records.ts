@@ -25,6 +25,8 @@ export interface InstanceRow {
   modality: string;
   seriesDescription: string;
   instanceNumber: number | null;
+  /** View Position (PA, AP, LATERAL, ...), upper case, when the server gives it. */
+  viewPosition: string | null;
   frames: number;
   rows: number | null;
   columns: number | null;
@@ -91,6 +93,7 @@ export function instanceRow(json: unknown, series: { studyUID: string; seriesUID
     modality: series.modality,
     seriesDescription: series.description,
     instanceNumber: num(d, 'InstanceNumber'),
+    viewPosition: str(d, 'ViewPosition').trim().toUpperCase() || null,
     frames: num(d, 'NumberOfFrames') ?? 1,
     rows: num(d, 'Rows'),
     columns: num(d, 'Columns'),

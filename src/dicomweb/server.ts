@@ -1,4 +1,5 @@
 import { api } from 'dicomweb-client';
+import { frontalRank } from '../imaging/choose-frontal';
 import { MAX_PIXELS } from '../imaging/errors';
 import { authorizationHeaders, normaliseRoot, type DicomwebConnection } from './connection';
 import { DicomwebError, fromHttpFailure } from './errors';
@@ -10,6 +11,9 @@ import { IMAGE_MODALITIES, studyQueryParams, type StudyQuery } from './study-que
  * before it is downloaded, rather than pulling hundreds of megabytes into the tab.
  */
 export const MAX_MULTIFRAME_BYTES = 256 * 1024 * 1024;
+
+/** A study with more CR/DX series than this is rare; the rest keep their numbering order. */
+const MAX_SERIES_LOOKED_AT = 8;
 
 /**
  * One DICOMweb server, through dicomweb-client (QIDO-RS search, WADO-RS retrieve, STOW-RS store).
@@ -62,7 +66,7 @@ export class DicomwebServer {
         instances = (await this.client.searchForInstances({
           studyInstanceUID: studyUID,
           seriesInstanceUID: meta.seriesUID,
-          queryParams: { includefield: '00200013,00280008,00280010,00280011,00280100' },
+          queryParams: { includefield: '00200013,00280008,00280010,00280011,00280100,00185101' },
         })) as unknown[];
       } catch (err) {
         throw fromHttpFailure(err, 'Listing the series');
@@ -70,7 +74,34 @@ export class DicomwebServer {
       for (const i of asList(instances, 'Listing the series')) out.push(instanceRow(i, meta));
     }
     if (!out.length) throw new DicomwebError('no-image', `This study's ${modalities.join('/')} series hold no instances.`);
-    return out.sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
+    if (out.length > 1) await this.addViewPositions(out);
+    // Frontal views first (CXR-LLaVA reads one; a worklist opens the first), then by number.
+    return out.sort((a, b) => frontalRank(a.viewPosition) - frontalRank(b.viewPosition) || (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
+  }
+
+  /**
+   * Many servers (Orthanc among them) leave View Position out of a QIDO answer, though asked: it
+   * is no indexed attribute. Then each series' metadata (WADO-RS, headers only, a few kB for a
+   * radiograph) says it. Best effort: without it the images keep their numbering order.
+   */
+  private async addViewPositions(rows: InstanceRow[]): Promise<void> {
+    const series = [...new Set(rows.filter((r) => r.viewPosition === null).map((r) => r.seriesUID))];
+    for (const seriesUID of series.slice(0, MAX_SERIES_LOOKED_AT)) {
+      let metadata: unknown;
+      try {
+        // Its typings mark `request` required; it is not.
+        const options = { studyInstanceUID: rows[0]!.studyUID, seriesInstanceUID: seriesUID };
+        metadata = await this.client.retrieveSeriesMetadata(options as Parameters<typeof this.client.retrieveSeriesMetadata>[0]);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(metadata)) continue;
+      for (const d of metadata.map(naturalise)) {
+        const row = rows.find((r) => r.sopUID === str(d, 'SOPInstanceUID'));
+        const view = str(d, 'ViewPosition').trim().toUpperCase();
+        if (row && view) row.viewPosition = view;
+      }
+    }
   }
 
   /** The instance as a DICOM Part 10 file (WADO-RS), after refusing what cannot be opened anyway. */

@@ -24,6 +24,11 @@ const NAMED = 5;
 
 const FRONTAL_RANK: Record<string, number> = { PA: 0, AP: 1 };
 
+/** PA 0, AP 1, a view not given 2, any other view (lateral, oblique, ...) 3. */
+export function frontalRank(view: string | null): number {
+  return view === null ? 2 : (FRONTAL_RANK[view] ?? 3);
+}
+
 /**
  * `origin` names where the files came from when it was a folder (e.g. 'in the folder "CD1"'), for
  * the note; without it they were "given at once".
@@ -36,14 +41,13 @@ export async function chooseFrontal<F extends Blob & { name: string }>(files: re
   const byName = [...files].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   const looked = byName.slice(0, MAX_LOOKED_AT);
   const views = await Promise.all(looked.map((f) => viewPositionOf(f)));
-  const rank = (view: string | null) => (view === null ? 2 : (FRONTAL_RANK[view] ?? 3));
-  const order = looked.map((file, i) => ({ file, view: views[i]!, i })).sort((a, b) => rank(a.view) - rank(b.view) || a.i - b.i);
+  const order = looked.map((file, i) => ({ file, view: views[i]!, i })).sort((a, b) => frontalRank(a.view) - frontalRank(b.view) || a.i - b.i);
   const chosen = order[0]!;
   const others = order.slice(1);
   const label = (o: { file: F; view: string | null }) => labelOf(o.file, o.view);
   const notOpened = others.slice(0, NAMED).map(label).join(', ') + (others.length > NAMED ? `, and ${others.length - NAMED} more` : '');
   const skipped = files.length > looked.length ? ` Only the first ${looked.length} by name were looked at.` : '';
-  const why = rank(chosen.view) <= 1 ? `it is the ${chosen.view} view` : rank(chosen.view) === 2 ? 'no file says it is a frontal (PA or AP) view' : 'no file is a frontal (PA or AP) view';
+  const why = frontalRank(chosen.view) <= 1 ? `it is the ${chosen.view} view` : frontalRank(chosen.view) === 2 ? 'no file says it is a frontal (PA or AP) view' : 'no file is a frontal (PA or AP) view';
   return {
     file: chosen.file,
     view: chosen.view,

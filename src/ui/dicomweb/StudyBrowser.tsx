@@ -117,6 +117,7 @@ export function StudyBrowser() {
             <li key={i.sopUID}>
               <button type="button" data-sop-uid={i.sopUID} onClick={() => void openInstance(app, h, i)}>
                 Open image {i.instanceNumber ?? n + 1} ({i.modality}
+                {i.viewPosition ? ` ${i.viewPosition}` : ''}
                 {i.seriesDescription ? `, ${i.seriesDescription}` : ''}
                 {i.frames > 1 ? `, ${i.frames} frames` : ''})
               </button>
