@@ -6,9 +6,10 @@ import { folderPick, openFromSet, openGiven, openSampleImage } from './open-file
 
 /**
  * The ways in: the "Open image" file picker (one file or several), "Open folder" (a CD's or an
- * export's folder), a drop anywhere on the page (files or folders), and paste. Several files of one
- * study open its frontal view and say so; several studies go to the worklist (openGiven). Shows the decode in progress and, for a file that could not be
- * opened, why (the open study stays).
+ * export's folder), a drop anywhere on the page (files or folders), and paste. Several files of
+ * one study open its frontal view and say so; several studies go to the worklist (openGiven).
+ * Shows the decode in progress and, for a file that could not be opened, why (the open study
+ * stays).
  */
 export function ImageIntake() {
   const store = useAppStoreApi();
