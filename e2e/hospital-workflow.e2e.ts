@@ -127,13 +127,13 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await page.getByRole('button', { name: 'Open study ACC1' }).click();
 
     // Two DX images in that study, the frontal view listed first though the lateral has the lower
-    // Instance Number (the view comes from QIDO): open the original one, the PA.
+    // Instance Number (the view comes from the series metadata): the PA, the only frontal view,
+    // opens by itself; the lateral stays listed.
     const images = page.getByRole('list', { name: 'Images in the study' }).getByRole('button');
     await expect.poll(() => images.count(), { timeout: 30_000 }).toBe(2);
     const first = await tagsOf(ids['dcm-mono2-explicit.dcm']!.instance);
     expect(await images.nth(0).getAttribute('data-sop-uid')).toBe(first.SOPInstanceUID);
     expect(await images.evaluateAll((b) => b.map((e) => e.textContent))).toEqual([expect.stringMatching(/^Open image \d+ \(DX PA\b/), 'Open image 0 (DX LATERAL)']);
-    await page.locator(`[data-sop-uid="${first.SOPInstanceUID}"]`).click();
     const fileName = `DX-${first.SOPInstanceUID}.dcm`;
     await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, fileName, { timeout: 60_000 });
 

@@ -1,6 +1,7 @@
 import { DicomwebError } from '../dicomweb/errors';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
+import { frontalRank } from '../imaging/choose-frontal';
 import type { AppStore } from '../state/store';
 import { openImageFile } from '../ui/viewer/open-file';
 import type { HospitalStore } from './hospital-store';
@@ -21,7 +22,11 @@ export async function searchStudies(h: HospitalStore): Promise<void> {
   }
 }
 
-/** Lists the study's CR/DX images; with exactly one, opens it straight away. */
+/**
+ * Lists the study's CR/DX images (frontal views first); with exactly one image, or exactly one
+ * frontal view (a PA and a lateral), opens it straight away: that is the one CXR-LLaVA reads. The
+ * others stay listed to open.
+ */
 export async function chooseStudy(app: AppStore, h: HospitalStore, study: StudyRow): Promise<void> {
   const { connection, query, set } = h.getState();
   set({ chosen: { study, instances: { status: 'busy', what: 'Listing images…' } } });
@@ -34,7 +39,9 @@ export async function chooseStudy(app: AppStore, h: HospitalStore, study: StudyR
     return;
   }
   set({ chosen: { study, instances: { status: 'done', value: instances } } });
-  if (instances.length === 1) await openInstance(app, h, instances[0]!);
+  const frontal = instances.filter((i) => frontalRank(i.viewPosition) <= 1);
+  const only = instances.length === 1 ? instances[0] : frontal.length === 1 ? frontal[0] : undefined;
+  if (only) await openInstance(app, h, only);
 }
 
 /**
