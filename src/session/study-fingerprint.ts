@@ -4,7 +4,16 @@ import type { DecodedImage } from '../imaging/types';
  * An image's identity for drafts and the viewer's lengths: SHA-256 of its decoded pixels, with the format and geometry
  * in front (the same picture saved as PNG and as DICOM are two studies).
  */
-export async function studyFingerprint(image: DecodedImage): Promise<string> {
+export function studyFingerprint(image: DecodedImage): Promise<string> {
+  // Drafts and the viewer's lengths both ask for the open image's: its pixels are hashed once.
+  let known = hashed.get(image);
+  if (!known) hashed.set(image, (known = fingerprintOf(image)));
+  return known;
+}
+
+const hashed = new WeakMap<DecodedImage, Promise<string>>();
+
+async function fingerprintOf(image: DecodedImage): Promise<string> {
   const p = image.pixels;
   const bytes = new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
   const head = `${image.format}-${image.width}x${image.height}-${image.bitsStored}${image.signed ? 's' : 'u'}`;

@@ -3,7 +3,7 @@ import { edgeMarkers, initialWindow, Viewport, type EdgeMarkers, type ViewState,
 import { studyFingerprint } from '../../session/study-fingerprint';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
-import { KEY_ACTIONS } from './viewer-keys';
+import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
 
 const ZOOM_STEP = 1.2;
 
@@ -160,25 +160,29 @@ export function Viewer() {
     if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) setSegments((list) => [...list, s]);
   };
 
-  const button = (action: string, label: string, text: string, key?: string) => (
-    <button type="button" aria-label={label} title={key ? `${label} (${key})` : label} onClick={() => act(action)} disabled={!study}>
-      {text}
-    </button>
-  );
+  // Label and key from the one table of keys (viewer-keys.ts), as the Keyboard panel lists them.
+  const button = (action: string, text: string) => {
+    const k = VIEWER_KEYS.find((key) => key.action === action)!;
+    return (
+      <button type="button" aria-label={k.does} title={`${k.does} (${k.shown})`} onClick={() => act(action)} disabled={!study}>
+        {text}
+      </button>
+    );
+  };
 
   return (
     <div className="viewer" onKeyDown={onKeyDown}>
       <div className="viewer-tools">
         <div className="toolbar viewer-toolbar" role="toolbar" aria-label="Viewer tools">
-          {button('invert', 'Invert', 'Invert', 'I')}
-          {button('rotate-left', 'Rotate left', '⟲', '[')}
-          {button('rotate-right', 'Rotate right', '⟳', ']')}
-          {button('flip-h', 'Flip horizontal', '⇋', 'H')}
-          {button('flip-v', 'Flip vertical', '⇅', 'V')}
-          {button('zoom-in', 'Zoom in', '+', '+')}
-          {button('zoom-out', 'Zoom out', '−', '-')}
-          {button('fit', 'Fit to window', 'Fit', 'F')}
-          {button('reset', 'Reset view', 'Reset', 'R')}
+          {button('invert', 'Invert')}
+          {button('rotate-left', '⟲')}
+          {button('rotate-right', '⟳')}
+          {button('flip-h', '⇋')}
+          {button('flip-v', '⇅')}
+          {button('zoom-in', '+')}
+          {button('zoom-out', '−')}
+          {button('fit', 'Fit')}
+          {button('reset', 'Reset')}
           <button
             type="button"
             aria-label="Measure"

@@ -1,5 +1,5 @@
 /**
- * The viewer's keys: what the viewer does on each (Viewer.tsx) and what the Keyboard panel lists
+ * The viewer's keys: what the viewer does on each and its buttons' labels (Viewer.tsx), and what the Keyboard panel lists
  * (KeysPanel.tsx), from one table. Keys are matched lower case.
  */
 export const VIEWER_KEYS: { keys: string[]; shown: string; action: string; does: string }[] = [
