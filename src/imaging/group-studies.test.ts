@@ -3,7 +3,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { chooseFrontal } from './choose-frontal';
 import { groupByStudy } from './group-studies';
 import { peekHeader } from './peek-header';
 
@@ -35,6 +36,15 @@ describe('peekHeader', () => {
     const head = await peekHeader(new File([readFileSync(long)], 'long.dcm'));
     expect(head?.view).toBe('PA');
     expect(head?.studyUid).toBe('1.2.826.0.1.3680043.9.7433.2.1');
+  });
+
+  it('reads each file once, though files given at once are grouped by study and then ranked by view', async () => {
+    const files = [file('dcm-lateral.dcm'), file('dcm-mono2-explicit.dcm')];
+    const reads = files.map((f) => vi.spyOn(f, 'slice'));
+    const { studies } = await groupByStudy(files);
+    const choice = await chooseFrontal(studies[0]!.files);
+    expect(choice.file.name).toBe('dcm-mono2-explicit.dcm');
+    expect(reads.map((r) => r.mock.calls)).toEqual([[[0, 32 * 1024]], [[0, 32 * 1024]]]);
   });
 });
 

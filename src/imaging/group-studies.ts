@@ -9,6 +9,16 @@ const NOT_IMAGES = new Set(['SR', 'PR', 'KO', 'DOC', 'REG', 'SEG', 'RTSTRUCT', '
 
 const READS_AT_ONCE = 16;
 
+/**
+ * How files were given: the folders they were found in (named in the notes), and when the user gave
+ * them (performance.now() at the drop or the pick): drop → first token counts the folder walk and
+ * the header reads too.
+ */
+export interface Given {
+  folders?: string[];
+  since?: number;
+}
+
 export interface StudyGroup<F> {
   /** The study's files, in the order they were given. */
   files: F[];

@@ -18,8 +18,20 @@ export interface HeaderPeek {
 const FIRST_BYTES = 32 * 1024;
 const MAX_HEADER_BYTES = 256 * 1024;
 
+/**
+ * Headers already read, by file: files given at once are grouped by study and then ranked by view,
+ * and a worklist row opened again ranks its files again; each header is read once.
+ */
+const peeked = new WeakMap<Blob, Promise<HeaderPeek | null>>();
+
 /** The header of a DICOM file; null for other files, or a header cut short or longer than 256 KiB. */
-export async function peekHeader(file: Blob): Promise<HeaderPeek | null> {
+export function peekHeader(file: Blob): Promise<HeaderPeek | null> {
+  let header = peeked.get(file);
+  if (!header) peeked.set(file, (header = readHeader(file)));
+  return header;
+}
+
+async function readHeader(file: Blob): Promise<HeaderPeek | null> {
   for (const bytes of [FIRST_BYTES, MAX_HEADER_BYTES]) {
     try {
       const head = new Uint8Array(await file.slice(0, bytes).arrayBuffer());

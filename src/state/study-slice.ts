@@ -40,8 +40,11 @@ export interface StudySlice {
   /** Bumped by each intake; results of an older one are dropped (the last file opened wins). */
   intakeSeq: number;
   intakeStartedAt: number;
-  /** Starts opening a file; returns the token to finish it with. The open study stays. */
-  startIntake: (fileName: string) => number;
+  /**
+   * Starts opening a file; returns the token to finish it with. The open study stays. `since`: when
+   * the user gave it (a drop whose folders and headers were read first), for drop → first token.
+   */
+  startIntake: (fileName: string, since?: number) => number;
   /** Replaces the open study, if `token` is still the latest intake. */
   finishIntake: (token: number, study: Omit<OpenStudy, 'key'>) => void;
   /** Records why a file could not be opened; the open study is kept. */
@@ -55,9 +58,9 @@ export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set
   intake: { status: 'idle' },
   intakeSeq: 0,
   intakeStartedAt: 0,
-  startIntake: (fileName) => {
+  startIntake: (fileName, since) => {
     const token = get().intakeSeq + 1;
-    set({ intakeSeq: token, intakeStartedAt: performance.now(), intake: { status: 'decoding', fileName } });
+    set({ intakeSeq: token, intakeStartedAt: since ?? performance.now(), intake: { status: 'decoding', fileName } });
     return token;
   },
   finishIntake: (token, study) => {

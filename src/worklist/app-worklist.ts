@@ -12,7 +12,7 @@ const lists = new WeakMap<AppStore, Worklist>();
 export function worklistFor(app: AppStore, controller: SessionController): Worklist {
   let w = lists.get(app);
   if (!w) {
-    w = new Worklist(app, controller, { drafts: idbDraftStorage(), decode: decodeInWorker, openFiles: (app, files) => openImageFiles(app, files), openInstance });
+    w = new Worklist(app, controller, { drafts: idbDraftStorage(), decode: decodeInWorker, openFiles: openImageFiles, openInstance });
     lists.set(app, w);
   }
   return w;

@@ -11,6 +11,7 @@ import type { GrayImage } from '../worker/protocol';
 import { hospitalStoreFor } from '../hospital/hospital-store';
 import { srBlocker } from '../hospital/send-report';
 import { srSourceOfFile } from '../sr/source';
+import { groupByStudy, type Given } from '../imaging/group-studies';
 import { Worklist } from './worklist';
 
 const fixture = (name: string) => new File([readFileSync(new URL(`../../e2e/fixtures/imaging/${name}`, import.meta.url))], name);
@@ -44,10 +45,14 @@ function setup(answers: (string | null)[]) {
     return { image, grey: defaultVoiImage(image) };
   };
   const opened: string[] = [];
+  const openedAs: Given[] = [];
   const w = new Worklist(app, controller, {
     drafts: storage,
     decode,
-    openFiles: async (_app, files) => void opened.push(files.map((f) => f.name).join(' + ')),
+    openFiles: async (_app, files, given) => {
+      opened.push(files.map((f) => f.name).join(' + '));
+      openedAs.push(given);
+    },
     openInstance: async () => false,
     saveDraft: async (d) => {
       saved.push(d);
@@ -56,7 +61,7 @@ function setup(answers: (string | null)[]) {
   });
   const loaded = () =>
     app.getState().setLoad({ status: 'loaded', info: { modelId: 'tiny', modelName: 'Tiny', randomWeights: true, backend: 'onnx', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1, providers: {} as never, warmupMs: 0 } });
-  return { app, w, calls, saved, storage, loaded, opened, decode, decoded, maxActive: () => maxActive };
+  return { app, w, calls, saved, storage, loaded, opened, openedAs, decode, decoded, maxActive: () => maxActive };
 }
 
 const states = (w: Worklist) => w.store.getState().items.map((i) => i.state);
@@ -114,6 +119,17 @@ describe('worklist', () => {
     // The first study was drafted from its PA, not its first file (the lateral).
     expect(t.decoded.sort()).toEqual(['IM3', 'IM4', 'gray8.png']);
   }, 60_000);
+
+  it('opens a dropped folder\'s first study naming the folder and counting from the drop; a row opened later names the folder only', async () => {
+    const t = setup([]);
+    const { studies } = await groupByStudy([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
+    t.w.addLocalStudies(studies, { openFirst: true, folders: ['CD1'], since: 1234.5 });
+    await expect.poll(() => t.openedAs.length).toBe(1);
+    expect(t.openedAs[0]).toEqual({ folders: ['CD1'], since: 1234.5 });
+    await t.w.step(1);
+    expect(t.opened).toEqual(['dcm-mono2-explicit.dcm', 'gray8.png']);
+    expect(t.openedAs[1]).toEqual({ folders: ['CD1'], since: undefined });
+  });
 
   it("shows a row as sent once its SR is stored, 'edited since sent' after a change, and a server study sent from the study browser as sent", async () => {
     const app = createAppStore();

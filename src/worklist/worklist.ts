@@ -3,7 +3,7 @@ import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
 import { hospitalStoreFor, type HospitalStore } from '../hospital/hospital-store';
 import { chooseFrontal, mayBeImage } from '../imaging/choose-frontal';
-import { groupByStudy, type StudyGroup } from '../imaging/group-studies';
+import { groupByStudy, type Given, type StudyGroup } from '../imaging/group-studies';
 import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
 import { describeStudy, summarizeStudy } from '../report/context';
@@ -14,7 +14,7 @@ import type { AppStore } from '../state/store';
 import { createWorklistStore, type WorklistItem, type WorklistStore } from './worklist-store';
 
 /** How an item's image is fetched: a local study's files (its frontal view is read), or a study's first CR/DX image on the server. */
-type Source = { kind: 'files'; files: File[] } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
+type Source = { kind: 'files'; files: File[]; folders?: string[] } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
 
 /**
  * What the worklist needs from the rest of the app (browser-only parts: src/worklist/app-worklist.ts
@@ -25,7 +25,7 @@ export interface WorklistDeps {
   /** Decodes an image off the main thread to what the model reads. */
   decode: (bytes: ArrayBuffer, name: string) => Promise<{ image: DecodedImage; grey: GrayImage }>;
   /** Opens a study's files like dropped ones (one file, or its frontal view of several). */
-  openFiles: (app: AppStore, files: File[]) => Promise<void>;
+  openFiles: (app: AppStore, files: File[], given: Given) => Promise<void>;
   /** Opens a server instance (keeping its header for the SR); false when it did not open. */
   openInstance: (app: AppStore, h: HospitalStore, instance: InstanceRow) => Promise<boolean>;
   /** Stores a background draft (without making it "the study open last"). */
@@ -72,17 +72,21 @@ export class Worklist {
     this.addLocalStudies((await groupByStudy(files.filter((f) => mayBeImage(f.name)))).studies, o);
   }
 
-  /** Adds local studies (files grouped by study: group-studies.ts), one row each. */
-  addLocalStudies(studies: StudyGroup<File>[], o: { openFirst?: boolean } = {}): void {
+  /**
+   * Adds local studies (files grouped by study: group-studies.ts), one row each. `folders`: where
+   * they were found, for the notes of the study opened; `since`: when they were dropped, so that the
+   * first one's drop → first token counts the header reads.
+   */
+  addLocalStudies(studies: StudyGroup<File>[], o: { openFirst?: boolean } & Given = {}): void {
     const items = studies.map(({ files, header }): WorklistItem => {
       const id = `w${++this.seq}`;
-      this.sources.set(id, { kind: 'files', files });
+      this.sources.set(id, { kind: 'files', files, folders: o.folders });
       // What a reader knows a study by, when the header says; else the file (its path in a folder).
       const named = [header?.patientName, header?.accession, header?.studyDate].filter(Boolean).join(' · ');
       const label = `${named || files[0]!.webkitRelativePath || files[0]!.name}${files.length > 1 ? ` · ${files.length} images` : ''}`;
       return { id, label, origin: 'file', state: 'new' };
     });
-    this.added(items, o.openFirst);
+    this.added(items, o.openFirst, o.since);
   }
 
   addStudies(rows: StudyRow[]): void {
@@ -97,16 +101,16 @@ export class Worklist {
     this.added(items);
   }
 
-  private added(items: WorklistItem[], openFirst = false): void {
+  private added(items: WorklistItem[], openFirst = false, since?: number): void {
     if (!items.length) return;
     const s = this.store.getState();
     s.add(items);
-    if (!s.currentId || openFirst) void this.open(items[0]!.id);
+    if (!s.currentId || openFirst) void this.open(items[0]!.id, since);
     else void this.pump();
   }
 
-  /** Opens an item like a dropped file (a server image with its header kept for the SR). */
-  async open(id: string): Promise<void> {
+  /** Opens an item like a dropped file (a server image with its header kept for the SR). `since`: see addLocalStudies. */
+  async open(id: string, since?: number): Promise<void> {
     const item = this.item(id);
     const source = this.sources.get(id);
     if (!item || !source) return;
@@ -114,7 +118,7 @@ export class Worklist {
     if (item.state === 'drafting') await this.controller.stop();
     this.store.getState().setCurrent(id);
     try {
-      if (source.kind === 'files') await this.deps.openFiles(this.app, source.files);
+      if (source.kind === 'files') await this.deps.openFiles(this.app, source.files, { folders: source.folders, since });
       else {
         const instance = await this.instanceOf(source);
         if (!(await this.deps.openInstance(this.app, this.hospital, instance))) {

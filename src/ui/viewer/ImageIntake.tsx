@@ -41,14 +41,16 @@ export function ImageIntake() {
       setDragging(false);
       if (!Array.from(e.dataTransfer?.items ?? []).some((item) => item.kind === 'file')) return;
       e.preventDefault();
+      const since = performance.now();
       const dropped = takeDropped(e.dataTransfer);
-      void dropped().then(({ files, folders }) => openGiven(store, files, folders, worklist));
+      void dropped().then(({ files, folders }) => openGiven(store, files, worklist, { folders, since }));
     };
     const onPaste = (e: ClipboardEvent) => {
       if (!Array.from(e.clipboardData?.items ?? []).some((item) => item.kind === 'file')) return; // text pastes go where they were meant to
       e.preventDefault();
+      const since = performance.now();
       const pasted = takeDropped(e.clipboardData);
-      void pasted().then(({ files, folders }) => openGiven(store, files, folders, worklist));
+      void pasted().then(({ files, folders }) => openGiven(store, files, worklist, { folders, since }));
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -72,7 +74,7 @@ export function ImageIntake() {
         label="Open image"
         title="DICOM (with or without an extension), PNG or JPEG; of several files, the frontal view opens"
         input={{ multiple: true }}
-        onFiles={(files) => void openGiven(store, files, [], worklist)}
+        onFiles={(files) => void openGiven(store, files, worklist)}
       />
       {/* A CD's or an export's folder: its image files are found and the frontal view opened. */}
       <FilePicker
@@ -82,7 +84,7 @@ export function ImageIntake() {
         input={{ webkitdirectory: '' }}
         onFiles={(files) => {
           const pick = folderPick(files);
-          if (pick) void openGiven(store, pick.files, [pick.folder], worklist);
+          if (pick) void openGiven(store, pick.files, worklist, { folders: [pick.folder] });
         }}
       />
       {/* Its shorter label where the viewer column is narrow (a side panel open), so the row stays one line. */}

@@ -1,7 +1,7 @@
 import { hospitalStoreFor } from '../../hospital/hospital-store';
 import { decodeInWorker, ImagingError } from '../../imaging';
 import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
-import { groupByStudy, type StudyGroup } from '../../imaging/group-studies';
+import { groupByStudy, type Given, type StudyGroup } from '../../imaging/group-studies';
 import { srSourceOfFile } from '../../sr/source';
 import { SAMPLE_NAME, SAMPLE_NOTE, SAMPLE_URL } from '../../session/sample';
 import type { AppStore } from '../../state/store';
@@ -11,7 +11,7 @@ class SampleUnavailable extends Error {}
 
 /** Where files that hold several studies go: the worklist (src/worklist/worklist.ts). */
 export interface StudyList {
-  addLocalStudies(studies: StudyGroup<File>[], o: { openFirst?: boolean }): void;
+  addLocalStudies(studies: StudyGroup<File>[], o: { openFirst?: boolean } & Given): void;
 }
 
 /**
@@ -20,19 +20,20 @@ export interface StudyList {
  * one) go to the worklist, which opens the first and drafts the others. DICOM objects that are not
  * images (a CD's structured reports) are left out.
  */
-export async function openGiven(store: AppStore, files: File[], folders: string[], list: StudyList): Promise<void> {
-  if (files.length <= 1) return openImageFiles(store, files, folders);
+export async function openGiven(store: AppStore, files: File[], list: StudyList, given: Given = {}): Promise<void> {
+  const g = { ...given, since: given.since ?? performance.now() };
+  if (files.length <= 1) return openImageFiles(store, files, g);
   // Reading the headers of a large folder takes a moment: say so ("Opening 240 files…").
-  store.getState().startIntake(`${files.length} files`);
+  store.getState().startIntake(`${files.length} files`, g.since);
   const { studies } = await groupByStudy(files);
-  if (studies.length > 1) return list.addLocalStudies(studies, { openFirst: true });
+  if (studies.length > 1) return list.addLocalStudies(studies, { openFirst: true, ...g });
   // No image among them: tried as they are, so the user reads why the first one does not open.
-  return openImageFiles(store, studies[0]?.files ?? files, folders);
+  return openImageFiles(store, studies[0]?.files ?? files, g);
 }
 
 /** Opens one file into the store (file picker, drop, paste). */
-export async function openImageFile(store: AppStore, file: File): Promise<void> {
-  await openImage(store, file.name || 'pasted image', () => file.arrayBuffer());
+export async function openImageFile(store: AppStore, file: File, since?: number): Promise<void> {
+  await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [], undefined, since);
 }
 
 /**
@@ -40,15 +41,15 @@ export async function openImageFile(store: AppStore, file: File): Promise<void> 
  * frontal view is opened, and the intake row and the image notes say which file that is and which
  * were not opened.
  */
-export async function openImageFiles(store: AppStore, files: File[], folders: string[] = []): Promise<void> {
+export async function openImageFiles(store: AppStore, files: File[], { folders = [], since }: Given = {}): Promise<void> {
   const where = folders.length ? `the folder${folders.length > 1 ? 's' : ''} ${listed(folders)}` : null;
   if (where && !files.length) {
     const { startIntake, failIntake } = store.getState();
     const name = folders.join(', ');
-    failIntake(startIntake(name), name, 'not-an-image', `${where[0]!.toUpperCase()}${where.slice(1)} hold${folders.length > 1 ? '' : 's'} no DICOM, PNG or JPEG files.`);
+    failIntake(startIntake(name, since), name, 'not-an-image', `${where[0]!.toUpperCase()}${where.slice(1)} hold${folders.length > 1 ? '' : 's'} no DICOM, PNG or JPEG files.`);
     return;
   }
-  if (files.length <= 1) return files[0] ? openImageFile(store, files[0]) : undefined;
+  if (files.length <= 1) return files[0] ? openImageFile(store, files[0], since) : undefined;
   const origin = where ? `in ${where}` : undefined;
   const choice = await chooseFrontal(files, origin);
   const set: FileSet = { files: choice.ranked, total: files.length, origin: origin ? `image files ${origin}` : 'files given', index: 0 };
@@ -58,7 +59,8 @@ export async function openImageFiles(store: AppStore, files: File[], folders: st
   for (let index = 0; index < Math.min(set.files.length, MAX_TRIES); index++) {
     const { file, label } = set.files[index]!;
     const notes = index === 0 ? (choice.note ? [choice.note] : []) : [`${label} is open, the first of ${set.total} ${set.origin} (frontal views first) that opened; passed over: ${passedOver.join(', ')}.`];
-    const failure = await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), notes, { ...set, index });
+    // The next file tried counts from the drop as well: the user is still waiting for it.
+    const failure = await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), notes, { ...set, index }, since);
     if (failure === null || store.getState().intakeSeq !== failure.token) return;
     passedOver.push(label);
   }
@@ -109,9 +111,9 @@ export async function openSampleImage(store: AppStore): Promise<void> {
  * header (or why it has none) is kept for the report SR, whichever way the file came: a dropped
  * DICOM's report files in its own study like one from the server.
  */
-async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], fileSet?: FileSet): Promise<{ token: number } | null> {
+async function openImage(store: AppStore, name: string, bytes: () => Promise<ArrayBuffer>, notes: string[] = [], fileSet?: FileSet, since?: number): Promise<{ token: number } | null> {
   const { startIntake, finishIntake, failIntake } = store.getState();
-  const token = startIntake(name);
+  const token = startIntake(name, since);
   try {
     const data = await bytes();
     const sr = srSourceOfFile(data); // before decoding: the worker takes the bytes
