@@ -115,7 +115,7 @@ describe('viewer', () => {
     expect(await lengths.nth(0).locator('text').textContent()).toBe(await lengths.nth(0).getAttribute('data-length'));
     // The legend (outside the viewport's role="img") says them in words, and what they are in.
     expect(await page.getByTestId('measurements-legend').textContent()).toBe(
-      `Lengths: ${await lengths.nth(0).getAttribute('data-length')}. Lengths from Pixel Spacing; the file does not say whether it is corrected for magnification.Clear lengths`,
+      `Lengths: ${await lengths.nth(0).getAttribute('data-length')}. Lengths from Pixel Spacing; the file does not say whether it is corrected for magnification.Add to reportClear lengths`,
     );
     // Drawing is not windowing.
     expect(await vp.getAttribute('data-window-width')).toBe(windowWidth);
@@ -125,6 +125,20 @@ describe('viewer', () => {
     await drag(at(0.1, 0.9), at(0.1, 0.4));
     await expect.poll(() => lengths.count()).toBe(2);
     expect(Math.abs((await shown(1)) - 0.5 * H * 0.139)).toBeLessThanOrEqual(0.11);
+
+    // "Add to report" writes them where the reader's caret was in the report, as a line of its own.
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.fill('FINDINGS: A nodule in the right upper zone.\nIMPRESSION: Nodule.');
+    await report.focus();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.getByRole('button', { name: 'Add to report' }).click();
+    const [l0, l1] = [await lengths.nth(0).getAttribute('data-length'), await lengths.nth(1).getAttribute('data-length')];
+    expect(await report.inputValue()).toBe(
+      `FINDINGS: A nodule in the right upper zone.\nLengths measured on the image: ${l0} and ${l1} (from the pixel spacing; not stated whether corrected for magnification).\nIMPRESSION: Nodule.`,
+    );
+    await report.fill('');
+    await vp.focus();
 
     // Zoomed and rotated, the same lengths, drawn where the image now is.
     const first = await shown(0);

@@ -4,6 +4,6 @@ export { ImagingError, MAX_PIXELS, type ImagingErrorCode } from './errors';
 export { decodeInWorker, decodeImageFile, type DecodeResult } from './decode';
 export { defaultVoiImage, defaultVoiOf } from './default-voi';
 export { Viewport, initialWindow, type ViewState, type Window } from './cornerstone-viewport';
-export { formatLength, lengthOf, type ImagePoint, type Length } from './measure';
+export { formatLength, lengthOf, lengthsSentence, type ImagePoint, type Length } from './measure';
 export { describeSpacing } from './pixel-spacing';
 export { edgeMarkers, type EdgeMarkers } from './orientation';

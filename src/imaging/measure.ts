@@ -1,3 +1,4 @@
+import { spacingInBrief } from './pixel-spacing';
 import type { DecodedImage } from './types';
 
 /** A point on the image in pixel coordinates: x along columns, y along rows (0,0 is the top left corner). */
@@ -26,4 +27,14 @@ export function lengthOf(a: ImagePoint, b: ImagePoint, img: Pick<DecodedImage, '
 /** "42.3 mm", "305 px": a tenth of a millimetre, as lengths are reported; whole pixels. */
 export function formatLength(l: Length): string {
   return l.unit === 'mm' ? `${l.value.toFixed(1)} mm` : `${Math.round(l.value)} px`;
+}
+
+/**
+ * The lengths as a sentence for the report: "Lengths measured on the image: 42.3 mm and 18.0 mm
+ * (at the detector, not corrected for magnification)." The reader's own measurement, said as such.
+ */
+export function lengthsSentence(img: Pick<DecodedImage, 'pixelSpacing' | 'spacingBasis'>, segments: readonly { a: ImagePoint; b: ImagePoint }[]): string {
+  const values = segments.map((s) => formatLength(lengthOf(s.a, s.b, img)));
+  const list = values.length > 1 ? `${values.slice(0, -1).join(', ')} and ${values.at(-1)}` : values[0];
+  return `${values.length > 1 ? 'Lengths' : 'Length'} measured on the image: ${list} (${spacingInBrief(img)}).`;
 }

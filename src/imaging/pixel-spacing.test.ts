@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from './decode-node';
-import { formatLength, lengthOf } from './measure';
+import { formatLength, lengthOf, lengthsSentence } from './measure';
 import { describeSpacing, measureSpacing } from './pixel-spacing';
 
 const fixtures = fileURLToPath(new URL('../../e2e/fixtures/imaging/', import.meta.url));
@@ -80,6 +80,16 @@ describe('lengthOf', () => {
     expect(lengthOf({ x: 0, y: 0 }, { x: 0, y: 100 }, img)).toEqual({ value: 20, unit: 'mm' });
     expect(lengthOf({ x: 10, y: 10 }, { x: 40, y: 30 }, img).value).toBeCloseTo(5, 12); // (3 mm, 4 mm)
     expect(lengthOf({ x: 1, y: 1 }, { x: 4, y: 5 }, { pixelSpacing: null })).toEqual({ value: 5, unit: 'px' });
+  });
+
+  it('says the lengths for the report, with what they are in', () => {
+    const seg = (x: number) => ({ a: { x: 0, y: 0 }, b: { x, y: 0 } });
+    const detector = { pixelSpacing: [0.1, 0.1] as [number, number], spacingBasis: { kind: 'detector' as const } };
+    expect(lengthsSentence(detector, [seg(423)])).toBe('Length measured on the image: 42.3 mm (at the detector, not corrected for magnification).');
+    expect(lengthsSentence({ ...detector, spacingBasis: { kind: 'magnification-corrected', factor: 1.1 } }, [seg(10), seg(20), seg(30)])).toBe(
+      'Lengths measured on the image: 1.0 mm, 2.0 mm and 3.0 mm (corrected for an estimated magnification of 1.1).',
+    );
+    expect(lengthsSentence({ pixelSpacing: null }, [seg(12)])).toBe('Length measured on the image: 12 px (in pixels; the file gives no pixel spacing).');
   });
 
   it('formats a tenth of a millimetre, whole pixels', () => {

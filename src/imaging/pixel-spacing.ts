@@ -51,3 +51,19 @@ export function describeSpacing(img: Pick<DecodedImage, 'pixelSpacing' | 'spacin
       return 'Lengths from Pixel Spacing; the file does not say whether it is corrected for magnification.';
   }
 }
+
+/** What the lengths are, in a few words for a report's sentence (the whole story: describeSpacing). */
+export function spacingInBrief(img: Pick<DecodedImage, 'pixelSpacing' | 'spacingBasis'>): string {
+  if (!img.pixelSpacing) return 'in pixels; the file gives no pixel spacing';
+  const basis = img.spacingBasis ?? { kind: 'pixel-spacing' };
+  switch (basis.kind) {
+    case 'detector':
+      return 'at the detector, not corrected for magnification';
+    case 'magnification-corrected':
+      return `corrected for an estimated magnification of ${basis.factor}`;
+    case 'calibrated':
+      return 'from the calibrated pixel spacing';
+    case 'pixel-spacing':
+      return 'from the pixel spacing; not stated whether corrected for magnification';
+  }
+}

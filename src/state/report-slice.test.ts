@@ -24,6 +24,48 @@ describe('report slice', () => {
     expect(s.getState().versions.map((v) => v.text)).toEqual(['second']);
   });
 
+  it('puts a line where the user last had the caret, as a line of its own; at the end otherwise', () => {
+    const s = createAppStore();
+    const report = 'FINDINGS: A nodule in the right upper zone.\nIMPRESSION: Nodule.';
+    s.getState().editReport(report);
+    s.getState().insertReportLine('Length: 1 mm.');
+    expect(s.getState().report).toBe(`${report}\nLength: 1 mm.`); // no caret yet: at the end, on its own line
+    s.getState().editReport(report);
+    s.getState().setReportCaret({ report, at: report.indexOf('\n') }); // the end of the first line
+    s.getState().insertReportLine('Length: 2 mm.');
+    expect(s.getState().report).toBe('FINDINGS: A nodule in the right upper zone.\nLength: 2 mm.\nIMPRESSION: Nodule.');
+    // Again: after the line just put in.
+    s.getState().insertReportLine('Length: 3 mm.');
+    expect(s.getState().report).toBe('FINDINGS: A nodule in the right upper zone.\nLength: 2 mm.\nLength: 3 mm.\nIMPRESSION: Nodule.');
+    // Mid-line: the line breaks there; at the very start: before the text.
+    s.getState().editReport('ab');
+    s.getState().setReportCaret({ report: 'ab', at: 1 });
+    s.getState().insertReportLine('L');
+    expect(s.getState().report).toBe('a\nL\nb');
+    s.getState().setReportCaret({ report: 'a\nL\nb', at: 0 });
+    s.getState().insertReportLine('M');
+    expect(s.getState().report).toBe('M\na\nL\nb');
+  });
+
+  it('keeps the caret through streamed text, not through other changes or a new report', () => {
+    const s = createAppStore();
+    s.getState().startReport('report');
+    s.getState().appendReport('Heart normal.');
+    s.getState().setReportCaret({ report: 'Heart normal.', at: 0 });
+    s.getState().appendReport(' Lungs clear.');
+    s.getState().insertReportLine('Length: 4 mm.');
+    expect(s.getState().report).toBe('Length: 4 mm.\nHeart normal. Lungs clear.');
+    s.getState().setReportCaret({ report: 'something else', at: 0 });
+    s.getState().insertReportLine('Length: 5 mm.');
+    expect(s.getState().report).toBe('Length: 4 mm.\nHeart normal. Lungs clear.\nLength: 5 mm.');
+    s.getState().setReportCaret({ report: s.getState().report, at: 0 });
+    s.getState().finishStreaming();
+    s.getState().startReport('report');
+    s.getState().appendReport('New text.');
+    s.getState().insertReportLine('Length: 6 mm.');
+    expect(s.getState().report).toBe('New text.\nLength: 6 mm.');
+  });
+
   it('streams chat answers into the last assistant message', () => {
     const s = createAppStore();
     s.getState().startChat('Effusion?');

@@ -42,6 +42,15 @@ export interface ReportSlice {
   startReport: (preset: ReportPreset) => void;
   appendReport: (delta: string) => void;
   editReport: (text: string) => void;
+  /** Where the user last had the caret in the report box, with the text it was in (set by the box). */
+  reportCaret: { report: string; at: number } | null;
+  setReportCaret: (caret: { report: string; at: number }) => void;
+  /**
+   * Puts a line of text (the lengths measured on the image) into the report where the user last had
+   * the caret, as a line of its own; at the end when the caret was never put in the report, or the
+   * text has changed since other than by streaming.
+   */
+  insertReportLine: (line: string) => void;
   restoreVersion: (index: number) => void;
   startChat: (question: string) => void;
   appendChat: (delta: string) => void;
@@ -71,16 +80,30 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       report: '',
       reportPreset: preset,
       streaming: 'report',
+      reportCaret: null,
     })),
   appendReport: (delta) => set((s) => ({ report: s.report + delta })),
   editReport: (report) => set({ report }),
+  reportCaret: null,
+  setReportCaret: (reportCaret) => set({ reportCaret }),
+  insertReportLine: (line) =>
+    set((s) => {
+      const c = s.reportCaret;
+      // Streamed text only ever goes on at the end, so a caret in the text as it was still stands.
+      const at = c && s.report.startsWith(c.report) ? Math.min(c.at, s.report.length) : s.report.length;
+      const before = s.report.slice(0, at);
+      const after = s.report.slice(at);
+      const text = `${before && !before.endsWith('\n') ? '\n' : ''}${line}${after && !after.startsWith('\n') ? '\n' : ''}`;
+      const report = before + text + after;
+      return { report, reportCaret: { report, at: at + text.length } };
+    }),
   restoreVersion: (index) =>
     set((s) => {
       const v = s.versions[index];
       if (!v) return {};
       const versions = s.versions.filter((_, i) => i !== index);
       if (s.report.trim()) versions.push({ text: s.report, preset: s.reportPreset ?? v.preset, createdAt: Date.now() });
-      return { report: v.text, reportPreset: v.preset, versions };
+      return { report: v.text, reportPreset: v.preset, versions, reportCaret: null };
     }),
   startChat: (question) =>
     set((s) => ({ chat: [...s.chat, { role: 'user', text: question }, { role: 'assistant', text: '', streaming: true }], streaming: 'chat' })),
@@ -97,7 +120,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       return { streaming: null, chat };
     }),
   resetConversation: () => set({ chat: [] }),
-  loadDraft: (d) => set({ ...d, streaming: null }),
+  loadDraft: (d) => set({ ...d, streaming: null, reportCaret: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
   draftFor: null,

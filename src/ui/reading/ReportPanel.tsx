@@ -20,6 +20,7 @@ export function ReportPanel() {
   const verification = useAppStore((s) => s.verification.status);
   const fit = useAppStore((s) => (s.study ? modelFitWarning(s.study.image.meta) : null));
   const edit = useAppStore((s) => s.editReport);
+  const setReportCaret = useAppStore((s) => s.setReportCaret);
   const restore = useAppStore((s) => s.restoreVersion);
   const ready = loaded && hasImage && !streaming;
   // Streamed text is appended by React rewriting the textarea's value, which puts the caret at the
@@ -27,7 +28,11 @@ export function ReportPanel() {
   // The caret as last seen by an edit or a caret move, with the text it belongs to.
   const box = useRef<HTMLTextAreaElement>(null);
   const caret = useRef<{ value: string; start: number; end: number } | null>(null);
-  const remember = (el: HTMLTextAreaElement) => (caret.current = { value: el.value, start: el.selectionStart, end: el.selectionEnd });
+  const remember = (el: HTMLTextAreaElement) => {
+    caret.current = { value: el.value, start: el.selectionStart, end: el.selectionEnd };
+    // For a line put in from elsewhere (the viewer's lengths): it goes where the user was writing.
+    setReportCaret({ report: el.value, at: el.selectionEnd });
+  };
   // A key that moves the caret (Ctrl+Home) reaches React's onSelect only with the next
   // selectionchange task, so a token streamed in between would put the caret back where it was
   // before the key. The store tells its listeners synchronously, before React renders the new

@@ -53,17 +53,38 @@ export function MeasurementsDrawn({ image, segments, drawing, toCanvas }: DrawnP
   );
 }
 
-/** The kept lengths in words, what they are in (mm at the detector, in the patient, or pixels: pixel-spacing.ts), and Clear. */
-export function MeasurementsLegend({ image, segments, onClear }: { image: DecodedImage; segments: Segment[]; onClear: () => void }) {
+interface LegendProps {
+  image: DecodedImage;
+  segments: Segment[];
+  onClear: () => void;
+  /** Puts the lengths into the report; null while the report is being written. */
+  onAddToReport: (() => void) | null;
+}
+
+/**
+ * The kept lengths in words, what they are in (mm at the detector, in the patient, or pixels:
+ * pixel-spacing.ts), Add to report and Clear.
+ */
+export function MeasurementsLegend({ image, segments, onClear, onAddToReport }: LegendProps) {
   if (!segments.length) return null;
   return (
     <div className="measurements-legend" data-testid="measurements-legend" aria-live="polite">
       <span>
         <span className="measurements-list">Lengths: {labels(image, segments).join(', ')}.</span> {describeSpacing(image)}
       </span>
-      <button type="button" onClick={onClear} title="Remove every length (Delete removes the last one)">
-        Clear lengths
-      </button>
+      <span className="measurements-actions">
+        <button
+          type="button"
+          onClick={onAddToReport ?? undefined}
+          disabled={!onAddToReport}
+          title={onAddToReport ? 'Writes the lengths into the report, as a line of their own where you last had the caret (else at the end)' : 'Once the report is written, the lengths can go into it'}
+        >
+          Add to report
+        </button>
+        <button type="button" onClick={onClear} title="Remove every length (Delete removes the last one)">
+          Clear lengths
+        </button>
+      </span>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { edgeMarkers, initialWindow, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
+import { edgeMarkers, initialWindow, lengthsSentence, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
 import { studyFingerprint } from '../../session/study-fingerprint';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
@@ -13,6 +13,8 @@ const MIN_SEGMENT_PX = 3;
 /** The Cornerstone viewport of the open study, with window/level, zoom, pan, invert, rotate, flip, lengths. */
 export function Viewer() {
   const study = useAppStore((s) => s.study);
+  const reportStreaming = useAppStore((s) => s.streaming === 'report');
+  const insertReportLine = useAppStore((s) => s.insertReportLine);
   const elementRef = useRef<HTMLDivElement>(null);
   const viewportRef = useRef<Viewport | null>(null);
   const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
@@ -247,7 +249,14 @@ export function Viewer() {
           )}
           {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
         </div>
-        {study && <MeasurementsLegend image={study.image} segments={segments} onClear={() => setSegments(() => [])} />}
+        {study && (
+          <MeasurementsLegend
+            image={study.image}
+            segments={segments}
+            onClear={() => setSegments(() => [])}
+            onAddToReport={reportStreaming ? null : () => insertReportLine(lengthsSentence(study.image, segments))}
+          />
+        )}
       </div>
       <div className="viewer-status muted" data-testid="viewer-status" aria-live="off">
         {view && study
