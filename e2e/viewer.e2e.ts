@@ -187,6 +187,30 @@ describe('viewer', () => {
     await expect.poll(() => lengths.count()).toBe(1);
     expect(await lengths.nth(0).getAttribute('data-length')).toBe(kept);
     await page.getByRole('button', { name: 'Clear lengths' }).click();
+
+    // Without a pointer: Enter puts a point mid-view, the arrows move it (10 px, Shift: 1 px), Enter
+    // sets the start, the arrows move the end, Enter keeps it. Escape drops one half drawn.
+    await vp.focus();
+    const status = page.getByTestId('viewer-status');
+    await page.keyboard.press('Enter');
+    expect(await status.textContent()).toMatch(/^Length: the arrows move the point/);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowDown');
+    const [, , kw, kh] = (await vp.getAttribute('data-image-rect'))!.split(',').map(Number) as [number, number, number, number];
+    const keyed = Math.hypot((100 * W) / kw, (3 * H) / kh) * 0.139;
+    expect(await status.textContent()).toMatch(/^Length \d+\.\d mm: the arrows move the end, Enter keeps it/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(Math.abs((await shown(0)) - keyed)).toBeLessThanOrEqual(0.11);
+    expect(await status.textContent()).toMatch(/^W /);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Escape');
+    expect(await lengths.count()).toBe(1);
+    expect(await status.textContent()).toMatch(/^W /);
+    await page.getByRole('button', { name: 'Clear lengths' }).click();
     await page.getByRole('button', { name: 'Measure' }).click();
     expect(errors).toEqual([]);
   });

@@ -160,11 +160,22 @@ export class Viewport {
 
   /** The image point under a point of the page (client coordinates), or null with no image. */
   clientToImage(clientX: number, clientY: number): ImagePoint | null {
-    if (!this.hasImage) return null;
     const r = this.element.getBoundingClientRect();
     // The canvas starts inside the element's border (Cornerstone's pageToPixel leaves it out: 1 px off).
-    const p = cornerstone.canvasToPixel(this.element, { x: clientX - r.left - this.element.clientLeft, y: clientY - r.top - this.element.clientTop });
+    return this.canvasToImage({ x: clientX - r.left - this.element.clientLeft, y: clientY - r.top - this.element.clientTop });
+  }
+
+  /** The image point drawn at a canvas point (CSS pixels from the element's inner edge), or null with no image. */
+  canvasToImage(c: { x: number; y: number }): ImagePoint | null {
+    if (!this.hasImage) return null;
+    const p = cornerstone.canvasToPixel(this.element, c);
     return { x: p.x, y: p.y };
+  }
+
+  /** The image point at the middle of the view, kept inside the image. */
+  middleOfView(): ImagePoint | null {
+    const p = this.canvasToImage({ x: this.element.clientWidth / 2, y: this.element.clientHeight / 2 });
+    return p && this.image ? { x: Math.min(Math.max(p.x, 0), this.image.width), y: Math.min(Math.max(p.y, 0), this.image.height) } : null;
   }
 
   /** Where the image's +x (along a row) and +y (down a column) point on screen. */

@@ -8,6 +8,7 @@ const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
       ['1 – 9', 'Window presets (the default, then those in the file)'],
       ['← ↑ → ↓', 'Pan'],
       ['Drag', 'Window/level (Measure on: draw a length)'],
+      ['Enter, then ← ↑ → ↓', 'Measure on: a point in the middle of the view, moved by the arrows (Shift: 1 pixel); Enter sets the start, then keeps the length; Escape drops it'],
       ['Shift+drag, right-drag', 'Pan'],
       ['Wheel', 'Zoom'],
     ],

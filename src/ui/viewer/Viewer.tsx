@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } fr
 import { edgeMarkers, initialWindow, lengthsSentence, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
 import { studyFingerprint } from '../../session/study-fingerprint';
 import { useAppStore } from '../store-context';
+import { useKeyboardLength } from './keyboard-length';
 import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
 import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
 
@@ -98,7 +99,10 @@ export function Viewer() {
       case 'rotate-right': return v.rotate(90);
       case 'zoom-in': return v.zoom(ZOOM_STEP);
       case 'zoom-out': return v.zoom(1 / ZOOM_STEP);
-      case 'measure': return setMeasuring((m) => !m);
+      case 'measure':
+        keyLength.stop();
+        draw(null);
+        return setMeasuring((m) => !m);
       case 'remove-length': return setSegments((list) => list.slice(0, -1));
     }
   };
@@ -118,6 +122,8 @@ export function Viewer() {
     const action = KEY_ACTIONS[key];
     const pan: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
     const preset = /^[1-9]$/.test(key) ? presets[Number(key) - 1] : undefined;
+    // Measuring: Enter, the arrows and Escape draw a length (keyboard-length.ts).
+    if (measuring && keyLength.onKey(key, e.shiftKey)) return e.preventDefault();
     if (action === 'remove-length' && !segments.length) return;
     if (action) act(action);
     else if (pan[key] && v) v.pan(...pan[key]);
@@ -130,6 +136,7 @@ export function Viewer() {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     e.currentTarget.focus();
+    keyLength.stop(); // the pointer takes over from a length begun with the keys
     const left = e.button === 0 && !e.shiftKey;
     drag.current = { x: e.clientX, y: e.clientY, mode: left ? (measuring ? 'measure' : 'window') : 'pan' };
     const p = left && measuring ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
@@ -151,6 +158,7 @@ export function Viewer() {
     if (d.mode === 'window') v.dragWindow(dx, dy);
     else v.pan(dx, dy);
   };
+  /** Ends a drag, or a length drawn with the keys: a length is kept when asked and long enough on screen. */
   const endDrag = (keep: boolean) => {
     drag.current = null;
     const s = drawn.current;
@@ -161,6 +169,8 @@ export function Viewer() {
     const b = v.imageToCanvas(s.b);
     if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) setSegments((list) => [...list, s]);
   };
+
+  const keyLength = useKeyboardLength({ viewport: () => viewportRef.current, image: study?.image ?? null, drawn: () => drawn.current, draw, finish: endDrag });
 
   // Label and key from the one table of keys (viewer-keys.ts), as the Keyboard panel lists them.
   const button = (action: string, text: string) => {
@@ -189,7 +199,7 @@ export function Viewer() {
             type="button"
             aria-label="Measure"
             aria-pressed={measuring}
-            title="Measure a length: drag on the image (M). Delete removes the last length."
+            title="Measure a length: drag on the image, or press Enter and move with the arrows (M). Delete removes the last length."
             onClick={() => act('measure')}
             disabled={!study}
           >
@@ -219,7 +229,7 @@ export function Viewer() {
           data-testid="viewport"
           tabIndex={0}
           role="img"
-          aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${measuring ? 'measure a length' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+          aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${measuring ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
           data-has-image={study ? 'true' : 'false'}
           data-tool={measuring ? 'measure' : 'window'}
           data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
@@ -258,12 +268,16 @@ export function Viewer() {
           />
         )}
       </div>
-      <div className="viewer-status muted" data-testid="viewer-status" aria-live="off">
-        {view && study
+      {/* While a length is drawn with the keys, the line says how (and its length); a screen reader hears it. */}
+      <div className="visually-hidden" aria-live="polite">
+        {keyLength.hint}
+      </div>
+      <div className="viewer-status muted" data-testid="viewer-status" aria-live="off" data-measure-hint={keyLength.hint ? 'true' : undefined}>
+        {keyLength.hint ?? (view && study
           ? `W ${fmt(view.window.width)} · L ${fmt(view.window.center)} · zoom ${Math.round(view.scale * 100)}%` +
             `${view.rotation ? ` · ${view.rotation}°` : ''}${view.invert !== study.image.invert ? ' · inverted' : ''}` +
             ` · ${study.image.width}×${study.image.height}`
-          : 'No image'}
+          : 'No image')}
       </div>
     </div>
   );
