@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './support/browser';
 import { expected, FIXTURES, openFile, waitShown } from './support/open-image';
-import { canvasStats } from './support/viewport';
+import { canvasStats, dragOn, imageOnPage, type PagePoint } from './support/viewport';
 
 const baseURL = inject('baseURL');
 
@@ -94,16 +94,10 @@ describe('viewer', () => {
 
     // Where the image is on screen (data-image-rect: inside the viewport's 1 px border), so the
     // expected length comes from the screen points, not from the app's own mapping.
-    const box = (await vp.boundingBox())!;
-    const [x0, y0, w, h] = (await vp.getAttribute('data-image-rect'))!.split(',').map(Number) as [number, number, number, number];
-    const at = (fx: number, fy: number) => ({ x: box.x + 1 + x0 + fx * w, y: box.y + 1 + y0 + fy * h });
-    const drag = async (a: { x: number; y: number }, b: { x: number; y: number }) => {
-      await page.mouse.move(a.x, a.y);
-      await page.mouse.down();
-      await page.mouse.move(b.x, b.y, { steps: 6 });
-      await page.mouse.up();
-    };
-    const mm = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(((b.x - a.x) * W) / w, ((b.y - a.y) * H) / h) * 0.139;
+    const screen = await imageOnPage(page);
+    const { box, at } = screen;
+    const drag = (a: PagePoint, b: PagePoint) => dragOn(page, a, b);
+    const mm = (a: PagePoint, b: PagePoint) => screen.mm(a, b, W, H, 0.139);
     const shown = async (i: number) => parseFloat((await lengths.nth(i).getAttribute('data-length'))!);
 
     const a = at(0.2, 0.25);
@@ -212,6 +206,65 @@ describe('viewer', () => {
     expect(await status.textContent()).toMatch(/^W /);
     await page.getByRole('button', { name: 'Clear lengths' }).click();
     await page.getByRole('button', { name: 'Measure' }).click();
+    expect(errors).toEqual([]);
+  });
+
+  it('takes the cardiothoracic ratio from two widths the reader draws, and writes it into the report', async () => {
+    await openFile(page, 'dcm-mono2-explicit.dcm');
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    const vp = page.getByTestId('viewport');
+    const lengths = page.getByTestId('measurement');
+    const status = page.getByTestId('viewer-status');
+    const { width: W, height: H } = expected['dcm-mono2-explicit.dcm']!;
+    const screen = await imageOnPage(page);
+    const { at } = screen;
+    const drag = (a: PagePoint, b: PagePoint) => dragOn(page, a, b);
+    const mm = (a: PagePoint, b: PagePoint) => screen.mm(a, b, W, H, 0.139);
+
+    await vp.focus();
+    await page.keyboard.press('c');
+    expect(await vp.getAttribute('data-tool')).toBe('ratio');
+    expect(await page.getByRole('button', { name: 'Cardiothoracic ratio' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await status.textContent()).toMatch(/^Cardiothoracic ratio: draw the heart's widest width/);
+    const heart = [at(0.35, 0.6), at(0.7, 0.6)] as const;
+    await drag(...heart);
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(await lengths.nth(0).getAttribute('data-role')).toBe('heart');
+    expect(await lengths.nth(0).locator('text').textContent()).toBe(`heart ${await lengths.nth(0).getAttribute('data-length')}`);
+    expect(await status.textContent()).toMatch(/^Cardiothoracic ratio: now the chest's widest inner width/);
+    const chest = [at(0.1, 0.55), at(0.9, 0.55)] as const;
+    await drag(...chest);
+    await expect.poll(() => lengths.count()).toBe(2);
+    // Both drawn: the tool is off, and the ratio (of the widths as drawn on screen) is shown.
+    expect(await vp.getAttribute('data-tool')).toBe('window');
+    expect(await status.textContent()).toMatch(/^W /);
+    const ratio = mm(...heart) / mm(...chest);
+    const shownRatio = await page.getByTestId('cardiothoracic-ratio').textContent();
+    expect(shownRatio).toMatch(/^Cardiothoracic ratio 0\.\d\d\. $/);
+    expect(Math.abs(parseFloat(shownRatio!.slice('Cardiothoracic ratio '.length)) - ratio)).toBeLessThanOrEqual(0.006);
+
+    // Into the report, with both widths.
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.fill('IMPRESSION: Normal heart size.');
+    await page.getByRole('button', { name: 'Add to report' }).click();
+    const [hl, cl] = [await lengths.nth(0).getAttribute('data-length'), await lengths.nth(1).getAttribute('data-length')];
+    expect(await report.inputValue()).toBe(`IMPRESSION: Normal heart size.\n${shownRatio!.trim().replace(/\.$/, '')} (heart ${hl}, chest ${cl}, measured on the image).`);
+    await report.fill('');
+
+    // A new ratio replaces the widths of the last; Escape stops the tool; plain lengths stay plain.
+    await vp.focus();
+    await page.keyboard.press('c');
+    expect(await lengths.count()).toBe(0);
+    await page.keyboard.press('Escape');
+    expect(await vp.getAttribute('data-tool')).toBe('window');
+    await page.keyboard.press('m');
+    await drag(at(0.2, 0.2), at(0.4, 0.2));
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(await lengths.nth(0).getAttribute('data-role')).toBeNull();
+    expect(await page.getByTestId('cardiothoracic-ratio').count()).toBe(0);
+    await page.getByRole('button', { name: 'Clear lengths' }).click();
+    await vp.focus();
+    await page.keyboard.press('m');
     expect(errors).toEqual([]);
   });
 

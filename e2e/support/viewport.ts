@@ -25,3 +25,34 @@ export async function canvasStats(page: Page): Promise<{ mean: number; std: numb
     return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), rect: [x0, y0, x1, y1] };
   });
 }
+
+export interface PagePoint {
+  x: number;
+  y: number;
+}
+
+/**
+ * Where the open image lies on the page now (data-image-rect: inside the viewport's 1 px border),
+ * so that a test aims at fractions of the image and computes the length between two page points
+ * itself, not through the app's own mapping.
+ */
+export async function imageOnPage(page: Page) {
+  const vp = page.getByTestId('viewport');
+  const box = (await vp.boundingBox())!;
+  const [x0, y0, w, h] = (await vp.getAttribute('data-image-rect'))!.split(',').map(Number) as [number, number, number, number];
+  return {
+    box,
+    width: w,
+    at: (fx: number, fy: number): PagePoint => ({ x: box.x + 1 + x0 + fx * w, y: box.y + 1 + y0 + fy * h }),
+    /** The length from a to b on an image of cols × rows pixels, `spacing` mm apart. */
+    mm: (a: PagePoint, b: PagePoint, cols: number, rows: number, spacing: number) => Math.hypot(((b.x - a.x) * cols) / w, ((b.y - a.y) * rows) / h) * spacing,
+  };
+}
+
+/** A left-button drag from a to b, in steps, as a hand draws a length. */
+export async function dragOn(page: Page, a: PagePoint, b: PagePoint): Promise<void> {
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 6 });
+  await page.mouse.up();
+}

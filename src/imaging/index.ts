@@ -6,4 +6,5 @@ export { defaultVoiImage, defaultVoiOf } from './default-voi';
 export { Viewport, initialWindow, type ViewState, type Window } from './cornerstone-viewport';
 export { formatLength, lengthOf, lengthsSentence, type ImagePoint, type Length } from './measure';
 export { describeSpacing } from './pixel-spacing';
+export { cardiothoracicRatio, formatRatio, ratioCaveat, ratioSentence, viewPositionOf, type WidthRole } from './cardiothoracic';
 export { edgeMarkers, type EdgeMarkers } from './orientation';

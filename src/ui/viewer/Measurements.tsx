@@ -1,8 +1,37 @@
-import { describeSpacing, formatLength, lengthOf, type DecodedImage, type ImagePoint } from '../../imaging';
+import {
+  cardiothoracicRatio,
+  describeSpacing,
+  formatLength,
+  formatRatio,
+  lengthOf,
+  lengthsSentence,
+  ratioCaveat,
+  ratioSentence,
+  viewPositionOf,
+  type DecodedImage,
+  type ImagePoint,
+  type WidthRole,
+} from '../../imaging';
 
 export interface Segment {
   a: ImagePoint;
   b: ImagePoint;
+  /** Drawn with the cardiothoracic ratio tool: the heart's width or the chest's. */
+  role?: WidthRole;
+}
+
+/** The ratio tool's two widths, when both are drawn. */
+function ratioPair(segments: Segment[]): { heart: Segment; chest: Segment } | null {
+  const heart = segments.findLast((s) => s.role === 'heart');
+  const chest = segments.findLast((s) => s.role === 'chest');
+  return heart && chest ? { heart, chest } : null;
+}
+
+/** What "Add to report" writes: the ratio with its widths, and the other lengths. */
+export function measurementsSentence(image: DecodedImage, segments: Segment[]): string {
+  const pair = ratioPair(segments);
+  const others = pair ? segments.filter((s) => s !== pair.heart && s !== pair.chest) : segments;
+  return [pair ? ratioSentence(image, pair.heart, pair.chest) : '', others.length ? lengthsSentence(image, others) : ''].filter(Boolean).join(' ');
 }
 
 interface DrawnProps {
@@ -15,6 +44,7 @@ interface DrawnProps {
 }
 
 const labels = (image: DecodedImage, segments: Segment[]) => segments.map((s) => formatLength(lengthOf(s.a, s.b, image)));
+const named = (s: Segment, length: string) => (s.role ? `${s.role} ${length}` : length);
 
 /**
  * The lengths measured on the open image, drawn over the viewport. They live in image coordinates,
@@ -38,13 +68,13 @@ export function MeasurementsDrawn({ image, segments, drawing, toCanvas }: DrawnP
         const lx = (a.x + b.x) / 2 + nx * 14 * side;
         const ly = (a.y + b.y) / 2 + ny * 14 * side;
         return (
-          <g key={i} data-testid="measurement" data-length={lengths[i]} data-drawing={s === drawing ? 'true' : undefined}>
+          <g key={i} data-testid="measurement" data-length={lengths[i]} data-role={s.role} data-drawing={s === drawing ? 'true' : undefined}>
             <line className="halo" x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
             <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
             <circle cx={a.x} cy={a.y} r={3} />
             <circle cx={b.x} cy={b.y} r={3} />
             <text x={lx} y={ly} textAnchor="middle" dominantBaseline="middle">
-              {lengths[i]}
+              {named(s, lengths[i]!)}
             </text>
           </g>
         );
@@ -67,10 +97,18 @@ interface LegendProps {
  */
 export function MeasurementsLegend({ image, segments, onClear, onAddToReport }: LegendProps) {
   if (!segments.length) return null;
+  const lengths = labels(image, segments);
+  const pair = ratioPair(segments);
+  const caveat = pair && ratioCaveat(viewPositionOf(image));
   return (
     <div className="measurements-legend" data-testid="measurements-legend" aria-live="polite">
       <span>
-        <span className="measurements-list">Lengths: {labels(image, segments).join(', ')}.</span> {describeSpacing(image)}
+        {pair && (
+          <span className="measurements-ratio" data-testid="cardiothoracic-ratio">
+            Cardiothoracic ratio {formatRatio(cardiothoracicRatio(image, pair.heart, pair.chest))}.{caveat ? ` ${caveat}` : ''}{' '}
+          </span>
+        )}
+        <span className="measurements-list">Lengths: {segments.map((s, i) => named(s, lengths[i]!)).join(', ')}.</span> {describeSpacing(image)}
       </span>
       <span className="measurements-actions">
         <button

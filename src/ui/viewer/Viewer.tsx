@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { edgeMarkers, initialWindow, lengthsSentence, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
-import { studyFingerprint } from '../../session/study-fingerprint';
+import { edgeMarkers, initialWindow, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
 import { useAppStore } from '../store-context';
 import { useKeyboardLength } from './keyboard-length';
-import { MeasurementsDrawn, MeasurementsLegend, type Segment } from './Measurements';
+import { measurementsSentence, MeasurementsDrawn, MeasurementsLegend } from './Measurements';
+import { useLengths } from './use-lengths';
 import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
 
 const ZOOM_STEP = 1.2;
@@ -20,26 +20,11 @@ export function Viewer() {
   const viewportRef = useRef<Viewport | null>(null);
   const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
   const [view, setView] = useState<ViewState | null>(null);
-  // Left-drag windows, or (Measure, M) draws a length; lengths belong to the image they were drawn on.
+  // Left-drag windows, or (Measure, M; the ratio tool, C) draws a length.
   const [measuring, setMeasuring] = useState(false);
-  const [segments, setSegmentsNow] = useState<Segment[]>([]);
-  // Each image's lengths, for this tab's life, by its pixels' fingerprint (as drafts are): opened
-  // again (the worklist, the set row, the same file), it shows them again; another image never does.
-  const kept = useRef(new Map<string, Segment[]>());
-  const imageKey = useRef<string | null>(null);
-  const setSegments = (change: (list: Segment[]) => Segment[]) =>
-    setSegmentsNow((list) => {
-      const next = change(list);
-      if (imageKey.current) kept.current.set(imageKey.current, next);
-      return next;
-    });
-  const [drawing, setDrawing] = useState<Segment | null>(null);
-  // The segment as the last pointer event left it (the state above may lag a render behind pointerup).
-  const drawn = useRef<Segment | null>(null);
-  const draw = (s: Segment | null) => {
-    drawn.current = s;
-    setDrawing(s);
-  };
+  const lengths = useLengths(study?.image ?? null);
+  const { segments, drawing, draw } = lengths;
+  const drawsLengths = measuring || lengths.ratioNext !== null;
 
   useEffect(() => {
     const element = elementRef.current!;
@@ -65,25 +50,6 @@ export function Viewer() {
 
   useEffect(() => {
     if (study) viewportRef.current?.show(study.image);
-    imageKey.current = null;
-    setSegmentsNow([]);
-    drawn.current = null;
-    setDrawing(null);
-    if (!study) return;
-    let live = true;
-    void studyFingerprint(study.image).then((key) => {
-      if (!live) return;
-      imageKey.current = key;
-      // Lengths drawn in the few ms the fingerprint took come after the kept ones.
-      setSegmentsNow((meanwhile) => {
-        const next = [...(kept.current.get(key) ?? []), ...meanwhile];
-        kept.current.set(key, next);
-        return next;
-      });
-    });
-    return () => {
-      live = false;
-    };
   }, [study]);
 
   const act = (action: string) => {
@@ -102,8 +68,13 @@ export function Viewer() {
       case 'measure':
         keyLength.stop();
         draw(null);
+        if (lengths.ratioNext) lengths.toggleRatio();
         return setMeasuring((m) => !m);
-      case 'remove-length': return setSegments((list) => list.slice(0, -1));
+      case 'ratio':
+        keyLength.stop();
+        draw(null);
+        return lengths.toggleRatio();
+      case 'remove-length': return lengths.removeLast();
     }
   };
 
@@ -123,7 +94,11 @@ export function Viewer() {
     const pan: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
     const preset = /^[1-9]$/.test(key) ? presets[Number(key) - 1] : undefined;
     // Measuring: Enter, the arrows and Escape draw a length (keyboard-length.ts).
-    if (measuring && keyLength.onKey(key, e.shiftKey)) return e.preventDefault();
+    if (drawsLengths && keyLength.onKey(key, e.shiftKey)) return e.preventDefault();
+    if (key === 'escape' && lengths.ratioNext) {
+      lengths.toggleRatio();
+      return e.preventDefault();
+    }
     if (action === 'remove-length' && !segments.length) return;
     if (action) act(action);
     else if (pan[key] && v) v.pan(...pan[key]);
@@ -138,8 +113,8 @@ export function Viewer() {
     e.currentTarget.focus();
     keyLength.stop(); // the pointer takes over from a length begun with the keys
     const left = e.button === 0 && !e.shiftKey;
-    drag.current = { x: e.clientX, y: e.clientY, mode: left ? (measuring ? 'measure' : 'window') : 'pan' };
-    const p = left && measuring ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
+    drag.current = { x: e.clientX, y: e.clientY, mode: left ? (drawsLengths ? 'measure' : 'window') : 'pan' };
+    const p = left && drawsLengths ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
     if (p) draw({ a: p, b: p });
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
@@ -148,7 +123,8 @@ export function Viewer() {
     if (!d || !v) return;
     if (d.mode === 'measure') {
       const p = v.clientToImage(e.clientX, e.clientY);
-      if (p && drawn.current) draw({ a: drawn.current.a, b: p });
+      const s = lengths.drawn();
+      if (p && s) draw({ a: s.a, b: p });
       return;
     }
     const dx = e.clientX - d.x;
@@ -161,16 +137,18 @@ export function Viewer() {
   /** Ends a drag, or a length drawn with the keys: a length is kept when asked and long enough on screen. */
   const endDrag = (keep: boolean) => {
     drag.current = null;
-    const s = drawn.current;
+    const s = lengths.drawn();
     const v = viewportRef.current;
     draw(null);
     if (!keep || !s || !v) return;
     const a = v.imageToCanvas(s.a);
     const b = v.imageToCanvas(s.b);
-    if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) setSegments((list) => [...list, s]);
+    if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) lengths.keep(s);
   };
 
-  const keyLength = useKeyboardLength({ viewport: () => viewportRef.current, image: study?.image ?? null, drawn: () => drawn.current, draw, finish: endDrag });
+  const keyLength = useKeyboardLength({ viewport: () => viewportRef.current, image: study?.image ?? null, drawn: lengths.drawn, draw, finish: endDrag });
+
+  const hint = keyLength.hint ?? (lengths.ratioNext ? RATIO_STEPS[lengths.ratioNext] : null);
 
   // Label and key from the one table of keys (viewer-keys.ts), as the Keyboard panel lists them.
   const button = (action: string, text: string) => {
@@ -205,6 +183,16 @@ export function Viewer() {
           >
             Measure
           </button>
+          <button
+            type="button"
+            aria-label="CTR (cardiothoracic ratio)"
+            aria-pressed={lengths.ratioNext !== null}
+            title="Cardiothoracic ratio: draw the heart's widest width, then the chest's widest inner width (C)"
+            onClick={() => act('ratio')}
+            disabled={!study}
+          >
+            CTR
+          </button>
         </div>
         {presets.length > 0 && (
           <div className="toolbar presets" role="group" aria-label="Window presets">
@@ -229,9 +217,9 @@ export function Viewer() {
           data-testid="viewport"
           tabIndex={0}
           role="img"
-          aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${measuring ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+          aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
           data-has-image={study ? 'true' : 'false'}
-          data-tool={measuring ? 'measure' : 'window'}
+          data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : 'window'}
           data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
           data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
           data-window-center={view?.window.center}
@@ -263,17 +251,17 @@ export function Viewer() {
           <MeasurementsLegend
             image={study.image}
             segments={segments}
-            onClear={() => setSegments(() => [])}
-            onAddToReport={reportStreaming ? null : () => insertReportLine(lengthsSentence(study.image, segments))}
+            onClear={lengths.clear}
+            onAddToReport={reportStreaming ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
           />
         )}
       </div>
-      {/* While a length is drawn with the keys, the line says how (and its length); a screen reader hears it. */}
+      {/* While a length is drawn with the keys or the ratio tool is on, the line says what to do; a screen reader hears it. */}
       <div className="visually-hidden" aria-live="polite">
-        {keyLength.hint}
+        {hint}
       </div>
-      <div className="viewer-status muted" data-testid="viewer-status" aria-live="off" data-measure-hint={keyLength.hint ? 'true' : undefined}>
-        {keyLength.hint ?? (view && study
+      <div className="viewer-status muted" data-testid="viewer-status" aria-live="off" data-measure-hint={hint ? 'true' : undefined}>
+        {hint ?? (view && study
           ? `W ${fmt(view.window.width)} · L ${fmt(view.window.center)} · zoom ${Math.round(view.scale * 100)}%` +
             `${view.rotation ? ` · ${view.rotation}°` : ''}${view.invert !== study.image.invert ? ' · inverted' : ''}` +
             ` · ${study.image.width}×${study.image.height}`
@@ -282,6 +270,11 @@ export function Viewer() {
     </div>
   );
 }
+
+const RATIO_STEPS = {
+  heart: "Cardiothoracic ratio: draw the heart's widest width (Escape or C stops).",
+  chest: "Cardiothoracic ratio: now the chest's widest inner width, rib to rib (Escape or C stops).",
+};
 
 function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);

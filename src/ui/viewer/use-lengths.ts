@@ -1,0 +1,80 @@
+import { useEffect, useRef, useState } from 'react';
+import type { DecodedImage, WidthRole } from '../../imaging';
+import { studyFingerprint } from '../../session/study-fingerprint';
+import type { Segment } from './Measurements';
+
+const NONE: Segment[] = [];
+
+/**
+ * The lengths drawn on the open image, the one being drawn, and the cardiothoracic ratio tool's
+ * step. Lengths belong to the image they were drawn on: each image's are kept for the tab's life by
+ * its pixels' fingerprint (as drafts are), so the same image opened again (the worklist, the set
+ * row, the same file) shows them again, and another image never does.
+ */
+export function useLengths(image: DecodedImage | null) {
+  // State is kept with the image it belongs to: another image starts with none (until its own are found).
+  const [own, setOwn] = useState<{ image: DecodedImage | null; list: Segment[] }>({ image: null, list: [] });
+  const segments = own.image === image ? own.list : NONE;
+  const kept = useRef(new Map<string, Segment[]>());
+  const imageKey = useRef<string | null>(null);
+  const setSegments = (change: (list: Segment[]) => Segment[]) =>
+    setOwn((o) => {
+      const list = change(o.image === image ? o.list : NONE);
+      if (imageKey.current) kept.current.set(imageKey.current, list);
+      return { image, list };
+    });
+  const [drawingOn, setDrawing] = useState<{ image: DecodedImage | null; s: Segment | null }>({ image: null, s: null });
+  const drawing = drawingOn.image === image ? drawingOn.s : null;
+  // The segment as the last pointer event left it (the state above may lag a render behind pointerup).
+  const drawn = useRef<Segment | null>(null);
+  // The ratio tool's next width (the heart's, then the chest's), for the image it began on.
+  const [ratio, setRatio] = useState<{ next: WidthRole; image: DecodedImage } | null>(null);
+  const ratioNext = ratio && ratio.image === image ? ratio.next : null;
+  // With the ratio tool on, the length being drawn is already named (heart, chest) on the image.
+  const draw = (s: Segment | null) => {
+    const named = s && ratioNext ? { ...s, role: ratioNext } : s;
+    drawn.current = named;
+    setDrawing({ image, s: named });
+  };
+
+  useEffect(() => {
+    imageKey.current = null;
+    drawn.current = null;
+    if (!image) return;
+    let live = true;
+    void studyFingerprint(image).then((key) => {
+      if (!live) return;
+      imageKey.current = key;
+      // Lengths drawn in the few ms the fingerprint took come after the kept ones.
+      setOwn((o) => {
+        const list = [...(kept.current.get(key) ?? []), ...(o.image === image ? o.list : NONE)];
+        kept.current.set(key, list);
+        return { image, list };
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [image]);
+
+  return {
+    segments,
+    drawing,
+    drawn: () => drawn.current,
+    draw,
+    removeLast: () => setSegments((list) => list.slice(0, -1)),
+    clear: () => setSegments(() => []),
+    /** Keeps a drawn length; with the ratio tool on, as its next width. */
+    keep: (s: Segment) => {
+      setSegments((list) => [...list, ratioNext ? { ...s, role: ratioNext } : { a: s.a, b: s.b }]);
+      if (ratioNext && image) setRatio(ratioNext === 'heart' ? { next: 'chest', image } : null);
+    },
+    ratioNext,
+    /** The ratio tool on (a new ratio: the widths of the last one go) or off. */
+    toggleRatio: () => {
+      if (ratioNext || !image) return setRatio(null);
+      setSegments((list) => list.filter((s) => !s.role));
+      setRatio({ next: 'heart', image });
+    },
+  };
+}
