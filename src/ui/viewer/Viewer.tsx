@@ -111,7 +111,11 @@ export function Viewer() {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     e.currentTarget.focus();
-    keyLength.stop(); // the pointer takes over from a length begun with the keys
+    // The pointer takes over from a length begun with the keys (a pan, too, drops it).
+    if (keyLength.active) {
+      keyLength.stop();
+      draw(null);
+    }
     const left = e.button === 0 && !e.shiftKey;
     drag.current = { x: e.clientX, y: e.clientY, mode: left ? (drawsLengths ? 'measure' : 'window') : 'pan' };
     const p = left && drawsLengths ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
