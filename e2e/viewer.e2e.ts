@@ -6,6 +6,7 @@ import { encode as encodePng } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './support/browser';
+import { closePanel, openPanel } from './support/reading-room';
 import { expected, FIXTURES, openFile, waitShown } from './support/open-image';
 import { canvasStats, dragOn, imageOnPage, type PagePoint } from './support/viewport';
 
@@ -175,12 +176,18 @@ describe('viewer', () => {
     expect(await page.getByTestId('measurements-legend').textContent()).toContain('Lengths in pixels: the file has no pixel spacing.');
     await page.getByRole('button', { name: 'Clear lengths' }).click();
 
-    // The DICOM opened again: its length is back (kept by the image's pixels, for this tab's life).
+    // The DICOM opened again: its length is back (kept by the image's pixels), after a reload too.
+    await openFile(page, 'dcm-mono2-explicit.dcm');
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    await expect.poll(() => lengths.count()).toBe(1);
+    expect(await lengths.nth(0).getAttribute('data-length')).toBe(kept);
+    await page.reload();
     await openFile(page, 'dcm-mono2-explicit.dcm');
     await waitShown(page, 'dcm-mono2-explicit.dcm');
     await expect.poll(() => lengths.count()).toBe(1);
     expect(await lengths.nth(0).getAttribute('data-length')).toBe(kept);
     await page.getByRole('button', { name: 'Clear lengths' }).click();
+    await page.getByRole('button', { name: 'Measure' }).click();
 
     // Without a pointer: Enter puts a point mid-view, the arrows move it (10 px, Shift: 1 px), Enter
     // sets the start, the arrows move the end, Enter keeps it. Escape drops one half drawn.
@@ -204,7 +211,20 @@ describe('viewer', () => {
     await page.keyboard.press('Escape');
     expect(await lengths.count()).toBe(1);
     expect(await status.textContent()).toMatch(/^W /);
-    await page.getByRole('button', { name: 'Clear lengths' }).click();
+
+    // "Clear all local data" takes every image's lengths, the ones on screen too.
+    await openPanel(page, 'settings');
+    await page.getByRole('button', { name: 'Clear all local data…' }).click();
+    await page.getByRole('dialog', { name: 'Clear all local data?' }).getByRole('button', { name: 'Delete everything' }).click();
+    await page.waitForFunction(() => /Deleted all drafts and lengths/.test(document.querySelector('[data-testid="clear-data-result"]')?.textContent ?? ''));
+    await closePanel(page, 'settings');
+    expect(await lengths.count()).toBe(0);
+    await openFile(page, 'gray8.png');
+    await waitShown(page, 'gray8.png');
+    await openFile(page, 'dcm-mono2-explicit.dcm');
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    await page.waitForTimeout(300);
+    expect(await lengths.count()).toBe(0);
     await page.getByRole('button', { name: 'Measure' }).click();
     expect(errors).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { MODEL_CACHE } from '../model/artifacts';
 import { idbDraftStorage, type DraftPersistence } from './drafts';
+import { lengthsStorage } from './lengths-storage';
 
 export interface ClearedData {
   caches: string[];
@@ -23,12 +24,14 @@ export interface LocalDataEnv {
 }
 
 /**
- * "Clear all local data": every draft, and every downloaded model file (the app's cache and
- * WebLLM's caches and databases). A model already loaded stays in memory until the page closes.
+ * "Clear all local data": every draft and every image's lengths, and every downloaded model file
+ * (the app's cache and WebLLM's caches and databases). A model already loaded stays in memory until
+ * the page closes.
  */
-export async function clearAllLocalData(drafts: DraftPersistence | null, env: LocalDataEnv = browserEnv()): Promise<ClearedData> {
+export async function clearAllLocalData(drafts: DraftPersistence | null, env: LocalDataEnv = browserEnv(), lengths = lengthsStorage()): Promise<ClearedData> {
   if (drafts) await drafts.clearAll();
   else await idbDraftStorage().clear();
+  await lengths.clear();
   const cleared: ClearedData = { caches: [], databases: [] };
   if (env.caches) {
     for (const name of await env.caches.keys()) {

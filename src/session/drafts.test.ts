@@ -5,6 +5,7 @@ import { createAppStore, type AppStore } from '../state/store';
 import { localStorageJournal, memoryJournal, type DraftJournal } from './draft-journal';
 import { clearAllLocalData } from './clear-local-data';
 import { asDraft, DraftPersistence, idbDraftStorage, SCRATCH, type Draft, type DraftStorage } from './drafts';
+import { LengthsStorage } from './lengths-storage';
 import { studyFingerprint } from './study-fingerprint';
 
 function image(seed: number, meta: DecodedImage['meta'] = []): DecodedImage {
@@ -385,7 +386,7 @@ describe('write-ahead journal', () => {
 });
 
 describe('clearAllLocalData', () => {
-  it('deletes drafts, the model cache and WebLLM caches and databases, nothing else', async () => {
+  it("deletes drafts, every image's lengths, the model cache and WebLLM caches and databases, nothing else", async () => {
     const names = ['cxr-llava-models-v1', 'cxr-llava-manifests', 'webllm/model', 'webllm/wasm', 'webllm/config', 'tvmjs-cos-hash-meta', 'workbox-precache-v2-x'];
     const caches = { keys: vi.fn(async () => [...names]), delete: vi.fn(async (n: string) => names.includes(n)) };
     await new Promise<void>((resolve) => {
@@ -397,7 +398,11 @@ describe('clearAllLocalData', () => {
     const p = await startPersistence(store, storage);
     store.getState().editReport('draft');
     await settle(p);
-    const cleared = await clearAllLocalData(p, { caches, indexedDB });
+    const lengthsDb = `lengths-${Math.random()}`;
+    const lengths = new LengthsStorage(lengthsDb);
+    lengths.save('img', [{ a: { x: 0, y: 0 }, b: { x: 5, y: 5 } }]);
+    const cleared = await clearAllLocalData(p, { caches, indexedDB }, lengths);
+    expect(await new LengthsStorage(lengthsDb).load('img')).toEqual([]);
     expect(cleared.caches).toEqual(names.slice(0, 6));
     expect(caches.delete).not.toHaveBeenCalledWith('workbox-precache-v2-x');
     expect(cleared.databases).toEqual(['webllm/model']);

@@ -14,7 +14,7 @@ export function DataControls({ drafts = runningDrafts() }: { drafts?: DraftPersi
     try {
       const cleared = await clearAllLocalData(drafts);
       const models = cleared.caches.length + cleared.databases.length;
-      setResult({ status: 'done', message: `Deleted all drafts${models ? ` and ${models} model cache${models === 1 ? '' : 's'}` : ''}.` });
+      setResult({ status: 'done', message: `Deleted all drafts and lengths${models ? ` and ${models} model cache${models === 1 ? '' : 's'}` : ''}.` });
     } catch (err) {
       setResult({ status: 'failed', message: `Could not clear everything: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -30,8 +30,8 @@ export function DataControls({ drafts = runningDrafts() }: { drafts?: DraftPersi
       <dialog ref={dialog} aria-labelledby="clear-data-title" aria-describedby="clear-data-text" data-testid="clear-data-dialog">
         <h3 id="clear-data-title">Clear all local data?</h3>
         <p id="clear-data-text">
-          This deletes every saved draft (reports, versions and chats of all studies) and the downloaded model files from this browser. The
-          report on screen is emptied. A model already loaded keeps working until the page is closed; next time it is downloaded again.
+          This deletes every saved draft (reports, versions and chats of all studies), the lengths measured on every image, and the
+          downloaded model files from this browser. The report on screen is emptied. A model already loaded keeps working until the page is closed; next time it is downloaded again.
         </p>
         <div className="toolbar">
           <button type="button" className="danger" onClick={() => void confirm()}>

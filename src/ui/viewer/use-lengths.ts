@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DecodedImage, WidthRole } from '../../imaging';
+import { lengthsStorage } from '../../session/lengths-storage';
 import { studyFingerprint } from '../../session/study-fingerprint';
 import type { Segment } from './Measurements';
 
@@ -7,20 +8,20 @@ const NONE: Segment[] = [];
 
 /**
  * The lengths drawn on the open image, the one being drawn, and the cardiothoracic ratio tool's
- * step. Lengths belong to the image they were drawn on: each image's are kept for the tab's life by
- * its pixels' fingerprint (as drafts are), so the same image opened again (the worklist, the set
- * row, the same file) shows them again, and another image never does.
+ * step. Lengths belong to the image they were drawn on: each image's are kept by its pixels'
+ * fingerprint (lengths-storage.ts: this tab's memory and IndexedDB), so the same image opened again
+ * (the worklist, the set row, the same file, after a reload) shows them again, and another image
+ * never does.
  */
 export function useLengths(image: DecodedImage | null) {
   // State is kept with the image it belongs to: another image starts with none (until its own are found).
   const [own, setOwn] = useState<{ image: DecodedImage | null; list: Segment[] }>({ image: null, list: [] });
   const segments = own.image === image ? own.list : NONE;
-  const kept = useRef(new Map<string, Segment[]>());
   const imageKey = useRef<string | null>(null);
   const setSegments = (change: (list: Segment[]) => Segment[]) =>
     setOwn((o) => {
       const list = change(o.image === image ? o.list : NONE);
-      if (imageKey.current) kept.current.set(imageKey.current, list);
+      if (imageKey.current) lengthsStorage().save(imageKey.current, list);
       return { image, list };
     });
   const [drawingOn, setDrawing] = useState<{ image: DecodedImage | null; s: Segment | null }>({ image: null, s: null });
@@ -42,18 +43,23 @@ export function useLengths(image: DecodedImage | null) {
     drawn.current = null;
     if (!image) return;
     let live = true;
-    void studyFingerprint(image).then((key) => {
+    void studyFingerprint(image).then(async (key) => {
+      const stored = await lengthsStorage().load(key);
       if (!live) return;
       imageKey.current = key;
-      // Lengths drawn in the few ms the fingerprint took come after the kept ones.
+      // Lengths drawn in the few ms the fingerprint and the read took come after the kept ones.
       setOwn((o) => {
-        const list = [...(kept.current.get(key) ?? []), ...(o.image === image ? o.list : NONE)];
-        kept.current.set(key, list);
+        const meanwhile = o.image === image ? o.list : NONE;
+        const list = meanwhile.length ? [...stored, ...meanwhile] : stored;
+        if (meanwhile.length) lengthsStorage().save(key, list);
         return { image, list };
       });
     });
+    // "Clear all local data" takes the lengths on screen too.
+    const off = lengthsStorage().onCleared(() => setOwn({ image, list: NONE }));
     return () => {
       live = false;
+      off();
     };
   }, [image]);
 
