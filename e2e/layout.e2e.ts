@@ -113,22 +113,25 @@ describe('reading-room layout and accessibility of every state', () => {
       await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
       await checkState(page, 'image-open', size);
 
-      // Two lengths drawn on the image (Measure), with the line that says what they are in.
-      await page.getByRole('button', { name: 'Measure' }).click();
+      // A length drawn on the image (Measure), then a cardiothoracic ratio (CTR: the heart's width,
+      // then the chest's), with the lines that say what they are in and the ratio.
       const vp = (await page.getByTestId('viewport').boundingBox())!;
-      for (const [x1, y1, x2, y2] of [
-        [0.35, 0.3, 0.65, 0.3],
-        [0.5, 0.35, 0.5, 0.7],
-      ] as const) {
+      const drawAcross = async ([x1, y1, x2, y2]: readonly [number, number, number, number]) => {
         await page.mouse.move(vp.x + x1 * vp.width, vp.y + y1 * vp.height);
         await page.mouse.down();
         await page.mouse.move(vp.x + x2 * vp.width, vp.y + y2 * vp.height, { steps: 4 });
         await page.mouse.up();
-      }
-      await expect.poll(() => page.getByTestId('measurement').count()).toBe(2);
+      };
+      await page.getByRole('button', { name: 'Measure' }).click();
+      await drawAcross([0.5, 0.2, 0.5, 0.45]);
+      await page.getByRole('button', { name: 'Measure' }).click();
+      await page.getByRole('button', { name: 'Cardiothoracic ratio' }).click();
+      await drawAcross([0.4, 0.62, 0.63, 0.62]);
+      await drawAcross([0.29, 0.56, 0.73, 0.56]);
+      await expect.poll(() => page.getByTestId('measurement').count()).toBe(3);
+      await page.getByTestId('cardiothoracic-ratio').waitFor();
       await checkState(page, 'lengths', size);
       await page.getByRole('button', { name: 'Clear lengths' }).click();
-      await page.getByRole('button', { name: 'Measure' }).click();
 
       await generate.click();
       await page.waitForFunction(() => (document.querySelector('textarea[aria-label="Report"]') as HTMLTextAreaElement | null)?.value.length, undefined, { timeout: 60_000 });
