@@ -223,7 +223,7 @@ describe('viewer', () => {
     await waitShown(page, 'gray8.png');
     await openFile(page, 'dcm-mono2-explicit.dcm');
     await waitShown(page, 'dcm-mono2-explicit.dcm');
-    await page.waitForTimeout(300);
+    await page.locator('[data-testid="viewport"][data-lengths-loaded="true"]').waitFor();
     expect(await lengths.count()).toBe(0);
     await page.getByRole('button', { name: 'Measure' }).click();
     expect(errors).toEqual([]);

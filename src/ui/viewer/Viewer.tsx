@@ -224,6 +224,7 @@ export function Viewer() {
           aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
           data-has-image={study ? 'true' : 'false'}
           data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : 'window'}
+          data-lengths-loaded={lengths.loaded ? 'true' : undefined}
           data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
           data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
           data-window-center={view?.window.center}

@@ -15,14 +15,15 @@ const NONE: Segment[] = [];
  */
 export function useLengths(image: DecodedImage | null) {
   // State is kept with the image it belongs to: another image starts with none (until its own are found).
-  const [own, setOwn] = useState<{ image: DecodedImage | null; list: Segment[] }>({ image: null, list: [] });
+  // `loaded`: the image's kept lengths have been read (tests wait for it: data-lengths-loaded).
+  const [own, setOwn] = useState<{ image: DecodedImage | null; list: Segment[]; loaded?: boolean }>({ image: null, list: [] });
   const segments = own.image === image ? own.list : NONE;
   const imageKey = useRef<string | null>(null);
   const setSegments = (change: (list: Segment[]) => Segment[]) =>
     setOwn((o) => {
       const list = change(o.image === image ? o.list : NONE);
       if (imageKey.current) lengthsStorage().save(imageKey.current, list);
-      return { image, list };
+      return { image, list, loaded: o.image === image && o.loaded };
     });
   const [drawingOn, setDrawing] = useState<{ image: DecodedImage | null; s: Segment | null }>({ image: null, s: null });
   const drawing = drawingOn.image === image ? drawingOn.s : null;
@@ -52,11 +53,11 @@ export function useLengths(image: DecodedImage | null) {
         const meanwhile = o.image === image ? o.list : NONE;
         const list = meanwhile.length ? [...stored, ...meanwhile] : stored;
         if (meanwhile.length) lengthsStorage().save(key, list);
-        return { image, list };
+        return { image, list, loaded: true };
       });
     });
     // "Clear all local data" takes the lengths on screen too.
-    const off = lengthsStorage().onCleared(() => setOwn({ image, list: NONE }));
+    const off = lengthsStorage().onCleared(() => setOwn({ image, list: NONE, loaded: true }));
     return () => {
       live = false;
       off();
@@ -65,6 +66,7 @@ export function useLengths(image: DecodedImage | null) {
 
   return {
     segments,
+    loaded: own.image === image && own.loaded === true,
     drawing,
     drawn: () => drawn.current,
     draw,
