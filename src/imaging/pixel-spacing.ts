@@ -36,34 +36,37 @@ export function measureSpacing(a: SpacingAttributes): MeasureSpacing | null {
   return null;
 }
 
-/** One line saying what the viewer's lengths are in. */
-export function describeSpacing(img: Pick<DecodedImage, 'pixelSpacing' | 'spacingBasis'>): string {
-  if (!img.pixelSpacing) return 'Lengths in pixels: the file has no pixel spacing.';
+/** What the viewer's lengths are in: a whole line (the legend), and a few words (a report's sentence). */
+function spacingWords(img: Pick<DecodedImage, 'pixelSpacing' | 'spacingBasis'>): { line: string; brief: string } {
+  if (!img.pixelSpacing) return { line: 'Lengths in pixels: the file has no pixel spacing.', brief: 'in pixels; the file gives no pixel spacing' };
   const basis = img.spacingBasis ?? { kind: 'pixel-spacing' };
   switch (basis.kind) {
     case 'detector':
-      return 'Lengths at the detector (Imager Pixel Spacing): not corrected for magnification, so larger than in the patient.';
+      return {
+        line: 'Lengths at the detector (Imager Pixel Spacing): not corrected for magnification, so larger than in the patient.',
+        brief: 'at the detector, not corrected for magnification',
+      };
     case 'magnification-corrected':
-      return `Lengths in the patient, estimated: Imager Pixel Spacing ÷ the file's magnification factor ${basis.factor}.`;
+      return {
+        line: `Lengths in the patient, estimated: Imager Pixel Spacing ÷ the file's magnification factor ${basis.factor}.`,
+        brief: `corrected for an estimated magnification of ${basis.factor}`,
+      };
     case 'calibrated':
-      return 'Lengths from Pixel Spacing, corrected or calibrated (it differs from the Imager Pixel Spacing).';
+      return { line: 'Lengths from Pixel Spacing, corrected or calibrated (it differs from the Imager Pixel Spacing).', brief: 'from the calibrated pixel spacing' };
     case 'pixel-spacing':
-      return 'Lengths from Pixel Spacing; the file does not say whether it is corrected for magnification.';
+      return {
+        line: 'Lengths from Pixel Spacing; the file does not say whether it is corrected for magnification.',
+        brief: 'from the pixel spacing; not stated whether corrected for magnification',
+      };
   }
 }
 
-/** What the lengths are, in a few words for a report's sentence (the whole story: describeSpacing). */
+/** One line saying what the viewer's lengths are in. */
+export function describeSpacing(img: Pick<DecodedImage, 'pixelSpacing' | 'spacingBasis'>): string {
+  return spacingWords(img).line;
+}
+
+/** What the lengths are, in a few words for a report's sentence. */
 export function spacingInBrief(img: Pick<DecodedImage, 'pixelSpacing' | 'spacingBasis'>): string {
-  if (!img.pixelSpacing) return 'in pixels; the file gives no pixel spacing';
-  const basis = img.spacingBasis ?? { kind: 'pixel-spacing' };
-  switch (basis.kind) {
-    case 'detector':
-      return 'at the detector, not corrected for magnification';
-    case 'magnification-corrected':
-      return `corrected for an estimated magnification of ${basis.factor}`;
-    case 'calibrated':
-      return 'from the calibrated pixel spacing';
-    case 'pixel-spacing':
-      return 'from the pixel spacing; not stated whether corrected for magnification';
-  }
+  return spacingWords(img).brief;
 }
