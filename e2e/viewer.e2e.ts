@@ -275,6 +275,11 @@ describe('viewer', () => {
     await vp.focus();
     await page.keyboard.press('c');
     expect(await lengths.count()).toBe(0);
+    // With the keys, the status line names the width being drawn; Escape drops it, then stops the tool.
+    await page.keyboard.press('Enter');
+    expect(await status.textContent()).toMatch(/^Heart width: the arrows move the point/);
+    await page.keyboard.press('Escape');
+    expect(await vp.getAttribute('data-tool')).toBe('ratio');
     await page.keyboard.press('Escape');
     expect(await vp.getAttribute('data-tool')).toBe('window');
     await page.keyboard.press('m');

@@ -150,7 +150,14 @@ export function Viewer() {
     if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_SEGMENT_PX) lengths.keep(s);
   };
 
-  const keyLength = useKeyboardLength({ viewport: () => viewportRef.current, image: study?.image ?? null, drawn: lengths.drawn, draw, finish: endDrag });
+  const keyLength = useKeyboardLength({
+    name: lengths.ratioNext === 'heart' ? 'Heart width' : lengths.ratioNext === 'chest' ? 'Chest width' : 'Length',
+    viewport: () => viewportRef.current,
+    image: study?.image ?? null,
+    drawn: lengths.drawn,
+    draw,
+    finish: endDrag,
+  });
 
   const hint = keyLength.hint ?? (lengths.ratioNext ? RATIO_STEPS[lengths.ratioNext] : null);
 

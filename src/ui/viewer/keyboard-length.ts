@@ -7,6 +7,8 @@ const STEP_PX = 10;
 const ARROWS: Record<string, [number, number]> = { arrowleft: [-1, 0], arrowright: [1, 0], arrowup: [0, -1], arrowdown: [0, 1] };
 
 interface Drawing {
+  /** What is drawn, for the status line: "Length", or the ratio tool's "Heart width". */
+  name: string;
   viewport: () => Viewport | null;
   image: DecodedImage | null;
   /** The segment being drawn, as the pointer or the keys last left it. */
@@ -22,7 +24,7 @@ interface Drawing {
  * the arrows move the end, Enter keeps the length; Escape drops it. The arrows move the point as it
  * is seen, whatever the zoom, rotation or flip.
  */
-export function useKeyboardLength({ viewport, image, drawn, draw, finish }: Drawing) {
+export function useKeyboardLength({ name, viewport, image, drawn, draw, finish }: Drawing) {
   // The phase belongs to the image it began on: another image ends it (Viewer drops the drawing).
   const [state, setState] = useState<{ phase: 'start' | 'end'; image: DecodedImage } | null>(null);
   const phase = state && state.image === image ? state.phase : null;
@@ -62,9 +64,9 @@ export function useKeyboardLength({ viewport, image, drawn, draw, finish }: Draw
   const s = drawn();
   const hint =
     phase === 'start'
-      ? 'Length: the arrows move the point (Shift: by 1 pixel), Enter sets the start, Escape cancels.'
+      ? `${name}: the arrows move the point (Shift: by 1 pixel), Enter sets the start, Escape cancels.`
       : phase === 'end' && s && image
-        ? `Length ${formatLength(lengthOf(s.a, s.b, image))}: the arrows move the end, Enter keeps it, Escape cancels.`
+        ? `${name} ${formatLength(lengthOf(s.a, s.b, image))}: the arrows move the end, Enter keeps it, Escape cancels.`
         : null;
   return { onKey, hint, stop: () => setPhase(null), active: phase !== null };
 }
