@@ -1,4 +1,5 @@
 import { formatLength, lengthOf, type ImagePoint } from './measure';
+import { metaValue } from './model-fit';
 import type { DecodedImage } from './types';
 
 /** What a length drawn with the cardiothoracic ratio tool measures. */
@@ -13,8 +14,7 @@ type Spacing = Pick<DecodedImage, 'pixelSpacing'>;
 
 /** The file's View Position (PA, AP, LATERAL...), upper case; null when it does not say (PNG, JPEG). */
 export function viewPositionOf(img: Pick<DecodedImage, 'meta'>): string | null {
-  const v = img.meta.find((m) => m.key === 'viewPosition')?.value.trim().toUpperCase();
-  return v && v !== '—' ? v : null;
+  return metaValue(img.meta, 'viewPosition') || null;
 }
 
 /**

@@ -172,10 +172,15 @@ export class Viewport {
     return { x: p.x, y: p.y };
   }
 
+  /** The image point drawn at a canvas point, or the nearest point of the image when it is outside. */
+  canvasToImageInside(c: { x: number; y: number }): ImagePoint | null {
+    const p = this.canvasToImage(c);
+    return p && this.image ? { x: Math.min(Math.max(p.x, 0), this.image.width), y: Math.min(Math.max(p.y, 0), this.image.height) } : null;
+  }
+
   /** The image point at the middle of the view, kept inside the image. */
   middleOfView(): ImagePoint | null {
-    const p = this.canvasToImage({ x: this.element.clientWidth / 2, y: this.element.clientHeight / 2 });
-    return p && this.image ? { x: Math.min(Math.max(p.x, 0), this.image.width), y: Math.min(Math.max(p.y, 0), this.image.height) } : null;
+    return this.canvasToImageInside({ x: this.element.clientWidth / 2, y: this.element.clientHeight / 2 });
   }
 
   /** Where the image's +x (along a row) and +y (down a column) point on screen. */

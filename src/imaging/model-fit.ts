@@ -1,5 +1,11 @@
 import type { MetaField } from './types';
 
+/** A metadata row's value, trimmed and upper case; '' when the file does not give it ('—'). */
+export function metaValue(meta: readonly MetaField[], key: string): string {
+  const v = meta.find((m) => m.key === key)?.value.trim().toUpperCase() ?? '';
+  return v === '—' ? '' : v;
+}
+
 /**
  * Whether the file says it is what CXR-LLaVA reads: a frontal chest radiograph. The model writes a
  * report for any image, one that reads like a chest report: for a CT slice, a hand film or a
@@ -7,10 +13,7 @@ import type { MetaField } from './types';
  * panel says so before anyone reads the report. (PNG and JPEG say nothing: no warning.)
  */
 export function modelFitWarning(meta: readonly MetaField[]): string | null {
-  const value = (key: string) => {
-    const v = meta.find((m) => m.key === key)?.value.trim().toUpperCase() ?? '';
-    return v === '—' ? '' : v;
-  };
+  const value = (key: string) => metaValue(meta, key);
   const reasons: string[] = [];
   const modality = value('modality');
   // CR and DX are radiographs; OT and SC (secondary capture: a scanned film, a converted image) say nothing.

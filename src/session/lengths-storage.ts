@@ -36,7 +36,7 @@ export class LengthsStorage {
     } catch (err) {
       console.warn('Lengths storage:', err);
     }
-    // Another tab may have drawn meanwhile; what this tab holds wins.
+    // Lengths saved in this tab while the read was on its way are newer: they win.
     const list = this.memory.get(key) ?? (Array.isArray(stored) ? stored.filter(isStoredLength) : []);
     this.memory.set(key, list);
     return list;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { formatLength, lengthOf, type DecodedImage, type ImagePoint, type Viewport } from '../../imaging';
+import { formatLength, lengthOf, type DecodedImage, type Viewport } from '../../imaging';
 import type { Segment } from './Measurements';
 
 /** Screen pixels an arrow moves the point by; with Shift, one. */
@@ -56,7 +56,9 @@ export function useKeyboardLength({ name, viewport, image, drawn, draw, finish }
     const arrow = ARROWS[key];
     if (!arrow || !phase || !s) return false;
     const step = shift ? 1 : STEP_PX;
-    const moved = movedOnScreen(v, image, s.b, arrow[0] * step, arrow[1] * step);
+    // The point as seen moves by the step on screen (through zoom, rotation, flips), inside the image.
+    const c = v.imageToCanvas(s.b);
+    const moved = v.canvasToImageInside({ x: c.x + arrow[0] * step, y: c.y + arrow[1] * step });
     if (moved) draw(phase === 'start' ? { a: moved, b: moved } : { a: s.a, b: moved });
     return true;
   };
@@ -69,11 +71,4 @@ export function useKeyboardLength({ name, viewport, image, drawn, draw, finish }
         ? `${name} ${formatLength(lengthOf(s.a, s.b, image))}: the arrows move the end, Enter keeps it, Escape cancels.`
         : null;
   return { onKey, hint, stop: () => setPhase(null), active: phase !== null };
-}
-
-/** An image point moved by (dx, dy) screen pixels, kept inside the image. */
-function movedOnScreen(v: Viewport, image: DecodedImage, p: ImagePoint, dx: number, dy: number): ImagePoint | null {
-  const c = v.imageToCanvas(p);
-  const q = v.canvasToImage({ x: c.x + dx, y: c.y + dy });
-  return q && { x: Math.min(Math.max(q.x, 0), image.width), y: Math.min(Math.max(q.y, 0), image.height) };
 }
