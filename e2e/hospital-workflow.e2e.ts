@@ -10,6 +10,7 @@ import { credentialLeaks, keptInPage, searchStudies, signIn as signInAs } from '
 import { orthancRest } from './support/orthanc';
 import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 import { recordRequests, requestOrigin } from './support/request-log';
+import { dragOn, imageOnPage } from './support/viewport';
 
 /**
  * The hospital workflow against a real Orthanc (DICOMweb plugin; started by global-setup on
@@ -226,6 +227,27 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     const report = page.getByRole('textbox', { name: 'Report', exact: true });
     await report.fill('Dropped file: no acute disease.');
     const send = page.getByTestId('send-report');
+
+    // The reader takes the cardiothoracic ratio: the SR and the FHIR report carry both widths and
+    // the ratio as data, as the viewer shows them.
+    const { at } = await imageOnPage(page);
+    await page.getByTestId('viewport').focus();
+    await page.keyboard.press('c');
+    await dragOn(page, at(0.35, 0.6), at(0.7, 0.6));
+    await dragOn(page, at(0.1, 0.55), at(0.9, 0.55));
+    const drawn = page.getByTestId('measurement');
+    await expect.poll(() => drawn.count()).toBe(2);
+    const [heartMm, chestMm] = (await drawn.evaluateAll((els) => els.map((e) => e.getAttribute('data-length')))).map((l) => /^([\d.]+) mm$/.exec(l ?? '')![1]!);
+    const ratio = /Cardiothoracic ratio (0\.\d\d)\./.exec((await page.getByTestId('cardiothoracic-ratio').textContent()) ?? '')![1]!;
+    await expect.poll(() => send.getByTestId('send-measurements').textContent()).toBe('Includes 2 lengths and the cardiothoracic ratio you drew, as structured measurements.');
+    const [fhirDownload] = (await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export FHIR', exact: true }).click()])) as [Download, unknown];
+    const fhir = JSON.parse(readFileSync((await fhirDownload.path())!, 'utf8')) as { contained: { id: string; valueQuantity: { value: number; code: string } }[] };
+    expect(fhir.contained.map((o) => [o.id, o.valueQuantity.value, o.valueQuantity.code])).toEqual([
+      ['length-1', Number(heartMm), 'mm'],
+      ['length-2', Number(chestMm), 'mm'],
+      ['cardiothoracic-ratio', Number(ratio), '{ratio}'],
+    ]);
+
     const downloadP = page.waitForEvent('download');
     await send.getByRole('button', { name: 'Download SR (.dcm)' }).click();
     const downloaded = new Uint8Array(readFileSync((await (await downloadP).path())!));
@@ -247,6 +269,11 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(dump).toContain('Dropped file: no acute disease.');
     expect(dump).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
     expect(dump).toMatch(/Verification Flag\s*:\s*UNVERIFIED/);
+    expect(dump).toMatch(/^Enhanced SR Document/m);
+    expect(dump).toContain(`<contains NUM:(410668003,SCT,"Length")="${heartMm}" (mm,UCUM,"millimeter")>\n      <has concept mod CODE:(363698007,SCT,"Finding Site")=(80891009,SCT,"Heart structure")>`);
+    expect(dump).toContain(`<contains NUM:(410668003,SCT,"Length")="${chestMm}" (mm,UCUM,"millimeter")>\n      <has concept mod CODE:(363698007,SCT,"Finding Site")=(51185008,SCT,"Thoracic structure")>`);
+    expect(dump).toContain(`<contains NUM:(CTR,99CXRLLAVAWEB,"Cardiothoracic ratio")="${ratio}" ({ratio},UCUM,"ratio")>`);
+    expect(dump.match(/<selected from IMAGE:=\(SC image,"([\d.]+)"\)>/g)).toEqual([`<selected from IMAGE:=(SC image,"${SOP}")>`, `<selected from IMAGE:=(SC image,"${SOP}")>`]);
     expect(dciodvfyErrors(bytes, 'dropped-stored.dcm')).toEqual([]);
     expect(dsrdump(downloaded, 'dropped-download.dcm')).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
 

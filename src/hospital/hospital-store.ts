@@ -22,7 +22,8 @@ export interface OpenedStudy {
   /** Why no SR can be made for it, when source is null. */
   sourceProblem?: string;
   /** The last SR stored for it, with the report text it carried (to tell an edit made after it). */
-  sent?: { sopInstanceUID: string; at: number; text: string };
+  /** The last SR sent: the report's text, and its measurements as measuredKey (send-report.ts) had them. */
+  sent?: { sopInstanceUID: string; at: number; text: string; measured: string };
 }
 
 export interface HospitalState {
@@ -39,7 +40,7 @@ export interface HospitalState {
   setQuery: (q: Partial<StudyQuery>) => void;
   set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send'>>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
-  markSent: (studyKey: string, sopInstanceUID: string, text: string) => void;
+  markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
 }
 
 export type HospitalStore = StoreApi<HospitalState>;
@@ -57,10 +58,10 @@ export function createHospitalStore(): HospitalStore {
     setQuery: (q) => set((s) => ({ query: { ...s.query, ...q } })),
     set: (patch) => set(patch),
     markOpened: (key, o) => set((s) => ({ opened: { ...s.opened, [key]: o } })),
-    markSent: (key, sop, text) =>
+    markSent: (key, sop, text, measured) =>
       set((s) => {
         const prev = s.opened[key];
-        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { sopInstanceUID: sop, at: Date.now(), text } } } } : {};
+        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { sopInstanceUID: sop, at: Date.now(), text, measured } } } } : {};
       }),
   }));
 }

@@ -8,6 +8,7 @@ import { decodeImageFile } from '../imaging/decode-node';
 import { srSourceOfFile } from '../sr/source';
 import { createAppStore } from '../state/store';
 import { hospitalStoreFor } from './hospital-store';
+import { BASIC_TEXT_SR, ENHANCED_SR } from '../sr/report-sr';
 import { buildOpenStudySr } from './send-report';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxr-send-'));
@@ -55,5 +56,19 @@ describe('the SR sent from the open study says what the other exports say', () =
     expect(dump).not.toContain('Warning:');
     expect(dump).toContain('Model self-check on the workstation that wrote this draft: SELF-CHECK FAILED on this device at the decoder stage: token 3 differs');
     expect(errors).toEqual([]);
+  });
+
+  it("carries the lengths drawn on the open image, never another image's", async () => {
+    const { app, h } = await openWithReport('dcm-mono2-explicit.dcm', 'Findings: none.');
+    const image = app.getState().study!.image;
+    // 0.139 mm pixels: 50 px across is 6.95 mm, shown and sent as 7.0 mm.
+    app.getState().setImageLengths(image, [{ a: { x: 10, y: 20 }, b: { x: 60, y: 20 } }]);
+    const { sr } = buildOpenStudySr(app, h);
+    expect(sr.sopClassUID).toBe(ENHANCED_SR);
+    const { dump, errors } = read(sr.bytes, 'measured-sr.dcm');
+    expect(dump).toContain('<contains NUM:(410668003,SCT,"Length")="7.0" (mm,UCUM,"millimeter")>');
+    expect(errors).toEqual([]);
+    app.getState().setImageLengths({ ...image }, [{ a: { x: 10, y: 20 }, b: { x: 60, y: 20 } }]);
+    expect(buildOpenStudySr(app, h).sr.sopClassUID).toBe(BASIC_TEXT_SR);
   });
 });

@@ -2,7 +2,9 @@ import { DicomwebError } from '../dicomweb/errors';
 import { DicomwebServer } from '../dicomweb/server';
 import { modelFitWarning } from '../imaging/model-fit';
 import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
+import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
+import { openImageLengths } from '../state/study-slice';
 import { describeVerification } from '../state/verification-slice';
 import type { HospitalStore } from './hospital-store';
 
@@ -30,13 +32,32 @@ export function srDevice(app: AppState): SrDevice {
   return { name: 'unknown model', modelId: 'unknown', randomWeights: false, softwareVersion: APP_NAME };
 }
 
+/** The open image's measurements as one comparable string: what an SR sent now would hold beside the text. */
+export function measuredKey(s: Pick<AppState, 'study' | 'imageLengths'>): string {
+  return JSON.stringify(s.study ? reportMeasurements(s.study.image, openImageLengths(s)) : null);
+}
+
+/** Whether the SR last sent holds the report as it is now: the same text and the same measurements. */
+export function sentAsIs(sent: { text: string; measured: string }, s: Pick<AppState, 'report' | 'study' | 'imageLengths'>): boolean {
+  return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s);
+}
+
 export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportSr; studyKey: string; studyUID: string } {
   const s = app.getState();
   const blocker = srBlocker(s, h);
   if (blocker) throw new DicomwebError('bad-input', blocker);
   const source = h.getState().opened[s.study!.key]!.source!;
   const fitWarning = modelFitWarning(s.study!.image.meta);
-  const sr = buildReportSr({ source, text: s.report, device: srDevice(s), now: new Date(), selfCheck: describeVerification(s.verification), ...(fitWarning ? { fitWarning } : {}) });
+  const measurements = reportMeasurements(s.study!.image, openImageLengths(s));
+  const sr = buildReportSr({
+    source,
+    text: s.report,
+    device: srDevice(s),
+    now: new Date(),
+    selfCheck: describeVerification(s.verification),
+    ...(fitWarning ? { fitWarning } : {}),
+    ...(measurements ? { measurements } : {}),
+  });
   return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
 }
 
@@ -49,9 +70,10 @@ export async function sendReport(app: AppStore, h: HospitalStore): Promise<boole
   set({ send: { status: 'busy', what: 'Sending…' } });
   try {
     const text = app.getState().report;
+    const measured = measuredKey(app.getState());
     const { sr, studyKey, studyUID } = buildOpenStudySr(app, h);
     await new DicomwebServer(connection).store([sr.bytes], studyUID);
-    markSent(studyKey, sr.sopInstanceUID, text);
+    markSent(studyKey, sr.sopInstanceUID, text, measured);
     set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID } } });
     return true;
   } catch (err) {

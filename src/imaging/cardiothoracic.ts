@@ -1,9 +1,8 @@
-import { formatLength, lengthOf, type ImagePoint } from './measure';
+import { formatLength, lengthOf, type ImagePoint, type Segment, type WidthRole } from './measure';
 import { metaValue } from './model-fit';
 import type { DecodedImage } from './types';
 
-/** What a length drawn with the cardiothoracic ratio tool measures. */
-export type WidthRole = 'heart' | 'chest';
+export type { WidthRole };
 
 interface Width {
   a: ImagePoint;
@@ -24,6 +23,13 @@ export function viewPositionOf(img: Pick<DecodedImage, 'meta'>): string | null {
  */
 export function cardiothoracicRatio(img: Spacing, heart: Width, chest: Width): number {
   return lengthOf(heart.a, heart.b, img).value / lengthOf(chest.a, chest.b, img).value;
+}
+
+/** The ratio tool's two widths (the last of each), when both are drawn. */
+export function ratioPair<S extends Segment>(segments: readonly S[]): { heart: S; chest: S } | null {
+  const heart = segments.findLast((s) => s.role === 'heart');
+  const chest = segments.findLast((s) => s.role === 'chest');
+  return heart && chest ? { heart, chest } : null;
 }
 
 /** "0.48": two decimals, as the ratio is reported. */

@@ -7,6 +7,17 @@ export interface ImagePoint {
   y: number;
 }
 
+/** What a length drawn with the cardiothoracic ratio tool measures. */
+export type WidthRole = 'heart' | 'chest';
+
+/** A length the reader drew on the image: its two ends, in image pixel coordinates. */
+export interface Segment {
+  a: ImagePoint;
+  b: ImagePoint;
+  /** Drawn with the cardiothoracic ratio tool: the heart's width or the chest's. */
+  role?: WidthRole;
+}
+
 export interface Length {
   value: number;
   unit: 'mm' | 'px';

@@ -2,6 +2,7 @@ import { modelFitWarning } from '../imaging/model-fit';
 import type { DecodedImage } from '../imaging/types';
 import type { ReportPreset } from '../state/report-slice';
 import type { FindingRow } from './findings';
+import type { ReportMeasurements } from './structured-measurements';
 
 /** The model that wrote the draft, as its manifest names it. */
 export interface ModelLabel {
@@ -48,6 +49,8 @@ export interface ReportDocument {
   now: Date;
   /** The findings table, for reports from the findings preset. */
   findings?: FindingRow[];
+  /** The lengths and the ratio the reader drew on the image, which exports carry as data. */
+  measurements?: ReportMeasurements;
 }
 
 export const DISCLAIMER = 'AI-generated draft — not for clinical use without radiologist review';

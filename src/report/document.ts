@@ -1,6 +1,8 @@
 import type { AppState } from '../state/store';
 import { patientIdentifiers, summarizeStudy, type ModelLabel, type PatientIdentifiers, type ReportDocument } from './context';
 import { parseFindings } from './findings';
+import { reportMeasurements } from './structured-measurements';
+import { openImageLengths } from '../state/study-slice';
 import { describeVerification, NOT_VERIFIED } from '../state/verification-slice';
 
 /** The model that wrote (or will write) the draft: the loaded one, else the one found. */
@@ -13,7 +15,8 @@ export function modelLabel(s: Pick<AppState, 'load' | 'model'> & Partial<Pick<Ap
 }
 
 /** What every export is made from, read from the store. No patient identifiers. */
-export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification'>>, now = new Date()): ReportDocument {
+export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths'>>, now = new Date()): ReportDocument {
+  const measurements = s.study ? reportMeasurements(s.study.image, openImageLengths({ study: s.study, imageLengths: s.imageLengths ?? null })) : null;
   return {
     text: s.report,
     preset: s.reportPreset,
@@ -21,6 +24,7 @@ export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'lo
     study: s.study ? summarizeStudy(s.study.image) : null,
     now,
     ...(s.reportPreset === 'findings' ? { findings: parseFindings(s.report) } : {}),
+    ...(measurements ? { measurements } : {}),
   };
 }
 

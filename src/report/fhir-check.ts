@@ -5,9 +5,24 @@
  * base64Binary, code, id, uri), the JSON rules (no null, no empty string, array or object) and the
  * invariants that apply here (ext-1, att-1, txt-1/2, dom-3).
  *
- * Small and exact rather than complete: contained resources other than Patient are checked for
- * resourceType and id only, and terminology bindings other than the required ones are not checked.
+ * Small and exact rather than complete: contained resources other than Patient and Observation are
+ * checked for resourceType and id only, and terminology bindings other than the required ones are
+ * not checked. The definitions are in fhir-r4-definitions.ts.
  */
+
+import {
+  DATATYPES,
+  DIAGNOSTIC_REPORT,
+  ELEMENT,
+  EXTENSION_VALUES,
+  OBSERVATION,
+  OBSERVATION_VALUES,
+  PATIENT,
+  PRIMITIVES,
+  R5_ONLY,
+  type ElementDef,
+  type TypeDef,
+} from './fhir-r4-definitions';
 
 export interface FhirIssue {
   /** FHIRPath-like location, e.g. "DiagnosticReport.presentedForm[0].data". */
@@ -20,166 +35,7 @@ export interface FhirCheckResult {
   issues: FhirIssue[];
 }
 
-type Primitive = 'boolean' | 'integer' | 'unsignedInt' | 'string' | 'code' | 'id' | 'uri' | 'base64Binary' | 'instant' | 'dateTime' | 'date' | 'xhtml';
-type Complex = 'Meta' | 'Narrative' | 'Extension' | 'Identifier' | 'Reference' | 'Coding' | 'CodeableConcept' | 'Period' | 'Attachment' | 'HumanName' | 'Media' | 'Any';
-type TypeName = Primitive | Complex;
-
-interface ElementDef {
-  type: TypeName;
-  required?: boolean;
-  many?: boolean;
-  /** A required binding: the value must be one of these codes. */
-  valueSet?: readonly string[];
-  /** For Reference: the resource types it may point at. */
-  targets?: readonly string[];
-}
-
-type TypeDef = Record<string, ElementDef>;
-
-export const R4_REPORT_STATUS = ['registered', 'partial', 'preliminary', 'final', 'amended', 'corrected', 'appended', 'cancelled', 'entered-in-error', 'unknown'] as const;
-
-const PRIMITIVES = new Set<TypeName>(['boolean', 'integer', 'unsignedInt', 'string', 'code', 'id', 'uri', 'base64Binary', 'instant', 'dateTime', 'date', 'xhtml']);
-
-const ext = (): ElementDef => ({ type: 'Extension', many: true });
-const ref = (...targets: string[]): ElementDef => ({ type: 'Reference', targets });
-
-/** Every element of R4 DiagnosticReport, with the DomainResource elements it inherits. */
-const DIAGNOSTIC_REPORT: TypeDef = {
-  resourceType: { type: 'string', required: true },
-  id: { type: 'id' },
-  meta: { type: 'Meta' },
-  implicitRules: { type: 'uri' },
-  language: { type: 'code' },
-  text: { type: 'Narrative' },
-  contained: { type: 'Any', many: true },
-  extension: ext(),
-  modifierExtension: ext(),
-  identifier: { type: 'Identifier', many: true },
-  basedOn: { ...ref('CarePlan', 'ImmunizationRecommendation', 'MedicationRequest', 'NutritionOrder', 'ServiceRequest'), many: true },
-  status: { type: 'code', required: true, valueSet: R4_REPORT_STATUS },
-  category: { type: 'CodeableConcept', many: true },
-  code: { type: 'CodeableConcept', required: true },
-  subject: ref('Patient', 'Group', 'Device', 'Location'),
-  encounter: ref('Encounter'),
-  effectiveDateTime: { type: 'dateTime' },
-  effectivePeriod: { type: 'Period' },
-  issued: { type: 'instant' },
-  performer: { ...ref('Practitioner', 'PractitionerRole', 'Organization', 'CareTeam'), many: true },
-  resultsInterpreter: { ...ref('Practitioner', 'PractitionerRole', 'Organization', 'CareTeam'), many: true },
-  specimen: { ...ref('Specimen'), many: true },
-  result: { ...ref('Observation'), many: true },
-  imagingStudy: { ...ref('ImagingStudy'), many: true },
-  media: { type: 'Media', many: true },
-  conclusion: { type: 'string' },
-  conclusionCode: { type: 'CodeableConcept', many: true },
-  presentedForm: { type: 'Attachment', many: true },
-};
-
-/** DiagnosticReport elements that R5 added; named so the message can say why they fail. */
-const R5_ONLY = new Set(['note', 'supportingInfo', 'study', 'composition']);
-
-/** Patient (R4), for a contained anonymous or identified patient. Unmodelled elements: 'Any'. */
-const PATIENT: TypeDef = {
-  resourceType: { type: 'string', required: true },
-  id: { type: 'id' },
-  meta: { type: 'Meta' },
-  implicitRules: { type: 'uri' },
-  language: { type: 'code' },
-  text: { type: 'Narrative' },
-  extension: ext(),
-  modifierExtension: ext(),
-  identifier: { type: 'Identifier', many: true },
-  active: { type: 'boolean' },
-  name: { type: 'HumanName', many: true },
-  telecom: { type: 'Any', many: true },
-  gender: { type: 'code', valueSet: ['male', 'female', 'other', 'unknown'] },
-  birthDate: { type: 'date' },
-  deceasedBoolean: { type: 'boolean' },
-  deceasedDateTime: { type: 'dateTime' },
-  address: { type: 'Any', many: true },
-  maritalStatus: { type: 'CodeableConcept' },
-  multipleBirthBoolean: { type: 'boolean' },
-  multipleBirthInteger: { type: 'integer' },
-  photo: { type: 'Attachment', many: true },
-  contact: { type: 'Any', many: true },
-  communication: { type: 'Any', many: true },
-  generalPractitioner: { ...ref('Organization', 'Practitioner', 'PractitionerRole'), many: true },
-  managingOrganization: ref('Organization'),
-  link: { type: 'Any', many: true },
-};
-
-/** Elements every datatype has (Element): id and extension. */
-const ELEMENT: TypeDef = { id: { type: 'string' }, extension: ext() };
-
-const DATATYPES: Record<Exclude<Complex, 'Extension' | 'Any'>, TypeDef> = {
-  Meta: {
-    versionId: { type: 'id' },
-    lastUpdated: { type: 'instant' },
-    source: { type: 'uri' },
-    profile: { type: 'uri', many: true },
-    security: { type: 'Coding', many: true },
-    tag: { type: 'Coding', many: true },
-  },
-  Narrative: {
-    status: { type: 'code', required: true, valueSet: ['generated', 'extensions', 'additional', 'empty'] },
-    div: { type: 'xhtml', required: true },
-  },
-  Identifier: {
-    use: { type: 'code', valueSet: ['usual', 'official', 'temp', 'secondary', 'old'] },
-    type: { type: 'CodeableConcept' },
-    system: { type: 'uri' },
-    value: { type: 'string' },
-    period: { type: 'Period' },
-    assigner: ref('Organization'),
-  },
-  Reference: { reference: { type: 'string' }, type: { type: 'uri' }, identifier: { type: 'Identifier' }, display: { type: 'string' } },
-  Coding: { system: { type: 'uri' }, version: { type: 'string' }, code: { type: 'code' }, display: { type: 'string' }, userSelected: { type: 'boolean' } },
-  CodeableConcept: { coding: { type: 'Coding', many: true }, text: { type: 'string' } },
-  Period: { start: { type: 'dateTime' }, end: { type: 'dateTime' } },
-  Attachment: {
-    contentType: { type: 'code' },
-    language: { type: 'code' },
-    data: { type: 'base64Binary' },
-    url: { type: 'uri' },
-    size: { type: 'unsignedInt' },
-    hash: { type: 'base64Binary' },
-    title: { type: 'string' },
-    creation: { type: 'dateTime' },
-  },
-  HumanName: {
-    use: { type: 'code', valueSet: ['usual', 'official', 'temp', 'nickname', 'anonymous', 'old', 'maiden'] },
-    text: { type: 'string' },
-    family: { type: 'string' },
-    given: { type: 'string', many: true },
-    prefix: { type: 'string', many: true },
-    suffix: { type: 'string', many: true },
-    period: { type: 'Period' },
-  },
-  Media: { modifierExtension: ext(), comment: { type: 'string' }, link: { ...ref('Media'), required: true } },
-};
-
-/** Extension.value[x]: the R4 types an extension may carry, by JSON suffix. */
-const EXTENSION_VALUES: Record<string, TypeName> = {
-  valueString: 'string',
-  valueBoolean: 'boolean',
-  valueCode: 'code',
-  valueUri: 'uri',
-  valueUrl: 'uri',
-  valueCanonical: 'uri',
-  valueId: 'id',
-  valueInteger: 'integer',
-  valueUnsignedInt: 'unsignedInt',
-  valueDateTime: 'dateTime',
-  valueInstant: 'instant',
-  valueDate: 'date',
-  valueBase64Binary: 'base64Binary',
-  valueCoding: 'Coding',
-  valueCodeableConcept: 'CodeableConcept',
-  valueReference: 'Reference',
-  valueIdentifier: 'Identifier',
-  valuePeriod: 'Period',
-  valueAttachment: 'Attachment',
-};
+export { R4_REPORT_STATUS } from './fhir-r4-definitions';
 
 // Regular expressions from the R4 datatypes page.
 const YEAR = '([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)';
@@ -233,6 +89,9 @@ class Checker {
     if (def.type === 'Coding' && typeof value.system === 'string' && !ABSOLUTE_URI_RE.test(value.system)) {
       this.fail(`${path}.system`, `"${value.system}" is not an absolute URI (e.g. "http://loinc.org").`);
     }
+    if (def.type === 'Quantity' && value.code !== undefined && value.system === undefined) {
+      this.fail(path, 'qty-3: a coded unit (code) must say its system, e.g. "http://unitsofmeasure.org".');
+    }
     if (def.type === 'Period' && typeof value.start === 'string' && typeof value.end === 'string' && value.start > value.end) {
       this.fail(path, 'per-1: start must not be after end.');
     }
@@ -270,6 +129,10 @@ class Checker {
     const t = def.type;
     if (t === 'boolean') {
       if (typeof value !== 'boolean') this.fail(path, `must be a JSON boolean, got ${kind(value)}.`);
+      return;
+    }
+    if (t === 'decimal') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(path, `must be a JSON number (decimal), got ${kind(value)}.`);
       return;
     }
     if (t === 'integer' || t === 'unsignedInt') {
@@ -396,6 +259,7 @@ function checkContained(c: Checker, json: Record<string, unknown>, root: string)
       if ('contained' in res) c.fail(`${path}.contained`, 'dom-2: a contained resource must not contain resources.');
       if (isObject(res.meta) && ('versionId' in res.meta || 'lastUpdated' in res.meta)) c.fail(`${path}.meta`, 'dom-4: a contained resource has no versionId or lastUpdated.');
       if (res.resourceType === 'Patient') c.object(res, PATIENT, path, 'Patient');
+      if (res.resourceType === 'Observation') checkObservation(c, res, path);
     });
   }
   const used = new Set<string>();
@@ -410,6 +274,15 @@ function checkContained(c: Checker, json: Record<string, unknown>, root: string)
   for (const [id] of ids) {
     if (!used.has(id)) c.fail(`${root}.contained`, `dom-3: the contained resource "${id}" is not referenced from the report.`);
   }
+}
+
+function checkObservation(c: Checker, obs: Record<string, unknown>, path: string): void {
+  c.object(obs, OBSERVATION, path, 'Observation');
+  const values = Object.keys(obs).filter((k) => k in OBSERVATION_VALUES);
+  if (values.length > 1) c.fail(`${path}.value[x]`, `has ${values.join(' and ')}: value[x] takes one type only.`);
+  if (values.length && obs.dataAbsentReason !== undefined) c.fail(`${path}.dataAbsentReason`, 'obs-6: dataAbsentReason only when there is no value.');
+  const code = obs.code;
+  if (isObject(code) && code.coding === undefined && code.text === undefined) c.fail(`${path}.code`, 'needs a coding or a text saying what was observed.');
 }
 
 /** Why a string is not canonical base64, or null. */

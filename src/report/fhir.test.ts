@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReportDocument } from './context';
 import { base64Problem, checkDiagnosticReport, formatIssues } from './fhir-check';
 import { AI_DRAFT_EXTENSION, base64ToUtf8, buildDiagnosticReport, EmptyReportError, fhirJson } from './fhir';
+import { reportMeasurements } from './structured-measurements';
 
 const doc: ReportDocument = {
   text: 'Mild cardiomegaly. No pleural effusion — “lungs” clear. 肺 <ok> & done.',
@@ -106,6 +107,77 @@ describe('buildDiagnosticReport', () => {
 
   it('refuses an empty report', () => {
     expect(() => buildDiagnosticReport({ ...doc, text: '  \n' })).toThrow(EmptyReportError);
+  });
+});
+
+describe("the reader's lengths and cardiothoracic ratio, as contained Observations", () => {
+  const image = { pixelSpacing: [0.1, 0.1] as [number, number], spacingBasis: { kind: 'detector' as const }, meta: [{ key: 'viewPosition', label: 'View', value: 'AP', identifying: false }] };
+  const measurements = reportMeasurements(image, [
+    { a: { x: 10, y: 10 }, b: { x: 433, y: 10 } },
+    { a: { x: 100, y: 50 }, b: { x: 1410, y: 50 }, role: 'heart' },
+    { a: { x: 20, y: 60 }, b: { x: 2750, y: 60 }, role: 'chest' },
+  ])!;
+  const measured = { ...doc, measurements };
+
+  it('lists each in result, as R4 Observations the checker accepts: mm in UCUM, the widths with their body site, the ratio derived from them', () => {
+    const r = exported(measured);
+    expect(formatIssues(checkDiagnosticReport(r).issues)).toBe('');
+    expect(r.result).toEqual([{ reference: '#length-1' }, { reference: '#length-2' }, { reference: '#length-3' }, { reference: '#cardiothoracic-ratio' }]);
+    const [length, heart, chest, ratio] = r.contained as Record<string, unknown>[];
+    expect(length).toMatchObject({
+      resourceType: 'Observation',
+      id: 'length-1',
+      status: 'preliminary',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] }],
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '410668003', display: 'Length' }] },
+      valueQuantity: { value: 42.3, unit: 'mm', system: 'http://unitsofmeasure.org', code: 'mm' },
+      note: [{ text: 'Drawn by the reader on the image, not by the model (at the detector, not corrected for magnification).' }],
+    });
+    expect(length).not.toHaveProperty('bodySite');
+    expect(heart).toMatchObject({ valueQuantity: { value: 131 }, bodySite: { coding: [{ system: 'http://snomed.info/sct', code: '80891009' }] } });
+    expect(chest).toMatchObject({ valueQuantity: { value: 273 }, bodySite: { coding: [{ code: '51185008', display: 'Thoracic structure' }] } });
+    expect(ratio).toMatchObject({
+      id: 'cardiothoracic-ratio',
+      code: { text: 'Cardiothoracic ratio' },
+      valueQuantity: { value: 0.48, unit: 'ratio', system: 'http://unitsofmeasure.org', code: '{ratio}' },
+      derivedFrom: [{ reference: '#length-2' }, { reference: '#length-3' }],
+    });
+    expect((ratio!.note as { text: string }[])[0]!.text).toMatch(/AP view: the heart is magnified/);
+    const div = (r.text as { div: string }).div;
+    expect(div).toContain('Measured by the reader on the image (at the detector, not corrected for magnification): Length 42.3 mm; Heart width 131.0 mm; Chest width 273.0 mm; Cardiothoracic ratio 0.48');
+  });
+
+  it('points the Observations at the contained Patient when identifiers are asked for', () => {
+    const r = exported(measured, { patient: { id: 'MRN-1' } });
+    expect(checkDiagnosticReport(r).issues).toEqual([]);
+    const contained = r.contained as { resourceType: string; subject?: unknown }[];
+    expect(contained.map((c) => c.resourceType)).toEqual(['Patient', 'Observation', 'Observation', 'Observation', 'Observation']);
+    expect(contained.slice(1).every((c) => JSON.stringify(c.subject) === '{"reference":"#patient"}')).toBe(true);
+  });
+
+  it('says in the narrative why lengths in pixels are not among them', () => {
+    const r = exported({ ...doc, measurements: reportMeasurements({ pixelSpacing: null, meta: [] }, [{ a: { x: 0, y: 0 }, b: { x: 30, y: 40 } }])! });
+    expect(r).not.toHaveProperty('result');
+    expect(r).not.toHaveProperty('contained');
+    expect((r.text as { div: string }).div).toContain('1 length was measured in pixels (the image has no pixel spacing) and is left out of the structured measurements.');
+    expect(checkDiagnosticReport(r).issues).toEqual([]);
+  });
+
+  it('the checker rejects a broken Observation', () => {
+    const r = exported(measured);
+    const withObservation = (change: Record<string, unknown>) => {
+      const contained = (r.contained as Record<string, unknown>[]).map((o, i) => (i === 0 ? { ...o, ...change } : o));
+      return { ...r, contained };
+    };
+    expect(messages(withObservation({ status: 'draft' }))).toMatch(/contained\[0\]\.status: "draft" is not in the required value set; use one of: registered \| preliminary/);
+    expect(messages(withObservation({ status: undefined, code: undefined }))).toMatch(/contained\[0\]\.status: is required[\s\S]*contained\[0\]\.code: is required/);
+    expect(messages(withObservation({ valueQuantity: { value: '42.3', unit: 'mm' } }))).toMatch(/valueQuantity\.value: must be a JSON number \(decimal\), got the string "42\.3"/);
+    expect(messages(withObservation({ valueQuantity: { value: 42.3, code: 'mm' } }))).toMatch(/qty-3: a coded unit/);
+    expect(messages(withObservation({ valueString: '42.3 mm' }))).toMatch(/value\[x\]: has valueQuantity and valueString/);
+    expect(messages(withObservation({ dataAbsentReason: { text: 'x' } }))).toMatch(/obs-6/);
+    expect(messages(withObservation({ note: [{ author: 'x' }] }))).toMatch(/note\[0\]\.author: "author" is not an element of Annotation[\s\S]*note\[0\]\.text: is required/);
+    expect(messages(withObservation({ derivedFrom: [{ reference: '#nowhere' }] }))).toMatch(/derivedFrom\[0\]\.reference: "#nowhere" points at no contained resource/);
+    expect(messages({ ...r, result: (r.result as unknown[]).slice(1) })).toMatch(/dom-3: the contained resource "length-1" is not referenced/);
   });
 });
 

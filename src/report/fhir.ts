@@ -1,4 +1,6 @@
 import { describeModel, describeStudy, DISCLAIMER, PRESET_TITLES, type PatientIdentifiers, type ReportDocument } from './context';
+import { measurementObservations, type Observation } from './fhir-observations';
+import { describeMeasurements, pixelLengthsNote } from './structured-measurements';
 
 /**
  * The report as a FHIR R4 DiagnosticReport (JSON), status "preliminary": a draft no one has
@@ -14,6 +16,9 @@ import { describeModel, describeStudy, DISCLAIMER, PRESET_TITLES, type PatientId
  *
  * No patient identifiers unless asked: by default there is no `subject`. Asked, the identifiers
  * go into a contained Patient that `subject` points at; nothing else names the patient.
+ *
+ * The lengths and the cardiothoracic ratio the reader drew go in as contained Observations, listed
+ * in `result` (fhir-observations.ts).
  */
 
 /** The project's own extension (no registered canonical URL yet; `.invalid` never resolves). */
@@ -56,7 +61,7 @@ export interface DiagnosticReport {
   resourceType: 'DiagnosticReport';
   language?: string;
   text?: { status: 'generated'; div: string };
-  contained?: ContainedPatient[];
+  contained?: (ContainedPatient | Observation)[];
   extension?: Extension[];
   status: 'preliminary';
   category: CodeableConcept[];
@@ -64,6 +69,7 @@ export interface DiagnosticReport {
   subject?: { reference: string };
   effectiveDateTime?: string;
   issued: string;
+  result?: { reference: string }[];
   conclusion: string;
   presentedForm: Attachment[];
 }
@@ -87,12 +93,14 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
   const title = `Chest radiograph — ${kind} (AI-generated draft)`;
   const issued = doc.now.toISOString();
   const patient = opts.patient ? containedPatient(opts.patient) : null;
+  const observations = doc.measurements ? measurementObservations(doc.measurements, patient ? `#${patient.id}` : undefined) : [];
+  const contained = [...(patient ? [patient] : []), ...observations];
 
   const report: DiagnosticReport = {
     resourceType: 'DiagnosticReport',
     language: 'en',
     text: { status: 'generated', div: narrative(doc, title, text) },
-    ...(patient ? { contained: [patient] } : {}),
+    ...(contained.length ? { contained } : {}),
     extension: [
       {
         url: AI_DRAFT_EXTENSION,
@@ -114,6 +122,7 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
     ...(patient ? { subject: { reference: `#${patient.id}` } } : {}),
     ...(doc.study?.studyDate ? { effectiveDateTime: doc.study.studyDate } : {}),
     issued,
+    ...(observations.length ? { result: observations.map((o) => ({ reference: `#${o.id}` })) } : {}),
     conclusion: text,
     presentedForm: [{ contentType: 'text/plain; charset=utf-8', language: 'en', data: utf8ToBase64(text), title, creation: issued }],
   };
@@ -138,8 +147,24 @@ function narrative(doc: ReportDocument, title: string, text: string): string {
     ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
     ...(doc.study?.fitWarning ? [`<p><b>Warning:</b> ${escapeXml(doc.study.fitWarning)}</p>`] : []),
     `<pre>${escapeXml(text)}</pre>`,
+    ...(doc.measurements ? [measurementsNarrative(doc)] : []),
   ];
   return `<div xmlns="http://www.w3.org/1999/xhtml">${lines.join('')}</div>`;
+}
+
+/** The measurements in words, for the narrative: what the Observations hold, and whose they are. */
+function measurementsNarrative(doc: ReportDocument): string {
+  const m = doc.measurements!;
+  const items = [
+    ...m.lengths.map((l) => `${l.role === 'heart' ? 'Heart width' : l.role === 'chest' ? 'Chest width' : 'Length'} ${l.mm.toFixed(1)} mm`),
+    ...(m.ratio ? [`Cardiothoracic ratio ${m.ratio.value.toFixed(2)}${m.ratioCaveat ? ` (${m.ratioCaveat})` : ''}`] : []),
+  ];
+  const said = describeMeasurements(m);
+  const note = pixelLengthsNote(m);
+  return [
+    ...(said ? [`<p>Measured by the reader on the image (${escapeXml(m.basis)}): ${items.map(escapeXml).join('; ')}.</p>`] : []),
+    ...(note ? [`<p>${escapeXml(note)}</p>`] : []),
+  ].join('');
 }
 
 export function escapeXml(s: string): string {

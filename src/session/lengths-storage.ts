@@ -1,11 +1,8 @@
 import { clear, createStore, del, get, set, type UseStore } from 'idb-keyval';
+import type { Segment } from '../imaging/measure';
 
 /** A length as stored: two image points (pixel coordinates), and what it measures for the ratio tool. */
-export interface StoredLength {
-  a: { x: number; y: number };
-  b: { x: number; y: number };
-  role?: 'heart' | 'chest';
-}
+export type StoredLength = Segment;
 
 export const LENGTHS_DB = 'cxr-llava-lengths';
 

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AI_DRAFT_COMMENT, BASIC_TEXT_SR, buildReportSr, deviceUid, RANDOM_WEIGHTS_COMMENT } from './report-sr';
+import { reportMeasurements } from '../report/structured-measurements';
+import { AI_DRAFT_COMMENT, BASIC_TEXT_SR, buildReportSr, deviceUid, ENHANCED_SR, RANDOM_WEIGHTS_COMMENT } from './report-sr';
 import { srSourceFromDicom, srSourceOfFile } from './source';
 
 const FIXTURE = new URL('../../e2e/fixtures/imaging/dcm-mono2-explicit.dcm', import.meta.url);
@@ -82,6 +83,66 @@ describe('report as a DICOM Basic Text SR', () => {
     expect(deviceUid('a')).toBe(deviceUid('a'));
     expect(deviceUid('a')).not.toBe(deviceUid('b'));
     expect(deviceUid('a')).toMatch(/^2\.25\.\d{1,39}$/);
+  });
+});
+
+describe("the reader's lengths and cardiothoracic ratio, as NUM items of an Enhanced SR", () => {
+  const source = srSourceFromDicom(bytesOf(FIXTURE));
+  const view = (v: string) => [{ key: 'viewPosition', label: 'View Position', value: v, identifying: false }];
+  const image = { pixelSpacing: [0.139, 0.139] as [number, number], spacingBasis: { kind: 'detector' as const }, meta: view('AP') };
+  const measurements = reportMeasurements(image, [
+    { a: { x: 10.5, y: 20 }, b: { x: 60, y: 22.25 } },
+    { a: { x: 30, y: 40 }, b: { x: 55, y: 40 }, role: 'heart' },
+    { a: { x: 10, y: 45 }, b: { x: 85, y: 45 }, role: 'chest' },
+  ])!;
+  const sr = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 4, 9, 30, 5), measurements });
+  const path = write('measured.dcm', sr.bytes);
+
+  it("dsrdump reads each length in mm from the polyline drawn on the image, the widths' finding sites, and the ratio", () => {
+    expect(sr.sopClassUID).toBe(ENHANCED_SR);
+    const out = execFileSync('dsrdump', ['+Pl', '+Pc', '+Pu', '+U8', path]).toString('utf8');
+    expect(out).toMatch(/^Enhanced SR Document/m);
+    const image = `<selected from IMAGE:=(SC image,"${source.SOPInstanceUID}")>`;
+    // 49.5 x 2.25 px at 0.139 mm: 6.888 mm.
+    expect(out).toContain(
+      [
+        '<contains NUM:(410668003,SCT,"Length")="6.9" (mm,UCUM,"millimeter")>',
+        '      <inferred from SCOORD:=(POLYLINE,10.5/20,60/22.25)>',
+        `        ${image}`,
+        '    <contains NUM:(410668003,SCT,"Length")="3.5" (mm,UCUM,"millimeter")>',
+        '      <has concept mod CODE:(363698007,SCT,"Finding Site")=(80891009,SCT,"Heart structure")>',
+        '      <inferred from SCOORD:=(POLYLINE,30/40,55/40)>',
+        `        ${image}`,
+        '    <contains NUM:(410668003,SCT,"Length")="10.4" (mm,UCUM,"millimeter")>',
+        '      <has concept mod CODE:(363698007,SCT,"Finding Site")=(51185008,SCT,"Thoracic structure")>',
+        '      <inferred from SCOORD:=(POLYLINE,10/45,85/45)>',
+        `        ${image}`,
+        '    <contains NUM:(CTR,99CXRLLAVAWEB,"Cardiothoracic ratio")="0.33" ({ratio},UCUM,"ratio")>',
+      ].join('\n'),
+    );
+    // The text is still the report, and the comments say whose the measurements are.
+    expect(out).toContain('No focal consolidation.');
+    expect(out).toContain('Measurements drawn by the reader on the image, not by the model (at the detector, not corrected for magnification).');
+    expect(out).toContain('Cardiothoracic ratio: AP view: the heart is magnified');
+    const scheme = execFileSync('dcmdump', ['+P', '0008,0110', '+P', '0008,0115', path]).toString();
+    expect(scheme).toContain('[99CXRLLAVAWEB]');
+    expect(scheme).toContain('[CXR-LLaVA Web measurement codes]');
+  });
+
+  it("passes dicom3tools' dciodvfy as an Enhanced SR with no errors", () => {
+    const r = spawnSync('dciodvfy', [path]);
+    const out = `${r.stdout.toString()}${r.stderr.toString()}`;
+    expect(out).toMatch(/^EnhancedSR$/m);
+    expect(out.split('\n').filter((l) => /^Error/.test(l)), out).toEqual([]);
+  });
+
+  it('stays a Basic Text SR when only lengths in pixels were drawn, and says why they are not in it', () => {
+    const pixels = reportMeasurements({ pixelSpacing: null, meta: [] }, [{ a: { x: 0, y: 0 }, b: { x: 30, y: 40 } }])!;
+    const plain = buildReportSr({ source, text: TEXT, device, now: new Date(), measurements: pixels });
+    expect(plain.sopClassUID).toBe(BASIC_TEXT_SR);
+    const out = execFileSync('dsrdump', ['+Pl', '+U8', write('pixels.dcm', plain.bytes)]).toString('utf8');
+    expect(out).not.toContain('NUM');
+    expect(out).toContain('1 length was measured in pixels (the image has no pixel spacing) and is left out of the structured measurements.');
   });
 });
 

@@ -1,4 +1,6 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { ReportMeasurements } from '../report/structured-measurements';
+import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
 import type { SrSource } from './source';
 
 /**
@@ -8,10 +10,15 @@ import type { SrSource } from './source';
  * as the observer (a device, PS3.16 TID 1004), and a comment that it is an AI draft. The text
  * INFERRED FROM the image it is about, which the evidence sequence lists too.
  *
+ * With the lengths and the cardiothoracic ratio the reader drew, it is an Enhanced SR (PS3.3
+ * A.35.2) instead, whose value types carry them as data beside the text: NUM items, each pointing
+ * at the polyline it was drawn as on the image (measurement-items.ts).
+ *
  * Written with dcmjs (naturalised dataset -> Part 10 file). Pure: no DOM, no network.
  */
 
 export const BASIC_TEXT_SR = '1.2.840.10008.5.1.4.1.1.88.11';
+export const ENHANCED_SR = '1.2.840.10008.5.1.4.1.1.88.22';
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** dcmjs's implementation class UID (the library that writes the file). */
 const IMPLEMENTATION_CLASS_UID = '2.25.80302813137786398554742050926734630921603366648225212145404';
@@ -38,6 +45,8 @@ export interface ReportSrInput {
   selfCheck?: string;
   /** The image header says it is not a frontal chest radiograph (imaging/model-fit.ts). */
   fitWarning?: string;
+  /** The reader's lengths and cardiothoracic ratio on the image. */
+  measurements?: ReportMeasurements;
   /** Fixed UIDs (tests); new ones otherwise. */
   uids?: { series: string; instance: string };
 }
@@ -46,6 +55,7 @@ export interface ReportSr {
   bytes: Uint8Array;
   seriesInstanceUID: string;
   sopInstanceUID: string;
+  sopClassUID: string;
 }
 
 const code = (value: string, scheme: string, meaning: string) => [{ CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning }];
@@ -61,6 +71,8 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const { source, device, now } = input;
   const series = input.uids?.series ?? dcmjs.data.DicomMetaDictionary.uid();
   const instance = input.uids?.instance ?? dcmjs.data.DicomMetaDictionary.uid();
+  const measured = hasStructured(input.measurements) ? input.measurements : null;
+  const sopClass = measured ? ENHANCED_SR : BASIC_TEXT_SR;
   const date = dicomDate(now);
   const time = dicomTime(now);
 
@@ -72,6 +84,7 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : []),
     ...(input.selfCheck ? [`${SELF_CHECK_COMMENT}: ${input.selfCheck}`] : []),
     ...(input.fitWarning ? [`Warning: ${input.fitWarning}`] : []),
+    ...(input.measurements ? measurementComments(input.measurements) : []),
   ];
 
   const content = [
@@ -94,6 +107,7 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
           TextValue: crlf(text),
           ContentSequence: [{ RelationshipType: 'INFERRED FROM', ValueType: 'IMAGE', ReferencedSOPSequence: imageRef }],
         },
+        ...(measured ? measurementItems(measured, imageRef) : []),
       ],
     },
     ...comments.map((c) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121106', 'Comment'), TextValue: c })),
@@ -102,7 +116,9 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const type2 = (k: string) => source.patientAndStudy[k] ?? '';
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: BASIC_TEXT_SR,
+    SOPClassUID: sopClass,
+    // The private scheme the ratio is coded in (SOP Common C.12.1).
+    ...(measured?.ratio ? { CodingSchemeIdentificationSequence: [PRIVATE_SCHEME] } : {}),
     SOPInstanceUID: instance,
     InstanceCreationDate: date,
     InstanceCreationTime: time,
@@ -150,7 +166,7 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
 
   const meta: NaturalDataset = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: BASIC_TEXT_SR,
+    MediaStorageSOPClassUID: sopClass,
     MediaStorageSOPInstanceUID: instance,
     TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
     ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
@@ -158,7 +174,7 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   };
   const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return { bytes: new Uint8Array(dict.write()), seriesInstanceUID: series, sopInstanceUID: instance };
+  return { bytes: new Uint8Array(dict.write()), seriesInstanceUID: series, sopInstanceUID: instance, sopClassUID: sopClass };
 }
 
 /** DICOM text (UT) separates lines with CR LF. */

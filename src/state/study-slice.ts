@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import type { Segment } from '../imaging/measure';
 import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
 import type { AppState } from './store';
@@ -51,6 +52,17 @@ export interface StudySlice {
   failIntake: (token: number, fileName: string, code: string, message: string) => void;
   dismissIntakeError: () => void;
   closeStudy: () => void;
+  /**
+   * The lengths the reader drew on an image, as the viewer keeps them (ui/viewer/use-lengths.ts),
+   * so that the exports can carry them as structured measurements. Read with openImageLengths.
+   */
+  imageLengths: { image: DecodedImage; list: readonly Segment[] } | null;
+  setImageLengths: (image: DecodedImage, list: readonly Segment[]) => void;
+}
+
+/** The lengths drawn on the open study's image; none for another image's or without a study. */
+export function openImageLengths(s: Pick<StudySlice, 'study' | 'imageLengths'>): readonly Segment[] {
+  return s.study && s.imageLengths?.image === s.study.image ? s.imageLengths.list : [];
 }
 
 export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set, get) => ({
@@ -73,4 +85,6 @@ export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set
   },
   dismissIntakeError: () => set({ intake: { status: 'idle' } }),
   closeStudy: () => set({ study: null }),
+  imageLengths: null,
+  setImageLengths: (image, list) => set({ imageLengths: { image, list } }),
 });

@@ -9,7 +9,7 @@ import { studyFingerprint } from '../session/study-fingerprint';
 import { createAppStore } from '../state/store';
 import type { GrayImage } from '../worker/protocol';
 import { hospitalStoreFor } from '../hospital/hospital-store';
-import { srBlocker } from '../hospital/send-report';
+import { measuredKey, srBlocker } from '../hospital/send-report';
 import { srSourceOfFile } from '../sr/source';
 import { groupByStudy, type Given } from '../imaging/group-studies';
 import { Worklist } from './worklist';
@@ -159,14 +159,20 @@ describe('worklist', () => {
     expect(srBlocker(app.getState(), h)).toBeNull();
     expect(h.getState().opened[key]!.source!.StudyInstanceUID).toBe('1.2.826.0.1.3680043.9.7433.2.1');
     expect(states(w)).toEqual(['draft-ready', 'new']); // text with no draft before it counts as the draft
-    h.getState().markSent(key, '2.25.1', 'Findings: none.');
+    h.getState().markSent(key, '2.25.1', 'Findings: none.', measuredKey(app.getState()));
     expect(states(w)).toEqual(['sent', 'new']); // at once, from the store change
     app.getState().editReport('Findings: none. Addendum: line.');
     expect(states(w)).toEqual(['sent-edited', 'new']);
     app.getState().editReport('Findings: none.'); // back to what was sent
     expect(states(w)).toEqual(['sent', 'new']);
     app.getState().editReport('Findings: none. Addendum: line.');
-    h.getState().markSent(key, '2.25.2', 'Findings: none. Addendum: line.'); // sent again
+    h.getState().markSent(key, '2.25.2', 'Findings: none. Addendum: line.', measuredKey(app.getState())); // sent again
+    expect(states(w)).toEqual(['sent', 'new']);
+    // A length drawn after sending: the SR on the server lacks it. Taken off again, it is as sent.
+    const image = app.getState().study!.image;
+    app.getState().setImageLengths(image, [{ a: { x: 10, y: 20 }, b: { x: 60, y: 20 } }]);
+    expect(states(w)).toEqual(['sent-edited', 'new']);
+    app.getState().setImageLengths(image, []);
     expect(states(w)).toEqual(['sent', 'new']);
 
     // The PNG opens too, but says why its report cannot be filed in a study.
@@ -182,7 +188,7 @@ describe('worklist', () => {
     const source = { ...h.getState().opened[key]!.source!, StudyInstanceUID: '1.2.3.4' };
     h.getState().markOpened('study-99-DX-1.dcm', { origin: 'server', source });
     expect(states(w)[2]).toBe('new');
-    h.getState().markSent('study-99-DX-1.dcm', '2.25.3', 'Text.');
+    h.getState().markSent('study-99-DX-1.dcm', '2.25.3', 'Text.', 'null');
     expect(states(w)[2]).toBe('sent');
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { createStore as idbStore, set as idbSet } from 'idb-keyval';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
 import { hospitalStoreFor, type HospitalStore } from '../hospital/hospital-store';
+import { sentAsIs } from '../hospital/send-report';
 import { chooseFrontal, mayBeImage } from '../imaging/choose-frontal';
 import { groupByStudy, type Given, type StudyGroup } from '../imaging/group-studies';
 import type { DecodedImage } from '../imaging/types';
@@ -169,7 +170,7 @@ export class Worklist {
     else if (!s.streaming) {
       // The model's text as it finished (the user's own Generate), or a stored draft put back on open.
       if ((item.state === 'drafting' || draft === undefined) && report) draft = report;
-      if (sent) next = report === sent.text.trim() ? 'sent' : 'sent-edited';
+      if (sent) next = sentAsIs(sent, s) ? 'sent' : 'sent-edited';
       else if (report) next = report === draft?.trim() ? 'draft-ready' : 'edited';
       else if (!draft) next = 'new';
     }

@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { buildOpenStudySr, sendReport, srBlocker } from '../../hospital/send-report';
+import { buildOpenStudySr, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
+import { describeMeasurements, reportMeasurements } from '../../report/structured-measurements';
+import { openImageLengths } from '../../state/study-slice';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useHospital, useHospitalApi } from './use-hospital';
 import './dicomweb.css';
@@ -20,10 +22,13 @@ function downloadBytes(name: string, bytes: Uint8Array): void {
 export function SendReport() {
   const app = useAppStoreApi();
   const h = useHospitalApi();
-  // Re-render on what srBlocker reads.
+  // Re-render on what srBlocker and sentAsIs read.
   const studyKey = useAppStore((s) => s.study?.key ?? null);
-  const report = useAppStore((s) => s.report);
+  useAppStore((s) => s.report);
   useAppStore((s) => s.streaming);
+  useAppStore((s) => s.imageLengths);
+  // What the SR carries as data beside the text: the reader's lengths and ratio on this image.
+  const measured = useAppStore((s) => (s.study ? describeMeasurements(reportMeasurements(s.study.image, openImageLengths(s))) : ''));
   const opened = useHospital((s) => (studyKey ? s.opened[studyKey] : undefined));
   const send = useHospital((s) => s.send);
   const [downloadError, setDownloadError] = useState<string | null>(null);
@@ -65,6 +70,11 @@ export function SendReport() {
       >
         Download SR (.dcm)
       </button>
+      {measured && !blocker && (
+        <span className="muted" data-testid="send-measurements">
+          Includes {measured} you drew, as structured measurements.
+        </span>
+      )}
       {blocker && (
         <span className="muted" data-testid="send-blocked">
           {blocker}
@@ -76,12 +86,12 @@ export function SendReport() {
           Sent to the server as a preliminary, unverified SR (SOP Instance UID {send.value.sopInstanceUID}).
         </span>
       )}
-      {opened?.sent && opened.sent.text.trim() !== report.trim() && (
+      {opened?.sent && !sentAsIs(opened.sent, app.getState()) && (
         <span className="muted" data-testid="send-edited">
-          Edited since it was sent; sending again files a new version.
+          Edited since it was sent (the text or the measurements); sending again files a new version.
         </span>
       )}
-      {opened?.sent && opened.sent.text.trim() === report.trim() && !sentHere && <span className="muted">Sent earlier.</span>}
+      {opened?.sent && sentAsIs(opened.sent, app.getState()) && !sentHere && <span className="muted">Sent earlier.</span>}
       {send.status === 'error' && (
         <span role="alert" className="dicomweb-error" data-testid="send-error" data-code={send.code}>
           {send.message}

@@ -63,7 +63,7 @@ export function ReportExport() {
       <button type="button" onClick={() => exportText('md')} disabled={!hasText}>
         Export .md
       </button>
-      <button type="button" onClick={exportFhir} disabled={!hasText}>
+      <button type="button" onClick={exportFhir} disabled={!hasText} title="A FHIR R4 DiagnosticReport (preliminary); the lengths and the cardiothoracic ratio you drew go in as Observations">
         Export FHIR
       </button>
       <label className="export-options" title="Patient name, ID, birth date and sex from the DICOM file, in a contained Patient">

@@ -6,26 +6,13 @@ import {
   lengthOf,
   lengthsSentence,
   ratioCaveat,
+  ratioPair,
   ratioSentence,
   viewPositionOf,
   type DecodedImage,
   type ImagePoint,
-  type WidthRole,
+  type Segment,
 } from '../../imaging';
-
-export interface Segment {
-  a: ImagePoint;
-  b: ImagePoint;
-  /** Drawn with the cardiothoracic ratio tool: the heart's width or the chest's. */
-  role?: WidthRole;
-}
-
-/** The ratio tool's two widths, when both are drawn. */
-function ratioPair(segments: Segment[]): { heart: Segment; chest: Segment } | null {
-  const heart = segments.findLast((s) => s.role === 'heart');
-  const chest = segments.findLast((s) => s.role === 'chest');
-  return heart && chest ? { heart, chest } : null;
-}
 
 /** What "Add to report" writes: the ratio with its widths, and the other lengths. */
 export function measurementsSentence(image: DecodedImage, segments: Segment[]): string {

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { formatLength, lengthOf, type DecodedImage, type Viewport } from '../../imaging';
-import type { Segment } from './Measurements';
+import { formatLength, lengthOf, type DecodedImage, type Segment, type Viewport } from '../../imaging';
 
 /** Screen pixels an arrow moves the point by; with Shift, one. */
 const STEP_PX = 10;

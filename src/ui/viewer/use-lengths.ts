@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import type { DecodedImage, WidthRole } from '../../imaging';
+import type { DecodedImage, Segment, WidthRole } from '../../imaging';
 import { lengthsStorage } from '../../session/lengths-storage';
 import { studyFingerprint } from '../../session/study-fingerprint';
-import type { Segment } from './Measurements';
+import { useAppStore } from '../store-context';
 
 const NONE: Segment[] = [];
 
@@ -38,6 +38,12 @@ export function useLengths(image: DecodedImage | null) {
     drawn.current = named;
     setDrawing({ image, s: named });
   };
+
+  // The exports read them from the store (structured measurements in the SR and the FHIR report).
+  const publish = useAppStore((s) => s.setImageLengths);
+  useEffect(() => {
+    if (image) publish(image, segments);
+  }, [image, segments, publish]);
 
   useEffect(() => {
     imageKey.current = null;
