@@ -247,6 +247,8 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
       ['length-2', Number(chestMm), 'mm'],
       ['cardiothoracic-ratio', Number(ratio), '{ratio}'],
     ]);
+    // So does the printed sheet, after the report.
+    expect(await page.getByTestId('print-measurements').locator('li').allTextContents()).toEqual([`Heart width ${heartMm} mm`, `Chest width ${chestMm} mm`, `Cardiothoracic ratio ${ratio}`]);
 
     const downloadP = page.waitForEvent('download');
     await send.getByRole('button', { name: 'Download SR (.dcm)' }).click();

@@ -1,6 +1,6 @@
 import { describeModel, describeStudy, DISCLAIMER, PRESET_TITLES, type PatientIdentifiers, type ReportDocument } from './context';
 import { measurementObservations, type Observation } from './fhir-observations';
-import { describeMeasurements, pixelLengthsNote } from './structured-measurements';
+import { measurementLines, measurementsHeading, pixelLengthsNote, type ReportMeasurements } from './structured-measurements';
 
 /**
  * The report as a FHIR R4 DiagnosticReport (JSON), status "preliminary": a draft no one has
@@ -147,22 +147,17 @@ function narrative(doc: ReportDocument, title: string, text: string): string {
     ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
     ...(doc.study?.fitWarning ? [`<p><b>Warning:</b> ${escapeXml(doc.study.fitWarning)}</p>`] : []),
     `<pre>${escapeXml(text)}</pre>`,
-    ...(doc.measurements ? [measurementsNarrative(doc)] : []),
+    ...(doc.measurements ? [measurementsNarrative(doc.measurements)] : []),
   ];
   return `<div xmlns="http://www.w3.org/1999/xhtml">${lines.join('')}</div>`;
 }
 
 /** The measurements in words, for the narrative: what the Observations hold, and whose they are. */
-function measurementsNarrative(doc: ReportDocument): string {
-  const m = doc.measurements!;
-  const items = [
-    ...m.lengths.map((l) => `${l.role === 'heart' ? 'Heart width' : l.role === 'chest' ? 'Chest width' : 'Length'} ${l.mm.toFixed(1)} mm`),
-    ...(m.ratio ? [`Cardiothoracic ratio ${m.ratio.value.toFixed(2)}${m.ratioCaveat ? ` (${m.ratioCaveat})` : ''}`] : []),
-  ];
-  const said = describeMeasurements(m);
+function measurementsNarrative(m: ReportMeasurements): string {
+  const items = measurementLines(m);
   const note = pixelLengthsNote(m);
   return [
-    ...(said ? [`<p>Measured by the reader on the image (${escapeXml(m.basis)}): ${items.map(escapeXml).join('; ')}.</p>`] : []),
+    ...(items.length ? [`<p>${escapeXml(measurementsHeading(m))}: ${items.map(escapeXml).join('; ')}.</p>`] : []),
     ...(note ? [`<p>${escapeXml(note)}</p>`] : []),
   ].join('');
 }

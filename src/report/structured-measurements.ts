@@ -74,6 +74,20 @@ export function describeMeasurements(m: ReportMeasurements | null | undefined): 
   return parts.join(' and ');
 }
 
+/** Each measurement in words, as the exports list them: "Heart width 131.0 mm", "Cardiothoracic ratio 0.48". */
+export function measurementLines(m: ReportMeasurements): string[] {
+  const name = { heart: 'Heart width', chest: 'Chest width' } as const;
+  return [
+    ...m.lengths.map((l) => `${l.role ? name[l.role] : 'Length'} ${l.mm.toFixed(1)} mm`),
+    ...(m.ratio ? [`Cardiothoracic ratio ${m.ratio.value.toFixed(2)}${m.ratioCaveat ? ` (${m.ratioCaveat})` : ''}`] : []),
+  ];
+}
+
+/** Whose the measurements are and what they are in, heading their list in an export. */
+export function measurementsHeading(m: ReportMeasurements): string {
+  return `Measured by the reader on the image (${m.basis})`;
+}
+
 /** Why lengths drawn in pixels are not in an export's data. */
 export function pixelLengthsNote(m: ReportMeasurements): string | null {
   if (!m.pixelLengths) return null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedImage, MetaField } from '../imaging/types';
 import { describeStudy, patientIdentifiers, summarizeStudy, type ReportDocument } from './context';
 import { parseFindings } from './findings';
+import { reportMeasurements } from './structured-measurements';
 import { exportFile, toMarkdown, toPlainText } from './text-export';
 
 const meta: MetaField[] = [
@@ -96,6 +97,32 @@ describe('text exports', () => {
     expect(md).toContain('| Pleural Effusion | negative |');
     expect(md).toContain('| Fracture | not mentioned |');
     expect(toPlainText({ ...doc, preset: 'findings', findings })).toMatch(/Cardiomegaly\s+positive/);
+  });
+
+  it("lists the reader's lengths and ratio after the report, whose they are and what they are in", () => {
+    const on = { pixelSpacing: [0.1, 0.1] as [number, number], spacingBasis: { kind: 'detector' as const }, meta: [] };
+    const measurements = reportMeasurements(on, [
+      { a: { x: 10, y: 10 }, b: { x: 433, y: 10 } },
+      { a: { x: 100, y: 50 }, b: { x: 1410, y: 50 }, role: 'heart' },
+      { a: { x: 20, y: 60 }, b: { x: 2750, y: 60 }, role: 'chest' },
+    ])!;
+    const txt = toPlainText({ ...doc, measurements });
+    expect(txt.endsWith(
+      [
+        'Measured by the reader on the image (at the detector, not corrected for magnification):',
+        '  Length 42.3 mm',
+        '  Heart width 131.0 mm',
+        '  Chest width 273.0 mm',
+        '  Cardiothoracic ratio 0.48',
+        '',
+      ].join('\n'),
+    )).toBe(true);
+    expect(toMarkdown({ ...doc, measurements })).toContain(
+      '## Measurements\n\nMeasured by the reader on the image (at the detector, not corrected for magnification):\n\n- Length 42.3 mm\n- Heart width 131.0 mm\n- Chest width 273.0 mm\n- Cardiothoracic ratio 0.48\n',
+    );
+    const pixels = reportMeasurements({ pixelSpacing: null, meta: [] }, [{ a: { x: 0, y: 0 }, b: { x: 30, y: 40 } }])!;
+    expect(toPlainText({ ...doc, measurements: pixels })).not.toContain('Measured by the reader');
+    expect(toPlainText(doc)).not.toContain('Measured by the reader');
   });
 
   it('names files by date and kind', () => {

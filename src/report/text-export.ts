@@ -1,9 +1,12 @@
 import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRESET_TITLES, type ReportDocument } from './context';
 import type { FindingRow } from './findings';
+import { measurementLines, measurementsHeading } from './structured-measurements';
 
 /**
  * Plain-text and Markdown exports: a header that says what wrote the draft, that it is not for
- * clinical use unreviewed, and when; a study line with no patient identifiers; then the text.
+ * clinical use unreviewed, and when; a study line with no patient identifiers; then the text, and
+ * the lengths in mm and the ratio the reader drew on the image (whether or not they were added to
+ * the text; lengths in pixels only as the text has them).
  */
 
 export interface TextFile {
@@ -32,6 +35,8 @@ export function toPlainText(doc: ReportDocument): string {
   if (doc.findings) {
     lines.push('Findings (CheXpert observations, read from the answer by rule)', ...doc.findings.map((r) => `  ${r.observation.padEnd(28)}${r.label}`), '');
   }
+  const m = doc.measurements && measurementLines(doc.measurements);
+  if (m?.length) lines.push(`${measurementsHeading(doc.measurements!)}:`, ...m.map((l) => `  ${l}`), '');
   return lines.join('\n');
 }
 
@@ -51,6 +56,8 @@ export function toMarkdown(doc: ReportDocument): string {
     '',
   ];
   if (doc.findings) lines.push('## Findings', '', ...findingsTable(doc.findings), '');
+  const m = doc.measurements && measurementLines(doc.measurements);
+  if (m?.length) lines.push('## Measurements', '', `${escapeMarkdown(measurementsHeading(doc.measurements!))}:`, '', ...m.map((l) => `- ${escapeMarkdown(l)}`), '');
   return lines.join('\n');
 }
 

@@ -4,6 +4,7 @@ import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRE
 import { reportDocument, studyPatient } from '../../report/document';
 import { buildDiagnosticReport, fhirJson } from '../../report/fhir';
 import { checkDiagnosticReport, formatIssues } from '../../report/fhir-check';
+import { measurementLines, measurementsHeading } from '../../report/structured-measurements';
 import { exportFile } from '../../report/text-export';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { FindingsTable } from './FindingsTable';
@@ -92,7 +93,12 @@ function PrintSheet() {
   const model = useAppStore((s) => s.model);
   const study = useAppStore((s) => s.study);
   const verification = useAppStore((s) => s.verification);
-  const doc = useMemo(() => reportDocument({ report, reportPreset, load, model, study, verification }), [report, reportPreset, load, model, study, verification]);
+  const imageLengths = useAppStore((s) => s.imageLengths);
+  const doc = useMemo(
+    () => reportDocument({ report, reportPreset, load, model, study, verification, imageLengths }),
+    [report, reportPreset, load, model, study, verification, imageLengths],
+  );
+  const measured = doc.measurements ? measurementLines(doc.measurements) : [];
   return createPortal(
     <article className="print-sheet" aria-hidden="true">
       <p className="print-banner">{DISCLAIMER}.</p>
@@ -117,6 +123,16 @@ function PrintSheet() {
       </dl>
       <p className="print-text">{doc.text}</p>
       {doc.findings && <FindingsTable rows={doc.findings} caption={false} testId="print-findings-table" />}
+      {measured.length > 0 && (
+        <section data-testid="print-measurements">
+          <p>{measurementsHeading(doc.measurements!)}:</p>
+          <ul>
+            {measured.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ul>
+        </section>
+      )}
     </article>,
     document.body,
   );
