@@ -272,8 +272,8 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(dump).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
     expect(dump).toMatch(/Verification Flag\s*:\s*UNVERIFIED/);
     expect(dump).toMatch(/^Enhanced SR Document/m);
-    expect(dump).toContain(`<contains NUM:(410668003,SCT,"Length")="${heartMm}" (mm,UCUM,"millimeter")>\n      <has concept mod CODE:(363698007,SCT,"Finding Site")=(80891009,SCT,"Heart structure")>`);
-    expect(dump).toContain(`<contains NUM:(410668003,SCT,"Length")="${chestMm}" (mm,UCUM,"millimeter")>\n      <has concept mod CODE:(363698007,SCT,"Finding Site")=(51185008,SCT,"Thoracic structure")>`);
+    expect(dump).toContain(`<contains CONTAINER:(125007,DCM,"Measurement Group")=SEPARATE>\n      <contains NUM:(410668003,SCT,"Length")="${heartMm}" (mm,UCUM,"millimeter")>\n        <has concept mod CODE:(363698007,SCT,"Finding Site")=(80891009,SCT,"Heart structure")>`);
+    expect(dump).toContain(`<contains NUM:(410668003,SCT,"Length")="${chestMm}" (mm,UCUM,"millimeter")>\n        <has concept mod CODE:(363698007,SCT,"Finding Site")=(51185008,SCT,"Thoracic structure")>`);
     expect(dump).toContain(`<contains NUM:(CTR,99CXRLLAVAWEB,"Cardiothoracic ratio")="${ratio}" ({ratio},UCUM,"ratio")>`);
     expect(dump.match(/<selected from IMAGE:=\(SC image,"([\d.]+)"\)>/g)).toEqual([`<selected from IMAGE:=(SC image,"${SOP}")>`, `<selected from IMAGE:=(SC image,"${SOP}")>`]);
     expect(dciodvfyErrors(bytes, 'dropped-stored.dcm')).toEqual([]);

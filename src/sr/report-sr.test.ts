@@ -98,7 +98,7 @@ describe("the reader's lengths and cardiothoracic ratio, as NUM items of an Enha
   const sr = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 4, 9, 30, 5), measurements });
   const path = write('measured.dcm', sr.bytes);
 
-  it("dsrdump reads each length in mm from the polyline drawn on the image, the widths' finding sites, and the ratio", () => {
+  it("dsrdump reads each length in mm from the polyline drawn on the image, and the ratio grouped with its widths and their finding sites", () => {
     expect(sr.sopClassUID).toBe(ENHANCED_SR);
     const out = execFileSync('dsrdump', ['+Pl', '+Pc', '+Pu', '+U8', path]).toString('utf8');
     expect(out).toMatch(/^Enhanced SR Document/m);
@@ -109,15 +109,17 @@ describe("the reader's lengths and cardiothoracic ratio, as NUM items of an Enha
         '<contains NUM:(410668003,SCT,"Length")="6.9" (mm,UCUM,"millimeter")>',
         '      <inferred from SCOORD:=(POLYLINE,10.5/20,60/22.25)>',
         `        ${image}`,
-        '    <contains NUM:(410668003,SCT,"Length")="3.5" (mm,UCUM,"millimeter")>',
-        '      <has concept mod CODE:(363698007,SCT,"Finding Site")=(80891009,SCT,"Heart structure")>',
-        '      <inferred from SCOORD:=(POLYLINE,30/40,55/40)>',
-        `        ${image}`,
-        '    <contains NUM:(410668003,SCT,"Length")="10.4" (mm,UCUM,"millimeter")>',
-        '      <has concept mod CODE:(363698007,SCT,"Finding Site")=(51185008,SCT,"Thoracic structure")>',
-        '      <inferred from SCOORD:=(POLYLINE,10/45,85/45)>',
-        `        ${image}`,
-        '    <contains NUM:(CTR,99CXRLLAVAWEB,"Cardiothoracic ratio")="0.33" ({ratio},UCUM,"ratio")>',
+        // The ratio with the widths it is taken from, in one group.
+        '    <contains CONTAINER:(125007,DCM,"Measurement Group")=SEPARATE>',
+        '      <contains NUM:(410668003,SCT,"Length")="3.5" (mm,UCUM,"millimeter")>',
+        '        <has concept mod CODE:(363698007,SCT,"Finding Site")=(80891009,SCT,"Heart structure")>',
+        '        <inferred from SCOORD:=(POLYLINE,30/40,55/40)>',
+        `          ${image}`,
+        '      <contains NUM:(410668003,SCT,"Length")="10.4" (mm,UCUM,"millimeter")>',
+        '        <has concept mod CODE:(363698007,SCT,"Finding Site")=(51185008,SCT,"Thoracic structure")>',
+        '        <inferred from SCOORD:=(POLYLINE,10/45,85/45)>',
+        `          ${image}`,
+        '      <contains NUM:(CTR,99CXRLLAVAWEB,"Cardiothoracic ratio")="0.33" ({ratio},UCUM,"ratio")>',
       ].join('\n'),
     );
     // The text is still the report, and the comments say whose the measurements are.
