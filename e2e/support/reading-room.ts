@@ -42,7 +42,7 @@ export async function waitForIdle(page: Page, timeout = 240_000): Promise<void> 
 }
 
 /** The side panels (src/ui/layout/panels.tsx): opens one unless it is open already. */
-export type PanelId = 'worklist' | 'studies' | 'model' | 'image-info' | 'device' | 'settings' | 'keys';
+export type PanelId = 'worklist' | 'studies' | 'priors' | 'model' | 'image-info' | 'device' | 'settings' | 'keys';
 export async function openPanel(page: Page, id: PanelId): Promise<void> {
   const toggle = page.getByTestId(`panel-toggle-${id}`);
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();

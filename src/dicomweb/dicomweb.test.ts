@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authorizationHeaders, normaliseRoot } from './connection';
+import { api } from 'dicomweb-client';
 import { DicomwebError, fromHttpFailure } from './errors';
+import { includeFields } from './include-fields';
 import { personName, studyRow, type InstanceRow } from './records';
 import { DicomwebServer } from './server';
 import { EMPTY_QUERY, studyQueryParams } from './study-query';
@@ -11,6 +13,14 @@ describe('DICOMweb study query', () => {
     expect(p).toMatchObject({ PatientID: 'PID-1', PatientName: 'Test*', StudyDate: '20240101-20240131', ModalitiesInStudy: 'CR,DX', limit: '50' });
     expect(studyQueryParams({ ...EMPTY_QUERY, patientName: 'Te?t*' }).PatientName).toBe('Te?t*');
     expect(studyQueryParams({ ...EMPTY_QUERY, dateFrom: '2024-02-01' }).StudyDate).toBe('20240201-');
+  });
+
+  it('asks for several attributes as repeated includefield parameters, which dicomweb-client leaves unencoded', () => {
+    const url = (api.DICOMwebClient as unknown as { _parseQueryParameters(p: Record<string, string>): string })._parseQueryParameters;
+    expect(url({ PatientID: 'PID 1', ...includeFields(['00081030', '00201208', '00185101']) })).toBe('?PatientID=PID%201&includefield=00081030&includefield=00201208&includefield=00185101');
+    expect(url(includeFields(['00081030']))).toBe('?includefield=00081030');
+    expect(includeFields([])).toEqual({});
+    expect(url(studyQueryParams({ ...EMPTY_QUERY, patientId: 'PID-1' }))).toBe('?PatientID=PID-1&ModalitiesInStudy=CR%2CDX&limit=50&includefield=00081030&includefield=00201208');
   });
 
   it('says what is wrong with a bad date range or modality', () => {

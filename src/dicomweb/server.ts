@@ -3,14 +3,19 @@ import { frontalRank } from '../imaging/choose-frontal';
 import { MAX_PIXELS } from '../imaging/errors';
 import { authorizationHeaders, normaliseRoot, type DicomwebConnection } from './connection';
 import { DicomwebError, fromHttpFailure } from './errors';
-import { instanceRow, naturalise, str, studyRow, type InstanceRow, type StudyRow } from './records';
-import { IMAGE_MODALITIES, studyQueryParams, type StudyQuery } from './study-query';
+import { includeFields } from './include-fields';
+import { readReportSr, type ReadReport } from '../sr/read-sr';
+import { instanceRow, naturalise, num, str, studyRow, type InstanceRow, type StudyRow } from './records';
+import { IMAGE_MODALITIES, STUDY_LIMIT, studyQueryParams, type StudyQuery } from './study-query';
 
 /**
  * Only the first frame is read (src/imaging); a multi-frame instance bigger than this is refused
  * before it is downloaded, rather than pulling hundreds of megabytes into the tab.
  */
 export const MAX_MULTIFRAME_BYTES = 256 * 1024 * 1024;
+
+/** A prior study's reports read at most (an addendum or two beside the report). */
+const MAX_REPORTS = 4;
 
 /** A study with more CR/DX series than this is rare; the rest keep their numbering order. */
 const MAX_SERIES_LOOKED_AT = 8;
@@ -44,6 +49,61 @@ export class DicomwebServer {
     return asList(found, 'Searching for studies').map(studyRow).filter((s) => s.studyUID);
   }
 
+  /**
+   * Every study of the patient (PatientID, exactly; and its issuer when the image names one), any
+   * modality, newest first: the priors a radiologist compares with.
+   */
+  async patientStudies(patientId: string, issuer = ''): Promise<StudyRow[]> {
+    const queryParams: Record<string, string> = { PatientID: patientId, limit: String(STUDY_LIMIT), ...includeFields(['00081030', '00201208', '00080061']) };
+    if (issuer) queryParams.IssuerOfPatientID = issuer;
+    let found: unknown[];
+    try {
+      found = (await this.client.searchForStudies({ queryParams })) as unknown[];
+    } catch (err) {
+      throw fromHttpFailure(err, 'Looking for prior studies');
+    }
+    const rows = asList(found, 'Looking for prior studies').map(studyRow);
+    // An exact ID only: a server that matched more loosely (wildcards are not asked for) is not trusted here.
+    return rows.filter((r) => r.studyUID && r.patientId === patientId).sort((a, b) => b.date.localeCompare(a.date));
+  }
+
+  /** The study's report SRs, newest series first, read (read-sr.ts); at most `max`. */
+  async studyReports(studyUID: string, max = MAX_REPORTS): Promise<ReadReport[]> {
+    let series: unknown[];
+    try {
+      series = (await this.client.searchForSeries({ studyInstanceUID: studyUID, queryParams: { Modality: 'SR' } })) as unknown[];
+    } catch (err) {
+      throw fromHttpFailure(err, 'Listing the reports');
+    }
+    const srSeries = asList(series, 'Listing the reports')
+      .map(naturalise)
+      .filter((s) => str(s, 'Modality').toUpperCase() === 'SR')
+      .sort((a, b) => (num(b, 'SeriesNumber') ?? 0) - (num(a, 'SeriesNumber') ?? 0));
+    const reports: ReadReport[] = [];
+    for (const s of srSeries) {
+      const seriesUID = str(s, 'SeriesInstanceUID');
+      let instances: unknown[];
+      try {
+        instances = (await this.client.searchForInstances({ studyInstanceUID: studyUID, seriesInstanceUID: seriesUID })) as unknown[];
+      } catch (err) {
+        throw fromHttpFailure(err, 'Listing the reports');
+      }
+      for (const i of asList(instances, 'Listing the reports')) {
+        if (reports.length >= max) break;
+        const row = instanceRow(i, { studyUID, seriesUID, modality: 'SR', description: '' });
+        try {
+          reports.push(readReportSr(await this.retrieve(row)));
+        } catch (err) {
+          // One object that is no readable report (a key object note, a damaged file) does not hide
+          // the others; the server refusing or not answering does stop the listing.
+          if (err instanceof DicomwebError) throw err;
+        }
+      }
+    }
+    // The newest first, by the date each says.
+    return reports.sort((a, b) => b.date.localeCompare(a.date));
+  }
+
   /** The study's CR/DX instances, series by series; DicomwebError('no-image') when there are none. */
   async imageInstances(studyUID: string, modalities: string[] = IMAGE_MODALITIES): Promise<InstanceRow[]> {
     let series: unknown[];
@@ -66,7 +126,7 @@ export class DicomwebServer {
         instances = (await this.client.searchForInstances({
           studyInstanceUID: studyUID,
           seriesInstanceUID: meta.seriesUID,
-          queryParams: { includefield: '00200013,00280008,00280010,00280011,00280100,00185101' },
+          queryParams: includeFields(['00200013', '00280008', '00280010', '00280011', '00280100', '00185101']),
         })) as unknown[];
       } catch (err) {
         throw fromHttpFailure(err, 'Listing the series');
@@ -80,9 +140,10 @@ export class DicomwebServer {
   }
 
   /**
-   * Many servers (Orthanc among them) leave View Position out of a QIDO answer, though asked: it
-   * is no indexed attribute. Then each series' metadata (WADO-RS, headers only, a few kB for a
-   * radiograph) says it. Best effort: without it the images keep their numbering order.
+   * A server may leave View Position out of a QIDO answer, though asked: it is not among the
+   * attributes PS3.18 requires it to return, and a server that answers from its index alone may not
+   * have it. Then each series' metadata (WADO-RS, headers only, a few kB for a radiograph) says it.
+   * Best effort: without it the images keep their numbering order.
    */
   private async addViewPositions(rows: InstanceRow[]): Promise<void> {
     const series = [...new Set(rows.filter((r) => r.viewPosition === null).map((r) => r.seriesUID))];

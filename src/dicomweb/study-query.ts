@@ -1,4 +1,5 @@
 import { DicomwebError } from './errors';
+import { includeFields } from './include-fields';
 
 /** What the study browser searches by (QIDO-RS, PS3.18 10.6). Empty fields match everything. */
 export interface StudyQuery {
@@ -40,6 +41,5 @@ export function studyQueryParams(q: StudyQuery): Record<string, string> {
   // nothing on Orthanc.
   if (mods.length) p.ModalitiesInStudy = mods.join(',');
   p.limit = String(STUDY_LIMIT);
-  p.includefield = '00081030,00201208';
-  return p;
+  return { ...p, ...includeFields(['00081030', '00201208']) };
 }

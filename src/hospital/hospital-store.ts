@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DEFAULT_DICOMWEB_URL, type DicomwebConnection } from '../dicomweb/connection';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
+import type { ReadReport } from '../sr/read-sr';
 import type { SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
 
@@ -36,9 +37,14 @@ export interface HospitalState {
   /** By the app store's study key. */
   opened: Record<string, OpenedStudy>;
   send: Busy<{ studyKey: string; sopInstanceUID: string }>;
+  /** The open study's patient's other studies on the server (priors.ts), for the study they were looked up for. */
+  priors: { studyKey: string; studies: Busy<StudyRow[]> } | null;
+  /** Reports read from a prior study, by its Study Instance UID. */
+  priorReports: Record<string, Busy<ReadReport[]>>;
   setConnection: (c: Partial<DicomwebConnection>) => void;
   setQuery: (q: Partial<StudyQuery>) => void;
-  set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send'>>) => void;
+  set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send' | 'priors'>>) => void;
+  setPriorReports: (studyUID: string, reports: Busy<ReadReport[]>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
   markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
 }
@@ -54,6 +60,9 @@ export function createHospitalStore(): HospitalStore {
     opening: { status: 'idle' },
     opened: {},
     send: { status: 'idle' },
+    priors: null,
+    priorReports: {},
+    setPriorReports: (uid, reports) => set((s) => ({ priorReports: { ...s.priorReports, [uid]: reports } })),
     setConnection: (c) => set((s) => ({ connection: { ...s.connection, ...c } })),
     setQuery: (q) => set((s) => ({ query: { ...s.query, ...q } })),
     set: (patch) => set(patch),

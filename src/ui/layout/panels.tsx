@@ -3,6 +3,7 @@ import { CapabilityPanel } from '../CapabilityPanel';
 import { KeysPanel } from '../KeysPanel';
 import { ModelPanel } from '../ModelPanel';
 import { SettingsPanel } from '../SettingsPanel';
+import { PriorsCount, PriorStudies } from '../dicomweb/PriorStudies';
 import { StudyBrowser } from '../dicomweb/StudyBrowser';
 import { WorklistCount, WorklistPanel } from '../worklist/WorklistPanel';
 import { MetadataPanel } from '../viewer/MetadataPanel';
@@ -25,6 +26,7 @@ export interface PanelDef {
 export const PANELS: PanelDef[] = [
   { id: 'worklist', label: 'Worklist', render: () => <WorklistPanel />, Badge: WorklistCount },
   { id: 'studies', label: 'Hospital server', render: () => <StudyBrowser /> },
+  { id: 'priors', label: 'Prior studies', render: () => <PriorStudies />, Badge: PriorsCount },
   { id: 'model', label: 'Model', render: () => <ModelPanel /> },
   { id: 'image-info', label: 'Image information', render: () => <MetadataPanel /> },
   { id: 'device', label: 'This device', render: () => <CapabilityPanel /> },

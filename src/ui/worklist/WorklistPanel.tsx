@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { STATE_LABEL } from '../../worklist/worklist-store';
 import { useWorklist, useWorklistState } from './use-worklist';
+import { PanelCount } from '../layout/PanelCount';
 import './worklist.css';
 
 /**
@@ -95,11 +96,5 @@ export function WorklistPanel() {
 /** How many studies the worklist holds, on its toggle: a drop of several studies fills it with the panel shut. */
 export function WorklistCount() {
   const count = useWorklistState((s) => s.items.length);
-  return count ? (
-    <span className="panel-count" data-testid="worklist-count">
-      <span className="visually-hidden">, </span>
-      {count}
-      <span className="visually-hidden">{count === 1 ? ' study' : ' studies'}</span>
-    </span>
-  ) : null;
+  return <PanelCount count={count} testId="worklist-count" />;
 }

@@ -1,0 +1,134 @@
+import dcmjs, { type NaturalDataset } from 'dcmjs';
+
+/**
+ * A report SR from the server read back as a radiologist reads a prior report: its title, date,
+ * whether it is final (verified, complete) or a draft, who wrote it, and its text. The content
+ * tree (PS3.3 C.17.3) is written out in document order: each container's name as a heading, text
+ * as written, codes and numbers as "name: value". Observation context (who, which device) and
+ * concept modifiers are not text of the report and are left out; the author is said apart.
+ *
+ * Any SR storage class is read (Basic Text, Enhanced, Comprehensive, ...), from any writer, not
+ * only this app's. Pure: no DOM, no network.
+ */
+
+export interface ReadReport {
+  sopInstanceUID: string;
+  /** The document's title: its root concept name, e.g. "Diagnostic imaging report". */
+  title: string;
+  /** YYYY-MM-DD, when the SR says (Content Date). */
+  date: string;
+  /** "final" (VERIFIED and COMPLETE, not PRELIMINARY) or what it is instead. */
+  status: 'final' | 'preliminary' | 'unverified' | 'partial';
+  /** The verifying observer, else the author, else the observer device; '' when none is named. */
+  author: string;
+  /** The report's text, lines separated by "\n". */
+  text: string;
+}
+
+const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
+/** Beyond this depth a tree is not a report anyone wrote by hand; the rest is left out. */
+const MAX_DEPTH = 12;
+
+const first = (v: unknown): NaturalDataset | undefined => (Array.isArray(v) ? (v[0] as NaturalDataset | undefined) : (v as NaturalDataset | undefined));
+const items = (v: unknown): NaturalDataset[] => (Array.isArray(v) ? (v as NaturalDataset[]) : v ? [v as NaturalDataset] : []);
+const text = (v: unknown): string => {
+  const x = Array.isArray(v) ? v[0] : v;
+  if (x === undefined || x === null) return '';
+  if (typeof x === 'object' && 'Alphabetic' in x) return personName(String((x as { Alphabetic?: unknown }).Alphabetic ?? ''));
+  return String(x).trim();
+};
+const meaning = (d: NaturalDataset, key = 'ConceptNameCodeSequence') => text(first(d[key])?.CodeMeaning);
+
+/** Reads an SR Part 10 file; throws with a reason when it is not one. */
+export function readReportSr(bytes: ArrayBuffer): ReadReport {
+  let d: NaturalDataset;
+  try {
+    d = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(bytes).dict);
+  } catch (err) {
+    throw new Error(`The report could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const sopClass = text(d.SOPClassUID);
+  if (!sopClass.startsWith(SR_CLASS_PREFIX)) throw new Error(`Not a structured report (SOP Class ${sopClass || 'missing'}).`);
+  const lines: string[] = [];
+  writeItems(items(d.ContentSequence), 0, lines);
+  return {
+    sopInstanceUID: text(d.SOPInstanceUID),
+    title: meaning(d) || 'Report',
+    date: isoDate(text(d.ContentDate) || text(d.InstanceCreationDate)),
+    status: statusOf(d),
+    author: authorOf(d),
+    text: lines.join('\n').trim(),
+  };
+}
+
+function statusOf(d: NaturalDataset): ReadReport['status'] {
+  if (text(d.PreliminaryFlag).toUpperCase() === 'PRELIMINARY') return 'preliminary';
+  if (text(d.VerificationFlag).toUpperCase() !== 'VERIFIED') return 'unverified';
+  if (text(d.CompletionFlag).toUpperCase() !== 'COMPLETE') return 'partial';
+  return 'final';
+}
+
+function authorOf(d: NaturalDataset): string {
+  const verifier = text(first(d.VerifyingObserverSequence)?.VerifyingObserverName);
+  if (verifier) return verifier;
+  const author = first(d.AuthorObserverSequence);
+  const person = author && text(first(author.PersonIdentificationCodeSequence)?.CodeMeaning);
+  if (person) return person;
+  // The observer context at the root (TID 1002/1004): a person's or a device's name.
+  for (const item of items(d.ContentSequence)) {
+    if (text(item.RelationshipType) !== 'HAS OBS CONTEXT') continue;
+    const code = text(first(item.ConceptNameCodeSequence)?.CodeValue);
+    if (code === '121008' || code === '121013') return text(item.PersonName ?? item.TextValue);
+  }
+  return '';
+}
+
+function writeItems(list: NaturalDataset[], depth: number, out: string[]): void {
+  if (depth > MAX_DEPTH) return;
+  for (const item of list) {
+    const relation = text(item.RelationshipType);
+    if (relation === 'HAS OBS CONTEXT' || relation === 'HAS CONCEPT MOD' || relation === 'HAS ACQ CONTEXT') continue;
+    const name = meaning(item);
+    const children = items(item.ContentSequence);
+    switch (text(item.ValueType)) {
+      case 'CONTAINER':
+        if (name) out.push('', `${name}:`);
+        writeItems(children, depth + 1, out);
+        break;
+      case 'TEXT': {
+        const value = text(item.TextValue).replace(/\r\n?/g, '\n');
+        // "Finding" and the like add nothing to the text under their heading.
+        if (value) out.push(name && !GENERIC_TEXT.has(name.toLowerCase()) ? `${name}: ${value}` : value);
+        writeItems(children, depth + 1, out);
+        break;
+      }
+      case 'CODE':
+        out.push(`${name}: ${meaning(item, 'ConceptCodeSequence')}`);
+        writeItems(children, depth + 1, out);
+        break;
+      case 'NUM': {
+        const measured = first(item.MeasuredValueSequence);
+        const unit = measured ? text(first(measured.MeasurementUnitsCodeSequence)?.CodeValue) : '';
+        const value = measured ? text(measured.NumericValue) : '';
+        if (value) out.push(`${name}: ${value}${unit && unit !== '1' && !unit.startsWith('{') ? ` ${unit}` : ''}`);
+        break;
+      }
+      default:
+        // Images, coordinates, UIDs, dates: references and context, not words of the report.
+        break;
+    }
+  }
+}
+
+const GENERIC_TEXT = new Set(['finding', 'findings', 'text', 'report text']);
+
+function isoDate(da: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(da);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : '';
+}
+
+/** "Doe^Jane" -> "Jane Doe", as a signature reads. */
+function personName(pn: string): string {
+  const [family = '', given = ''] = pn.split('^');
+  return [given, family].filter(Boolean).join(' ');
+}

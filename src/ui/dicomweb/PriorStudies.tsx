@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react';
+import type { StudyRow } from '../../dicomweb/records';
+import { chooseStudy } from '../../hospital/open-from-server';
+import { comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
+import type { ReadReport } from '../../sr/read-sr';
+import { PanelCount } from '../layout/PanelCount';
+import { useAppStore, useAppStoreApi } from '../store-context';
+import { useHospital, useHospitalApi } from './use-hospital';
+import './dicomweb.css';
+
+const STATUS_WORDS: Record<ReadReport['status'], string> = {
+  final: 'final',
+  preliminary: 'preliminary',
+  unverified: 'not verified',
+  partial: 'incomplete',
+};
+
+/**
+ * The open image's patient's other studies on the hospital server, newest first, with the reports
+ * filed in them: read one, put a comparison line into the report, or open its images. Looked up at
+ * once for an image from the server; for a dropped DICOM file, when asked (the server may not be
+ * the one the file came from, or not signed in yet).
+ */
+export function PriorStudies() {
+  const app = useAppStoreApi();
+  const h = useHospitalApi();
+  const study = useAppStore((s) => s.study);
+  const reportStreaming = useAppStore((s) => s.streaming === 'report');
+  const insertReportLine = useAppStore((s) => s.insertReportLine);
+  const allOpened = useHospital((s) => s.opened);
+  const opened = study ? allOpened[study.key] : undefined;
+  const priors = useHospital((s) => s.priors);
+  const subject = priorsSubject({ study }, { opened: allOpened });
+  const here = study && priors?.studyKey === study.key ? priors.studies : null;
+
+  const fromServer = opened?.origin === 'server';
+  useEffect(() => {
+    if (study && fromServer && h.getState().priors?.studyKey !== study.key) void findPriors(app, h);
+  }, [app, h, study, fromServer]);
+
+  const thisDate = typeof opened?.source?.patientAndStudy.StudyDate === 'string' ? opened.source.patientAndStudy.StudyDate.replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3') : '';
+  return (
+    <section className="panel dicomweb priors" aria-labelledby="priors-heading" data-testid="prior-studies">
+      <h2 id="priors-heading">Prior studies</h2>
+      {'problem' in subject ? (
+        <p className="muted">{subject.problem}</p>
+      ) : (
+        <>
+          <p className="muted">
+            Patient ID {subject.patientId}
+            {subject.issuer ? ` (${subject.issuer})` : ''}, on the hospital server.{' '}
+            <button type="button" onClick={() => void findPriors(app, h)} disabled={here?.status === 'busy'}>
+              {here ? 'Look again' : 'Look up prior studies'}
+            </button>
+          </p>
+          {here?.status === 'busy' && <p role="status">{here.what}</p>}
+          {here?.status === 'error' && (
+            <p role="alert" className="dicomweb-error" data-testid="priors-error" data-code={here.code}>
+              {here.message}
+            </p>
+          )}
+          {here?.status === 'done' && here.value.length === 0 && <p role="status">No other studies of this patient on the server.</p>}
+          {here?.status === 'done' && here.value.length > 0 && (
+            <ul className="priors-list" aria-label="Prior studies of this patient">
+              {here.value.map((p) => (
+                <Prior
+                  key={p.studyUID}
+                  prior={p}
+                  later={!!thisDate && !!p.date && p.date > thisDate}
+                  onCompare={reportStreaming ? null : () => insertReportLine(comparisonLine(p))}
+                  onOpen={() => void chooseStudy(app, h, p)}
+                />
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+interface PriorProps {
+  prior: StudyRow;
+  /** Dated after the open study: a follow-up, not a prior. */
+  later: boolean;
+  /** Puts the comparison line into the report; null while the report is being written. */
+  onCompare: (() => void) | null;
+  onOpen: () => void;
+}
+
+function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
+  const h = useHospitalApi();
+  const reports = useHospital((s) => s.priorReports[prior.studyUID]);
+  const [shown, setShown] = useState(false);
+  const name = `${prior.date || 'undated'} ${imagingModalities(prior)}`.trim();
+  return (
+    <li data-study-uid={prior.studyUID}>
+      <div className="prior-row">
+        <span>
+          <strong>{prior.date || 'Undated'}</strong> {prior.modalities.join(', ')} {prior.description}
+          {later && <span className="muted"> (later than the open study)</span>}
+        </span>
+        <span className="prior-actions">
+          <button
+            type="button"
+            aria-expanded={shown}
+            aria-label={`Reports of the study of ${name}`}
+            onClick={() => {
+              setShown(!shown);
+              if (!shown) void loadPriorReports(h, prior.studyUID);
+            }}
+          >
+            Reports
+          </button>
+          <button type="button" disabled={!onCompare} onClick={onCompare ?? undefined} aria-label={`Add comparison with the study of ${name} to the report`}>
+            Add comparison
+          </button>
+          <button type="button" onClick={onOpen} aria-label={`Open the images of the study of ${name}`}>
+            Open
+          </button>
+        </span>
+      </div>
+      {shown && reports?.status === 'busy' && <p role="status">{reports.what}</p>}
+      {shown && reports?.status === 'error' && (
+        <p role="alert" className="dicomweb-error" data-code={reports.code}>
+          {reports.message}
+        </p>
+      )}
+      {shown && reports?.status === 'done' && reports.value.length === 0 && <p className="muted">No report is filed in this study.</p>}
+      {shown &&
+        reports?.status === 'done' &&
+        reports.value.map((r) => (
+          <article key={r.sopInstanceUID} className="prior-report" data-testid="prior-report" data-status={r.status}>
+            <p className="muted">
+              {r.title}
+              {r.date ? `, ${r.date}` : ''} — {STATUS_WORDS[r.status]}
+              {r.author ? `, ${r.status === 'final' ? 'signed by' : 'by'} ${r.author}` : ''}
+            </p>
+            <pre className="prior-report-text">{r.text}</pre>
+          </article>
+        ))}
+    </li>
+  );
+}
+
+/** The count on the panel's toggle, once the open study's priors are known. */
+export function PriorsCount() {
+  const study = useAppStore((s) => s.study);
+  const count = useHospital((s) => (study && s.priors?.studyKey === study.key && s.priors.studies.status === 'done' ? s.priors.studies.value.length : 0));
+  return <PanelCount count={count} testId="priors-count" />;
+}
