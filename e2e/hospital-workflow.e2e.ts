@@ -10,6 +10,7 @@ import { credentialLeaks, keptInPage, searchStudies, signIn as signInAs } from '
 import { orthancRest } from './support/orthanc';
 import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 import { recordRequests, requestOrigin } from './support/request-log';
+import { axeAudit } from './support/axe';
 import { dragOn, imageOnPage } from './support/viewport';
 import { buildReportSr } from '../src/sr/report-sr';
 import { srSourceFromDicom } from '../src/sr/source';
@@ -366,6 +367,8 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(await report.locator('pre').textContent()).toMatch(/^Findings:\nFindings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
     await page.getByRole('button', { name: 'Reports of the study of 2025-03-01 DX' }).click();
     await priors.nth(0).getByText('No report is filed in this study.').waitFor({ timeout: 30_000 });
+    // The panel with a report open passes axe's WCAG A/AA rules.
+    expect(await axeAudit(page)).toEqual([]);
 
     // The comparison goes into the report as a line of its own.
     const text = page.getByRole('textbox', { name: 'Report', exact: true });
