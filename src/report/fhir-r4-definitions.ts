@@ -27,8 +27,11 @@ export const PRIMITIVES = new Set<TypeName>(['boolean', 'integer', 'unsignedInt'
 const ext = (): ElementDef => ({ type: 'Extension', many: true });
 const ref = (...targets: string[]): ElementDef => ({ type: 'Reference', targets });
 
-/** Every element of R4 DiagnosticReport, with the DomainResource elements it inherits. */
-export const DIAGNOSTIC_REPORT: TypeDef = {
+/**
+ * What every resource has (Resource and DomainResource), with its type's name. A contained
+ * resource may not contain others (dom-2), which fhir-check.ts says apart.
+ */
+const DOMAIN_RESOURCE: TypeDef = {
   resourceType: { type: 'string', required: true },
   id: { type: 'id' },
   meta: { type: 'Meta' },
@@ -38,6 +41,11 @@ export const DIAGNOSTIC_REPORT: TypeDef = {
   contained: { type: 'Any', many: true },
   extension: ext(),
   modifierExtension: ext(),
+};
+
+/** Every element of R4 DiagnosticReport, with the DomainResource elements it inherits. */
+export const DIAGNOSTIC_REPORT: TypeDef = {
+  ...DOMAIN_RESOURCE,
   identifier: { type: 'Identifier', many: true },
   basedOn: { ...ref('CarePlan', 'ImmunizationRecommendation', 'MedicationRequest', 'NutritionOrder', 'ServiceRequest'), many: true },
   status: { type: 'code', required: true, valueSet: R4_REPORT_STATUS },
@@ -64,14 +72,7 @@ export const R5_ONLY = new Set(['note', 'supportingInfo', 'study', 'composition'
 
 /** Patient (R4), for a contained anonymous or identified patient. Unmodelled elements: 'Any'. */
 export const PATIENT: TypeDef = {
-  resourceType: { type: 'string', required: true },
-  id: { type: 'id' },
-  meta: { type: 'Meta' },
-  implicitRules: { type: 'uri' },
-  language: { type: 'code' },
-  text: { type: 'Narrative' },
-  extension: ext(),
-  modifierExtension: ext(),
+  ...DOMAIN_RESOURCE,
   identifier: { type: 'Identifier', many: true },
   active: { type: 'boolean' },
   name: { type: 'HumanName', many: true },
@@ -197,14 +198,7 @@ export const OBSERVATION_VALUES: Record<string, TypeName> = {
 
 /** Every element of R4 Observation, for the measurements a report contains. Unmodelled elements: 'Any'. */
 export const OBSERVATION: TypeDef = {
-  resourceType: { type: 'string', required: true },
-  id: { type: 'id' },
-  meta: { type: 'Meta' },
-  implicitRules: { type: 'uri' },
-  language: { type: 'code' },
-  text: { type: 'Narrative' },
-  extension: ext(),
-  modifierExtension: ext(),
+  ...DOMAIN_RESOURCE,
   identifier: { type: 'Identifier', many: true },
   basedOn: { type: 'Any', many: true },
   partOf: { type: 'Any', many: true },
