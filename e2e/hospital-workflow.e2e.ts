@@ -335,6 +335,17 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
         AccessionNumber: 'ACC-P2',
       }),
     );
+    // An old study with no radiograph in it (a scanned form, say).
+    await orthanc.upload(
+      await modified(pa, {
+        Modality: 'OT',
+        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.304',
+        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.304',
+        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.304',
+        StudyDate: '20220601',
+        StudyDescription: 'Scanned request',
+      }),
+    );
     // Another patient's study is never listed.
     await orthanc.upload(await modified(pa, { PatientID: 'PID-1X', StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.303', SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.303', SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.303' }));
 
@@ -351,10 +362,14 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, `DX-${first.SOPInstanceUID}.dcm`, { timeout: 60_000 });
 
     // Opened from the server: its patient's other studies are looked up at once, newest first, the open one left out.
-    await expect.poll(() => page.getByTestId('priors-count').textContent(), { timeout: 30_000 }).toBe(', 2 studies');
+    await expect.poll(() => page.getByTestId('priors-count').textContent(), { timeout: 30_000 }).toBe(', 3 studies');
     await openPanel(page, 'priors');
     const priors = page.getByRole('list', { name: 'Prior studies of this patient' }).locator(':scope > li');
-    expect(await priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid')))).toEqual(['1.2.826.0.1.3680043.9.7433.2.302', '1.2.826.0.1.3680043.9.7433.2.301']);
+    expect(await priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid')))).toEqual([
+      '1.2.826.0.1.3680043.9.7433.2.302',
+      '1.2.826.0.1.3680043.9.7433.2.301',
+      '1.2.826.0.1.3680043.9.7433.2.304',
+    ]);
     expect(await priors.nth(0).locator('.prior-row > span').first().textContent()).toBe('2025-03-01 DX Chest follow-up (later than the open study)');
     expect(await priors.nth(1).locator('.prior-row > span').first().textContent()).toBe('2023-01-15 DX, SR Chest PA');
 
@@ -376,12 +391,19 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await page.getByRole('button', { name: 'Add comparison with the study of 2023-01-15 DX to the report' }).click();
     expect(await text.inputValue()).toBe('Heart size normal.\nComparison: DX Chest PA of 2023-01-15.');
 
-    // Open: the prior's image in the viewer; its own priors are then the other two studies.
+    // A prior with no radiograph says so where it was asked for, and the open image stays.
+    await page.getByRole('button', { name: 'Open the images of the study of 2022-06-01 OT' }).click();
+    await expect.poll(() => priors.nth(2).getByRole('alert').textContent(), { timeout: 30_000 }).toBe(
+      'This study has no CR or DX image (it has OT); the assistant reads chest radiographs only.',
+    );
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(`DX-${first.SOPInstanceUID}.dcm`);
+
+    // Open: the prior's image in the viewer; its own priors are then the other three studies.
     await page.getByRole('button', { name: 'Open the images of the study of 2023-01-15 DX' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'DX-1.2.826.0.1.3680043.9.7433.1.301.dcm', undefined, { timeout: 60_000 });
     await expect
       .poll(() => priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid'))), { timeout: 30_000 })
-      .toEqual(['1.2.826.0.1.3680043.9.7433.2.302', first.StudyInstanceUID]);
+      .toEqual(['1.2.826.0.1.3680043.9.7433.2.302', first.StudyInstanceUID, '1.2.826.0.1.3680043.9.7433.2.304']);
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

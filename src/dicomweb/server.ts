@@ -64,7 +64,7 @@ export class DicomwebServer {
     }
     const rows = asList(found, 'Looking for prior studies').map(studyRow);
     // An exact ID only: a server that matched more loosely (wildcards are not asked for) is not trusted here.
-    return rows.filter((r) => r.studyUID && r.patientId === patientId).sort((a, b) => b.date.localeCompare(a.date));
+    return rows.filter((r) => r.studyUID && r.patientId.trim() === patientId).sort((a, b) => b.date.localeCompare(a.date));
   }
 
   /** The study's report SRs, newest series first, read (read-sr.ts); at most `max`. */
@@ -81,6 +81,7 @@ export class DicomwebServer {
       .sort((a, b) => (num(b, 'SeriesNumber') ?? 0) - (num(a, 'SeriesNumber') ?? 0));
     const reports: ReadReport[] = [];
     for (const s of srSeries) {
+      if (reports.length >= max) break;
       const seriesUID = str(s, 'SeriesInstanceUID');
       let instances: unknown[];
       try {

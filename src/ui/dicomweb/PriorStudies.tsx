@@ -4,6 +4,7 @@ import { chooseStudy } from '../../hospital/open-from-server';
 import { comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
 import type { ReadReport } from '../../sr/read-sr';
 import { PanelCount } from '../layout/PanelCount';
+import { ChosenStudy } from './ChosenStudy';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useHospital, useHospitalApi } from './use-hospital';
 import './dicomweb.css';
@@ -91,6 +92,7 @@ interface PriorProps {
 function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
   const h = useHospitalApi();
   const reports = useHospital((s) => s.priorReports[prior.studyUID]);
+  const chosenHere = useHospital((s) => s.chosen?.study.studyUID === prior.studyUID);
   const [shown, setShown] = useState(false);
   const name = `${prior.date || 'undated'} ${imagingModalities(prior)}`.trim();
   return (
@@ -120,6 +122,8 @@ function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
           </button>
         </span>
       </div>
+      {/* Opened from here: its images listed, or why it cannot be opened. */}
+      {chosenHere && <ChosenStudy />}
       {shown && reports?.status === 'busy' && <p role="status">{reports.what}</p>}
       {shown && reports?.status === 'error' && (
         <p role="alert" className="dicomweb-error" data-code={reports.code}>

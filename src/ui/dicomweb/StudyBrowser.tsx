@@ -1,6 +1,7 @@
-import { chooseStudy, openInstance, searchStudies } from '../../hospital/open-from-server';
+import { chooseStudy, searchStudies } from '../../hospital/open-from-server';
 import { useAppStoreApi } from '../store-context';
 import { useWorklist } from '../worklist/use-worklist';
+import { ChosenStudy } from './ChosenStudy';
 import { ServerSettings } from './ServerSettings';
 import { useHospital, useHospitalApi } from './use-hospital';
 import './dicomweb.css';
@@ -16,7 +17,6 @@ export function StudyBrowser() {
   const setQuery = useHospital((s) => s.setQuery);
   const search = useHospital((s) => s.search);
   const chosen = useHospital((s) => s.chosen);
-  const opening = useHospital((s) => s.opening);
   const worklist = useWorklist();
 
   return (
@@ -105,36 +105,7 @@ export function StudyBrowser() {
           </tbody>
         </table>
       )}
-      {chosen?.instances.status === 'busy' && <p role="status">{chosen.instances.what}</p>}
-      {chosen?.instances.status === 'error' && (
-        <p role="alert" className="dicomweb-error" data-testid="dicomweb-error" data-code={chosen.instances.code}>
-          {chosen.instances.message}
-        </p>
-      )}
-      {chosen?.instances.status === 'done' && chosen.instances.value.length > 1 && (
-        <ul className="dicomweb-instances" aria-label="Images in the study">
-          {chosen.instances.value.map((i, n) => (
-            <li key={i.sopUID}>
-              <button type="button" data-sop-uid={i.sopUID} onClick={() => void openInstance(app, h, i)}>
-                Open image {i.instanceNumber ?? n + 1} ({i.modality}
-                {i.viewPosition ? ` ${i.viewPosition}` : ''}
-                {i.seriesDescription ? `, ${i.seriesDescription}` : ''}
-                {i.frames > 1 ? `, ${i.frames} frames` : ''})
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {opening.status === 'busy' && (
-        <p role="status" data-testid="dicomweb-opening">
-          {opening.what}
-        </p>
-      )}
-      {opening.status === 'error' && (
-        <p role="alert" className="dicomweb-error" data-testid="dicomweb-error" data-code={opening.code}>
-          {opening.message}
-        </p>
-      )}
+      <ChosenStudy testIds />
     </section>
   );
 }
