@@ -282,6 +282,12 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(dciodvfyErrors(bytes, 'dropped-stored.dcm')).toEqual([]);
     expect(dsrdump(downloaded, 'dropped-download.dcm')).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
 
+    // A dropped file's priors are looked up when asked: the server holds no other study of PID-8.
+    await openPanel(page, 'priors');
+    await page.getByRole('button', { name: 'Look up prior studies' }).click();
+    await page.getByText('No other studies of this patient on the server.').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('prior-studies').locator('p.muted').first().textContent()).toBe('Patient ID PID-8, on the hospital server. Look again');
+
     // An edit after sending: the server holds the older text, and the row and the panel say so.
     await report.fill('Dropped file: no acute disease. Addendum: old rib fracture.');
     await expect.poll(async () => (await states())[0], { timeout: 5_000, interval: 100 }).toBe('sent-edited');
