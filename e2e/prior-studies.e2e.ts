@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildReportSr } from '../src/sr/report-sr';
+import { srSourceFromDicom } from '../src/sr/source';
+import { axeAudit } from './support/axe';
+import { launchBrowser } from './support/browser';
+import { searchStudies as search, signIn as signInAs } from './support/dicomweb';
+import { orthancRest } from './support/orthanc';
+import { openPanel, setSettings } from './support/reading-room';
+
+/**
+ * Prior studies against a real Orthanc (started by global-setup, reached through the preview
+ * server's /dicomweb proxy): a patient of its own (PID-30), so no other test's studies are in the list.
+ */
+const baseURL = inject('baseURL');
+const server = inject('orthanc');
+const orthanc = orthancRest(server.url, server.authorization);
+const modified = (id: string, replace: Record<string, string>) => orthanc.modified(id, replace);
+const signIn = (page: Parameters<typeof signInAs>[0], password: string) => signInAs(page, { kind: 'basic', user: server.user, password });
+
+const PATIENT = 'PID-30';
+const CURRENT = {
+  PatientID: PATIENT,
+  AccessionNumber: 'ACC30',
+  StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.300',
+  SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.300',
+  SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.300',
+};
+
+/** The PA fixture stored as the study read today (the fixture itself is PID-1's, as other tests store it); its Orthanc id. */
+async function opened(c: typeof CURRENT): Promise<string> {
+  const { instance } = await orthanc.upload(new Uint8Array(readFileSync(fileURLToPath(new URL('./fixtures/imaging/dcm-mono2-explicit.dcm', import.meta.url)))));
+  return (await orthanc.upload(await modified(instance, c))).instance;
+}
+
+describe('prior studies', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  beforeAll(async () => {
+    browser = await launchBrowser({ webgpu: false });
+  });
+  afterAll(async () => browser?.close());
+
+  it("lists the patient's prior studies with the reports filed in them, puts a comparison into the report, and opens a prior", async () => {
+    // The study read today, a prior PA from 2023 with a report in it, and a later study of 2025 with none.
+    const pa = await opened(CURRENT);
+    const prior = await modified(pa, {
+      StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.301',
+      SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.301',
+      SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.301',
+      StudyDate: '20230115',
+      StudyDescription: 'Chest PA',
+      AccessionNumber: 'ACC-P1',
+    });
+    await orthanc.upload(prior);
+    const priorSr = buildReportSr({
+      source: srSourceFromDicom(prior.slice().buffer),
+      text: 'Findings: Heart size normal.\nImpression: No acute disease.',
+      device: { name: 'CXR-LLaVA v2 (q4f16_1)', modelId: 'cxr-llava-v2', randomWeights: false, softwareVersion: 'test' },
+      now: new Date(2023, 0, 15, 10, 30, 0),
+    });
+    await orthanc.upload(priorSr.bytes);
+    await orthanc.upload(
+      await modified(pa, {
+        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.302',
+        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.302',
+        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.302',
+        StudyDate: '20250301',
+        StudyDescription: 'Chest follow-up',
+        AccessionNumber: 'ACC-P2',
+      }),
+    );
+    // An old study with no radiograph in it (a scanned form, say).
+    await orthanc.upload(
+      await modified(pa, {
+        Modality: 'OT',
+        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.304',
+        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.304',
+        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.304',
+        StudyDate: '20220601',
+        StudyDescription: 'Scanned request',
+      }),
+    );
+    // Another patient's study is never listed.
+    await orthanc.upload(await modified(pa, { PatientID: 'PID-30X', StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.303', SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.303', SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.303' }));
+
+    context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await setSettings(page, { temperature: 0, maxNewTokens: 4 });
+    await signIn(page, server.password);
+    await search(page, { patientId: PATIENT });
+    await page.getByRole('button', { name: 'Open study ACC30' }).click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, `DX-${CURRENT.SOPInstanceUID}.dcm`, { timeout: 60_000 });
+
+    // Opened from the server: its patient's other studies are looked up at once, newest first, the open one left out.
+    await expect.poll(() => page.getByTestId('priors-count').textContent(), { timeout: 30_000 }).toBe(', 3 studies');
+    await openPanel(page, 'priors');
+    const priors = page.getByRole('list', { name: 'Prior studies of this patient' }).locator(':scope > li');
+    expect(await priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid')))).toEqual([
+      '1.2.826.0.1.3680043.9.7433.2.302',
+      '1.2.826.0.1.3680043.9.7433.2.301',
+      '1.2.826.0.1.3680043.9.7433.2.304',
+    ]);
+    expect(await priors.nth(0).locator('.prior-row > span').first().textContent()).toBe('2025-03-01 DX Chest follow-up (later than the open study)');
+    expect(await priors.nth(1).locator('.prior-row > span').first().textContent()).toBe('2023-01-15 DX, SR Chest PA');
+
+    // The prior's report, read from its SR on the server.
+    await page.getByRole('button', { name: 'Reports of the study of 2023-01-15 DX' }).click();
+    const report = priors.nth(1).getByTestId('prior-report');
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.getAttribute('data-status')).toBe('preliminary');
+    expect(await report.locator('p').textContent()).toBe('Diagnostic imaging report, 2023-01-15 — preliminary, by CXR-LLaVA v2 (q4f16_1)');
+    expect(await report.locator('pre').textContent()).toMatch(/^Findings:\nFindings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
+    await page.getByRole('button', { name: 'Reports of the study of 2025-03-01 DX' }).click();
+    await priors.nth(0).getByText('No report is filed in this study.').waitFor({ timeout: 30_000 });
+    // The panel with a report open passes axe's WCAG A/AA rules.
+    expect(await axeAudit(page)).toEqual([]);
+
+    // The comparison goes into the report as a line of its own.
+    const text = page.getByRole('textbox', { name: 'Report', exact: true });
+    await text.fill('Heart size normal.');
+    await page.getByRole('button', { name: 'Add comparison with the study of 2023-01-15 DX to the report' }).click();
+    expect(await text.inputValue()).toBe('Heart size normal.\nComparison: DX Chest PA of 2023-01-15.');
+
+    // A prior with no radiograph says so where it was asked for, and the open image stays.
+    await page.getByRole('button', { name: 'Open the images of the study of 2022-06-01 OT' }).click();
+    await expect.poll(() => priors.nth(2).getByRole('alert').textContent(), { timeout: 30_000 }).toBe(
+      'This study has no CR or DX image (it has OT); the assistant reads chest radiographs only.',
+    );
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(`DX-${CURRENT.SOPInstanceUID}.dcm`);
+
+    // Open: the prior's image in the viewer; its own priors are then the other three studies.
+    await page.getByRole('button', { name: 'Open the images of the study of 2023-01-15 DX' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'DX-1.2.826.0.1.3680043.9.7433.1.301.dcm', undefined, { timeout: 60_000 });
+    await expect
+      .poll(() => priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid'))), { timeout: 30_000 })
+      .toEqual(['1.2.826.0.1.3680043.9.7433.2.302', CURRENT.StudyInstanceUID, '1.2.826.0.1.3680043.9.7433.2.304']);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
