@@ -9,6 +9,7 @@ import { launchBrowser } from './support/browser';
 import { searchStudies as search, signIn as signInAs } from './support/dicomweb';
 import { orthancRest } from './support/orthanc';
 import { openPanel, setSettings } from './support/reading-room';
+import { canvasStats } from './support/viewport';
 
 /**
  * Prior studies against a real Orthanc (started by global-setup, reached through the preview
@@ -127,6 +128,29 @@ describe('prior studies', () => {
     await page.getByRole('button', { name: 'Add comparison with the study of 2023-01-15 DX to the report' }).click();
     expect(await text.inputValue()).toBe('Heart size normal.\nComparison: DX Chest PA of 2023-01-15.');
 
+    // Compare: the prior's radiograph beside the open one, each in half the pane; the open study stays.
+    const mainWidth = async () => Number((await page.getByTestId('viewport').getAttribute('data-image-rect'))!.split(',')[2]);
+    const alone = await mainWidth();
+    await page.getByRole('button', { name: 'Compare the study of 2023-01-15 DX beside the open image' }).click();
+    const priorView = page.getByTestId('prior-viewport');
+    await expect.poll(() => priorView.getAttribute('data-has-image'), { timeout: 30_000 }).toBe('true');
+    expect(await page.getByTestId('prior-viewer').locator('.prior-viewer-label').textContent()).toBe('Prior: 2023-01-15 · DX · Chest PA · PA');
+    expect(await priorView.getAttribute('aria-label')).toMatch(/^Prior radiograph of 2023-01-15 · DX · Chest PA · PA; drag to window\/level/);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="prior-viewport"]')?.dataset.imageRect !== undefined);
+    // The same pixels as the open image (the prior was made from it), drawn with the same default window.
+    const [open, shownPrior] = [await canvasStats(page), await canvasStats(page, 'prior-viewport')];
+    expect(shownPrior.std).toBeGreaterThan(10);
+    expect(Math.abs(shownPrior.mean - open.mean)).toBeLessThan(6);
+    await expect.poll(mainWidth, { timeout: 10_000 }).toBeLessThan(alone * 0.75);
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(`DX-${CURRENT.SOPInstanceUID}.dcm`);
+    expect(await axeAudit(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Close the prior image' }).click();
+    expect(await page.getByTestId('prior-viewer').count()).toBe(0);
+    await expect.poll(mainWidth, { timeout: 10_000 }).toBeCloseTo(alone, 0);
+    // Compared again, then another image opened: the prior is never shown beside another study.
+    await page.getByRole('button', { name: 'Compare the study of 2025-03-01 DX beside the open image' }).click();
+    await expect.poll(() => priorView.getAttribute('data-has-image'), { timeout: 30_000 }).toBe('true');
+
     // A prior with no radiograph says so where it was asked for, and the open image stays.
     await page.getByRole('button', { name: 'Open the images of the study of 2022-06-01 OT' }).click();
     await expect.poll(() => priors.nth(2).getByRole('alert').textContent(), { timeout: 30_000 }).toBe(
@@ -140,6 +164,7 @@ describe('prior studies', () => {
     await expect
       .poll(() => priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid'))), { timeout: 30_000 })
       .toEqual(['1.2.826.0.1.3680043.9.7433.2.302', CURRENT.StudyInstanceUID, '1.2.826.0.1.3680043.9.7433.2.304']);
+    expect(await page.getByTestId('prior-viewer').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

@@ -1,12 +1,12 @@
 import type { Page } from 'playwright-core';
 
 /**
- * Mean and std of the viewport canvas inside the image's rectangle (a 3-pixel margin left out,
+ * Mean and std of the viewport canvas (the open image's, or another by its test id) inside the image's rectangle (a 3-pixel margin left out,
  * where the image's edge meets the background), and that rectangle as [x0, y0, x1, y1].
  */
-export async function canvasStats(page: Page): Promise<{ mean: number; std: number; rect: number[] }> {
-  return page.evaluate(() => {
-    const vp = document.querySelector<HTMLElement>('[data-testid="viewport"]')!;
+export async function canvasStats(page: Page, testId = 'viewport'): Promise<{ mean: number; std: number; rect: number[] }> {
+  return page.evaluate((id) => {
+    const vp = document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
     const canvas = vp.querySelector('canvas')!;
     const [x, y, w, h] = (vp.dataset.imageRect ?? '0,0,0,0').split(',').map(Number) as [number, number, number, number];
     const x0 = Math.max(0, Math.ceil(x) + 3);
@@ -23,7 +23,7 @@ export async function canvasStats(page: Page): Promise<{ mean: number; std: numb
     }
     const mean = sum / n;
     return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), rect: [x0, y0, x1, y1] };
-  });
+  }, testId);
 }
 
 export interface PagePoint {

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DEFAULT_DICOMWEB_URL, type DicomwebConnection } from '../dicomweb/connection';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
+import type { DecodedImage } from '../imaging/types';
 import type { ReadReport } from '../sr/read-sr';
 import type { SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
@@ -41,9 +42,15 @@ export interface HospitalState {
   priors: { studyKey: string; studies: Busy<StudyRow[]> } | null;
   /** Reports read from a prior study, by its Study Instance UID. */
   priorReports: Record<string, Busy<ReadReport[]>>;
+  /**
+   * A prior shown beside an open image (priors.ts comparePrior): the open study it is compared
+   * with (shown only beside that one: never beside another patient's image), the prior and its
+   * frontal image.
+   */
+  compare: { studyKey: string; prior: StudyRow; image: Busy<{ image: DecodedImage; viewPosition: string | null }> } | null;
   setConnection: (c: Partial<DicomwebConnection>) => void;
   setQuery: (q: Partial<StudyQuery>) => void;
-  set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send' | 'priors'>>) => void;
+  set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send' | 'priors' | 'compare'>>) => void;
   setPriorReports: (studyUID: string, reports: Busy<ReadReport[]>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
   markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
@@ -62,6 +69,7 @@ export function createHospitalStore(): HospitalStore {
     send: { status: 'idle' },
     priors: null,
     priorReports: {},
+    compare: null,
     setPriorReports: (uid, reports) => set((s) => ({ priorReports: { ...s.priorReports, [uid]: reports } })),
     setConnection: (c) => set((s) => ({ connection: { ...s.connection, ...c } })),
     setQuery: (q) => set((s) => ({ query: { ...s.query, ...q } })),

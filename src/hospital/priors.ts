@@ -1,6 +1,8 @@
 import { DicomwebError } from '../dicomweb/errors';
 import type { StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
+import { decodeImageFile } from '../imaging/decode';
+import { ImagingError } from '../imaging/errors';
 import type { AppState, AppStore } from '../state/store';
 import type { HospitalState, HospitalStore } from './hospital-store';
 
@@ -53,6 +55,28 @@ export async function loadPriorReports(h: HospitalStore, studyUID: string): Prom
   }
 }
 
+/**
+ * Shows a prior's frontal radiograph beside the open image: its CR/DX images listed (frontal view
+ * first, as for opening), the first retrieved and decoded like any image, none of it touching the
+ * open study, its report or the model.
+ */
+export async function comparePrior(app: AppStore, h: HospitalStore, prior: StudyRow): Promise<void> {
+  const studyKey = app.getState().study?.key;
+  if (!studyKey) return;
+  const { connection, set } = h.getState();
+  const still = () => h.getState().compare?.prior.studyUID === prior.studyUID && h.getState().compare?.studyKey === studyKey;
+  set({ compare: { studyKey, prior, image: { status: 'busy', what: 'Retrieving the prior image…' } } });
+  try {
+    const server = new DicomwebServer(connection);
+    const [first] = await server.imageInstances(prior.studyUID);
+    const bytes = await server.retrieve(first!);
+    const image = await decodeImageFile(bytes, `prior-${first!.sopUID}.dcm`);
+    if (still()) set({ compare: { studyKey, prior, image: { status: 'done', value: { image, viewPosition: first!.viewPosition } } } });
+  } catch (err) {
+    if (still()) set({ compare: { studyKey, prior, image: failure(err) } });
+  }
+}
+
 /** Modalities of objects that are no images: reports, key object notes, presentation states. */
 const NOT_IMAGES = new Set(['SR', 'KO', 'PR', 'DOC']);
 
@@ -68,5 +92,11 @@ export function comparisonLine(prior: Pick<StudyRow, 'date' | 'modalities' | 'de
 }
 
 function failure(err: unknown) {
-  return { status: 'error' as const, code: err instanceof DicomwebError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) };
+  const code = err instanceof DicomwebError ? err.code : err instanceof ImagingError ? err.code : 'failed';
+  return { status: 'error' as const, code, message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The prior compared with the open study, if any (one compared with another image is not shown). */
+export function openCompare(app: Pick<AppState, 'study'>, h: Pick<HospitalState, 'compare'>): HospitalState['compare'] {
+  return app.study && h.compare?.studyKey === app.study.key ? h.compare : null;
 }

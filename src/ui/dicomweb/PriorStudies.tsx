@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { StudyRow } from '../../dicomweb/records';
 import { chooseStudy } from '../../hospital/open-from-server';
-import { comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
+import { comparePrior, comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
 import type { ReadReport } from '../../sr/read-sr';
 import { PanelCount } from '../layout/PanelCount';
 import { ChosenStudy } from './ChosenStudy';
@@ -18,7 +18,8 @@ const STATUS_WORDS: Record<ReadReport['status'], string> = {
 
 /**
  * The open image's patient's other studies on the hospital server, newest first, with the reports
- * filed in them: read one, put a comparison line into the report, or open its images. Looked up at
+ * filed in them: read one, put a comparison line into the report, show its image beside the open
+ * one (Compare), or open it in place of the open one. Looked up at
  * once for an image from the server; for a dropped DICOM file, when asked (the server may not be
  * the one the file came from, or not signed in yet).
  */
@@ -90,6 +91,7 @@ interface PriorProps {
 }
 
 function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
+  const app = useAppStoreApi();
   const h = useHospitalApi();
   const reports = useHospital((s) => s.priorReports[prior.studyUID]);
   const chosenHere = useHospital((s) => s.chosen?.study.studyUID === prior.studyUID);
@@ -116,6 +118,9 @@ function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
           </button>
           <button type="button" disabled={!onCompare} onClick={onCompare ?? undefined} aria-label={`Add comparison with the study of ${name} to the report`}>
             Add comparison
+          </button>
+          <button type="button" onClick={() => void comparePrior(app, h, prior)} aria-label={`Compare the study of ${name} beside the open image`}>
+            Compare
           </button>
           <button type="button" onClick={onOpen} aria-label={`Open the images of the study of ${name}`}>
             Open

@@ -1,25 +1,26 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { edgeMarkers, initialWindow, Viewport, type EdgeMarkers, type ViewState, type Window } from '../../imaging';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+import { edgeMarkers, initialWindow, type EdgeMarkers, type Window } from '../../imaging';
 import { useAppStore } from '../store-context';
 import { useKeyboardLength } from './keyboard-length';
 import { measurementsSentence, MeasurementsDrawn, MeasurementsLegend } from './Measurements';
 import { useLengths } from './use-lengths';
+import { useViewport, ZOOM_STEP } from './use-viewport';
 import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
-
-const ZOOM_STEP = 1.2;
 
 /** A segment shorter than this on screen is a click, not a length. */
 const MIN_SEGMENT_PX = 3;
 
-/** The Cornerstone viewport of the open study, with window/level, zoom, pan, invert, rotate, flip, lengths. */
-export function Viewer() {
+/**
+ * The Cornerstone viewport of the open study, with window/level, zoom, pan, invert, rotate, flip,
+ * lengths. `aside`: shown beside the viewport, under the same tools (a prior to compare).
+ */
+export function Viewer({ aside }: { aside?: ReactNode }) {
   const study = useAppStore((s) => s.study);
   const reportStreaming = useAppStore((s) => s.streaming === 'report');
   const insertReportLine = useAppStore((s) => s.insertReportLine);
   const elementRef = useRef<HTMLDivElement>(null);
-  const viewportRef = useRef<Viewport | null>(null);
+  const { viewportRef, view } = useViewport(elementRef);
   const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
-  const [view, setView] = useState<ViewState | null>(null);
   // Left-drag windows, or (Measure, M; the ratio tool, C) draws a length.
   const [measuring, setMeasuring] = useState(false);
   const lengths = useLengths(study?.image ?? null);
@@ -27,30 +28,8 @@ export function Viewer() {
   const drawsLengths = measuring || lengths.ratioNext !== null;
 
   useEffect(() => {
-    const element = elementRef.current!;
-    const viewport = new Viewport(element);
-    viewportRef.current = viewport;
-    const off = viewport.onRendered(() => setView(viewport.state()));
-    const onWheel = (e: WheelEvent) => {
-      if (!viewport.hasImage) return;
-      e.preventDefault();
-      viewport.zoom(e.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP);
-    };
-    element.addEventListener('wheel', onWheel, { passive: false });
-    const resize = new ResizeObserver(() => viewport.resize());
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      element.removeEventListener('wheel', onWheel);
-      off();
-      viewport.dispose();
-      viewportRef.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
     if (study) viewportRef.current?.show(study.image);
-  }, [study]);
+  }, [study, viewportRef]);
 
   const act = (action: string) => {
     const v = viewportRef.current;
@@ -221,52 +200,55 @@ export function Viewer() {
           </div>
         )}
       </div>
-      <div className="viewport-wrap">
-        <div
-          ref={elementRef}
-          className="viewport"
-          data-testid="viewport"
-          tabIndex={0}
-          role="img"
-          aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
-          data-has-image={study ? 'true' : 'false'}
-          data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : 'window'}
-          data-lengths-loaded={lengths.loaded ? 'true' : undefined}
-          data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
-          data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
-          data-window-center={view?.window.center}
-          data-window-width={view?.window.width}
-          data-invert={view?.invert}
-          data-rotation={view?.rotation}
-          data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
-          onPointerDown={onPointerDown}
-          onPointerMove={onPointerMove}
-          onPointerUp={() => endDrag(true)}
-          onPointerCancel={() => endDrag(false)}
-          onContextMenu={(e) => e.preventDefault()}
-        >
-          {study && viewportRef.current && (
-            <MeasurementsDrawn image={study.image} segments={segments} drawing={drawing} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
+      <div className="viewport-row">
+        <div className="viewport-wrap">
+          <div
+            ref={elementRef}
+            className="viewport"
+            data-testid="viewport"
+            tabIndex={0}
+            role="img"
+            aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+            data-has-image={study ? 'true' : 'false'}
+            data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : 'window'}
+            data-lengths-loaded={lengths.loaded ? 'true' : undefined}
+            data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
+            data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
+            data-window-center={view?.window.center}
+            data-window-width={view?.window.width}
+            data-invert={view?.invert}
+            data-rotation={view?.rotation}
+            data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
+            onPointerDown={onPointerDown}
+            onPointerMove={onPointerMove}
+            onPointerUp={() => endDrag(true)}
+            onPointerCancel={() => endDrag(false)}
+            onContextMenu={(e) => e.preventDefault()}
+          >
+            {study && viewportRef.current && (
+              <MeasurementsDrawn image={study.image} segments={segments} drawing={drawing} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
+            )}
+            {markers && (
+              <div className="orientation-markers" aria-hidden="true">
+                {(['left', 'top', 'right', 'bottom'] as const).map((edge) => (
+                  <span key={edge} className={`marker marker-${edge}`} data-edge={edge}>
+                    {markers[edge]}
+                  </span>
+                ))}
+              </div>
+            )}
+            {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
+          </div>
+          {study && (
+            <MeasurementsLegend
+              image={study.image}
+              segments={segments}
+              onClear={lengths.clear}
+              onAddToReport={reportStreaming ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
+            />
           )}
-          {markers && (
-            <div className="orientation-markers" aria-hidden="true">
-              {(['left', 'top', 'right', 'bottom'] as const).map((edge) => (
-                <span key={edge} className={`marker marker-${edge}`} data-edge={edge}>
-                  {markers[edge]}
-                </span>
-              ))}
-            </div>
-          )}
-          {!study && <div className="viewport-empty">Open, drop or paste a chest radiograph (DICOM, PNG or JPEG), or a folder of them.</div>}
         </div>
-        {study && (
-          <MeasurementsLegend
-            image={study.image}
-            segments={segments}
-            onClear={lengths.clear}
-            onAddToReport={reportStreaming ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
-          />
-        )}
+        {aside}
       </div>
       {/* While a length is drawn with the keys or the ratio tool is on, the line says what to do; a screen reader hears it. */}
       <div className="visually-hidden" aria-live="polite">

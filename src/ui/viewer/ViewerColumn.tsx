@@ -1,13 +1,22 @@
+import { openCompare } from '../../hospital/priors';
+import { useHospital } from '../dicomweb/use-hospital';
+import { useAppStore } from '../store-context';
 import { ImageIntake } from './ImageIntake';
+import { PriorViewer } from './PriorViewer';
 import { Viewer } from './Viewer';
 import './viewer.css';
 
-/** Left pane of the reading room: intake and the viewer, at full height (metadata is a side panel). */
+/**
+ * Left pane of the reading room: intake and the viewer, at full height (metadata is a side panel);
+ * with a prior to compare, the prior beside the open image.
+ */
 export function ViewerColumn() {
+  const study = useAppStore((s) => s.study);
+  const comparing = useHospital((s) => openCompare({ study }, s) !== null);
   return (
     <div className="viewer-stack">
       <ImageIntake />
-      <Viewer />
+      <Viewer aside={comparing ? <PriorViewer /> : null} />
     </div>
   );
 }

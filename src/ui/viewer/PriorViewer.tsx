@@ -1,0 +1,83 @@
+import { useEffect, useRef, type PointerEvent } from 'react';
+import { imagingModalities, openCompare } from '../../hospital/priors';
+import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
+import { useAppStore } from '../store-context';
+import { useViewport } from './use-viewport';
+
+/**
+ * A prior's radiograph beside the open one, to compare (Prior studies → Compare). Its own window
+ * (drag), zoom (wheel) and pan (shift- or right-drag), invert and fit; it is not the study being
+ * reported: no lengths, and the model never reads it.
+ */
+export function PriorViewer() {
+  const h = useHospitalApi();
+  const study = useAppStore((s) => s.study);
+  const compare = useHospital((s) => openCompare({ study }, s));
+  const elementRef = useRef<HTMLDivElement>(null);
+  const { viewportRef, view } = useViewport(elementRef);
+  const drag = useRef<{ x: number; y: number; pan: boolean } | null>(null);
+  const shown = compare?.image.status === 'done' ? compare.image.value : null;
+
+  useEffect(() => {
+    if (shown) viewportRef.current?.show(shown.image);
+  }, [shown, viewportRef]);
+
+  if (!compare) return null;
+  const { prior } = compare;
+  const label = [prior.date || 'Undated', imagingModalities(prior), prior.description, shown?.viewPosition].filter(Boolean).join(' · ');
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (!viewportRef.current?.hasImage) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    drag.current = { x: e.clientX, y: e.clientY, pan: e.button !== 0 || e.shiftKey };
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    const d = drag.current;
+    const v = viewportRef.current;
+    if (!d || !v) return;
+    const [dx, dy] = [e.clientX - d.x, e.clientY - d.y];
+    [d.x, d.y] = [e.clientX, e.clientY];
+    if (d.pan) v.pan(dx, dy);
+    else v.dragWindow(dx, dy);
+  };
+
+  return (
+    <section className="prior-viewer" aria-label="Prior image" data-testid="prior-viewer">
+      <div className="prior-viewer-head">
+        <span className="prior-viewer-label">
+          Prior: <strong>{label}</strong>
+        </span>
+        <span className="toolbar" role="toolbar" aria-label="Prior image tools">
+          <button type="button" onClick={() => viewportRef.current?.toggleInvert()} disabled={!shown}>
+            Invert
+          </button>
+          <button type="button" onClick={() => viewportRef.current?.fit()} disabled={!shown}>
+            Fit
+          </button>
+          <button type="button" onClick={() => h.getState().set({ compare: null })} aria-label="Close the prior image">
+            Close
+          </button>
+        </span>
+      </div>
+      {compare.image.status === 'busy' && <p role="status">{compare.image.what}</p>}
+      {compare.image.status === 'error' && (
+        <p role="alert" className="dicomweb-error" data-code={compare.image.code}>
+          {compare.image.message}
+        </p>
+      )}
+      <div
+        ref={elementRef}
+        className="viewport prior-viewport"
+        data-testid="prior-viewport"
+        role="img"
+        aria-label={shown ? `Prior radiograph of ${label}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'Prior image loading'}
+        data-has-image={shown ? 'true' : 'false'}
+        data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={() => (drag.current = null)}
+        onPointerCancel={() => (drag.current = null)}
+        onContextMenu={(e) => e.preventDefault()}
+      />
+    </section>
+  );
+}
