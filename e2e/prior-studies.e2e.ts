@@ -84,6 +84,16 @@ describe('prior studies', () => {
         StudyDescription: 'Scanned request',
       }),
     );
+    // And in it, filed as SR, an object that is no structured report.
+    await orthanc.upload(
+      await modified(pa, {
+        Modality: 'SR',
+        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.304',
+        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.3041',
+        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.3041',
+        StudyDate: '20220601',
+      }),
+    );
     // Another patient's study is never listed.
     await orthanc.upload(await modified(pa, { PatientID: 'PID-30X', StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.303', SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.303', SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.303' }));
 
@@ -119,6 +129,8 @@ describe('prior studies', () => {
     expect(await report.locator('pre').textContent()).toMatch(/^Findings:\nFindings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
     await page.getByRole('button', { name: 'Reports of the study of 2025-03-01 DX' }).click();
     await priors.nth(0).getByText('No report is filed in this study.').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Reports of the study of 2022-06-01 OT' }).click();
+    await priors.nth(2).getByText('One SR object in this study could not be read as a report.').waitFor({ timeout: 30_000 });
     // The panel with a report open passes axe's WCAG A/AA rules.
     expect(await axeAudit(page)).toEqual([]);
 
@@ -154,7 +166,7 @@ describe('prior studies', () => {
     // A prior with no radiograph says so where it was asked for, and the open image stays.
     await page.getByRole('button', { name: 'Open the images of the study of 2022-06-01 OT' }).click();
     await expect.poll(() => priors.nth(2).getByRole('alert').textContent(), { timeout: 30_000 }).toBe(
-      'This study has no CR or DX image (it has OT); the assistant reads chest radiographs only.',
+      'This study has no CR or DX image (it has SR, OT); the assistant reads chest radiographs only.',
     );
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(`DX-${CURRENT.SOPInstanceUID}.dcm`);
 

@@ -14,6 +14,11 @@ import { IMAGE_MODALITIES, STUDY_LIMIT, studyQueryParams, type StudyQuery } from
  */
 export const MAX_MULTIFRAME_BYTES = 256 * 1024 * 1024;
 
+export interface StudyReports {
+  reports: ReadReport[];
+  unreadable: number;
+}
+
 /** A prior study's reports read at most (an addendum or two beside the report). */
 const MAX_REPORTS = 4;
 
@@ -67,8 +72,11 @@ export class DicomwebServer {
     return rows.filter((r) => r.studyUID && r.patientId.trim() === patientId).sort((a, b) => b.date.localeCompare(a.date));
   }
 
-  /** The study's report SRs, newest series first, read (read-sr.ts); at most `max`. */
-  async studyReports(studyUID: string, max = MAX_REPORTS): Promise<ReadReport[]> {
+  /**
+   * The study's report SRs, newest series first, read (read-sr.ts); at most `max`. `unreadable`:
+   * how many SR objects were no readable report (a damaged file, or no SR after all).
+   */
+  async studyReports(studyUID: string, max = MAX_REPORTS): Promise<StudyReports> {
     let series: unknown[];
     try {
       series = (await this.client.searchForSeries({ studyInstanceUID: studyUID, queryParams: { Modality: 'SR' } })) as unknown[];
@@ -80,6 +88,7 @@ export class DicomwebServer {
       .filter((s) => str(s, 'Modality').toUpperCase() === 'SR')
       .sort((a, b) => (num(b, 'SeriesNumber') ?? 0) - (num(a, 'SeriesNumber') ?? 0));
     const reports: ReadReport[] = [];
+    let unreadable = 0;
     for (const s of srSeries) {
       if (reports.length >= max) break;
       const seriesUID = str(s, 'SeriesInstanceUID');
@@ -98,11 +107,12 @@ export class DicomwebServer {
           // One object that is no readable report (a key object note, a damaged file) does not hide
           // the others; the server refusing or not answering does stop the listing.
           if (err instanceof DicomwebError) throw err;
+          unreadable++;
         }
       }
     }
     // The newest first, by the date each says.
-    return reports.sort((a, b) => b.date.localeCompare(a.date));
+    return { reports: reports.sort((a, b) => b.date.localeCompare(a.date)), unreadable };
   }
 
   /** The study's CR/DX instances, series by series; DicomwebError('no-image') when there are none. */

@@ -1,9 +1,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DEFAULT_DICOMWEB_URL, type DicomwebConnection } from '../dicomweb/connection';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
+import type { StudyReports } from '../dicomweb/server';
 import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
 import type { DecodedImage } from '../imaging/types';
-import type { ReadReport } from '../sr/read-sr';
 import type { SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
 
@@ -41,7 +41,7 @@ export interface HospitalState {
   /** The open study's patient's other studies on the server (priors.ts), for the study they were looked up for. */
   priors: { studyKey: string; studies: Busy<StudyRow[]> } | null;
   /** Reports read from a prior study, by its Study Instance UID. */
-  priorReports: Record<string, Busy<ReadReport[]>>;
+  priorReports: Record<string, Busy<StudyReports>>;
   /**
    * A prior shown beside an open image (priors.ts comparePrior): the open study it is compared
    * with (shown only beside that one: never beside another patient's image), the prior and its
@@ -51,7 +51,7 @@ export interface HospitalState {
   setConnection: (c: Partial<DicomwebConnection>) => void;
   setQuery: (q: Partial<StudyQuery>) => void;
   set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send' | 'priors' | 'compare'>>) => void;
-  setPriorReports: (studyUID: string, reports: Busy<ReadReport[]>) => void;
+  setPriorReports: (studyUID: string, reports: Busy<StudyReports>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
   markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
 }

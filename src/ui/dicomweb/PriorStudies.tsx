@@ -135,10 +135,15 @@ function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
           {reports.message}
         </p>
       )}
-      {shown && reports?.status === 'done' && reports.value.length === 0 && <p className="muted">No report is filed in this study.</p>}
+      {shown && reports?.status === 'done' && reports.value.reports.length === 0 && !reports.value.unreadable && <p className="muted">No report is filed in this study.</p>}
+      {shown && reports?.status === 'done' && reports.value.unreadable > 0 && (
+        <p className="muted">
+          {reports.value.unreadable === 1 ? 'One SR object in this study could not be read as a report.' : `${reports.value.unreadable} SR objects in this study could not be read as reports.`}
+        </p>
+      )}
       {shown &&
         reports?.status === 'done' &&
-        reports.value.map((r) => (
+        reports.value.reports.map((r) => (
           <article key={r.sopInstanceUID} className="prior-report" data-testid="prior-report" data-status={r.status}>
             <p className="muted">
               {r.title}
