@@ -127,6 +127,25 @@ describe('prior studies', () => {
     expect(await report.getAttribute('data-status')).toBe('preliminary');
     expect(await report.locator('p').textContent()).toBe('Diagnostic imaging report, 2023-01-15 — preliminary, by CXR-LLaVA v2 (q4f16_1)');
     expect(await report.locator('pre').textContent()).toMatch(/^Findings:\nFindings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
+    // The open study's own reports: none yet; then one filed meanwhile (a colleague's draft, say), read when shown again.
+    const own = page.getByRole('button', { name: 'Reports already filed in this study' });
+    await own.click();
+    await page.getByTestId('own-reports').getByText('No report is filed in this study.').waitFor({ timeout: 30_000 });
+    await own.click();
+    const today = await orthanc.get<Record<string, string>>(`/instances/${pa}/simplified-tags`);
+    expect(today.SOPInstanceUID).toBe(CURRENT.SOPInstanceUID);
+    await orthanc.upload(
+      buildReportSr({
+        source: srSourceFromDicom((await orthanc.getBytes(`/instances/${pa}/file`)).slice().buffer),
+        text: 'Findings: filed earlier today.',
+        device: { name: 'CXR-LLaVA v2 (q4f16_1)', modelId: 'cxr-llava-v2', randomWeights: false, softwareVersion: 'test' },
+        now: new Date(2024, 0, 31, 8, 0, 0),
+      }).bytes,
+    );
+    await own.click();
+    await expect.poll(() => page.getByTestId('own-reports').getByTestId('prior-report').locator('pre').textContent(), { timeout: 30_000 }).toMatch(/^Findings:\nFindings: filed earlier today\./);
+    await own.click();
+
     await page.getByRole('button', { name: 'Reports of the study of 2025-03-01 DX' }).click();
     await priors.nth(0).getByText('No report is filed in this study.').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Reports of the study of 2022-06-01 OT' }).click();

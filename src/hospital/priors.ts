@@ -42,11 +42,11 @@ export async function findPriors(app: AppStore, h: HospitalStore): Promise<void>
   if (h.getState().priors?.studyKey === studyKey) set({ priors: { studyKey, studies: { status: 'done', value: studies } } });
 }
 
-/** Reads the reports filed in a prior study (once; again after a failure). */
-export async function loadPriorReports(h: HospitalStore, studyUID: string): Promise<void> {
+/** Reads the reports filed in a study (once, unless `again`; again after a failure). */
+export async function loadPriorReports(h: HospitalStore, studyUID: string, opts: { again?: boolean } = {}): Promise<void> {
   const { connection, setPriorReports, priorReports } = h.getState();
   const had = priorReports[studyUID];
-  if (had && (had.status === 'busy' || had.status === 'done')) return;
+  if (had && (had.status === 'busy' || (had.status === 'done' && !opts.again))) return;
   setPriorReports(studyUID, { status: 'busy', what: 'Reading the reports…' });
   try {
     setPriorReports(studyUID, { status: 'done', value: await new DicomwebServer(connection).studyReports(studyUID) });

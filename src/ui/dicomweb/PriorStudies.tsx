@@ -55,6 +55,7 @@ export function PriorStudies() {
               {here ? 'Look again' : 'Look up prior studies'}
             </button>
           </p>
+          <OwnReports studyUID={subject.studyUID} />
           {here?.status === 'busy' && <p role="status">{here.what}</p>}
           {here?.status === 'error' && (
             <p role="alert" className="dicomweb-error" data-testid="priors-error" data-code={here.code}>
@@ -93,7 +94,6 @@ interface PriorProps {
 function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
   const app = useAppStoreApi();
   const h = useHospitalApi();
-  const reports = useHospital((s) => s.priorReports[prior.studyUID]);
   const chosenHere = useHospital((s) => s.chosen?.study.studyUID === prior.studyUID);
   const [shown, setShown] = useState(false);
   const name = `${prior.date || 'undated'} ${imagingModalities(prior)}`.trim();
@@ -129,31 +129,63 @@ function Prior({ prior, later, onCompare, onOpen }: PriorProps) {
       </div>
       {/* Opened from here: its images listed, or why it cannot be opened. */}
       {chosenHere && <ChosenStudy />}
-      {shown && reports?.status === 'busy' && <p role="status">{reports.what}</p>}
-      {shown && reports?.status === 'error' && (
-        <p role="alert" className="dicomweb-error" data-code={reports.code}>
-          {reports.message}
-        </p>
-      )}
-      {shown && reports?.status === 'done' && reports.value.reports.length === 0 && !reports.value.unreadable && <p className="muted">No report is filed in this study.</p>}
-      {shown && reports?.status === 'done' && reports.value.unreadable > 0 && (
-        <p className="muted">
-          {reports.value.unreadable === 1 ? 'One SR object in this study could not be read as a report.' : `${reports.value.unreadable} SR objects in this study could not be read as reports.`}
-        </p>
-      )}
-      {shown &&
-        reports?.status === 'done' &&
-        reports.value.reports.map((r) => (
-          <article key={r.sopInstanceUID} className="prior-report" data-testid="prior-report" data-status={r.status}>
-            <p className="muted">
-              {r.title}
-              {r.date ? `, ${r.date}` : ''} — {STATUS_WORDS[r.status]}
-              {r.author ? `, ${r.status === 'final' ? 'signed by' : 'by'} ${r.author}` : ''}
-            </p>
-            <pre className="prior-report-text">{r.text}</pre>
-          </article>
-        ))}
+      {shown && <StudyReportsView studyUID={prior.studyUID} />}
     </li>
+  );
+}
+
+/** The reports already filed in the open study itself (a draft sent before, a colleague's report), read again each time they are shown. */
+function OwnReports({ studyUID }: { studyUID: string }) {
+  const h = useHospitalApi();
+  const [shown, setShown] = useState<string | null>(null);
+  const open = shown === studyUID;
+  return (
+    <div className="own-reports" data-testid="own-reports">
+      <button
+        type="button"
+        aria-expanded={open}
+        onClick={() => {
+          setShown(open ? null : studyUID);
+          if (!open) void loadPriorReports(h, studyUID, { again: true });
+        }}
+      >
+        Reports already filed in this study
+      </button>
+      {open && <StudyReportsView studyUID={studyUID} />}
+    </div>
+  );
+}
+
+/** The reports filed in a study, as read (loadPriorReports), or why there are none to show. */
+function StudyReportsView({ studyUID }: { studyUID: string }) {
+  const reports = useHospital((s) => s.priorReports[studyUID]);
+  if (!reports || reports.status === 'idle') return null;
+  if (reports.status === 'busy') return <p role="status">{reports.what}</p>;
+  if (reports.status === 'error') {
+    return (
+      <p role="alert" className="dicomweb-error" data-code={reports.code}>
+        {reports.message}
+      </p>
+    );
+  }
+  const { reports: read, unreadable } = reports.value;
+  return (
+    <>
+      {read.length === 0 && !unreadable && <p className="muted">No report is filed in this study.</p>}
+      {unreadable > 0 && (
+        <p className="muted">{unreadable === 1 ? 'One SR object in this study could not be read as a report.' : `${unreadable} SR objects in this study could not be read as reports.`}</p>
+      )}
+      {read.map((r) => (
+        <article key={r.sopInstanceUID} className="prior-report" data-testid="prior-report" data-status={r.status}>
+          <p className="muted">
+            {r.title}
+            {r.date ? `, ${r.date}` : ''} — {STATUS_WORDS[r.status]}
+            {r.author ? `, ${r.status === 'final' ? 'signed by' : 'by'} ${r.author}` : ''}
+          </p>
+          <pre className="prior-report-text">{r.text}</pre>
+        </article>
+      ))}
+    </>
   );
 }
 
