@@ -21,14 +21,15 @@ const orthanc = orthancRest(server.url, server.authorization);
 const modified = (id: string, replace: Record<string, string>) => orthanc.modified(id, replace);
 const signIn = (page: Parameters<typeof signInAs>[0], password: string) => signInAs(page, { kind: 'basic', user: server.user, password });
 
+/** Study, series and instance UIDs of one test object, numbered. */
+const uids = (n: string) => ({
+  StudyInstanceUID: `1.2.826.0.1.3680043.9.7433.2.${n}`,
+  SeriesInstanceUID: `1.2.826.0.1.3680043.9.7433.3.${n}`,
+  SOPInstanceUID: `1.2.826.0.1.3680043.9.7433.1.${n}`,
+});
+
 const PATIENT = 'PID-30';
-const CURRENT = {
-  PatientID: PATIENT,
-  AccessionNumber: 'ACC30',
-  StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.300',
-  SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.300',
-  SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.300',
-};
+const CURRENT = { PatientID: PATIENT, AccessionNumber: 'ACC30', ...uids('300') };
 
 /** The PA fixture stored as the study read today (the fixture itself is PID-1's, as other tests store it); its Orthanc id. */
 async function opened(c: typeof CURRENT): Promise<string> {
@@ -48,9 +49,7 @@ describe('prior studies', () => {
     // The study read today, a prior PA from 2023 with a report in it, and a later study of 2025 with none.
     const pa = await opened(CURRENT);
     const prior = await modified(pa, {
-      StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.301',
-      SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.301',
-      SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.301',
+      ...uids('301'),
       StudyDate: '20230115',
       StudyDescription: 'Chest PA',
       AccessionNumber: 'ACC-P1',
@@ -65,9 +64,7 @@ describe('prior studies', () => {
     await orthanc.upload(priorSr.bytes);
     await orthanc.upload(
       await modified(pa, {
-        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.302',
-        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.302',
-        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.302',
+        ...uids('302'),
         StudyDate: '20250301',
         StudyDescription: 'Chest follow-up',
         AccessionNumber: 'ACC-P2',
@@ -77,9 +74,7 @@ describe('prior studies', () => {
     await orthanc.upload(
       await modified(pa, {
         Modality: 'OT',
-        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.304',
-        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.304',
-        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.304',
+        ...uids('304'),
         StudyDate: '20220601',
         StudyDescription: 'Scanned request',
       }),
@@ -88,14 +83,13 @@ describe('prior studies', () => {
     await orthanc.upload(
       await modified(pa, {
         Modality: 'SR',
-        StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.304',
-        SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.3041',
-        SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.3041',
+        ...uids('3041'),
+        StudyInstanceUID: uids('304').StudyInstanceUID,
         StudyDate: '20220601',
       }),
     );
     // Another patient's study is never listed.
-    await orthanc.upload(await modified(pa, { PatientID: 'PID-30X', StudyInstanceUID: '1.2.826.0.1.3680043.9.7433.2.303', SeriesInstanceUID: '1.2.826.0.1.3680043.9.7433.3.303', SOPInstanceUID: '1.2.826.0.1.3680043.9.7433.1.303' }));
+    await orthanc.upload(await modified(pa, { PatientID: 'PID-30X', ...uids('303') }));
 
     context = await browser.newContext();
     const page = await context.newPage();
@@ -113,9 +107,9 @@ describe('prior studies', () => {
     await openPanel(page, 'priors');
     const priors = page.getByRole('list', { name: 'Prior studies of this patient' }).locator(':scope > li');
     expect(await priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid')))).toEqual([
-      '1.2.826.0.1.3680043.9.7433.2.302',
-      '1.2.826.0.1.3680043.9.7433.2.301',
-      '1.2.826.0.1.3680043.9.7433.2.304',
+      uids('302').StudyInstanceUID,
+      uids('301').StudyInstanceUID,
+      uids('304').StudyInstanceUID,
     ]);
     expect(await priors.nth(0).locator('.prior-row > span').first().textContent()).toBe('2025-03-01 DX Chest follow-up (later than the open study)');
     expect(await priors.nth(1).locator('.prior-row > span').first().textContent()).toBe('2023-01-15 DX, SR Chest PA');
@@ -191,10 +185,10 @@ describe('prior studies', () => {
 
     // Open: the prior's image in the viewer; its own priors are then the other three studies.
     await page.getByRole('button', { name: 'Open the images of the study of 2023-01-15 DX' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === 'DX-1.2.826.0.1.3680043.9.7433.1.301.dcm', undefined, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, `DX-${uids('301').SOPInstanceUID}.dcm`, { timeout: 60_000 });
     await expect
       .poll(() => priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid'))), { timeout: 30_000 })
-      .toEqual(['1.2.826.0.1.3680043.9.7433.2.302', CURRENT.StudyInstanceUID, '1.2.826.0.1.3680043.9.7433.2.304']);
+      .toEqual([uids('302').StudyInstanceUID, CURRENT.StudyInstanceUID, uids('304').StudyInstanceUID]);
     expect(await page.getByTestId('prior-viewer').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
