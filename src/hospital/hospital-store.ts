@@ -23,7 +23,6 @@ export interface OpenedStudy {
   source: SrSource | null;
   /** Why no SR can be made for it, when source is null. */
   sourceProblem?: string;
-  /** The last SR stored for it, with the report text it carried (to tell an edit made after it). */
   /** The last SR sent: the report's text, and its measurements as measuredKey (send-report.ts) had them. */
   sent?: { sopInstanceUID: string; at: number; text: string; measured: string };
 }

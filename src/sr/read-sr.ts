@@ -72,7 +72,8 @@ function authorOf(d: NaturalDataset): string {
   const verifier = text(first(d.VerifyingObserverSequence)?.VerifyingObserverName);
   if (verifier) return verifier;
   const author = first(d.AuthorObserverSequence);
-  const person = author && text(first(author.PersonIdentificationCodeSequence)?.CodeMeaning);
+  // Its Person Name (0040,A123), else the meaning of its Person Identification Code.
+  const person = author && (text(author.PersonName) || text(first(author.PersonIdentificationCodeSequence)?.CodeMeaning));
   if (person) return person;
   // The observer context at the root (TID 1002/1004): a person's or a device's name.
   for (const item of items(d.ContentSequence)) {
