@@ -1,4 +1,5 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
+import { dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
 import type { ReportMeasurements } from '../report/structured-measurements';
 import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
 import type { SrSource } from './source';
@@ -19,9 +20,6 @@ import type { SrSource } from './source';
 
 export const BASIC_TEXT_SR = '1.2.840.10008.5.1.4.1.1.88.11';
 export const ENHANCED_SR = '1.2.840.10008.5.1.4.1.1.88.22';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-/** dcmjs's implementation class UID (the library that writes the file). */
-const IMPLEMENTATION_CLASS_UID = '2.25.80302813137786398554742050926734630921603366648225212145404';
 export const APP_NAME = 'CXR-LLaVA Web';
 
 export interface SrDevice {
@@ -113,7 +111,6 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     ...comments.map((c) => ({ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121106', 'Comment'), TextValue: c })),
   ];
 
-  const type2 = (k: string) => source.patientAndStudy[k] ?? '';
   const dataset: NaturalDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: sopClass,
@@ -123,17 +120,7 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     InstanceCreationDate: date,
     InstanceCreationTime: time,
     // Patient (C.7.1.1) and General Study (C.7.2.1): the image's own, so the SR files with it.
-    ...source.patientAndStudy,
-    PatientName: type2('PatientName'),
-    PatientID: type2('PatientID'),
-    PatientBirthDate: type2('PatientBirthDate'),
-    PatientSex: type2('PatientSex'),
-    StudyInstanceUID: source.StudyInstanceUID,
-    StudyDate: type2('StudyDate'),
-    StudyTime: type2('StudyTime'),
-    ReferringPhysicianName: type2('ReferringPhysicianName'),
-    StudyID: type2('StudyID'),
-    AccessionNumber: type2('AccessionNumber'),
+    ...patientAndStudyOf(source),
     // SR Document Series (C.17.1): a new series in that study.
     Modality: 'SR',
     SeriesInstanceUID: series,
@@ -164,33 +151,13 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     ContentSequence: content,
   };
 
-  const meta: NaturalDataset = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: sopClass,
-    MediaStorageSOPInstanceUID: instance,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: 'CXR-LLaVA-Web',
-  };
-  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return { bytes: new Uint8Array(dict.write()), seriesInstanceUID: series, sopInstanceUID: instance, sopClassUID: sopClass };
+  return { bytes: part10(dataset), seriesInstanceUID: series, sopInstanceUID: instance, sopClassUID: sopClass };
 }
 
 /** DICOM text (UT) separates lines with CR LF. */
 function crlf(s: string): string {
   return s.replace(/\r?\n/g, '\r\n');
 }
-
-function dicomDate(d: Date): string {
-  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
-}
-
-function dicomTime(d: Date): string {
-  return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
  * A stable UID for the model as a device (the same model id gives the same UID in every SR):
