@@ -74,11 +74,13 @@ export function describeMeasurements(m: ReportMeasurements | null | undefined): 
   return parts.join(' and ');
 }
 
+/** What a width drawn with the ratio tool is called in the exports. */
+export const WIDTH_NAME: Record<WidthRole, string> = { heart: 'Heart width', chest: 'Chest width' };
+
 /** Each measurement in words, as the exports list them: "Heart width 131.0 mm", "Cardiothoracic ratio 0.48". */
 export function measurementLines(m: ReportMeasurements): string[] {
-  const name = { heart: 'Heart width', chest: 'Chest width' } as const;
   return [
-    ...m.lengths.map((l) => `${l.role ? name[l.role] : 'Length'} ${l.mm.toFixed(1)} mm`),
+    ...m.lengths.map((l) => `${l.role ? WIDTH_NAME[l.role] : 'Length'} ${l.mm.toFixed(1)} mm`),
     ...(m.ratio ? [`Cardiothoracic ratio ${m.ratio.value.toFixed(2)}${m.ratioCaveat ? ` (${m.ratioCaveat})` : ''}`] : []),
   ];
 }
