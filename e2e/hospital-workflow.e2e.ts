@@ -250,6 +250,16 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     // So does the printed sheet, after the report.
     expect(await page.getByTestId('print-measurements').locator('li').allTextContents()).toEqual([`Heart width ${heartMm} mm`, `Chest width ${chestMm} mm`, `Cardiothoracic ratio ${ratio}`]);
 
+    // The reader turns the image right and inverts it: the lengths' presentation state shows it so.
+    await page.getByTestId('viewport').focus();
+    await page.keyboard.press(']');
+    await page.keyboard.press('i');
+    await expect.poll(() => page.getByTestId('viewport').getAttribute('data-rotation')).toBe('90');
+    await expect.poll(() => send.getByTestId('send-presentation').textContent()).toBe(
+      'The 2 lengths also go as a presentation state, which PACS viewers draw on the image, shown in the window, turn and inversion you have now.',
+    );
+    const windowShown = [await page.getByTestId('viewport').getAttribute('data-window-center'), await page.getByTestId('viewport').getAttribute('data-window-width')];
+
     const downloadP = page.waitForEvent('download');
     await send.getByRole('button', { name: 'Download SR (.dcm)' }).click();
     const downloaded = new Uint8Array(readFileSync((await (await downloadP).path())!));
@@ -265,7 +275,8 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(found).toHaveLength(1);
     const stored = await tagsOf(found[0]!);
     expect(stored).toMatchObject({ StudyInstanceUID: STUDY, PatientID: 'PID-8', PatientName: 'Dropped^File', AccessionNumber: 'ACC8', Modality: 'SR' });
-    expect((await orthanc.get<{ Series: string[] }>(`/instances/${found[0]}/study`)).Series).toHaveLength(2);
+    // The image's series, the SR's and the presentation state's.
+    expect((await orthanc.get<{ Series: string[] }>(`/instances/${found[0]}/study`)).Series).toHaveLength(3);
     const bytes = await orthanc.getBytes(`/instances/${found[0]}/file`);
     const dump = dsrdump(bytes, 'dropped-stored.dcm');
     expect(dump).toContain('Dropped file: no acute disease.');
@@ -278,6 +289,28 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(dump.match(/<selected from IMAGE:=\(SC image,"([\d.]+)"\)>/g)).toEqual([`<selected from IMAGE:=(SC image,"${SOP}")>`, `<selected from IMAGE:=(SC image,"${SOP}")>`]);
     expect(dciodvfyErrors(bytes, 'dropped-stored.dcm')).toEqual([]);
     expect(dsrdump(downloaded, 'dropped-download.dcm')).toContain(`<inferred from IMAGE:=(SC image,"${SOP}")>`);
+
+    // The presentation state went with it: the same two lines as the SR's polylines, labelled as
+    // the viewer labels them, in the window, turn and inversion on screen; dcmtk renders it turned.
+    const prUid = /presentation state \(SOP Instance UID ([\d.]+)\)/.exec((await done.textContent()) ?? '')?.[1];
+    const [pr] = await orthanc.findInstance(prUid!);
+    expect(await tagsOf(pr!)).toMatchObject({ StudyInstanceUID: STUDY, PatientID: 'PID-8', Modality: 'PR', ImageRotation: '90', PresentationLUTShape: 'INVERSE' });
+    const prPath = join(dir, 'dropped-pr.dcm');
+    writeFileSync(prPath, await orthanc.getBytes(`/instances/${pr}/file`));
+    const srPath = join(dir, 'dropped-stored.dcm');
+    const polylines = (path: string) => [...execFileSync('dcmdump', ['+P', '0070,0022', path]).toString().matchAll(/FL ([^\s#]+)/g)].map((m) => m[1]);
+    expect(polylines(prPath)).toEqual(polylines(srPath));
+    expect(polylines(prPath)).toHaveLength(2);
+    const prDump = execFileSync('dcmdump', ['+P', '0070,0006', '+P', '0028,1050', '+P', '0028,1051', prPath]).toString();
+    expect([...prDump.matchAll(/ST \[([^\]]*)\]/g)].map((m) => m[1])).toEqual([`Heart width ${heartMm} mm`, `Chest width ${chestMm} mm`, `Cardiothoracic ratio ${ratio}`]);
+    expect([/\(0028,1050\) DS \[([^\]]+)\]/.exec(prDump)![1], /\(0028,1051\) DS \[([^\]]+)\]/.exec(prDump)![1]].map(Number)).toEqual(windowShown.map(Number));
+    expect(dciodvfyErrors(readFileSync(prPath), 'dropped-pr-check.dcm')).toEqual([]);
+    const imagePath = join(dir, 'dropped-image.dcm');
+    writeFileSync(imagePath, await orthanc.getBytes(`/instances/${(await orthanc.findInstance(SOP))[0]}/file`));
+    execFileSync('dcmp2pgm', ['-p', prPath, imagePath, join(dir, 'dropped.pgm')]);
+    const rendered = readFileSync(join(dir, 'dropped.pgm'));
+    const image = await tagsOf((await orthanc.findInstance(SOP))[0]!);
+    expect(/^P5\s+(\d+)\s+(\d+)/.exec(rendered.subarray(0, 24).toString('latin1'))!.slice(1).map(Number)).toEqual([Number(image.Rows), Number(image.Columns)]);
 
     // A dropped file's priors are looked up when asked: the server holds no other study of PID-8.
     await openPanel(page, 'priors');

@@ -36,7 +36,8 @@ export interface HospitalState {
   opening: Busy<string>;
   /** By the app store's study key. */
   opened: Record<string, OpenedStudy>;
-  send: Busy<{ studyKey: string; sopInstanceUID: string }>;
+  /** The last send: the SR's UID, and the lengths' presentation state's when one went with it. */
+  send: Busy<{ studyKey: string; sopInstanceUID: string; presentationStateUID: string | null }>;
   /** The open study's patient's other studies on the server (priors.ts), for the study they were looked up for. */
   priors: { studyKey: string; studies: Busy<StudyRow[]> } | null;
   /** Reports read from a prior study, by its Study Instance UID. */

@@ -9,7 +9,8 @@ import { srSourceOfFile } from '../sr/source';
 import { createAppStore } from '../state/store';
 import { hospitalStoreFor } from './hospital-store';
 import { BASIC_TEXT_SR, ENHANCED_SR } from '../sr/report-sr';
-import { buildOpenStudySr } from './send-report';
+import { initialWindow } from '../imaging/presented-view';
+import { buildOpenStudyPresentationState, buildOpenStudySr } from './send-report';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxr-send-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,5 +71,34 @@ describe('the SR sent from the open study says what the other exports say', () =
     expect(errors).toEqual([]);
     app.getState().setImageLengths({ ...image }, [{ a: { x: 10, y: 20 }, b: { x: 60, y: 20 } }]);
     expect(buildOpenStudySr(app, h).sr.sopClassUID).toBe(BASIC_TEXT_SR);
+  });
+
+  it("sends the lengths' presentation state in the open image's view as the viewer published it, else as the image opens", async () => {
+    const { app, h } = await openWithReport('dcm-mono2-explicit.dcm', 'Findings: none.');
+    const image = app.getState().study!.image;
+    expect(buildOpenStudyPresentationState(app, h)).toBeNull();
+    app.getState().setImageLengths(image, [{ a: { x: 10, y: 20 }, b: { x: 60, y: 20 } }]);
+    const dumpOf = (name: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, buildOpenStudyPresentationState(app, h)!.bytes);
+      return execFileSync('dcmdump', ['+P', '0028,1050', '+P', '0028,1051', '+P', '2050,0020', '+P', '0070,0042', '+P', '0070,0041', '+P', '0070,0006', path]).toString();
+    };
+    const opening = initialWindow(image);
+    let dump = dumpOf('opening-pr.dcm');
+    expect(dump).toContain(`(0028,1050) DS [${opening.center}]`);
+    expect(dump).toContain('(2050,0020) CS [IDENTITY]');
+    expect(dump).toContain('(0070,0042) US 0');
+    expect(dump).toContain('(0070,0006) ST [7.0 mm]');
+    // Windowed, inverted and turned right in the viewer.
+    app.getState().setImageView(image, { window: { center: 700, width: 300 }, invert: true, axes: { x: { x: 0, y: 2 }, y: { x: -2, y: 0 } } });
+    dump = dumpOf('viewed-pr.dcm');
+    expect(dump).toContain('(0028,1050) DS [700]');
+    expect(dump).toContain('(0028,1051) DS [300]');
+    expect(dump).toContain('(2050,0020) CS [INVERSE]');
+    expect(dump).toContain('(0070,0042) US 90');
+    expect(dump).toContain('(0070,0041) CS [N]');
+    // Another image's view is not this image's.
+    app.getState().setImageView({ ...image }, { window: { center: 1, width: 2 }, invert: false, axes: { x: { x: 1, y: 0 }, y: { x: 0, y: 1 } } });
+    expect(dumpOf('other-pr.dcm')).toContain(`(0028,1050) DS [${opening.center}]`);
   });
 });

@@ -1,10 +1,11 @@
 import { DicomwebError } from '../dicomweb/errors';
 import { DicomwebServer } from '../dicomweb/server';
 import { modelFitWarning } from '../imaging/model-fit';
+import { buildLengthsPresentationState, type LengthsPresentationState } from '../sr/lengths-presentation-state';
 import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
 import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
-import { openImageLengths } from '../state/study-slice';
+import { openImageLengths, openImageView } from '../state/study-slice';
 import { describeVerification } from '../state/verification-slice';
 import type { HospitalStore } from './hospital-store';
 
@@ -62,8 +63,22 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportS
 }
 
 /**
- * Builds the SR from the report as edited and stores it in the image's study (STOW-RS), for an
- * image from the server or a dropped DICOM file alike (its own header names the study).
+ * The lengths drawn on the open image as a presentation state that shows the image as the viewer
+ * shows it now; null with no lengths. Call after buildOpenStudySr (which says why nothing can be sent).
+ */
+export function buildOpenStudyPresentationState(app: AppStore, h: HospitalStore): LengthsPresentationState | null {
+  const s = app.getState();
+  const segments = openImageLengths(s);
+  const view = openImageView(s);
+  const source = s.study ? h.getState().opened[s.study.key]?.source : null;
+  if (!segments.length || !view || !source) return null;
+  return buildLengthsPresentationState({ source, image: s.study!.image, segments, view, softwareVersion: srDevice(s).softwareVersion, now: new Date() });
+}
+
+/**
+ * Builds the SR from the report as edited, with the lengths' presentation state when there are
+ * lengths, and stores them in the image's study (STOW-RS, one request), for an image from the
+ * server or a dropped DICOM file alike (its own header names the study).
  */
 export async function sendReport(app: AppStore, h: HospitalStore): Promise<boolean> {
   const { set, markSent, connection } = h.getState();
@@ -72,9 +87,10 @@ export async function sendReport(app: AppStore, h: HospitalStore): Promise<boole
     const text = app.getState().report;
     const measured = measuredKey(app.getState());
     const { sr, studyKey, studyUID } = buildOpenStudySr(app, h);
-    await new DicomwebServer(connection).store([sr.bytes], studyUID);
+    const ps = buildOpenStudyPresentationState(app, h);
+    await new DicomwebServer(connection).store(ps ? [sr.bytes, ps.bytes] : [sr.bytes], studyUID);
     markSent(studyKey, sr.sopInstanceUID, text, measured);
-    set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID } } });
+    set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID, presentationStateUID: ps?.sopInstanceUID ?? null } } });
     return true;
   } catch (err) {
     set({ send: { status: 'error', code: err instanceof DicomwebError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) } });

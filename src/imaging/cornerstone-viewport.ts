@@ -8,27 +8,13 @@
  */
 import * as cornerstoneNs from 'cornerstone-core';
 import type { CornerstoneImage, CornerstoneViewport } from 'cornerstone-core';
-import { defaultVoiOf, modalityRange } from './default-voi';
+import { modalityRange } from './default-voi';
 import type { ImagePoint } from './measure';
+import { initialWindow, type PresentedView, type Window } from './presented-view';
 import type { DecodedImage } from './types';
 
 type Cornerstone = typeof cornerstoneNs;
 const cornerstone: Cornerstone = (cornerstoneNs as unknown as { default?: Cornerstone }).default ?? cornerstoneNs;
-
-export interface Window {
-  center: number;
-  width: number;
-}
-
-/** The window the viewer opens with, in DICOM terms (see default-voi.ts). */
-export function initialWindow(img: DecodedImage): Window {
-  const voi = defaultVoiOf(img);
-  if (voi.kind === 'window') return { center: voi.center, width: voi.width };
-  if (voi.kind === 'identity') return { center: 128, width: 256 };
-  // A VOI LUT: show its input range linearly (the viewer does not draw non-linear LUTs).
-  const lut = img.voiLut!;
-  return { center: lut.firstMapped + lut.data.length / 2, width: lut.data.length };
-}
 
 let serial = 0;
 
@@ -90,6 +76,11 @@ export class Viewport {
     if (this.enabled) cornerstone.disable(this.element);
     this.enabled = false;
     this.image = null;
+  }
+
+  /** Whether `img` is the image on show. */
+  shows(img: DecodedImage): boolean {
+    return this.enabled && this.image === img;
   }
 
   get hasImage(): boolean {
@@ -195,6 +186,13 @@ export class Viewport {
   /** Where an image point is drawn, in CSS pixels from the element's inner (padding) edge. */
   imageToCanvas(p: ImagePoint): { x: number; y: number } {
     return cornerstone.pixelToCanvas(this.element, p);
+  }
+
+  /** The view as a presentation state carries it; null with no image. */
+  presented(): PresentedView | null {
+    const v = this.state();
+    const axes = this.axesOnScreen();
+    return v && axes ? { window: v.window, invert: v.invert, axes } : null;
   }
 
   state(): ViewState | null {

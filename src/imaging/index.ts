@@ -3,7 +3,8 @@ export type { DecodedImage, MetaField, WindowPreset, StoredPixels, SourceFormat 
 export { ImagingError, MAX_PIXELS, type ImagingErrorCode } from './errors';
 export { decodeInWorker, decodeImageFile, type DecodeResult } from './decode';
 export { defaultVoiImage, defaultVoiOf } from './default-voi';
-export { Viewport, initialWindow, type ViewState, type Window } from './cornerstone-viewport';
+export { Viewport, type ViewState } from './cornerstone-viewport';
+export { initialWindow, openingView, type PresentedView, type Window } from './presented-view';
 export { formatLength, lengthOf, lengthsSentence, type ImagePoint, type Length, type Segment } from './measure';
 export { describeSpacing } from './pixel-spacing';
 export { cardiothoracicRatio, formatRatio, ratioCaveat, ratioPair, ratioSentence, viewPositionOf, type WidthRole } from './cardiothoracic';

@@ -1,6 +1,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { cardiothoracicRatio, formatRatio, ratioPair } from '../imaging/cardiothoracic';
 import { formatLength, lengthOf, type Segment } from '../imaging/measure';
+import type { PresentedView } from '../imaging/presented-view';
 import type { DecodedImage } from '../imaging/types';
 import { WIDTH_NAME } from '../report/structured-measurements';
 import { dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
@@ -23,19 +24,11 @@ import type { SrSource } from './source';
 export const GRAYSCALE_SOFTCOPY_PS = '1.2.840.10008.5.1.4.1.1.11.1';
 const LAYER = 'LENGTHS';
 
-/** How the viewer showed the image: its window in DICOM terms, inverted or not, and where the image's axes pointed. */
-export interface PresentedView {
-  window: { center: number; width: number };
-  /** Shown with low values white (a MONOCHROME1 image shown as the file says is inverted). */
-  invert: boolean;
-  /** Screen directions of the image's +x (along a row) and +y (down a column); only the signs and which is larger matter. */
-  axes: { x: { x: number; y: number }; y: { x: number; y: number } };
-}
-
 export interface LengthsPresentationStateInput {
   source: SrSource;
   image: Pick<DecodedImage, 'width' | 'height' | 'slope' | 'intercept' | 'pixelSpacing' | 'meta'>;
   segments: readonly Segment[];
+  /** How the viewer showed it when sending (a MONOCHROME1 image shown as the file says is inverted); only the axes' signs matter. */
   view: PresentedView;
   softwareVersion: string;
   now: Date;
@@ -86,8 +79,7 @@ export function buildLengthsPresentationState(input: LengthsPresentationStateInp
     // Displayed Area (C.10.4): the whole image, fitted to the display, its pixels' aspect kept.
     DisplayedAreaSelectionSequence: [
       {
-        DisplayedAreaTopLeftHandCorner: [1, 1],
-        DisplayedAreaBottomRightHandCorner: [image.width, image.height],
+        ...displayedCorners(rotation, hflip, image.width, image.height),
         PresentationSizeMode: 'SCALE TO FIT',
         PresentationPixelAspectRatio: aspectRatio(image.pixelSpacing),
       },
@@ -182,11 +174,32 @@ export function spatialTransformOf(axes: PresentedView['axes']): { rotation: num
   const shown: Matrix = [ax!, ay!, cx!, cy!];
   for (const hflip of [false, true]) {
     for (const rotation of [0, 90, 180, 270]) {
-      const m = hflip ? multiply(H_FLIP, ROTATIONS[rotation]!) : ROTATIONS[rotation]!;
-      if (m.every((v, i) => v === shown[i])) return { rotation, hflip };
+      if (transform(rotation, hflip).every((v, i) => v === shown[i])) return { rotation, hflip };
     }
   }
   return { rotation: 0, hflip: false };
+}
+
+const transform = (rotation: number, hflip: boolean): Matrix => (hflip ? multiply(H_FLIP, ROTATIONS[rotation]!) : ROTATIONS[rotation]!);
+
+/**
+ * The whole image as the displayed area: its corners (column, row of the corner pixels, from 1) that
+ * land top left and bottom right on the display once turned and flipped (PS3.3 C.10.4: the corners
+ * are given after the spatial transformation).
+ */
+function displayedCorners(rotation: number, hflip: boolean, width: number, height: number) {
+  const m = transform(rotation, hflip);
+  const corners = [
+    [1, 1],
+    [width, 1],
+    [1, height],
+    [width, height],
+  ].map(([c, r]) => {
+    const [dx, dy] = [c! - (width + 1) / 2, r! - (height + 1) / 2];
+    return { at: [c!, r!], onScreen: m[0] * dx + m[1] * dy + (m[2] * dx + m[3] * dy) };
+  });
+  corners.sort((p, q) => p.onScreen - q.onScreen);
+  return { DisplayedAreaTopLeftHandCorner: corners[0]!.at, DisplayedAreaBottomRightHandCorner: corners[3]!.at };
 }
 
 /** Presentation Pixel Aspect Ratio (row spacing : column spacing, integers), 1:1 without a spacing. */

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { openingView, type PresentedView } from '../imaging/presented-view';
 import type { Segment } from '../imaging/measure';
 import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
@@ -58,11 +59,23 @@ export interface StudySlice {
    */
   imageLengths: { image: DecodedImage; list: readonly Segment[] } | null;
   setImageLengths: (image: DecodedImage, list: readonly Segment[]) => void;
+  /**
+   * How the viewer shows an image now (window, inversion, turn and flip), so that the lengths'
+   * presentation state sent to PACS shows it the same way. Read with openImageView.
+   */
+  imageView: { image: DecodedImage; view: PresentedView } | null;
+  setImageView: (image: DecodedImage, view: PresentedView) => void;
 }
 
 /** The lengths drawn on the open study's image; none for another image's or without a study. */
 export function openImageLengths(s: Pick<StudySlice, 'study' | 'imageLengths'>): readonly Segment[] {
   return s.study && s.imageLengths?.image === s.study.image ? s.imageLengths.list : [];
+}
+
+/** How the viewer shows the open study's image; as it opens when the viewer has not said. */
+export function openImageView(s: Pick<StudySlice, 'study' | 'imageView'>): PresentedView | null {
+  if (!s.study) return null;
+  return s.imageView?.image === s.study.image ? s.imageView.view : openingView(s.study.image);
 }
 
 export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set, get) => ({
@@ -87,4 +100,6 @@ export const createStudySlice: StateCreator<AppState, [], [], StudySlice> = (set
   closeStudy: () => set({ study: null }),
   imageLengths: null,
   setImageLengths: (image, list) => set({ imageLengths: { image, list } }),
+  imageView: null,
+  setImageView: (image, view) => set({ imageView: { image, view } }),
 });

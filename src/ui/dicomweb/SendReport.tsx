@@ -16,7 +16,8 @@ function downloadBytes(name: string, bytes: Uint8Array): void {
 
 /**
  * "Send to PACS": the report as edited, as a DICOM SR (preliminary, unverified AI draft) stored in
- * the image's study on the DICOMweb server; also as a .dcm download. Shown for every open image:
+ * the image's study on the DICOMweb server, with the lengths drawn as a presentation state; the SR
+ * also as a .dcm download. Shown for every open image:
  * a DICOM file (from the server or dropped) files in its own study, a PNG/JPEG says why it cannot.
  */
 export function SendReport() {
@@ -29,6 +30,8 @@ export function SendReport() {
   useAppStore((s) => s.imageLengths);
   // What the SR carries as data beside the text: the reader's lengths and ratio on this image.
   const measured = useAppStore((s) => (s.study ? describeMeasurements(reportMeasurements(s.study.image, openImageLengths(s))) : ''));
+  // Every length (in pixels too) goes with it as a presentation state a PACS viewer draws.
+  const drawn = useAppStore((s) => openImageLengths(s).length);
   const opened = useHospital((s) => (studyKey ? s.opened[studyKey] : undefined));
   const send = useHospital((s) => s.send);
   const [downloadError, setDownloadError] = useState<string | null>(null);
@@ -75,6 +78,12 @@ export function SendReport() {
           Includes {measured} you drew, as structured measurements.
         </span>
       )}
+      {drawn > 0 && !blocker && (
+        <span className="muted" data-testid="send-presentation">
+          {drawn === 1 ? 'The length also goes' : `The ${drawn} lengths also go`} as a presentation state, which PACS viewers draw on the image, shown in the
+          window, turn and inversion you have now.
+        </span>
+      )}
       {blocker && (
         <span className="muted" data-testid="send-blocked">
           {blocker}
@@ -83,7 +92,8 @@ export function SendReport() {
       {send.status === 'busy' && <span role="status">{send.what}</span>}
       {sentHere && (
         <span role="status" data-testid="send-done">
-          Sent to the server as a preliminary, unverified SR (SOP Instance UID {send.value.sopInstanceUID}).
+          Sent to the server as a preliminary, unverified SR (SOP Instance UID {send.value.sopInstanceUID})
+          {send.value.presentationStateUID ? `, with the lengths as a presentation state (SOP Instance UID ${send.value.presentationStateUID})` : ''}.
         </span>
       )}
       {opened?.sent && !sentAsIs(opened.sent, app.getState()) && (

@@ -31,6 +31,14 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     if (study) viewportRef.current?.show(study.image);
   }, [study, viewportRef]);
 
+  // The lengths' presentation state sent to PACS shows the image as it is shown here now.
+  const setImageView = useAppStore((s) => s.setImageView);
+  useEffect(() => {
+    const v = viewportRef.current;
+    const presented = study && view && v?.shows(study.image) ? v.presented() : null;
+    if (presented) setImageView(study!.image, presented);
+  }, [study, view, viewportRef, setImageView]);
+
   const act = (action: string) => {
     const v = viewportRef.current;
     if (!v?.hasImage) return;
