@@ -1,4 +1,5 @@
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { NaturalDataset } from 'dcmjs';
+import { first, isoDate, items, readNatural, text } from './natural-values';
 
 /**
  * A report SR from the server read back as a radiologist reads a prior report: its title, date,
@@ -29,24 +30,11 @@ const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
 /** Beyond this depth a tree is not a report anyone wrote by hand; the rest is left out. */
 const MAX_DEPTH = 12;
 
-const first = (v: unknown): NaturalDataset | undefined => (Array.isArray(v) ? (v[0] as NaturalDataset | undefined) : (v as NaturalDataset | undefined));
-const items = (v: unknown): NaturalDataset[] => (Array.isArray(v) ? (v as NaturalDataset[]) : v ? [v as NaturalDataset] : []);
-const text = (v: unknown): string => {
-  const x = Array.isArray(v) ? v[0] : v;
-  if (x === undefined || x === null) return '';
-  if (typeof x === 'object' && 'Alphabetic' in x) return personName(String((x as { Alphabetic?: unknown }).Alphabetic ?? ''));
-  return String(x).trim();
-};
 const meaning = (d: NaturalDataset, key = 'ConceptNameCodeSequence') => text(first(d[key])?.CodeMeaning);
 
 /** Reads an SR Part 10 file; throws with a reason when it is not one. */
 export function readReportSr(bytes: ArrayBuffer): ReadReport {
-  let d: NaturalDataset;
-  try {
-    d = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(bytes).dict);
-  } catch (err) {
-    throw new Error(`The report could not be read: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const d = readNatural(bytes, 'The report');
   const sopClass = text(d.SOPClassUID);
   if (!sopClass.startsWith(SR_CLASS_PREFIX)) throw new Error(`Not a structured report (SOP Class ${sopClass || 'missing'}).`);
   const lines: string[] = [];
@@ -122,14 +110,3 @@ function writeItems(list: NaturalDataset[], depth: number, out: string[]): void 
 }
 
 const GENERIC_TEXT = new Set(['finding', 'findings', 'text', 'report text']);
-
-function isoDate(da: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(da);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-}
-
-/** "Doe^Jane" -> "Jane Doe", as a signature reads. */
-function personName(pn: string): string {
-  const [family = '', given = ''] = pn.split('^');
-  return [given, family].filter(Boolean).join(' ');
-}
