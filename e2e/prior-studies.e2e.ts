@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildLengthsPresentationState } from '../src/sr/lengths-presentation-state';
 import { buildReportSr } from '../src/sr/report-sr';
 import { srSourceFromDicom } from '../src/sr/source';
 import { axeAudit } from './support/axe';
@@ -62,6 +63,19 @@ describe('prior studies', () => {
       now: new Date(2023, 0, 15, 10, 30, 0),
     });
     await orthanc.upload(priorSr.bytes);
+    // The cardiothoracic ratio the reader drew on the prior, filed as a presentation state.
+    const priorLengths = buildLengthsPresentationState({
+      source: srSourceFromDicom(prior.slice().buffer),
+      image: { width: 96, height: 96, slope: 1, intercept: 0, pixelSpacing: [0.139, 0.139], meta: [] },
+      segments: [
+        { a: { x: 30, y: 50 }, b: { x: 60, y: 50 }, role: 'heart' },
+        { a: { x: 10, y: 60 }, b: { x: 86, y: 60 }, role: 'chest' },
+      ],
+      view: { window: { center: 128, width: 256 }, invert: false, axes: { x: { x: 1, y: 0 }, y: { x: 0, y: 1 } } },
+      softwareVersion: 'test',
+      now: new Date(2023, 0, 15, 10, 40, 0),
+    });
+    await orthanc.upload(priorLengths.bytes);
     await orthanc.upload(
       await modified(pa, {
         ...uids('302'),
@@ -112,7 +126,7 @@ describe('prior studies', () => {
       uids('304').StudyInstanceUID,
     ]);
     expect(await priors.nth(0).locator('.prior-row > span').first().textContent()).toBe('2025-03-01 DX Chest follow-up (later than the open study)');
-    expect(await priors.nth(1).locator('.prior-row > span').first().textContent()).toBe('2023-01-15 DX, SR Chest PA');
+    expect(await priors.nth(1).locator('.prior-row > span').first().textContent()).toBe('2023-01-15 DX, PR, SR Chest PA');
 
     // The prior's report, read from its SR on the server.
     await page.getByRole('button', { name: 'Reports of the study of 2023-01-15 DX' }).click();
@@ -162,6 +176,14 @@ describe('prior studies', () => {
     expect(await page.getByTestId('prior-viewer').locator('.prior-viewer-label').textContent()).toBe('Prior: 2023-01-15 · DX · Chest PA · PA');
     expect(await priorView.getAttribute('aria-label')).toMatch(/^Prior radiograph of 2023-01-15 · DX · Chest PA · PA; drag to window\/level/);
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="prior-viewport"]')?.dataset.imageRect !== undefined);
+    // The lengths filed with the prior are drawn on it, labelled from its pixel spacing (0.139 mm),
+    // and listed with what they wrote.
+    const filed = priorView.getByTestId('measurement');
+    await expect.poll(() => filed.count(), { timeout: 30_000 }).toBe(2);
+    expect(await filed.evaluateAll((els) => els.map((e) => e.getAttribute('data-length')))).toEqual(['4.2 mm', '10.6 mm']);
+    expect(await page.getByTestId('prior-lengths').locator('li').allTextContents()).toEqual([
+      'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
+    ]);
     // The same pixels as the open image (the prior was made from it), drawn with the same default window.
     const [open, shownPrior] = [await canvasStats(page), await canvasStats(page, 'prior-viewport')];
     expect(shownPrior.std).toBeGreaterThan(10);
@@ -169,12 +191,17 @@ describe('prior studies', () => {
     await expect.poll(mainWidth, { timeout: 10_000 }).toBeLessThan(alone * 0.75);
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(`DX-${CURRENT.SOPInstanceUID}.dcm`);
     expect(await axeAudit(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Hide lengths' }).click();
+    expect(await filed.count()).toBe(0);
     await page.getByRole('button', { name: 'Close the prior image' }).click();
     expect(await page.getByTestId('prior-viewer').count()).toBe(0);
     await expect.poll(mainWidth, { timeout: 10_000 }).toBeCloseTo(alone, 0);
     // Compared again, then another image opened: the prior is never shown beside another study.
     await page.getByRole('button', { name: 'Compare the study of 2025-03-01 DX beside the open image' }).click();
     await expect.poll(() => priorView.getAttribute('data-has-image'), { timeout: 30_000 }).toBe('true');
+    // None were filed with this one.
+    await expect.poll(() => priorView.getAttribute('data-lengths'), { timeout: 30_000 }).toBe('done');
+    expect([await filed.count(), await page.getByTestId('prior-lengths').count()]).toEqual([0, 0]);
 
     // A prior with no radiograph says so where it was asked for, and the open image stays.
     await page.getByRole('button', { name: 'Open the images of the study of 2022-06-01 OT' }).click();

@@ -4,6 +4,7 @@ import { MAX_PIXELS } from '../imaging/errors';
 import { authorizationHeaders, normaliseRoot, type DicomwebConnection } from './connection';
 import { DicomwebError, fromHttpFailure } from './errors';
 import { includeFields } from './include-fields';
+import { readPresentationLengths, type PresentationLengths } from '../sr/read-presentation-state';
 import { readReportSr, type ReadReport } from '../sr/read-sr';
 import { instanceRow, naturalise, num, str, studyRow, type InstanceRow, type StudyRow } from './records';
 import { IMAGE_MODALITIES, STUDY_LIMIT, studyQueryParams, type StudyQuery } from './study-query';
@@ -21,6 +22,8 @@ export interface StudyReports {
 
 /** A prior study's reports read at most (an addendum or two beside the report). */
 const MAX_REPORTS = 4;
+/** A prior study's presentation states read at most, looking for the lengths on its image. */
+const MAX_PRESENTATION_STATES = 6;
 
 /** A study with more CR/DX series than this is rare; the rest keep their numbering order. */
 const MAX_SERIES_LOOKED_AT = 8;
@@ -73,46 +76,63 @@ export class DicomwebServer {
   }
 
   /**
-   * The study's report SRs, newest series first, read (read-sr.ts); at most `max`. `unreadable`:
-   * how many SR objects were no readable report (a damaged file, or no SR after all).
+   * The study's report SRs, newest first, read (read-sr.ts); at most `max`. `unreadable`: how many
+   * SR objects were no readable report (a damaged file, or no SR after all).
    */
   async studyReports(studyUID: string, max = MAX_REPORTS): Promise<StudyReports> {
+    const { read, unreadable } = await this.readObjects(studyUID, 'SR', 'Listing the reports', max, readReportSr);
+    // The newest first, by the date each says.
+    return { reports: read.sort((a, b) => b.date.localeCompare(a.date)), unreadable };
+  }
+
+  /**
+   * The lengths the study's presentation states draw on one of its images (read-presentation-state.ts),
+   * newest series first; those that draw nothing on it are left out. At most `max` objects are read.
+   */
+  async presentationLengths(studyUID: string, sopInstanceUID: string, max = MAX_PRESENTATION_STATES): Promise<PresentationLengths[]> {
+    const { read } = await this.readObjects(studyUID, 'PR', 'Reading the presentation states', max, (bytes) => readPresentationLengths(bytes, sopInstanceUID));
+    return read.filter((p) => p.lengths.length > 0 || p.texts.length > 0);
+  }
+
+  /**
+   * Retrieves the study's objects of one modality, newest series first, and reads each with `read`;
+   * at most `max` read. An object `read` refuses (a damaged file, another kind of object) is counted
+   * in `unreadable` and does not hide the others; the server refusing or not answering stops it.
+   */
+  private async readObjects<T>(studyUID: string, modality: string, what: string, max: number, read: (bytes: ArrayBuffer) => T): Promise<{ read: T[]; unreadable: number }> {
     let series: unknown[];
     try {
-      series = (await this.client.searchForSeries({ studyInstanceUID: studyUID, queryParams: { Modality: 'SR' } })) as unknown[];
+      series = (await this.client.searchForSeries({ studyInstanceUID: studyUID, queryParams: { Modality: modality } })) as unknown[];
     } catch (err) {
-      throw fromHttpFailure(err, 'Listing the reports');
+      throw fromHttpFailure(err, what);
     }
-    const srSeries = asList(series, 'Listing the reports')
+    const ofModality = asList(series, what)
       .map(naturalise)
-      .filter((s) => str(s, 'Modality').toUpperCase() === 'SR')
+      .filter((s) => str(s, 'Modality').toUpperCase() === modality)
       .sort((a, b) => (num(b, 'SeriesNumber') ?? 0) - (num(a, 'SeriesNumber') ?? 0));
-    const reports: ReadReport[] = [];
+    const done: T[] = [];
     let unreadable = 0;
-    for (const s of srSeries) {
-      if (reports.length >= max) break;
+    for (const s of ofModality) {
+      if (done.length + unreadable >= max) break;
       const seriesUID = str(s, 'SeriesInstanceUID');
       let instances: unknown[];
       try {
         instances = (await this.client.searchForInstances({ studyInstanceUID: studyUID, seriesInstanceUID: seriesUID })) as unknown[];
       } catch (err) {
-        throw fromHttpFailure(err, 'Listing the reports');
+        throw fromHttpFailure(err, what);
       }
-      for (const i of asList(instances, 'Listing the reports')) {
-        if (reports.length >= max) break;
-        const row = instanceRow(i, { studyUID, seriesUID, modality: 'SR', description: '' });
+      for (const i of asList(instances, what)) {
+        if (done.length + unreadable >= max) break;
+        const row = instanceRow(i, { studyUID, seriesUID, modality, description: '' });
         try {
-          reports.push(readReportSr(await this.retrieve(row)));
+          done.push(read(await this.retrieve(row)));
         } catch (err) {
-          // One object that is no readable report (a key object note, a damaged file) does not hide
-          // the others; the server refusing or not answering does stop the listing.
           if (err instanceof DicomwebError) throw err;
           unreadable++;
         }
       }
     }
-    // The newest first, by the date each says.
-    return { reports: reports.sort((a, b) => b.date.localeCompare(a.date)), unreadable };
+    return { read: done, unreadable };
   }
 
   /** The study's CR/DX instances, series by series; DicomwebError('no-image') when there are none. */

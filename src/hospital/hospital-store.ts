@@ -3,6 +3,7 @@ import { DEFAULT_DICOMWEB_URL, type DicomwebConnection } from '../dicomweb/conne
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import type { StudyReports } from '../dicomweb/server';
 import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
+import type { PresentationLengths } from '../sr/read-presentation-state';
 import type { DecodedImage } from '../imaging/types';
 import type { SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
@@ -45,9 +46,14 @@ export interface HospitalState {
   /**
    * A prior shown beside an open image (priors.ts comparePrior): the open study it is compared
    * with (shown only beside that one: never beside another patient's image), the prior and its
-   * frontal image.
+   * frontal image, and the lengths its presentation states draw on that image.
    */
-  compare: { studyKey: string; prior: StudyRow; image: Busy<{ image: DecodedImage; viewPosition: string | null }> } | null;
+  compare: {
+    studyKey: string;
+    prior: StudyRow;
+    image: Busy<{ image: DecodedImage; viewPosition: string | null }>;
+    lengths?: Busy<PresentationLengths[]>;
+  } | null;
   setConnection: (c: Partial<DicomwebConnection>) => void;
   setQuery: (q: Partial<StudyQuery>) => void;
   set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send' | 'priors' | 'compare'>>) => void;

@@ -58,7 +58,8 @@ export async function loadPriorReports(h: HospitalStore, studyUID: string, opts:
 /**
  * Shows a prior's frontal radiograph beside the open image: its CR/DX images listed (frontal view
  * first, as for opening), the first retrieved and decoded like any image, none of it touching the
- * open study, its report or the model.
+ * open study, its report or the model. Then the lengths the prior's presentation states draw on
+ * that image (a measurement to compare with); if they cannot be read, the image stays and says so.
  */
 export async function comparePrior(app: AppStore, h: HospitalStore, prior: StudyRow): Promise<void> {
   const studyKey = app.getState().study?.key;
@@ -71,7 +72,16 @@ export async function comparePrior(app: AppStore, h: HospitalStore, prior: Study
     const [first] = await server.imageInstances(prior.studyUID);
     const bytes = await server.retrieve(first!);
     const image = await decodeImageFile(bytes, `prior-${first!.sopUID}.dcm`);
-    if (still()) set({ compare: { studyKey, prior, image: { status: 'done', value: { image, viewPosition: first!.viewPosition } } } });
+    if (!still()) return;
+    const shown = { status: 'done' as const, value: { image, viewPosition: first!.viewPosition } };
+    set({ compare: { studyKey, prior, image: shown, lengths: { status: 'busy', what: 'Looking for lengths drawn on it…' } } });
+    let lengths: NonNullable<NonNullable<HospitalState['compare']>['lengths']>;
+    try {
+      lengths = { status: 'done', value: await server.presentationLengths(prior.studyUID, first!.sopUID) };
+    } catch (err) {
+      lengths = failure(err);
+    }
+    if (still()) set({ compare: { studyKey, prior, image: shown, lengths } });
   } catch (err) {
     if (still()) set({ compare: { studyKey, prior, image: failure(err) } });
   }

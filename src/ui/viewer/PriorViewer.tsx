@@ -1,13 +1,17 @@
-import { useEffect, useRef, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { imagingModalities, openCompare } from '../../hospital/priors';
+import type { PresentationLengths } from '../../sr/read-presentation-state';
 import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore } from '../store-context';
+import { MeasurementsDrawn } from './Measurements';
 import { useViewport } from './use-viewport';
 
 /**
  * A prior's radiograph beside the open one, to compare (Prior studies → Compare). Its own window
  * (drag), zoom (wheel) and pan (shift- or right-drag), invert and fit; it is not the study being
- * reported: no lengths, and the model never reads it.
+ * reported: no lengths are drawn on it here, and the model never reads it. The lengths filed with
+ * it (its presentation states) are drawn, labelled from the prior's own pixel spacing, and listed
+ * with what they wrote, so a measurement can be compared; they can be hidden.
  */
 export function PriorViewer() {
   const h = useHospitalApi();
@@ -17,6 +21,9 @@ export function PriorViewer() {
   const { viewportRef, view } = useViewport(elementRef);
   const drag = useRef<{ x: number; y: number; pan: boolean } | null>(null);
   const shown = compare?.image.status === 'done' ? compare.image.value : null;
+  const [hideLengths, setHideLengths] = useState(false);
+  const filed = compare?.lengths?.status === 'done' ? compare.lengths.value : [];
+  const lengths = filed.flatMap((p) => p.lengths);
 
   useEffect(() => {
     if (shown) viewportRef.current?.show(shown.image);
@@ -53,6 +60,11 @@ export function PriorViewer() {
           <button type="button" onClick={() => viewportRef.current?.fit()} disabled={!shown}>
             Fit
           </button>
+          {lengths.length > 0 && (
+            <button type="button" aria-pressed={hideLengths} onClick={() => setHideLengths((v) => !v)} title="Hide or show the lengths filed with the prior">
+              Hide lengths
+            </button>
+          )}
           <button type="button" onClick={() => h.getState().set({ compare: null })} aria-label="Close the prior image">
             Close
           </button>
@@ -72,12 +84,37 @@ export function PriorViewer() {
         aria-label={shown ? `Prior radiograph of ${label}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'Prior image loading'}
         data-has-image={shown ? 'true' : 'false'}
         data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
+        data-lengths={compare.lengths?.status}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={() => (drag.current = null)}
         onPointerCancel={() => (drag.current = null)}
         onContextMenu={(e) => e.preventDefault()}
-      />
+      >
+        {shown && view && !hideLengths && lengths.length > 0 && (
+          <MeasurementsDrawn image={shown.image} segments={lengths} drawing={null} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
+        )}
+      </div>
+      {compare.lengths?.status === 'error' && (
+        <p role="alert" className="dicomweb-error" data-code={compare.lengths.code}>
+          The lengths filed with the prior could not be read: {compare.lengths.message}
+        </p>
+      )}
+      {filed.length > 0 && (
+        <ul className="prior-lengths muted" aria-label="Lengths filed with the prior" data-testid="prior-lengths">
+          {filed.map((p) => (
+            <li key={p.sopInstanceUID}>{filedLine(p)}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
+}
+
+/** "Drawn 2023-01-15 by Jane Doe (READER_LENGTHS): Heart width 131.0 mm, …; 1 other graphic not shown." */
+function filedLine(p: PresentationLengths): string {
+  const who = [p.date && `Drawn ${p.date}`, p.creator && `by ${p.creator}`].filter(Boolean).join(' ') || 'Drawn';
+  const what = p.texts.length ? p.texts.join(', ') : `${p.lengths.length} ${p.lengths.length === 1 ? 'length' : 'lengths'}, unlabelled`;
+  const rest = p.notDrawn ? `; ${p.notDrawn} other ${p.notDrawn === 1 ? 'graphic' : 'graphics'} not shown` : '';
+  return `${who}${p.label ? ` (${p.label})` : ''}: ${what}${rest}.`;
 }
