@@ -190,6 +190,27 @@ describe('prior studies', () => {
     expect(Math.abs(shownPrior.mean - open.mean)).toBeLessThan(6);
     await expect.poll(mainWidth, { timeout: 10_000 }).toBeLessThan(alone * 0.75);
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(`DX-${CURRENT.SOPInstanceUID}.dcm`);
+    // Linked, a zoom or a pan of the open image is made on the prior too; unlinked, not.
+    const rect = async (id: string) => (await page.getByTestId(id).getAttribute('data-image-rect'))!.split(',').map(Number) as [number, number, number, number];
+    const [open0, prior0] = [await rect('viewport'), await rect('prior-viewport')];
+    await page.getByRole('button', { name: 'Link', exact: true }).click();
+    expect(await page.getByRole('button', { name: 'Link', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('viewport').focus();
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await rect('prior-viewport'))[2] / prior0[2], { timeout: 5_000 }).toBeCloseTo(1.2, 2);
+    expect((await rect('viewport'))[2] / open0[2]).toBeCloseTo(1.2, 2);
+    const [open1, prior1] = [await rect('viewport'), await rect('prior-viewport')];
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await rect('prior-viewport'))[0] - prior1[0], { timeout: 5_000 }).toBeCloseTo(20, 0);
+    expect((await rect('viewport'))[0] - open1[0]).toBeCloseTo(20, 0);
+    await page.getByRole('button', { name: 'Link', exact: true }).click();
+    const prior2 = await rect('prior-viewport');
+    await page.getByTestId('viewport').focus();
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await rect('viewport'))[2] / open1[2], { timeout: 5_000 }).toBeCloseTo(1.2, 2);
+    expect(await rect('prior-viewport')).toEqual(prior2);
+    await page.keyboard.press('f');
+
     expect(await axeAudit(page)).toEqual([]);
     await page.getByRole('button', { name: 'Hide lengths' }).click();
     expect(await filed.count()).toBe(0);

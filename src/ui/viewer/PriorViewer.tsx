@@ -5,6 +5,7 @@ import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore } from '../store-context';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport } from './use-viewport';
+import { useViewLink } from './view-link';
 
 /**
  * A prior's radiograph beside the open one, to compare (Prior studies → Compare). Its own window
@@ -18,10 +19,18 @@ export function PriorViewer() {
   const study = useAppStore((s) => s.study);
   const compare = useHospital((s) => openCompare({ study }, s));
   const elementRef = useRef<HTMLDivElement>(null);
-  const { viewportRef, view } = useViewport(elementRef);
+  const { viewportRef, view, pan, fit } = useViewport(elementRef, 'prior');
   const drag = useRef<{ x: number; y: number; pan: boolean } | null>(null);
   const shown = compare?.image.status === 'done' ? compare.image.value : null;
   const [hideLengths, setHideLengths] = useState(false);
+  // Zoom and pan linked with the open image's (view-link.ts); off again once the prior closes.
+  const link = useViewLink();
+  const [linked, setLinked] = useState(false);
+  useEffect(() => {
+    if (!link) return;
+    link.setLinked(linked);
+    return () => link.setLinked(false);
+  }, [link, linked]);
   const filed = compare?.lengths?.status === 'done' ? compare.lengths.value : [];
   const lengths = filed.flatMap((p) => p.lengths);
 
@@ -43,7 +52,7 @@ export function PriorViewer() {
     if (!d || !v) return;
     const [dx, dy] = [e.clientX - d.x, e.clientY - d.y];
     [d.x, d.y] = [e.clientX, e.clientY];
-    if (d.pan) v.pan(dx, dy);
+    if (d.pan) pan(dx, dy);
     else v.dragWindow(dx, dy);
   };
 
@@ -57,9 +66,20 @@ export function PriorViewer() {
           <button type="button" onClick={() => viewportRef.current?.toggleInvert()} disabled={!shown}>
             Invert
           </button>
-          <button type="button" onClick={() => viewportRef.current?.fit()} disabled={!shown}>
+          <button type="button" onClick={fit} disabled={!shown}>
             Fit
           </button>
+          {link && (
+            <button
+              type="button"
+              aria-pressed={linked}
+              onClick={() => setLinked((v) => !v)}
+              disabled={!shown}
+              title="Zoom and pan both images together (each keeps its own window)"
+            >
+              Link
+            </button>
+          )}
           {lengths.length > 0 && (
             <button type="button" aria-pressed={hideLengths} onClick={() => setHideLengths((v) => !v)} title="Hide or show the lengths filed with the prior">
               Hide lengths

@@ -19,7 +19,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
   const reportStreaming = useAppStore((s) => s.streaming === 'report');
   const insertReportLine = useAppStore((s) => s.insertReportLine);
   const elementRef = useRef<HTMLDivElement>(null);
-  const { viewportRef, view } = useViewport(elementRef);
+  const { viewportRef, view, zoom, pan: panView, fit } = useViewport(elementRef, 'open');
   const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
   // Left-drag windows, or (Measure, M; the ratio tool, C) draws a length.
   const [measuring, setMeasuring] = useState(false);
@@ -44,14 +44,16 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     if (!v?.hasImage) return;
     switch (action) {
       case 'invert': return v.toggleInvert();
-      case 'reset': return v.reset();
-      case 'fit': return v.fit();
+      case 'reset':
+        v.reset();
+        return fit(); // a linked prior is fitted too
+      case 'fit': return fit();
       case 'flip-h': return v.flip('h');
       case 'flip-v': return v.flip('v');
       case 'rotate-left': return v.rotate(-90);
       case 'rotate-right': return v.rotate(90);
-      case 'zoom-in': return v.zoom(ZOOM_STEP);
-      case 'zoom-out': return v.zoom(1 / ZOOM_STEP);
+      case 'zoom-in': return zoom(ZOOM_STEP);
+      case 'zoom-out': return zoom(1 / ZOOM_STEP);
       case 'measure':
         keyLength.stop();
         draw(null);
@@ -88,7 +90,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     }
     if (action === 'remove-length' && !segments.length) return;
     if (action) act(action);
-    else if (pan[key] && v) v.pan(...pan[key]);
+    else if (pan[key] && v) panView(...pan[key]);
     else if (preset && v) v.setWindow(preset);
     else return;
     e.preventDefault();
@@ -123,7 +125,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     d.x = e.clientX;
     d.y = e.clientY;
     if (d.mode === 'window') v.dragWindow(dx, dy);
-    else v.pan(dx, dy);
+    else panView(dx, dy);
   };
   /** Ends a drag, or a length drawn with the keys: a length is kept when asked and long enough on screen. */
   const endDrag = (keep: boolean) => {
