@@ -176,11 +176,12 @@ describe('prior studies', () => {
     expect(await page.getByTestId('prior-viewer').locator('.prior-viewer-label').textContent()).toBe('Prior: 2023-01-15 · DX · Chest PA · PA');
     expect(await priorView.getAttribute('aria-label')).toMatch(/^Prior radiograph of 2023-01-15 · DX · Chest PA · PA; drag to window\/level/);
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="prior-viewport"]')?.dataset.imageRect !== undefined);
-    // The lengths filed with the prior are drawn on it, labelled from its pixel spacing (0.139 mm),
-    // and listed with what they wrote.
+    // The lengths filed with the prior are drawn on it (measured with its pixel spacing, 0.139 mm),
+    // labelled as filed, and listed with what they wrote.
     const filed = priorView.getByTestId('measurement');
     await expect.poll(() => filed.count(), { timeout: 30_000 }).toBe(2);
     expect(await filed.evaluateAll((els) => els.map((e) => e.getAttribute('data-length')))).toEqual(['4.2 mm', '10.6 mm']);
+    expect(await filed.locator('text').allTextContents()).toEqual(['Heart width 4.2 mm', 'Chest width 10.6 mm']);
     expect(await page.getByTestId('prior-lengths').locator('li').allTextContents()).toEqual([
       'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
     ]);

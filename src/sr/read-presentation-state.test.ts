@@ -36,8 +36,8 @@ describe('reading the lengths a presentation state draws on an image', () => {
       date: '2024-01-31',
       creator: '',
       lengths: [
-        { a: { x: 700, y: 1000 }, b: { x: 1300, y: 1000 } },
-        { a: { x: 300, y: 1100 }, b: { x: 1700.5, y: 1100 } },
+        { a: { x: 700, y: 1000 }, b: { x: 1300, y: 1000 }, label: 'Heart width 120.0 mm' },
+        { a: { x: 300, y: 1100 }, b: { x: 1700.5, y: 1100 }, label: 'Chest width 280.1 mm' },
       ],
       texts: ['Heart width 120.0 mm', 'Chest width 280.1 mm', 'Cardiothoracic ratio 0.43'],
       notDrawn: 0,
@@ -75,7 +75,7 @@ describe('reading the lengths a presentation state draws on an image', () => {
       label: 'MEASUREMENTS',
       date: '2023-11-05',
       creator: 'Jane Doe',
-      lengths: [{ a: { x: 10, y: 20 }, b: { x: 110, y: 20 } }],
+      lengths: [{ a: { x: 10, y: 20 }, b: { x: 110, y: 20 }, label: 'Nodule 11 mm' }],
       texts: ['Nodule 11 mm'],
       notDrawn: 3,
     });

@@ -4,8 +4,8 @@ import { isoDate, items, numbers, readNatural, text } from './natural-values';
 
 /**
  * The lengths a presentation state draws on one image, read back as a reader sees them on a prior:
- * each two-point polyline in image pixels is a length (a ruler, whoever drew it), and the text it
- * writes is listed. Any writer's presentation state (PS3.3 C.10.5 Graphic Annotation), not only
+ * each two-point polyline in image pixels is a length (a ruler, whoever drew it), labelled by the
+ * text anchored at its middle if any, and the text it writes is listed. Any writer's presentation state (PS3.3 C.10.5 Graphic Annotation), not only
  * this app's; what is not a length here (curves, shapes, graphics placed on the display rather
  * than the image) is counted, not drawn, so nothing is drawn where it was not meant.
  *
@@ -20,12 +20,15 @@ export interface PresentationLengths {
   date: string;
   /** Content Creator's Name, as a signature reads; '' when none. */
   creator: string;
-  lengths: Segment[];
+  /** Each with the text anchored at its middle, when there is one (this app writes its label there). */
+  lengths: FiledLength[];
   /** The text it writes on this image, in order. */
   texts: string[];
   /** Graphics on this image that are not lengths in image pixels, left undrawn. */
   notDrawn: number;
 }
+
+export type FiledLength = Segment & { label?: string };
 
 /** Presentation state storage classes: grayscale, colour, pseudo-colour, blending, … (PS3.4 B.5). */
 const PS_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.11.';
@@ -35,8 +38,9 @@ export function readPresentationLengths(bytes: ArrayBuffer, sopInstanceUID: stri
   const d = readNatural(bytes, 'The presentation state');
   const sopClass = text(d.SOPClassUID);
   if (!sopClass.startsWith(PS_CLASS_PREFIX)) throw new Error(`Not a presentation state (SOP Class ${sopClass || 'missing'}).`);
-  const lengths: Segment[] = [];
+  const lengths: FiledLength[] = [];
   const texts: string[] = [];
+  const anchored: { x: number; y: number; value: string }[] = [];
   let notDrawn = 0;
   // An annotation without a Referenced Image Sequence applies to every image the state presents.
   const onImage = (a: NaturalDataset) => {
@@ -52,8 +56,16 @@ export function readPresentationLengths(bytes: ArrayBuffer, sopInstanceUID: stri
     }
     for (const t of items(annotation.TextObjectSequence)) {
       const value = text(t.UnformattedTextValue).replace(/\s*\r?\n\s*/g, ' ');
-      if (value) texts.push(value);
+      if (!value) continue;
+      texts.push(value);
+      const [x, y] = numbers(t.AnchorPoint);
+      if (text(t.AnchorPointAnnotationUnits).toUpperCase() === 'PIXEL' && Number.isFinite(x) && Number.isFinite(y)) anchored.push({ x: x!, y: y!, value });
     }
+  }
+  // A text anchored at a length's middle (within half a pixel) is its label.
+  for (const l of lengths) {
+    const label = anchored.find((t) => Math.abs(t.x - (l.a.x + l.b.x) / 2) <= 0.5 && Math.abs(t.y - (l.a.y + l.b.y) / 2) <= 0.5);
+    if (label) l.label = label.value;
   }
   return {
     sopInstanceUID: text(d.SOPInstanceUID),

@@ -23,7 +23,8 @@ export function measurementsSentence(image: DecodedImage, segments: Segment[]): 
 
 interface DrawnProps {
   image: DecodedImage;
-  segments: Segment[];
+  /** `label`: what to write beside it instead of its length (a length filed with a prior says its own). */
+  segments: (Segment & { label?: string })[];
   /** The one being drawn, not yet kept. */
   drawing: Segment | null;
   /** Image point -> where it is drawn on the viewport (changes with zoom, pan, rotation, flip). */
@@ -39,7 +40,7 @@ const named = (s: Segment, length: string) => (s.role ? `${s.role} ${length}` : 
  * the legend below says the same in words.
  */
 export function MeasurementsDrawn({ image, segments, drawing, toCanvas }: DrawnProps) {
-  const all = drawing ? [...segments, drawing] : segments;
+  const all: DrawnProps['segments'] = drawing ? [...segments, drawing] : segments;
   if (!all.length) return null;
   const lengths = labels(image, all);
   return (
@@ -61,7 +62,7 @@ export function MeasurementsDrawn({ image, segments, drawing, toCanvas }: DrawnP
             <circle cx={a.x} cy={a.y} r={3} />
             <circle cx={b.x} cy={b.y} r={3} />
             <text x={lx} y={ly} textAnchor="middle" dominantBaseline="middle">
-              {named(s, lengths[i]!)}
+              {s.label ?? named(s, lengths[i]!)}
             </text>
           </g>
         );
