@@ -239,6 +239,25 @@ describe('prior studies', () => {
       .poll(() => priors.evaluateAll((li) => li.map((e) => e.getAttribute('data-study-uid'))), { timeout: 30_000 })
       .toEqual([uids('302').StudyInstanceUID, CURRENT.StudyInstanceUID, uids('304').StudyInstanceUID]);
     expect(await page.getByTestId('prior-viewer').count()).toBe(0);
+
+    // The lengths filed with it are drawn apart from the reader's own, and can be hidden or taken as the reader's.
+    const filedOnOpen = page.getByTestId('viewport').getByTestId('filed-measurement');
+    await expect.poll(() => filedOnOpen.count(), { timeout: 30_000 }).toBe(2);
+    expect(await filedOnOpen.locator('text').allTextContents()).toEqual(['Heart width 4.2 mm', 'Chest width 10.6 mm']);
+    const filedLegend = page.getByTestId('filed-lengths');
+    expect(await filedLegend.locator('span').first().textContent()).toBe(
+      'Filed with this image on the server: Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
+    );
+    await filedLegend.getByRole('button', { name: 'Hide filed' }).click();
+    expect(await filedOnOpen.count()).toBe(0);
+    await filedLegend.getByRole('button', { name: 'Hide filed' }).click();
+    await filedLegend.getByRole('button', { name: 'Use as mine' }).click();
+    const adopted = page.getByTestId('viewport').getByTestId('measurement');
+    await expect.poll(() => adopted.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-role')} ${e.getAttribute('data-length')}`))).toEqual(['heart 4.2 mm', 'chest 10.6 mm']);
+    expect(await page.getByTestId('cardiothoracic-ratio').textContent()).toMatch(/^Cardiothoracic ratio 0\.39\./);
+    expect(await filedOnOpen.count()).toBe(0);
+    await expect.poll(() => filedLegend.locator('span').first().textContent()).toMatch(/All are yours too\.$/);
+    expect(await filedLegend.getByRole('button').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

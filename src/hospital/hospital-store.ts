@@ -26,6 +26,8 @@ export interface OpenedStudy {
   sourceProblem?: string;
   /** The last SR sent: the report's text, and its measurements as measuredKey (send-report.ts) had them. */
   sent?: { sopInstanceUID: string; at: number; text: string; measured: string };
+  /** Lengths filed on the server with this image (its study's presentation states), looked up when opened from there. */
+  filed?: Busy<PresentationLengths[]>;
 }
 
 export interface HospitalState {
@@ -60,6 +62,7 @@ export interface HospitalState {
   setPriorReports: (studyUID: string, reports: Busy<StudyReports>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
   markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
+  setFiled: (studyKey: string, filed: Busy<PresentationLengths[]>) => void;
 }
 
 export type HospitalStore = StoreApi<HospitalState>;
@@ -81,6 +84,7 @@ export function createHospitalStore(): HospitalStore {
     setQuery: (q) => set((s) => ({ query: { ...s.query, ...q } })),
     set: (patch) => set(patch),
     markOpened: (key, o) => set((s) => ({ opened: { ...s.opened, [key]: o } })),
+    setFiled: (key, filed) => set((s) => (s.opened[key] ? { opened: { ...s.opened, [key]: { ...s.opened[key], filed } } } : {})),
     markSent: (key, sop, text, measured) =>
       set((s) => {
         const prev = s.opened[key];

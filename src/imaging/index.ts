@@ -5,7 +5,7 @@ export { decodeInWorker, decodeImageFile, type DecodeResult } from './decode';
 export { defaultVoiImage, defaultVoiOf } from './default-voi';
 export { Viewport, type ViewState } from './cornerstone-viewport';
 export { initialWindow, openingView, type PresentedView, type Window } from './presented-view';
-export { formatLength, lengthOf, lengthsSentence, type ImagePoint, type Length, type Segment } from './measure';
+export { formatLength, lengthOf, lengthsSentence, sameSegment, type ImagePoint, type Length, type Segment } from './measure';
 export { describeSpacing } from './pixel-spacing';
 export { cardiothoracicRatio, formatRatio, ratioCaveat, ratioPair, ratioSentence, viewPositionOf, type WidthRole } from './cardiothoracic';
 export { edgeMarkers, type EdgeMarkers } from './orientation';

@@ -18,6 +18,12 @@ export interface Segment {
   role?: WidthRole;
 }
 
+/** Whether two segments join the same two points (within half a pixel), whichever end is first. */
+export function sameSegment(p: Segment, q: Segment): boolean {
+  const near = (u: ImagePoint, v: ImagePoint) => Math.abs(u.x - v.x) <= 0.5 && Math.abs(u.y - v.y) <= 0.5;
+  return (near(p.a, q.a) && near(p.b, q.b)) || (near(p.a, q.b) && near(p.b, q.a));
+}
+
 export interface Length {
   value: number;
   unit: 'mm' | 'px';

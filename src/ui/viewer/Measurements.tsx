@@ -29,6 +29,8 @@ interface DrawnProps {
   drawing: Segment | null;
   /** Image point -> where it is drawn on the viewport (changes with zoom, pan, rotation, flip). */
   toCanvas: (p: ImagePoint) => { x: number; y: number };
+  /** Lengths filed on the server rather than the reader's own: drawn apart (dashed). */
+  filed?: boolean;
 }
 
 const labels = (image: DecodedImage, segments: Segment[]) => segments.map((s) => formatLength(lengthOf(s.a, s.b, image)));
@@ -39,12 +41,12 @@ const named = (s: Segment, length: string) => (s.role ? `${s.role} ${length}` : 
  * so they follow the image through zoom, pan, rotation and flips. Hidden from assistive technology:
  * the legend below says the same in words.
  */
-export function MeasurementsDrawn({ image, segments, drawing, toCanvas }: DrawnProps) {
+export function MeasurementsDrawn({ image, segments, drawing, toCanvas, filed }: DrawnProps) {
   const all: DrawnProps['segments'] = drawing ? [...segments, drawing] : segments;
   if (!all.length) return null;
   const lengths = labels(image, all);
   return (
-    <svg className="measurements" aria-hidden="true">
+    <svg className={filed ? 'measurements filed' : 'measurements'} aria-hidden="true">
       {all.map((s, i) => {
         const a = toCanvas(s.a);
         const b = toCanvas(s.b);
@@ -56,7 +58,7 @@ export function MeasurementsDrawn({ image, segments, drawing, toCanvas }: DrawnP
         const lx = (a.x + b.x) / 2 + nx * 14 * side;
         const ly = (a.y + b.y) / 2 + ny * 14 * side;
         return (
-          <g key={i} data-testid="measurement" data-length={lengths[i]} data-role={s.role} data-drawing={s === drawing ? 'true' : undefined}>
+          <g key={i} data-testid={filed ? 'filed-measurement' : 'measurement'} data-length={lengths[i]} data-role={s.role} data-drawing={s === drawing ? 'true' : undefined}>
             <line className="halo" x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
             <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
             <circle cx={a.x} cy={a.y} r={3} />

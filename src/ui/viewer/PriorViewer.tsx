@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { imagingModalities, openCompare } from '../../hospital/priors';
-import type { PresentationLengths } from '../../sr/read-presentation-state';
 import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore } from '../store-context';
+import { filedLine } from './FiledLengths';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport } from './use-viewport';
 import { useViewLink } from './view-link';
@@ -129,12 +129,4 @@ export function PriorViewer() {
       )}
     </section>
   );
-}
-
-/** "Drawn 2023-01-15 by Jane Doe (READER_LENGTHS): Heart width 131.0 mm, …; 1 other graphic not shown." */
-function filedLine(p: PresentationLengths): string {
-  const who = [p.date && `Drawn ${p.date}`, p.creator && `by ${p.creator}`].filter(Boolean).join(' ') || 'Drawn';
-  const what = p.texts.length ? p.texts.join(', ') : `${p.lengths.length} ${p.lengths.length === 1 ? 'length' : 'lengths'}, unlabelled`;
-  const rest = p.notDrawn ? `; ${p.notDrawn} other ${p.notDrawn === 1 ? 'graphic' : 'graphics'} not shown` : '';
-  return `${who}${p.label ? ` (${p.label})` : ''}: ${what}${rest}.`;
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, typ
 import { edgeMarkers, initialWindow, type EdgeMarkers, type Window } from '../../imaging';
 import { useAppStore } from '../store-context';
 import { useKeyboardLength } from './keyboard-length';
+import { FiledLengthsLegend, useFiledLengths } from './FiledLengths';
 import { measurementsSentence, MeasurementsDrawn, MeasurementsLegend } from './Measurements';
 import { useLengths } from './use-lengths';
 import { useViewport, ZOOM_STEP } from './use-viewport';
@@ -26,6 +27,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
   const lengths = useLengths(study?.image ?? null);
   const { segments, drawing, draw } = lengths;
   const drawsLengths = measuring || lengths.ratioNext !== null;
+  const filed = useFiledLengths(study?.key ?? null, segments);
 
   useEffect(() => {
     if (study) viewportRef.current?.show(study.image);
@@ -235,6 +237,9 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
             onPointerCancel={() => endDrag(false)}
             onContextMenu={(e) => e.preventDefault()}
           >
+            {study && viewportRef.current && filed.drawn.length > 0 && (
+              <MeasurementsDrawn image={study.image} segments={filed.drawn} drawing={null} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} filed />
+            )}
             {study && viewportRef.current && (
               <MeasurementsDrawn image={study.image} segments={segments} drawing={drawing} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
             )}
@@ -257,6 +262,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
               onAddToReport={reportStreaming ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
             />
           )}
+          {study && <FiledLengthsLegend filed={filed} onAdopt={() => lengths.adopt(filed.asOwn())} />}
         </div>
         {aside}
       </div>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { DecodedImage, Segment, WidthRole } from '../../imaging';
+import { sameSegment, type DecodedImage, type Segment, type WidthRole } from '../../imaging';
 import { lengthsStorage } from '../../session/lengths-storage';
 import { studyFingerprint } from '../../session/study-fingerprint';
 import { useAppStore } from '../store-context';
@@ -78,6 +78,12 @@ export function useLengths(image: DecodedImage | null) {
     draw,
     removeLast: () => setSegments((list) => list.slice(0, -1)),
     clear: () => setSegments(() => []),
+    /** Takes lengths as the reader's own (filed ones): those already kept are not doubled; widths replace the ratio's. */
+    adopt: (list: Segment[]) =>
+      setSegments((own) => {
+        const kept = list.some((s) => s.role) ? own.filter((s) => !s.role) : own;
+        return [...kept, ...list.filter((s) => !kept.some((k) => sameSegment(k, s)))];
+      }),
     /** Keeps a drawn length; with the ratio tool on, as its next width. */
     keep: (s: Segment) => {
       setSegments((list) => [...list, ratioNext ? { ...s, role: ratioNext } : { a: s.a, b: s.b }]);
