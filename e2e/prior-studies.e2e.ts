@@ -64,7 +64,7 @@ describe('prior studies', () => {
     });
     await orthanc.upload(priorSr.bytes);
     // The cardiothoracic ratio the reader drew on the prior, filed as a presentation state.
-    const priorLengths = buildLengthsPresentationState({
+    const priorLengthsInput: Parameters<typeof buildLengthsPresentationState>[0] = {
       source: srSourceFromDicom(prior.slice().buffer),
       image: { width: 96, height: 96, slope: 1, intercept: 0, pixelSpacing: [0.139, 0.139], meta: [] },
       segments: [
@@ -74,8 +74,10 @@ describe('prior studies', () => {
       view: { window: { center: 128, width: 256 }, invert: false, axes: { x: { x: 1, y: 0 }, y: { x: 0, y: 1 } } },
       softwareVersion: 'test',
       now: new Date(2023, 0, 15, 10, 40, 0),
-    });
-    await orthanc.upload(priorLengths.bytes);
+    };
+    await orthanc.upload(buildLengthsPresentationState(priorLengthsInput).bytes);
+    // Sent again later, the same lengths: drawn once, listed twice.
+    await orthanc.upload(buildLengthsPresentationState({ ...priorLengthsInput, now: new Date(2023, 0, 16, 9, 0, 0) }).bytes);
     await orthanc.upload(
       await modified(pa, {
         ...uids('302'),
@@ -183,6 +185,7 @@ describe('prior studies', () => {
     expect(await filed.evaluateAll((els) => els.map((e) => e.getAttribute('data-length')))).toEqual(['4.2 mm', '10.6 mm']);
     expect(await filed.locator('text').allTextContents()).toEqual(['Heart width 4.2 mm', 'Chest width 10.6 mm']);
     expect(await page.getByTestId('prior-lengths').locator('li').allTextContents()).toEqual([
+      'Drawn 2023-01-16 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
       'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
     ]);
     // The same pixels as the open image (the prior was made from it), drawn with the same default window.
@@ -246,7 +249,8 @@ describe('prior studies', () => {
     expect(await filedOnOpen.locator('text').allTextContents()).toEqual(['Heart width 4.2 mm', 'Chest width 10.6 mm']);
     const filedLegend = page.getByTestId('filed-lengths');
     expect(await filedLegend.locator('span').first().textContent()).toBe(
-      'Filed with this image on the server: Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
+      'Filed with this image on the server: Drawn 2023-01-16 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39. ' +
+        'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
     );
     await filedLegend.getByRole('button', { name: 'Hide filed' }).click();
     expect(await filedOnOpen.count()).toBe(0);

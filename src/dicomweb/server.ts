@@ -87,11 +87,12 @@ export class DicomwebServer {
 
   /**
    * The lengths the study's presentation states draw on one of its images (read-presentation-state.ts),
-   * newest series first; those that draw nothing on it are left out. At most `max` objects are read.
+   * newest first; those that draw nothing on it are left out. At most `max` objects are read.
    */
   async presentationLengths(studyUID: string, sopInstanceUID: string, max = MAX_PRESENTATION_STATES): Promise<PresentationLengths[]> {
     const { read } = await this.readObjects(studyUID, 'PR', 'Reading the presentation states', max, (bytes) => readPresentationLengths(bytes, sopInstanceUID));
-    return read.filter((p) => p.lengths.length > 0 || p.texts.length > 0);
+    // The newest first, by the date each says.
+    return read.filter((p) => p.lengths.length > 0 || p.texts.length > 0).sort((a, b) => b.date.localeCompare(a.date));
   }
 
   /**

@@ -12,6 +12,14 @@ export function filedLine(p: PresentationLengths): string {
   return `${who}${p.label ? ` (${p.label})` : ''}: ${what}${rest}.`;
 }
 
+/**
+ * The lengths filed, one for each place: a length filed twice (a report sent again) is drawn once,
+ * and one the reader has too (`own`) not at all.
+ */
+export function distinctLengths(list: PresentationLengths[], own: readonly Segment[] = []): FiledLength[] {
+  return list.flatMap((p) => p.lengths).filter((l, i, all) => !own.some((o) => sameSegment(o, l)) && all.findIndex((m) => sameSegment(m, l)) === i);
+}
+
 /** A filed length labelled as this app labels a ratio's width is that width again. */
 function asOwn(l: FiledLength): Segment {
   const role = (Object.keys(WIDTH_NAME) as (keyof typeof WIDTH_NAME)[]).find((r) => l.label?.startsWith(`${WIDTH_NAME[r]} `));
@@ -27,7 +35,7 @@ export function useFiledLengths(studyKey: string | null, own: readonly Segment[]
   const filed = useHospital((s) => (studyKey ? s.opened[studyKey]?.filed : undefined));
   const [hiddenFor, setHiddenFor] = useState<string | null>(null);
   const list = filed?.status === 'done' ? filed.value : [];
-  const others = list.flatMap((p) => p.lengths).filter((l) => !own.some((o) => sameSegment(o, l)));
+  const others = distinctLengths(list, own);
   const hidden = studyKey !== null && hiddenFor === studyKey;
   return {
     list,

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { imagingModalities, openCompare } from '../../hospital/priors';
 import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore } from '../store-context';
-import { filedLine } from './FiledLengths';
+import { distinctLengths, filedLine } from './FiledLengths';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport } from './use-viewport';
 import { useViewLink } from './view-link';
@@ -32,7 +32,7 @@ export function PriorViewer() {
     return () => link.setLinked(false);
   }, [link, linked]);
   const filed = compare?.lengths?.status === 'done' ? compare.lengths.value : [];
-  const lengths = filed.flatMap((p) => p.lengths);
+  const lengths = distinctLengths(filed);
 
   useEffect(() => {
     if (shown) viewportRef.current?.show(shown.image);
