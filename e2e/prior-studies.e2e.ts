@@ -213,7 +213,27 @@ describe('prior studies', () => {
     await page.keyboard.press('+');
     await expect.poll(async () => (await rect('viewport'))[2] / open1[2], { timeout: 5_000 }).toBeCloseTo(1.2, 2);
     expect(await rect('prior-viewport')).toEqual(prior2);
+    const zoomedIn = await rect('viewport');
     await page.keyboard.press('f');
+    await expect.poll(async () => (await rect('viewport'))[2] < zoomedIn[2], { timeout: 5_000 }).toBe(true);
+    // The prior's own keys, with it focused: L links, − zooms both out; I inverts the prior alone.
+    const open3 = await rect('viewport');
+    await page.getByTestId('prior-viewport').focus();
+    await page.keyboard.press('l');
+    expect(await page.getByRole('button', { name: 'Link', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    const prior3 = await rect('prior-viewport');
+    await page.keyboard.press('-');
+    await expect.poll(async () => (await rect('viewport'))[2] / open3[2], { timeout: 5_000 }).toBeCloseTo(1 / 1.2, 2);
+    expect((await rect('prior-viewport'))[2] / prior3[2]).toBeCloseTo(1 / 1.2, 2);
+    await page.keyboard.press('l');
+    const mainInvert = await page.getByTestId('viewport').getAttribute('data-invert');
+    await page.keyboard.press('i');
+    await expect.poll(() => priorView.getAttribute('data-invert'), { timeout: 5_000 }).toBe('true');
+    expect(await page.getByTestId('viewport').getAttribute('data-invert')).toBe(mainInvert);
+    await page.keyboard.press('i');
+    await page.getByTestId('viewport').focus();
+    await page.keyboard.press('f');
+    await expect.poll(async () => (await rect('viewport'))[2], { timeout: 5_000 }).toBeCloseTo(open3[2], 0);
 
     expect(await axeAudit(page)).toEqual([]);
     await page.getByRole('button', { name: 'Hide lengths' }).click();

@@ -1,4 +1,4 @@
-import { VIEWER_KEYS } from './viewer/viewer-keys';
+import { PRIOR_KEYS, VIEWER_KEYS } from './viewer/viewer-keys';
 
 /** Keys handled outside the viewer (ReportPanel, WorklistPanel, PanelDrawer, App), as they work there. */
 const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
@@ -9,6 +9,15 @@ const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
       ['← ↑ → ↓', 'Pan'],
       ['Drag', 'Window/level (Measure on: draw a length)'],
       ['Enter, then ← ↑ → ↓', 'Measure on: a point in the middle of the view, moved by the arrows (Shift: 1 pixel); Enter sets the start, then keeps the length; Escape drops it'],
+      ['Shift+drag, right-drag', 'Pan'],
+      ['Wheel', 'Zoom'],
+    ],
+  },
+  {
+    group: 'Prior image (Compare, with it focused), also',
+    keys: [
+      ['← ↑ → ↓', 'Pan'],
+      ['Drag', 'Window/level'],
       ['Shift+drag, right-drag', 'Pan'],
       ['Wheel', 'Zoom'],
     ],
@@ -33,7 +42,16 @@ const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
 
 /** Every keyboard shortcut, where the user can find them (the buttons' titles name theirs too). */
 export function KeysPanel() {
-  const groups = [{ group: 'Viewer (with the image focused)', keys: VIEWER_KEYS.map((k): [string, string] => [k.shown, k.does]) }, ...OTHER_KEYS];
+  const listed = (keys: typeof VIEWER_KEYS) => keys.map((k): [string, string] => [k.shown, k.does]);
+  const [viewerAlso, ...rest] = OTHER_KEYS;
+  const [priorAlso, ...others] = rest;
+  const groups = [
+    { group: 'Viewer (with the image focused)', keys: listed(VIEWER_KEYS) },
+    viewerAlso!,
+    { group: 'Prior image (Compare, with it focused)', keys: listed(PRIOR_KEYS) },
+    priorAlso!,
+    ...others,
+  ];
   return (
     <section className="panel keys" aria-labelledby="keys-heading" data-testid="keys-panel">
       <h2 id="keys-heading">Keyboard</h2>

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { imagingModalities, openCompare } from '../../hospital/priors';
 import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore } from '../store-context';
 import { distinctLengths, filedLine } from './FiledLengths';
 import { MeasurementsDrawn } from './Measurements';
-import { useViewport } from './use-viewport';
+import { useViewport, ZOOM_STEP } from './use-viewport';
+import { PRIOR_KEY_ACTIONS } from './viewer-keys';
 import { useViewLink } from './view-link';
 
 /**
@@ -19,7 +20,7 @@ export function PriorViewer() {
   const study = useAppStore((s) => s.study);
   const compare = useHospital((s) => openCompare({ study }, s));
   const elementRef = useRef<HTMLDivElement>(null);
-  const { viewportRef, view, pan, fit } = useViewport(elementRef, 'prior');
+  const { viewportRef, view, zoom, pan, fit } = useViewport(elementRef, 'prior');
   const drag = useRef<{ x: number; y: number; pan: boolean } | null>(null);
   const shown = compare?.image.status === 'done' ? compare.image.value : null;
   const [hideLengths, setHideLengths] = useState(false);
@@ -54,6 +55,21 @@ export function PriorViewer() {
     [d.x, d.y] = [e.clientX, e.clientY];
     if (d.pan) pan(dx, dy);
     else v.dragWindow(dx, dy);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || !viewportRef.current?.hasImage) return;
+    const key = e.key.toLowerCase();
+    const arrows: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
+    const action = PRIOR_KEY_ACTIONS[key];
+    if (arrows[key]) pan(...arrows[key]);
+    else if (action === 'invert') viewportRef.current.toggleInvert();
+    else if (action === 'zoom-in') zoom(ZOOM_STEP);
+    else if (action === 'zoom-out') zoom(1 / ZOOM_STEP);
+    else if (action === 'fit') fit();
+    else if (action === 'link' && link) setLinked((v) => !v);
+    else return;
+    e.preventDefault();
   };
 
   return (
@@ -101,10 +117,15 @@ export function PriorViewer() {
         className="viewport prior-viewport"
         data-testid="prior-viewport"
         role="img"
-        aria-label={shown ? `Prior radiograph of ${label}; drag to window/level, shift-drag or right-drag to pan, wheel to zoom` : 'Prior image loading'}
+        tabIndex={0}
+        aria-label={
+          shown ? `Prior radiograph of ${label}; drag to window/level, shift-drag, right-drag or the arrows to pan, wheel or + and − to zoom, L links with the open image` : 'Prior image loading'
+        }
+        onKeyDown={onKeyDown}
         data-has-image={shown ? 'true' : 'false'}
         data-image-rect={view?.imageRect.map((v) => v.toFixed(1)).join(',')}
         data-lengths={compare.lengths?.status}
+        data-invert={view?.invert}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={() => (drag.current = null)}

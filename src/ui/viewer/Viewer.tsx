@@ -78,7 +78,8 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     : [];
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).closest('input, textarea, select')) return;
+    // Keys in the prior beside the image (Compare) are the prior's own (PriorViewer).
+    if (e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).closest('input, textarea, select, .prior-viewer')) return;
     const v = viewportRef.current;
     const key = e.key.toLowerCase();
     const action = KEY_ACTIONS[key];

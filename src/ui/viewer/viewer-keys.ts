@@ -19,3 +19,12 @@ export const VIEWER_KEYS: { keys: string[]; shown: string; action: string; does:
 
 /** Key (lower case) -> action. */
 export const KEY_ACTIONS: Record<string, string> = Object.fromEntries(VIEWER_KEYS.flatMap((k) => k.keys.map((key) => [key, k.action])));
+
+/** The prior image's keys (Compare, with it focused): the open image's own where they do the same, and Link. */
+export const PRIOR_KEYS: typeof VIEWER_KEYS = [
+  ...VIEWER_KEYS.filter((k) => ['invert', 'zoom-in', 'zoom-out', 'fit'].includes(k.action)),
+  { keys: ['l'], shown: 'L', action: 'link', does: 'Link zoom and pan with the open image, on or off' },
+];
+
+/** Prior image key (lower case) -> action. */
+export const PRIOR_KEY_ACTIONS: Record<string, string> = Object.fromEntries(PRIOR_KEYS.flatMap((k) => k.keys.map((key) => [key, k.action])));
