@@ -1,34 +1,15 @@
-/** Small, fast, seedable PRNG (mulberry32), so a seeded generation is reproducible. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { sampleTokenExact } from './sample-exact';
+import { sampleTopK } from './sample-top-k';
+import { argmax, GREEDY_AT_OR_BELOW, type Logits, type SamplingParams } from './sampling-basics';
 
-export interface SamplingParams {
-  /**
-   * At or below GREEDY_AT_OR_BELOW (0.001) generation is greedy (argmax), as the reference's
-   * `do_sample = temperature > 0.001`.
-   */
-  temperature: number;
-  topP: number;
-  /**
-   * transformers' top_k: after temperature, only the top_k most likely tokens (and any tied with
-   * the last of them) stay; then top-p runs on those. 0 turns it off. Upstream generates with
-   * GenerationConfig's default, 50. Absent means 0 here; the chat session passes the manifest's.
-   */
-  topK?: number;
-}
+/**
+ * The sampler a generation calls each step (sampleToken): greedy, top-k, or a fast nucleus that
+ * draws the same token as the exact computation (sample-exact.ts), bit for bit.
+ */
 
-/** The reference samples only when temperature > 0.001 (CXR_LLAVA_HF.py generate_cxr_repsonse). */
-export const GREEDY_AT_OR_BELOW = 0.001;
-
-type Logits = Float32Array | number[];
+export { argmax, createRng, GREEDY_AT_OR_BELOW, type SamplingParams } from './sampling-basics';
+export { sampleTokenExact } from './sample-exact';
+export { lastKeptCount } from './sample-top-k';
 
 /** The largest value (NaNs skipped; -Infinity when there is none), four running maxima at a time. */
 function maxOf(x: Logits): number {
@@ -50,21 +31,6 @@ function maxOf(x: Logits): number {
   }
   for (let i = n4; i < n; i++) if (x[i]! > m0) m0 = x[i]!;
   return Math.max(m0, m1, m2, m3);
-}
-
-/** First index of the maximum, like torch.argmax (NaNs are skipped; 0 when all are -Infinity or NaN). */
-export function argmax(logits: Logits): number {
-  let best = 0;
-  let max = -Infinity;
-  const n = logits.length;
-  for (let i = 0; i < n; i++) {
-    const v = logits[i]!;
-    if (v > max) {
-      max = v;
-      best = i;
-    }
-  }
-  return best;
 }
 
 /**
@@ -366,159 +332,4 @@ function draw(kept: number, rng: () => number): number {
   while (at + 1 + k < count && sorted[at + 1 + k] === v) k++;
   for (let j = 0; j < candidates; j++) if (p[j] === v && k-- === 0) return cand[j]!;
   throw new Error('sampler: the drawn probability is not among the candidates');
-}
-
-let exactProbs: Float64Array | undefined;
-
-/**
- * The straightforward computation over the whole vocabulary: every probability and their exact
- * sum, then the nucleus (the reference for `sampleToken`, and its path for the steps it cannot
- * settle cheaply; this was the sampler before). The nucleus lies among the tokens above a
- * threshold that starts near the peak and drops until they hold top_p of the mass, so only those
- * are sorted.
- */
-export function sampleTokenExact(logits: Logits, params: SamplingParams, rng: () => number): number {
-  if (!(params.temperature > GREEDY_AT_OR_BELOW)) return argmax(logits);
-  const topK = Math.floor(params.topK ?? 0);
-  if (topK > 0 && topK < logits.length) return sampleTopK(logits, params.temperature, topK, params.topP, rng);
-  const n = logits.length;
-  const invT = 1 / params.temperature;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) max = Math.max(max, logits[i]! * invT);
-  if (!exactProbs || exactProbs.length < n) exactProbs = new Float64Array(n);
-  const probs = exactProbs;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const p = Math.exp(logits[i]! * invT - max);
-    probs[i] = p;
-    sum += p;
-  }
-  const topP = Math.min(1, Math.max(0, params.topP));
-  const peak = 1; // exp(max - max)
-  let candidates: number[] = [];
-  for (let threshold = peak * 1e-3; ; threshold *= 1e-3) {
-    candidates = [];
-    let mass = 0;
-    for (let i = 0; i < n; i++) {
-      if (probs[i]! >= threshold) {
-        candidates.push(i);
-        mass += probs[i]!;
-      }
-    }
-    if (mass / sum >= topP || threshold < 1e-300) break;
-  }
-  candidates.sort((x, y) => probs[y]! - probs[x]! || x - y);
-  const kept: number[] = [];
-  let mass = 0;
-  for (const i of candidates) {
-    kept.push(i);
-    mass += probs[i]!;
-    if (mass / sum >= topP) break;
-  }
-  let keptMass = 0;
-  for (const i of kept) keptMass += probs[i]!;
-  let r = rng() * keptMass;
-  for (const i of kept) {
-    r -= probs[i]!;
-    if (r <= 0) return i;
-  }
-  return kept[kept.length - 1]!;
-}
-
-// --- top-k (transformers' order: temperature, top-k, top-p) ----------------------------------
-
-let topBuf: Float64Array | undefined;
-let keptIds: Int32Array | undefined;
-let keptP: Float64Array | undefined;
-/** Kept-token count of the last sampleTopK call (for tests against the reference). */
-export let lastKeptCount = 0;
-
-/**
- * The warpers of transformers 4.36 with top_k on, as models/hf_warpers.py writes them (and checks
- * them into models/sampling/hf-warpers-golden.json): x = l / T; every x below the top_k-th largest
- * dropped (ties with it kept); softmax over the rest; top-p drops, from the least likely up, every
- * token whose ascending cumulative share is <= 1 - top_p (the most likely always stays); one draw
- * by inverse CDF, most likely first (ties: lower id first). Dividing by T keeps the order of the
- * logits, so the top-k threshold is found on the raw logits in one pass with a sorted buffer of
- * k values, and only the ~k survivors get an exp. Every sum runs in the reference's order, so the
- * token is the reference's bit for bit.
- */
-function sampleTopK(logits: Logits, temperature: number, k: number, topP: number, rng: () => number): number {
-  const n = logits.length;
-  if (!topBuf || topBuf.length < k) topBuf = new Float64Array(k);
-  const top = topBuf; // the k largest so far, ascending; top[0] is the threshold
-  if (!keptIds || keptIds.length < n) {
-    keptIds = new Int32Array(n);
-    keptP = new Float64Array(n);
-  }
-  // One pass: every id that is at least the running threshold when it is seen is a candidate
-  // (the threshold only rises, so the final top-k and everything tied with its last are among
-  // them: typically k + k ln(n/k) ids).
-  const ids = keptIds;
-  let candidates = 0;
-  let filled = 0;
-  for (let i = 0; i < n; i++) {
-    const l = logits[i]!;
-    if (filled === k) {
-      if (!(l >= top[0]!)) continue; // also skips NaN
-      ids[candidates++] = i;
-      if (l === top[0]) continue;
-      let j = 1;
-      while (j < k && top[j]! < l) {
-        top[j - 1] = top[j]!;
-        j++;
-      }
-      top[j - 1] = l;
-    } else if (l === l) {
-      ids[candidates++] = i;
-      let j = filled++;
-      while (j > 0 && top[j - 1]! > l) {
-        top[j] = top[j - 1]!;
-        j--;
-      }
-      top[j] = l;
-    }
-  }
-  if (filled === 0) return argmax(logits);
-  const threshold = top[0]!;
-  const p = keptP!;
-  let count = 0;
-  let max = -Infinity;
-  for (let c = 0; c < candidates; c++) {
-    const i = ids[c]!;
-    const l = logits[i]!;
-    if (l >= threshold) {
-      ids[count++] = i;
-      const x = l / temperature;
-      if (x > max) max = x;
-    }
-  }
-  for (let j = 0; j < count; j++) p[j] = Math.exp(logits[ids[j]!]! / temperature - max);
-  // Most likely first, ties lower id first.
-  const order = Array.from(ids.subarray(0, count));
-  const prob = new Map<number, number>();
-  for (let j = 0; j < count; j++) prob.set(ids[j]!, p[j]!);
-  order.sort((a, b) => prob.get(b)! - prob.get(a)! || a - b);
-  let kept = count;
-  if (topP < 1) {
-    let total = 0;
-    for (let j = count - 1; j >= 0; j--) total += prob.get(order[j]!)!;
-    let cum = 0;
-    let removed = 0;
-    for (let j = count - 1; j >= 1; j--) {
-      cum += prob.get(order[j]!)!;
-      if (cum / total <= 1 - topP) removed++;
-      else break;
-    }
-    kept = count - removed;
-  }
-  lastKeptCount = kept;
-  let mass = 0;
-  for (let j = 0; j < kept; j++) mass += prob.get(order[j]!)!;
-  let r = rng() * mass;
-  for (let j = 0; j < kept; j++) {
-    r -= prob.get(order[j]!)!;
-    if (r <= 0) return order[j]!;
-  }
-  return order[kept - 1]!;
 }
