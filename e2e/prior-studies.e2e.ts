@@ -136,7 +136,7 @@ describe('prior studies', () => {
     await report.waitFor({ timeout: 30_000 });
     expect(await report.getAttribute('data-status')).toBe('preliminary');
     expect(await report.locator('p').textContent()).toBe('Diagnostic imaging report, 2023-01-15 — preliminary, by CXR-LLaVA v2 (q4f16_1)');
-    expect(await report.locator('pre').textContent()).toMatch(/^Findings:\nFindings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
+    expect(await report.locator('pre').textContent()).toMatch(/^Findings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
     // The open study's own reports: none yet; then one filed meanwhile (a colleague's draft, say), read when shown again.
     const own = page.getByRole('button', { name: 'Reports already filed in this study' });
     await own.click();
@@ -153,7 +153,15 @@ describe('prior studies', () => {
       }).bytes,
     );
     await own.click();
-    await expect.poll(() => page.getByTestId('own-reports').getByTestId('prior-report').locator('pre').textContent(), { timeout: 30_000 }).toMatch(/^Findings:\nFindings: filed earlier today\./);
+    await expect.poll(() => page.getByTestId('own-reports').getByTestId('prior-report').locator('pre').textContent(), { timeout: 30_000 }).toMatch(/^Findings: filed earlier today\./);
+    // That draft was this app's (sent from another workstation, say): the reader goes on from it,
+    // and what they had typed here stays under Earlier versions.
+    const reportBox = page.getByRole('textbox', { name: 'Report', exact: true });
+    await reportBox.fill('My own start.');
+    await page.getByTestId('own-reports').getByRole('button', { name: 'Continue from this draft' }).click();
+    expect(await reportBox.inputValue()).toBe('Findings: filed earlier today.');
+    expect(await page.getByTestId('own-reports').getByRole('status').textContent()).toBe('It is the report now; what you had is under Earlier versions.');
+    expect(await page.getByRole('combobox', { name: 'Earlier versions' }).locator('option').allTextContents()).toEqual(['1 kept', expect.stringMatching(/ · report · My own start\.$/)]);
     await own.click();
 
     await page.getByRole('button', { name: 'Reports of the study of 2025-03-01 DX' }).click();

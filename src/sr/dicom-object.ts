@@ -7,6 +7,9 @@ import type { SrSource } from './source';
  * it, dates and times as DICOM writes them, and the Part 10 file written with dcmjs.
  */
 
+/** The app as DICOM names it: the Manufacturer of every object it writes. */
+export const APP_NAME = 'CXR-LLaVA Web';
+
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** dcmjs's implementation class UID (the library that writes the file). */
 const IMPLEMENTATION_CLASS_UID = '2.25.80302813137786398554742050926734630921603366648225212145404';

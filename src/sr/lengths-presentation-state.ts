@@ -4,8 +4,7 @@ import { formatLength, lengthOf, type Segment } from '../imaging/measure';
 import type { PresentedView } from '../imaging/presented-view';
 import type { DecodedImage } from '../imaging/types';
 import { WIDTH_NAME } from '../report/structured-measurements';
-import { dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
-import { APP_NAME } from './report-sr';
+import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
 import type { SrSource } from './source';
 
 /**

@@ -61,20 +61,24 @@ describe('a report SR read back as a prior report', () => {
     const sr = buildReportSr({ source, text: 'Findings: No focal consolidation.\nImpression: Normal chest.', device, now: new Date(2026, 0, 31, 9, 0, 0), measurements });
     const r = readReportSr(sr.bytes.slice().buffer);
     expect(r).toMatchObject({ sopInstanceUID: sr.sopInstanceUID, title: 'Diagnostic imaging report', date: '2026-01-31', status: 'preliminary', author: device.name });
+    // The Findings heading is not said twice over text that begins with it.
     expect(r.text.split('\n')).toEqual([
-      'Findings:',
       'Findings: No focal consolidation.',
       'Impression: Normal chest.',
       'Length: 42.3 mm',
       'Comment: Preliminary draft written by an AI model; not verified by a radiologist. Not for clinical use without review.',
       'Comment: Measurements drawn by the reader on the image, not by the model (at the detector, not corrected for magnification).',
     ]);
+    // The text as the reader left it, to go on from elsewhere: not the comments, not the data.
+    expect(r.draft).toBe('Findings: No focal consolidation.\nImpression: Normal chest.');
   });
 
   it("reads a radiologist's signed report from another system: final, the verifier, sections as headings, codes as words", () => {
     const r = readReportSr(signedReport());
     expect(r).toMatchObject({ title: 'Diagnostic imaging report', date: '2023-01-15', status: 'final', author: 'Jane Doe' });
     expect(r.text).toBe('Findings:\nHeart size normal.\nLungs clear.\n\nImpressions:\nImpression: Normal');
+    // Another writer's report is no draft of this app's to go on from.
+    expect(r.draft).toBeNull();
   });
 
   it('says why a file is not a report', () => {

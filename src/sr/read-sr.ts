@@ -1,4 +1,5 @@
 import type { NaturalDataset } from 'dcmjs';
+import { APP_NAME } from './dicom-object';
 import { first, isoDate, items, readNatural, text } from './natural-values';
 
 /**
@@ -24,6 +25,11 @@ export interface ReadReport {
   author: string;
   /** The report's text, lines separated by "\n". */
   text: string;
+  /**
+   * This app's own draft (an SR it wrote: Manufacturer CXR-LLaVA Web), as the reader left it when
+   * sending (its Finding text), to go on from on another workstation; null for another writer's.
+   */
+  draft: string | null;
 }
 
 const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
@@ -46,7 +52,16 @@ export function readReportSr(bytes: ArrayBuffer): ReadReport {
     status: statusOf(d),
     author: authorOf(d),
     text: lines.join('\n').trim(),
+    draft: text(d.Manufacturer) === APP_NAME ? ownDraft(d) : null,
   };
+}
+
+/** The Finding text of this app's SR (report-sr.ts: root > Findings container > Finding TEXT). */
+function ownDraft(d: NaturalDataset): string | null {
+  const code = (item: NaturalDataset) => text(first(item.ConceptNameCodeSequence)?.CodeValue);
+  const findings = items(d.ContentSequence).find((i) => text(i.ValueType) === 'CONTAINER' && code(i) === '121070');
+  const finding = findings && items(findings.ContentSequence).find((i) => text(i.ValueType) === 'TEXT' && code(i) === '121071');
+  return finding ? text(finding.TextValue).replace(/\r\n?/g, '\n') || null : null;
 }
 
 function statusOf(d: NaturalDataset): ReadReport['status'] {
@@ -80,10 +95,14 @@ function writeItems(list: NaturalDataset[], depth: number, out: string[]): void 
     const name = meaning(item);
     const children = items(item.ContentSequence);
     switch (text(item.ValueType)) {
-      case 'CONTAINER':
-        if (name) out.push('', `${name}:`);
+      case 'CONTAINER': {
+        // A heading the text under it begins with anyway ("Findings:" over "Findings: …") is said once.
+        const firstText = children.find((c) => text(c.ValueType) === 'TEXT');
+        const said = firstText && text(firstText.TextValue).toLowerCase().startsWith(`${name.toLowerCase()}:`);
+        if (name && !said) out.push('', `${name}:`);
         writeItems(children, depth + 1, out);
         break;
+      }
       case 'TEXT': {
         const value = text(item.TextValue).replace(/\r\n?/g, '\n');
         // "Finding" and the like add nothing to the text under their heading.

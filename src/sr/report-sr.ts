@@ -1,5 +1,5 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
-import { dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
+import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
 import type { ReportMeasurements } from '../report/structured-measurements';
 import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
 import type { SrSource } from './source';
@@ -20,7 +20,7 @@ import type { SrSource } from './source';
 
 export const BASIC_TEXT_SR = '1.2.840.10008.5.1.4.1.1.88.11';
 export const ENHANCED_SR = '1.2.840.10008.5.1.4.1.1.88.22';
-export const APP_NAME = 'CXR-LLaVA Web';
+export { APP_NAME } from './dicom-object';
 
 export interface SrDevice {
   /** Human name of the model, e.g. "CXR-LLaVA v2 (q4f16_1)". */

@@ -24,6 +24,20 @@ describe('report slice', () => {
     expect(s.getState().versions.map((v) => v.text)).toEqual(['second']);
   });
 
+  it('takes a filed draft as the report, keeping the one it replaces; never while text streams in', () => {
+    const s = createAppStore();
+    s.getState().takeReport('Findings: filed.');
+    expect([s.getState().report, s.getState().versions.length]).toEqual(['Findings: filed.', 0]);
+    s.getState().editReport('Typed here.');
+    s.getState().takeReport('Findings: filed.');
+    expect(s.getState().report).toBe('Findings: filed.');
+    expect(s.getState().versions.map((v) => v.text)).toEqual(['Typed here.']);
+    s.getState().startReport('report');
+    s.getState().appendReport('Stream');
+    s.getState().takeReport('Findings: other.');
+    expect(s.getState().report).toBe('Stream');
+  });
+
   it('puts a line where the user last had the caret, as a line of its own; at the end otherwise', () => {
     const s = createAppStore();
     const report = 'FINDINGS: A nodule in the right upper zone.\nIMPRESSION: Nodule.';

@@ -52,6 +52,8 @@ export interface ReportSlice {
    */
   insertReportLine: (line: string) => void;
   restoreVersion: (index: number) => void;
+  /** Puts `text` in as the report (a draft filed from another workstation); the report it replaces stays under Earlier versions. */
+  takeReport: (text: string) => void;
   startChat: (question: string) => void;
   appendChat: (delta: string) => void;
   finishStreaming: (opts?: { interrupted?: boolean }) => void;
@@ -104,6 +106,12 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       const versions = s.versions.filter((_, i) => i !== index);
       if (s.report.trim()) versions.push({ text: s.report, preset: s.reportPreset ?? v.preset, createdAt: Date.now() });
       return { report: v.text, reportPreset: v.preset, versions, reportCaret: null };
+    }),
+  takeReport: (text) =>
+    set((s) => {
+      if (s.streaming || s.report === text) return {};
+      const versions = s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? 'report', createdAt: Date.now() }] : s.versions;
+      return { report: text, reportPreset: 'report', versions, reportCaret: null };
     }),
   startChat: (question) =>
     set((s) => ({ chat: [...s.chat, { role: 'user', text: question }, { role: 'assistant', text: '', streaming: true }], streaming: 'chat' })),

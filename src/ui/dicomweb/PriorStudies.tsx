@@ -151,14 +151,21 @@ function OwnReports({ studyUID }: { studyUID: string }) {
       >
         Reports already filed in this study
       </button>
-      {open && <StudyReportsView studyUID={studyUID} />}
+      {open && <StudyReportsView studyUID={studyUID} own />}
     </div>
   );
 }
 
-/** The reports filed in a study, as read (loadPriorReports), or why there are none to show. */
-function StudyReportsView({ studyUID }: { studyUID: string }) {
+/**
+ * The reports filed in a study, as read (loadPriorReports), or why there are none to show. `own`:
+ * the open study's, where a draft this app filed (from this or another workstation) can be gone on from.
+ */
+function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: boolean }) {
   const reports = useHospital((s) => s.priorReports[studyUID]);
+  const app = useAppStoreApi();
+  const streaming = useAppStore((s) => s.streaming !== null);
+  // The draft taken, and whether a report was there before it (kept under Earlier versions).
+  const [taken, setTaken] = useState<{ uid: string; kept: boolean } | null>(null);
   if (!reports || reports.status === 'idle') return null;
   if (reports.status === 'busy') return <p role="status">{reports.what}</p>;
   if (reports.status === 'error') {
@@ -183,6 +190,27 @@ function StudyReportsView({ studyUID }: { studyUID: string }) {
             {r.author ? `, ${r.status === 'final' ? 'signed by' : 'by'} ${r.author}` : ''}
           </p>
           <pre className="prior-report-text">{r.text}</pre>
+          {own && r.draft !== null && (
+            <p>
+              <button
+                type="button"
+                disabled={streaming}
+                onClick={() => {
+                  const { report, takeReport } = app.getState();
+                  takeReport(r.draft!);
+                  setTaken({ uid: r.sopInstanceUID, kept: report.trim() !== '' && report !== r.draft });
+                }}
+                title="Puts this draft's text in as the report, to edit and send again; the report you have now stays under Earlier versions"
+              >
+                Continue from this draft
+              </button>{' '}
+              {taken?.uid === r.sopInstanceUID && (
+                <span role="status" className="muted">
+                  It is the report now{taken.kept ? '; what you had is under Earlier versions' : ''}.
+                </span>
+              )}
+            </p>
+          )}
         </article>
       ))}
     </>
