@@ -317,6 +317,13 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await page.getByRole('button', { name: 'Look up prior studies' }).click();
     await page.getByText('No other studies of this patient on the server.').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('prior-studies').locator('p.muted').first().textContent()).toBe('Patient ID PID-8, on the hospital server. Look again');
+    // With them, the lengths filed with the image: the presentation state just sent, read back,
+    // holds the reader's own two lengths, so none is drawn twice.
+    const filed = page.getByTestId('filed-lengths');
+    await expect.poll(() => filed.locator('span').first().textContent(), { timeout: 30_000 }).toMatch(
+      new RegExp(`^Filed with this image on the server: Drawn \\d{4}-\\d\\d-\\d\\d \\(READER_LENGTHS\\): Heart width ${heartMm} mm, Chest width ${chestMm} mm, Cardiothoracic ratio ${ratio}\\. All are yours too\\.$`),
+    );
+    expect(await page.getByTestId('viewport').getByTestId('filed-measurement').count()).toBe(0);
 
     // An edit after sending: the server holds the older text, and the row and the panel say so.
     await report.fill('Dropped file: no acute disease. Addendum: old rib fracture.');

@@ -4,6 +4,7 @@ import { DicomwebServer } from '../dicomweb/server';
 import { frontalRank } from '../imaging/choose-frontal';
 import type { AppStore } from '../state/store';
 import { openImageFile } from '../ui/viewer/open-file';
+import { lookUpFiledLengths } from './filed-lengths';
 import type { HospitalStore } from './hospital-store';
 
 function fail(h: HospitalStore, key: 'search' | 'opening', err: unknown): void {
@@ -71,21 +72,6 @@ export async function openInstance(app: AppStore, h: HospitalStore, instance: In
   const { opened } = h.getState();
   markOpened(s.study.key, { ...(opened[s.study.key] ?? { source: null, sourceProblem: 'The image header was not kept.' }), origin: 'server' });
   set({ opening: { status: 'done', value: s.study.key } });
-  void lookUpFiledLengths(h, s.study.key, instance);
+  void lookUpFiledLengths(h, s.study.key, instance.studyUID, instance.sopUID);
   return true;
-}
-
-/**
- * The lengths filed with an image opened from the server (its study's presentation states: this
- * app's sent before, from this or another workstation, or another viewer's), for the viewer to
- * show beside the reader's own. The image is open already; this only adds to it.
- */
-async function lookUpFiledLengths(h: HospitalStore, studyKey: string, instance: InstanceRow): Promise<void> {
-  const { connection, setFiled } = h.getState();
-  setFiled(studyKey, { status: 'busy', what: 'Looking for lengths filed with the image…' });
-  try {
-    setFiled(studyKey, { status: 'done', value: await new DicomwebServer(connection).presentationLengths(instance.studyUID, instance.sopUID) });
-  } catch (err) {
-    setFiled(studyKey, { status: 'error', code: err instanceof DicomwebError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) });
-  }
 }

@@ -4,6 +4,7 @@ import { DicomwebServer } from '../dicomweb/server';
 import { decodeImageFile } from '../imaging/decode';
 import { ImagingError } from '../imaging/errors';
 import type { AppState, AppStore } from '../state/store';
+import { lookUpFiledLengths } from './filed-lengths';
 import type { HospitalState, HospitalStore } from './hospital-store';
 
 /**
@@ -39,7 +40,11 @@ export async function findPriors(app: AppStore, h: HospitalStore): Promise<void>
     return;
   }
   // Another image opened meanwhile has its own lookup.
-  if (h.getState().priors?.studyKey === studyKey) set({ priors: { studyKey, studies: { status: 'done', value: studies } } });
+  if (h.getState().priors?.studyKey !== studyKey) return;
+  set({ priors: { studyKey, studies: { status: 'done', value: studies } } });
+  // A dropped file's lengths filed on the server are looked up with its priors (one from the server had them on opening).
+  const opened = h.getState().opened[studyKey];
+  if (opened?.origin === 'file' && opened.source) void lookUpFiledLengths(h, studyKey, opened.source.StudyInstanceUID, opened.source.SOPInstanceUID);
 }
 
 /** Reads the reports filed in a study (once, unless `again`; again after a failure). */
