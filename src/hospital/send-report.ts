@@ -43,7 +43,8 @@ export function sentAsIs(sent: { text: string; measured: string }, s: Pick<AppSt
   return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s);
 }
 
-export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportSr; studyKey: string; studyUID: string } {
+/** `presentationState`: the lengths' one sent with it, which the SR's image references go through. */
+export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationState?: LengthsPresentationState): { sr: ReportSr; studyKey: string; studyUID: string } {
   const s = app.getState();
   const blocker = srBlocker(s, h);
   if (blocker) throw new DicomwebError('bad-input', blocker);
@@ -58,20 +59,21 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore): { sr: ReportS
     selfCheck: describeVerification(s.verification),
     ...(fitWarning ? { fitWarning } : {}),
     ...(measurements ? { measurements } : {}),
+    ...(presentationState ? { presentationState } : {}),
   });
   return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
 }
 
 /**
  * The lengths drawn on the open image as a presentation state that shows the image as the viewer
- * shows it now; null with no lengths. Call after buildOpenStudySr (which says why nothing can be sent).
+ * shows it now; null with no lengths, or when no SR can be sent (srBlocker says why).
  */
 export function buildOpenStudyPresentationState(app: AppStore, h: HospitalStore): LengthsPresentationState | null {
   const s = app.getState();
   const segments = openImageLengths(s);
   const view = openImageView(s);
   const source = s.study ? h.getState().opened[s.study.key]?.source : null;
-  if (!segments.length || !view || !source) return null;
+  if (!segments.length || !view || !source || srBlocker(s, h)) return null;
   return buildLengthsPresentationState({ source, image: s.study!.image, segments, view, softwareVersion: srDevice(s).softwareVersion, now: new Date() });
 }
 
@@ -86,8 +88,8 @@ export async function sendReport(app: AppStore, h: HospitalStore): Promise<boole
   try {
     const text = app.getState().report;
     const measured = measuredKey(app.getState());
-    const { sr, studyKey, studyUID } = buildOpenStudySr(app, h);
     const ps = buildOpenStudyPresentationState(app, h);
+    const { sr, studyKey, studyUID } = buildOpenStudySr(app, h, ps ?? undefined);
     await new DicomwebServer(connection).store(ps ? [sr.bytes, ps.bytes] : [sr.bytes], studyUID);
     markSent(studyKey, sr.sopInstanceUID, text, measured);
     set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID, presentationStateUID: ps?.sopInstanceUID ?? null } } });

@@ -131,6 +131,22 @@ describe("the reader's lengths and cardiothoracic ratio, as NUM items of an Enha
     expect(scheme).toContain('[CXR-LLaVA Web measurement codes]');
   });
 
+  it('references the image through the presentation state sent with it, and lists that as evidence', () => {
+    const ps = { seriesInstanceUID: '1.2.826.0.1.3680043.10.7.1', sopInstanceUID: '1.2.826.0.1.3680043.10.7.2' };
+    const withPs = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 7, 8, 0, 0), measurements, presentationState: ps });
+    const p = write('measured-with-ps.dcm', withPs.bytes);
+    const out = execFileSync('dsrdump', ['+Pl', '+Pu', '+U8', p]).toString('utf8');
+    const through = `IMAGE:=(SC image,"${source.SOPInstanceUID}"),(GSPS,"${ps.sopInstanceUID}")`;
+    expect(out).toContain(`<inferred from ${through}>`);
+    expect(out).toContain(`<selected from ${through}>`);
+    const evidence = execFileSync('dcmdump', ['+P', '0040,a385', '+P', '0020,000e', '+P', '0008,1155', p]).toString();
+    expect(evidence).toContain(`(0020,000e) UI [${ps.seriesInstanceUID}]`);
+    expect(evidence).toContain(`(0008,1155) UI [${ps.sopInstanceUID}]`);
+    const r = spawnSync('dciodvfy', [p]);
+    const said = `${r.stdout.toString()}${r.stderr.toString()}`;
+    expect(said.split('\n').filter((l) => /^Error/.test(l)), said).toEqual([]);
+  });
+
   it("passes dicom3tools' dciodvfy as an Enhanced SR with no errors", () => {
     const r = spawnSync('dciodvfy', [path]);
     const out = `${r.stdout.toString()}${r.stderr.toString()}`;

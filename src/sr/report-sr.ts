@@ -1,5 +1,6 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
+import { GRAYSCALE_SOFTCOPY_PS } from './lengths-presentation-state';
 import type { ReportMeasurements } from '../report/structured-measurements';
 import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
 import type { SrSource } from './source';
@@ -45,6 +46,8 @@ export interface ReportSrInput {
   fitWarning?: string;
   /** The reader's lengths and cardiothoracic ratio on the image. */
   measurements?: ReportMeasurements;
+  /** The lengths' presentation state filed with it: the image is referenced as shown through it. */
+  presentationState?: { seriesInstanceUID: string; sopInstanceUID: string };
   /** Fixed UIDs (tests); new ones otherwise. */
   uids?: { series: string; instance: string };
 }
@@ -74,7 +77,11 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const date = dicomDate(now);
   const time = dicomTime(now);
 
-  const imageRef = [{ ReferencedSOPClassUID: source.SOPClassUID, ReferencedSOPInstanceUID: source.SOPInstanceUID }];
+  const image = { ReferencedSOPClassUID: source.SOPClassUID, ReferencedSOPInstanceUID: source.SOPInstanceUID };
+  const ps = input.presentationState;
+  const psRef = ps && { ReferencedSOPClassUID: GRAYSCALE_SOFTCOPY_PS, ReferencedSOPInstanceUID: ps.sopInstanceUID };
+  // In the content, the image as the reader had it: through the presentation state sent with the SR (C.18.4).
+  const imageRef = [psRef ? { ...image, ReferencedSOPSequence: [psRef] } : image];
   // What the text exports and the FHIR report say about the draft, the SR says too: a reader on
   // the PACS sees it beside the text.
   const comments = [
@@ -141,9 +148,13 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     CurrentRequestedProcedureEvidenceSequence: [
       {
         StudyInstanceUID: source.StudyInstanceUID,
-        ReferencedSeriesSequence: [{ SeriesInstanceUID: source.SeriesInstanceUID, ReferencedSOPSequence: imageRef }],
+        ReferencedSeriesSequence: [{ SeriesInstanceUID: source.SeriesInstanceUID, ReferencedSOPSequence: [image] }],
       },
     ],
+    // Every object the content refers to is listed as evidence (C.17.2.3): the presentation state too.
+    ...(ps
+      ? { PertinentOtherEvidenceSequence: [{ StudyInstanceUID: source.StudyInstanceUID, ReferencedSeriesSequence: [{ SeriesInstanceUID: ps.seriesInstanceUID, ReferencedSOPSequence: [psRef] }] }] }
+      : {}),
     // SR Document Content (C.17.3): the root container.
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: code('18748-4', 'LN', 'Diagnostic imaging report'),
