@@ -26,7 +26,7 @@ export interface OpenedStudy {
   sourceProblem?: string;
   /** The last SR sent: the report's text, and its measurements as measuredKey (send-report.ts) had them. */
   sent?: { sopInstanceUID: string; at: number; text: string; measured: string };
-  /** Lengths filed on the server with this image (its study's presentation states), looked up when opened from there. */
+  /** Lengths filed on the server with this image (its study's presentation states: filed-lengths.ts). */
   filed?: Busy<PresentationLengths[]>;
 }
 

@@ -27,7 +27,7 @@ function asOwn(l: FiledLength): Segment {
 }
 
 /**
- * The lengths filed on the server with the open image (open-from-server.ts looks them up), beside
+ * The lengths filed on the server with the open image (hospital/filed-lengths.ts looks them up), beside
  * the reader's own: those the reader has too are not drawn twice. They can be hidden, or taken as
  * the reader's own to edit, add to and send.
  */

@@ -12,8 +12,8 @@ import { useViewLink } from './view-link';
  * A prior's radiograph beside the open one, to compare (Prior studies → Compare). Its own window
  * (drag), zoom (wheel) and pan (shift- or right-drag), invert and fit; it is not the study being
  * reported: no lengths are drawn on it here, and the model never reads it. The lengths filed with
- * it (its presentation states) are drawn, labelled from the prior's own pixel spacing, and listed
- * with what they wrote, so a measurement can be compared; they can be hidden.
+ * it (its presentation states) are drawn with the labels filed, and listed with what they wrote,
+ * so a measurement can be compared; they can be hidden.
  */
 export function PriorViewer() {
   const h = useHospitalApi();
