@@ -36,4 +36,3 @@ export interface PresentedView {
 export function openingView(img: DecodedImage): PresentedView {
   return { window: initialWindow(img), invert: img.invert, axes: { x: { x: 1, y: 0 }, y: { x: 0, y: 1 } } };
 }
-

@@ -163,8 +163,9 @@ const H_FLIP: Matrix = [-1, 0, 0, 1];
 
 /**
  * The Image Rotation (clockwise) and Image Horizontal Flip that put the image's axes where the
- * viewer showed them. DICOM flips after rotating (PS3.3 C.10.6.1.1), which is the order dcmtk
- * renders; the viewer may compose its own the other way, so this works from where the axes end up.
+ * viewer showed them. The flip comes after the rotation (PS3.3 C.10.6), the order dcmtk renders
+ * and dciodvfy checks (the unit test renders all eight); the viewer may compose its own the other
+ * way, so this works from where the axes end up.
  */
 export function spatialTransformOf(axes: PresentedView['axes']): { rotation: number; hflip: boolean } {
   const unit = (v: { x: number; y: number }) => (Math.abs(v.x) >= Math.abs(v.y) ? [Math.sign(v.x), 0] : [0, Math.sign(v.y)]);
@@ -184,7 +185,7 @@ const transform = (rotation: number, hflip: boolean): Matrix => (hflip ? multipl
 /**
  * The whole image as the displayed area: its corners (column, row of the corner pixels, from 1) that
  * land top left and bottom right on the display once turned and flipped (PS3.3 C.10.4: the corners
- * are given after the spatial transformation).
+ * are given after the spatial transformation, as dciodvfy checks).
  */
 function displayedCorners(rotation: number, hflip: boolean, width: number, height: number) {
   const m = transform(rotation, hflip);
