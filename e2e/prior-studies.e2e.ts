@@ -71,7 +71,8 @@ describe('prior studies', () => {
         { a: { x: 30, y: 50 }, b: { x: 60, y: 50 }, role: 'heart' },
         { a: { x: 10, y: 60 }, b: { x: 86, y: 60 }, role: 'chest' },
       ],
-      view: { window: { center: 128, width: 256 }, invert: false, axes: { x: { x: 1, y: 0 }, y: { x: 0, y: 1 } } },
+      // Filed as the reader had it: windowed, inverted, turned right.
+      view: { window: { center: 100, width: 150 }, invert: true, axes: { x: { x: 0, y: 1 }, y: { x: -1, y: 0 } } },
       softwareVersion: 'test',
       now: new Date(2023, 0, 15, 10, 40, 0),
     };
@@ -289,7 +290,17 @@ describe('prior studies', () => {
     expect(await page.getByTestId('cardiothoracic-ratio').textContent()).toMatch(/^Cardiothoracic ratio 0\.39\./);
     expect(await filedOnOpen.count()).toBe(0);
     await expect.poll(() => filedLegend.locator('span').first().textContent()).toMatch(/All are yours too\.$/);
-    expect(await filedLegend.getByRole('button').count()).toBe(0);
+    expect(await filedLegend.getByRole('button').allTextContents()).toEqual(['Show as filed']);
+    // Show as filed: the window, inversion and turn it was filed with; sent again, the same.
+    await filedLegend.getByRole('button', { name: 'Show as filed' }).click();
+    const viewport = page.getByTestId('viewport');
+    await expect.poll(() => Promise.all(['data-window-center', 'data-window-width', 'data-invert', 'data-rotation'].map((a) => viewport.getAttribute(a)))).toEqual(['100', '150', 'true', '90']);
+    await page.getByRole('textbox', { name: 'Report', exact: true }).fill('Sent again as shown.');
+    await page.getByTestId('send-report').getByRole('button', { name: 'Send to PACS' }).click();
+    const again = page.getByTestId('send-done');
+    await again.waitFor({ timeout: 30_000 });
+    const [resent] = await orthanc.findInstance(/presentation state \(SOP Instance UID ([\d.]+)\)/.exec((await again.textContent()) ?? '')![1]!);
+    expect(await orthanc.get<Record<string, string>>(`/instances/${resent}/simplified-tags`)).toMatchObject({ ImageRotation: '90', ImageHorizontalFlip: 'N', PresentationLUTShape: 'INVERSE' });
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

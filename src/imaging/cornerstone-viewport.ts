@@ -10,7 +10,7 @@ import * as cornerstoneNs from 'cornerstone-core';
 import type { CornerstoneImage, CornerstoneViewport } from 'cornerstone-core';
 import { modalityRange } from './default-voi';
 import type { ImagePoint } from './measure';
-import { initialWindow, type PresentedView, type Window } from './presented-view';
+import { axesOf, initialWindow, type PresentedView, type Window } from './presented-view';
 import type { DecodedImage } from './types';
 
 type Cornerstone = typeof cornerstoneNs;
@@ -186,6 +186,27 @@ export class Viewport {
   /** Where an image point is drawn, in CSS pixels from the element's inner (padding) edge. */
   imageToCanvas(p: ImagePoint): { x: number; y: number } {
     return cornerstone.pixelToCanvas(this.element, p);
+  }
+
+  /**
+   * Shows the image as a presentation state says: its window (when it gives one), inversion, and
+   * rotation then horizontal flip. The viewer's own turn and flips are found by trying each and
+   * reading where the image's axes land, so how Cornerstone composes them does not matter.
+   */
+  present(p: { window: Window | null; invert: boolean; rotation: number; hflip: boolean }): void {
+    if (!this.hasImage) return;
+    const want = axesOf(p.rotation, p.hflip);
+    const sign = (v: number) => (Math.abs(v) < 1e-9 ? 0 : Math.sign(v));
+    const same = (u: { x: number; y: number }, v: { x: number; y: number }) => sign(u.x) === sign(v.x) && sign(u.y) === sign(v.y);
+    found: for (const hflip of [false, true]) {
+      for (const rotation of [0, 90, 180, 270]) {
+        cornerstone.setViewport(this.element, { rotation, hflip, vflip: false });
+        const axes = this.axesOnScreen();
+        if (axes && same(axes.x, want.x) && same(axes.y, want.y)) break found;
+      }
+    }
+    this.update(() => ({ invert: p.invert }));
+    if (p.window) this.setWindow(p.window);
   }
 
   /** The view as a presentation state carries it; null with no image. */

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PresentedView } from '../imaging/presented-view';
+import { axesOf, spatialTransformOf, type PresentedView } from '../imaging/presented-view';
 import type { Segment } from '../imaging/measure';
 import { part10 } from './dicom-object';
-import { buildLengthsPresentationState, spatialTransformOf } from './lengths-presentation-state';
+import { buildLengthsPresentationState } from './lengths-presentation-state';
 import { srSourceFromDicom } from './source';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxr-gsps-'));
@@ -163,9 +163,10 @@ describe('lengths as a Grayscale Softcopy Presentation State', () => {
     }
   });
 
-  it('turns the viewer turned right and mirrored into a rotation of 270 and a horizontal flip', () => {
+  it('turns the viewer turned right and mirrored into a rotation of 270 and a horizontal flip, and back', () => {
     expect(spatialTransformOf({ x: { x: 0, y: -1 }, y: { x: -1, y: 0 } })).toEqual({ rotation: 270, hflip: true });
     expect(spatialTransformOf({ x: { x: 0, y: 3.5 }, y: { x: -3.5, y: 0 } })).toEqual({ rotation: 90, hflip: false });
+    for (const hflip of [false, true]) for (const rotation of [0, 90, 180, 270]) expect(spatialTransformOf(axesOf(rotation, hflip))).toEqual({ rotation, hflip });
   });
 
   it('refuses to be made with no lengths', () => {

@@ -1,7 +1,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { cardiothoracicRatio, formatRatio, ratioPair } from '../imaging/cardiothoracic';
 import { formatLength, lengthOf, type Segment } from '../imaging/measure';
-import type { PresentedView } from '../imaging/presented-view';
+import { spatialTransformOf, turnMatrix, type PresentedView } from '../imaging/presented-view';
 import type { DecodedImage } from '../imaging/types';
 import { WIDTH_NAME } from '../report/structured-measurements';
 import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
@@ -155,40 +155,13 @@ function labelOf(s: Segment, image: Pick<DecodedImage, 'pixelSpacing'>): string 
   return s.role ? `${WIDTH_NAME[s.role]} ${length}` : length;
 }
 
-type Matrix = [number, number, number, number]; // [a b; c d], acting on column vectors (x, y), y down
-const multiply = (p: Matrix, q: Matrix): Matrix => [p[0] * q[0] + p[1] * q[2], p[0] * q[1] + p[1] * q[3], p[2] * q[0] + p[3] * q[2], p[2] * q[1] + p[3] * q[3]];
-/** Clockwise on the screen (y points down). */
-const ROTATIONS: Record<number, Matrix> = { 0: [1, 0, 0, 1], 90: [0, -1, 1, 0], 180: [-1, 0, 0, -1], 270: [0, 1, -1, 0] };
-const H_FLIP: Matrix = [-1, 0, 0, 1];
-
-/**
- * The Image Rotation (clockwise) and Image Horizontal Flip that put the image's axes where the
- * viewer showed them. The flip comes after the rotation (PS3.3 C.10.6), the order dcmtk renders
- * and dciodvfy checks (the unit test renders all eight); the viewer may compose its own the other
- * way, so this works from where the axes end up.
- */
-export function spatialTransformOf(axes: PresentedView['axes']): { rotation: number; hflip: boolean } {
-  const unit = (v: { x: number; y: number }) => (Math.abs(v.x) >= Math.abs(v.y) ? [Math.sign(v.x), 0] : [0, Math.sign(v.y)]);
-  const [ax, cx] = unit(axes.x);
-  const [ay, cy] = unit(axes.y);
-  const shown: Matrix = [ax!, ay!, cx!, cy!];
-  for (const hflip of [false, true]) {
-    for (const rotation of [0, 90, 180, 270]) {
-      if (transform(rotation, hflip).every((v, i) => v === shown[i])) return { rotation, hflip };
-    }
-  }
-  return { rotation: 0, hflip: false };
-}
-
-const transform = (rotation: number, hflip: boolean): Matrix => (hflip ? multiply(H_FLIP, ROTATIONS[rotation]!) : ROTATIONS[rotation]!);
-
 /**
  * The whole image as the displayed area: its corners (column, row of the corner pixels, from 1) that
  * land top left and bottom right on the display once turned and flipped (PS3.3 C.10.4: the corners
  * are given after the spatial transformation, as dciodvfy checks).
  */
 function displayedCorners(rotation: number, hflip: boolean, width: number, height: number) {
-  const m = transform(rotation, hflip);
+  const m = turnMatrix(rotation, hflip);
   const corners = [
     [1, 1],
     [width, 1],

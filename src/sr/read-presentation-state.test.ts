@@ -15,7 +15,6 @@ const source: SrSource = {
   patientAndStudy: { PatientID: 'PID-R', PatientName: 'Read^Back' },
 };
 const buffer = (b: Uint8Array) => b.slice().buffer;
-const upright = { x: { x: 1, y: 0 }, y: { x: 0, y: 1 } };
 
 describe('reading the lengths a presentation state draws on an image', () => {
   it("reads this app's own: each length as drawn, its labels and the ratio's line", () => {
@@ -26,7 +25,8 @@ describe('reading the lengths a presentation state draws on an image', () => {
         { a: { x: 700, y: 1000 }, b: { x: 1300, y: 1000 }, role: 'heart' },
         { a: { x: 300, y: 1100 }, b: { x: 1700.5, y: 1100 }, role: 'chest' },
       ],
-      view: { window: { center: 2048, width: 4096 }, invert: false, axes: upright },
+      // Windowed, inverted, turned right and mirrored when it was sent.
+      view: { window: { center: 2048, width: 4096 }, invert: true, axes: { x: { x: 0, y: -1 }, y: { x: -1, y: 0 } } },
       softwareVersion: 'test',
       now: new Date(2024, 0, 31, 10, 0, 0),
     });
@@ -41,6 +41,7 @@ describe('reading the lengths a presentation state draws on an image', () => {
       ],
       texts: ['Heart width 120.0 mm', 'Chest width 280.1 mm', 'Cardiothoracic ratio 0.43'],
       notDrawn: 0,
+      view: { window: { center: 2048, width: 4096 }, invert: true, rotation: 270, hflip: true },
     });
     // None of it is on another image.
     expect(readPresentationLengths(buffer(ps.bytes), OTHER)).toMatchObject({ lengths: [], texts: [], notDrawn: 0 });
@@ -78,6 +79,7 @@ describe('reading the lengths a presentation state draws on an image', () => {
       lengths: [{ a: { x: 10, y: 20 }, b: { x: 110, y: 20 }, label: 'Nodule 11 mm' }],
       texts: ['Nodule 11 mm'],
       notDrawn: 3,
+      view: { window: null, invert: false, rotation: 0, hflip: false },
     });
   });
 

@@ -26,6 +26,8 @@ export interface PresentationLengths {
   texts: string[];
   /** Graphics on this image that are not lengths in image pixels, left undrawn. */
   notDrawn: number;
+  /** How it presents the image: the window for it (null when it gives none), inversion, turn and flip (flipped after turning). */
+  view: { window: { center: number; width: number } | null; invert: boolean; rotation: number; hflip: boolean };
 }
 
 export type FiledLength = Segment & { label?: string };
@@ -42,7 +44,7 @@ export function readPresentationLengths(bytes: ArrayBuffer, sopInstanceUID: stri
   const texts: string[] = [];
   const anchored: { x: number; y: number; value: string }[] = [];
   let notDrawn = 0;
-  // An annotation without a Referenced Image Sequence applies to every image the state presents.
+  // An annotation (or a VOI item) without a Referenced Image Sequence applies to every image the state presents.
   const onImage = (a: NaturalDataset) => {
     const refs = items(a.ReferencedImageSequence);
     return refs.length === 0 ? presents(d, sopInstanceUID) : refs.some((r) => text(r.ReferencedSOPInstanceUID) === sopInstanceUID);
@@ -67,6 +69,10 @@ export function readPresentationLengths(bytes: ArrayBuffer, sopInstanceUID: stri
     const label = anchored.find((t) => Math.abs(t.x - (l.a.x + l.b.x) / 2) <= 0.5 && Math.abs(t.y - (l.a.y + l.b.y) / 2) <= 0.5);
     if (label) l.label = label.value;
   }
+  const voi = items(d.SoftcopyVOILUTSequence).find(onImage);
+  const [center] = numbers(voi?.WindowCenter);
+  const [width] = numbers(voi?.WindowWidth);
+  const rotation = numbers(d.ImageRotation)[0] ?? 0;
   return {
     sopInstanceUID: text(d.SOPInstanceUID),
     label: text(d.ContentLabel),
@@ -75,6 +81,12 @@ export function readPresentationLengths(bytes: ArrayBuffer, sopInstanceUID: stri
     lengths,
     texts,
     notDrawn,
+    view: {
+      window: Number.isFinite(center) && Number.isFinite(width) && width! > 0 ? { center: center!, width: width! } : null,
+      invert: text(d.PresentationLUTShape).toUpperCase() === 'INVERSE',
+      rotation: [0, 90, 180, 270].includes(rotation) ? rotation : 0,
+      hflip: text(d.ImageHorizontalFlip).toUpperCase() === 'Y',
+    },
   };
 }
 

@@ -52,8 +52,11 @@ export function useFiledLengths(studyKey: string | null, own: readonly Segment[]
 
 type Filed = ReturnType<typeof useFiledLengths>;
 
-/** What is filed with the image, in words, with Hide and Use as mine. */
-export function FiledLengthsLegend({ filed, onAdopt }: { filed: Filed; onAdopt: () => void }) {
+/**
+ * What is filed with the image, in words, with Hide and Use as mine, and Show as filed (the window,
+ * inversion and turn the newest one was filed with; onShow gets its view).
+ */
+export function FiledLengthsLegend({ filed, onAdopt, onShow }: { filed: Filed; onAdopt: () => void; onShow: (view: PresentationLengths['view']) => void }) {
   if (filed.problem) {
     return (
       <div className="measurements-legend filed-legend" role="alert" data-testid="filed-lengths">
@@ -68,16 +71,21 @@ export function FiledLengthsLegend({ filed, onAdopt }: { filed: Filed; onAdopt: 
         Filed with this image on the server: {filed.list.map(filedLine).join(' ')}
         {filed.notYours === 0 ? ' All are yours too.' : ''}
       </span>
-      {filed.notYours > 0 && (
-        <span className="measurements-actions">
-          <button type="button" aria-pressed={filed.hidden} onClick={filed.toggle} title="Hide or show the lengths filed with this image">
-            Hide filed
-          </button>
-          <button type="button" onClick={onAdopt} title="Take the filed lengths as yours: they can then be removed, added to and sent">
-            Use as mine
-          </button>
-        </span>
-      )}
+      <span className="measurements-actions">
+        <button type="button" onClick={() => onShow(filed.list[0]!.view)} title="Show the image in the window, inversion and turn it was filed with (the newest)">
+          Show as filed
+        </button>
+        {filed.notYours > 0 && (
+          <>
+            <button type="button" aria-pressed={filed.hidden} onClick={filed.toggle} title="Hide or show the lengths filed with this image">
+              Hide filed
+            </button>
+            <button type="button" onClick={onAdopt} title="Take the filed lengths as yours: they can then be removed, added to and sent">
+              Use as mine
+            </button>
+          </>
+        )}
+      </span>
     </div>
   );
 }

@@ -263,7 +263,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
               onAddToReport={reportStreaming ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
             />
           )}
-          {study && <FiledLengthsLegend filed={filed} onAdopt={() => lengths.adopt(filed.asOwn())} />}
+          {study && <FiledLengthsLegend filed={filed} onAdopt={() => lengths.adopt(filed.asOwn())} onShow={(v) => viewportRef.current?.present(v)} />}
         </div>
         {aside}
       </div>
