@@ -55,7 +55,7 @@ describe('prior studies', () => {
       StudyDescription: 'Chest PA',
       AccessionNumber: 'ACC-P1',
     });
-    await orthanc.upload(prior);
+    const priorId = (await orthanc.upload(prior)).instance;
     const priorSr = buildReportSr({
       source: srSourceFromDicom(prior.slice().buffer),
       text: 'Findings: Heart size normal.\nImpression: No acute disease.',
@@ -79,6 +79,8 @@ describe('prior studies', () => {
     await orthanc.upload(buildLengthsPresentationState(priorLengthsInput).bytes);
     // Sent again later, the same lengths: drawn once, listed twice.
     await orthanc.upload(buildLengthsPresentationState({ ...priorLengthsInput, now: new Date(2023, 0, 16, 9, 0, 0) }).bytes);
+    // And an object in a PR series that is no presentation state: counted and said, not passed over.
+    await orthanc.upload(await modified(priorId, { Modality: 'PR', SeriesInstanceUID: uids('3011').SeriesInstanceUID, SOPInstanceUID: uids('3011').SOPInstanceUID }));
     await orthanc.upload(
       await modified(pa, {
         ...uids('302'),
@@ -196,6 +198,7 @@ describe('prior studies', () => {
     expect(await page.getByTestId('prior-lengths').locator('li').allTextContents()).toEqual([
       'Drawn 2023-01-16 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
       'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
+      'One presentation state in this study could not be read.',
     ]);
     // The same pixels as the open image (the prior was made from it), drawn with the same default window.
     const [open, shownPrior] = [await canvasStats(page), await canvasStats(page, 'prior-viewport')];
@@ -279,7 +282,8 @@ describe('prior studies', () => {
     const filedLegend = page.getByTestId('filed-lengths');
     expect(await filedLegend.locator('span').first().textContent()).toBe(
       'Filed with this image on the server: Drawn 2023-01-16 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39. ' +
-        'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39.',
+        'Drawn 2023-01-15 (READER_LENGTHS): Heart width 4.2 mm, Chest width 10.6 mm, Cardiothoracic ratio 0.39. ' +
+        'One presentation state in this study could not be read.',
     );
     await filedLegend.getByRole('button', { name: 'Hide filed' }).click();
     expect(await filedOnOpen.count()).toBe(0);
@@ -289,7 +293,7 @@ describe('prior studies', () => {
     await expect.poll(() => adopted.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-role')} ${e.getAttribute('data-length')}`))).toEqual(['heart 4.2 mm', 'chest 10.6 mm']);
     expect(await page.getByTestId('cardiothoracic-ratio').textContent()).toMatch(/^Cardiothoracic ratio 0\.39\./);
     expect(await filedOnOpen.count()).toBe(0);
-    await expect.poll(() => filedLegend.locator('span').first().textContent()).toMatch(/All are yours too\.$/);
+    await expect.poll(() => filedLegend.locator('span').first().textContent()).toMatch(/All are yours too\. One presentation state in this study could not be read\.$/);
     expect(await filedLegend.getByRole('button').allTextContents()).toEqual(['Show as filed']);
     // Show as filed: the window, inversion and turn it was filed with; sent again, the same.
     await filedLegend.getByRole('button', { name: 'Show as filed' }).click();

@@ -15,6 +15,11 @@ import { IMAGE_MODALITIES, STUDY_LIMIT, studyQueryParams, type StudyQuery } from
  */
 export const MAX_MULTIFRAME_BYTES = 256 * 1024 * 1024;
 
+export interface FiledLengths {
+  states: PresentationLengths[];
+  unreadable: number;
+}
+
 export interface StudyReports {
   reports: ReadReport[];
   unreadable: number;
@@ -87,12 +92,13 @@ export class DicomwebServer {
 
   /**
    * The lengths the study's presentation states draw on one of its images (read-presentation-state.ts),
-   * newest first; those that draw nothing on it are left out. At most `max` objects are read.
+   * newest first; those that draw nothing on it are left out. At most `max` objects are read;
+   * `unreadable`: how many of them were no readable presentation state.
    */
-  async presentationLengths(studyUID: string, sopInstanceUID: string, max = MAX_PRESENTATION_STATES): Promise<PresentationLengths[]> {
-    const { read } = await this.readObjects(studyUID, 'PR', 'Reading the presentation states', max, (bytes) => readPresentationLengths(bytes, sopInstanceUID));
+  async presentationLengths(studyUID: string, sopInstanceUID: string, max = MAX_PRESENTATION_STATES): Promise<FiledLengths> {
+    const { read, unreadable } = await this.readObjects(studyUID, 'PR', 'Reading the presentation states', max, (bytes) => readPresentationLengths(bytes, sopInstanceUID));
     // The newest first, by the date each says.
-    return read.filter((p) => p.lengths.length > 0 || p.texts.length > 0).sort((a, b) => b.date.localeCompare(a.date));
+    return { states: read.filter((p) => p.lengths.length > 0 || p.texts.length > 0).sort((a, b) => b.date.localeCompare(a.date)), unreadable };
   }
 
   /**

@@ -1,9 +1,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DEFAULT_DICOMWEB_URL, type DicomwebConnection } from '../dicomweb/connection';
 import type { InstanceRow, StudyRow } from '../dicomweb/records';
-import type { StudyReports } from '../dicomweb/server';
+import type { FiledLengths, StudyReports } from '../dicomweb/server';
 import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
-import type { PresentationLengths } from '../sr/read-presentation-state';
 import type { DecodedImage } from '../imaging/types';
 import type { SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
@@ -27,7 +26,7 @@ export interface OpenedStudy {
   /** The last SR sent: the report's text, and its measurements as measuredKey (send-report.ts) had them. */
   sent?: { sopInstanceUID: string; at: number; text: string; measured: string };
   /** Lengths filed on the server with this image (its study's presentation states: filed-lengths.ts). */
-  filed?: Busy<PresentationLengths[]>;
+  filed?: Busy<FiledLengths>;
 }
 
 export interface HospitalState {
@@ -54,7 +53,7 @@ export interface HospitalState {
     studyKey: string;
     prior: StudyRow;
     image: Busy<{ image: DecodedImage; viewPosition: string | null }>;
-    lengths?: Busy<PresentationLengths[]>;
+    lengths?: Busy<FiledLengths>;
   } | null;
   setConnection: (c: Partial<DicomwebConnection>) => void;
   setQuery: (q: Partial<StudyQuery>) => void;
@@ -62,7 +61,7 @@ export interface HospitalState {
   setPriorReports: (studyUID: string, reports: Busy<StudyReports>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
   markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
-  setFiled: (studyKey: string, filed: Busy<PresentationLengths[]>) => void;
+  setFiled: (studyKey: string, filed: Busy<FiledLengths>) => void;
 }
 
 export type HospitalStore = StoreApi<HospitalState>;

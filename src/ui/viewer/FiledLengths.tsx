@@ -12,6 +12,11 @@ export function filedLine(p: PresentationLengths): string {
   return `${who}${p.label ? ` (${p.label})` : ''}: ${what}${rest}.`;
 }
 
+/** "One presentation state in this study could not be read.": an object in a PR series that is none. */
+export function unreadableLine(n: number): string {
+  return n === 1 ? 'One presentation state in this study could not be read.' : `${n} presentation states in this study could not be read.`;
+}
+
 /**
  * The lengths filed, one for each place: a length filed twice (a report sent again) is drawn once,
  * and one the reader has too (`own`) not at all.
@@ -34,11 +39,12 @@ function asOwn(l: FiledLength): Segment {
 export function useFiledLengths(studyKey: string | null, own: readonly Segment[]) {
   const filed = useHospital((s) => (studyKey ? s.opened[studyKey]?.filed : undefined));
   const [hiddenFor, setHiddenFor] = useState<string | null>(null);
-  const list = filed?.status === 'done' ? filed.value : [];
+  const list = filed?.status === 'done' ? filed.value.states : [];
   const others = distinctLengths(list, own);
   const hidden = studyKey !== null && hiddenFor === studyKey;
   return {
     list,
+    unreadable: filed?.status === 'done' ? filed.value.unreadable : 0,
     problem: filed?.status === 'error' ? filed.message : null,
     /** Those to draw: filed, not the reader's own, not hidden. */
     drawn: hidden ? [] : others,
@@ -64,12 +70,19 @@ export function FiledLengthsLegend({ filed, onAdopt, onShow }: { filed: Filed; o
       </div>
     );
   }
-  if (!filed.list.length) return null;
+  if (!filed.list.length) {
+    return filed.unreadable ? (
+      <div className="measurements-legend filed-legend" data-testid="filed-lengths">
+        {unreadableLine(filed.unreadable)}
+      </div>
+    ) : null;
+  }
   return (
     <div className="measurements-legend filed-legend" data-testid="filed-lengths" aria-live="polite">
       <span>
         Filed with this image on the server: {filed.list.map(filedLine).join(' ')}
         {filed.notYours === 0 ? ' All are yours too.' : ''}
+        {filed.unreadable ? ` ${unreadableLine(filed.unreadable)}` : ''}
       </span>
       <span className="measurements-actions">
         <button type="button" onClick={() => onShow(filed.list[0]!.view)} title="Show the image in the window, inversion and turn it was filed with (the newest)">

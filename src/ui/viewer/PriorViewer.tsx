@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } fr
 import { imagingModalities, openCompare } from '../../hospital/priors';
 import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore } from '../store-context';
-import { distinctLengths, filedLine } from './FiledLengths';
+import { distinctLengths, filedLine, unreadableLine } from './FiledLengths';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport, ZOOM_STEP } from './use-viewport';
 import { PRIOR_KEY_ACTIONS } from './viewer-keys';
@@ -32,7 +32,8 @@ export function PriorViewer() {
     link.setLinked(linked);
     return () => link.setLinked(false);
   }, [link, linked]);
-  const filed = compare?.lengths?.status === 'done' ? compare.lengths.value : [];
+  const filed = compare?.lengths?.status === 'done' ? compare.lengths.value.states : [];
+  const unreadable = compare?.lengths?.status === 'done' ? compare.lengths.value.unreadable : 0;
   const lengths = distinctLengths(filed);
 
   useEffect(() => {
@@ -141,11 +142,12 @@ export function PriorViewer() {
           The lengths filed with the prior could not be read: {compare.lengths.message}
         </p>
       )}
-      {filed.length > 0 && (
+      {filed.length + unreadable > 0 && (
         <ul className="prior-lengths muted" aria-label="Lengths filed with the prior" data-testid="prior-lengths">
           {filed.map((p) => (
             <li key={p.sopInstanceUID}>{filedLine(p)}</li>
           ))}
+          {unreadable > 0 && <li>{unreadableLine(unreadable)}</li>}
         </ul>
       )}
     </section>
