@@ -5,9 +5,10 @@ import { isoDate, items, numbers, readNatural, text } from './natural-values';
 /**
  * The lengths a presentation state draws on one image, read back as a reader sees them on a prior:
  * each two-point polyline in image pixels is a length (a ruler, whoever drew it), labelled by the
- * text anchored at its middle if any, and the text it writes is listed. Any writer's presentation state (PS3.3 C.10.5 Graphic Annotation), not only
- * this app's; what is not a length here (curves, shapes, graphics placed on the display rather
- * than the image) is counted, not drawn, so nothing is drawn where it was not meant.
+ * text anchored at its middle if any, and the text it writes is listed; and how it presents the
+ * image (window, inversion, turn). Any writer's presentation state (PS3.3 C.10.5 Graphic
+ * Annotation), not only this app's; what is not a length here (curves, shapes, graphics placed on
+ * the display rather than the image) is counted, not drawn, so nothing is drawn where it was not meant.
  *
  * Pure: no DOM, no network.
  */
