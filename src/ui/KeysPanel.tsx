@@ -1,7 +1,13 @@
 import { PRIOR_KEYS, VIEWER_KEYS } from './viewer/viewer-keys';
 
-/** Keys handled outside the viewer (ReportPanel, WorklistPanel, PanelDrawer, App), as they work there. */
-const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
+const listed = (keys: typeof VIEWER_KEYS) => keys.map((k): [string, string] => [k.shown, k.does]);
+
+/**
+ * Every group in the order shown: the viewers' own keys from their tables (viewer-keys.ts), then
+ * what they and the rest (ReportPanel, WorklistPanel, PanelDrawer, App) handle, as they work there.
+ */
+const GROUPS: { group: string; keys: [string, string][] }[] = [
+  { group: 'Viewer (with the image focused)', keys: listed(VIEWER_KEYS) },
   {
     group: 'Viewer (with the image focused), also',
     keys: [
@@ -13,6 +19,7 @@ const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
       ['Wheel', 'Zoom'],
     ],
   },
+  { group: 'Prior image (Compare, with it focused)', keys: listed(PRIOR_KEYS) },
   {
     group: 'Prior image (Compare, with it focused), also',
     keys: [
@@ -42,20 +49,10 @@ const OTHER_KEYS: { group: string; keys: [string, string][] }[] = [
 
 /** Every keyboard shortcut, where the user can find them (the buttons' titles name theirs too). */
 export function KeysPanel() {
-  const listed = (keys: typeof VIEWER_KEYS) => keys.map((k): [string, string] => [k.shown, k.does]);
-  const [viewerAlso, ...rest] = OTHER_KEYS;
-  const [priorAlso, ...others] = rest;
-  const groups = [
-    { group: 'Viewer (with the image focused)', keys: listed(VIEWER_KEYS) },
-    viewerAlso!,
-    { group: 'Prior image (Compare, with it focused)', keys: listed(PRIOR_KEYS) },
-    priorAlso!,
-    ...others,
-  ];
   return (
     <section className="panel keys" aria-labelledby="keys-heading" data-testid="keys-panel">
       <h2 id="keys-heading">Keyboard</h2>
-      {groups.map((g) => (
+      {GROUPS.map((g) => (
         <table key={g.group} className="keys-table">
           <caption>{g.group}</caption>
           <tbody>
