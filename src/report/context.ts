@@ -2,6 +2,7 @@ import { modelFitWarning } from '../imaging/model-fit';
 import type { DecodedImage } from '../imaging/types';
 import type { ReportPreset } from '../state/report-slice';
 import type { FindingRow } from './findings';
+import type { ReportSignature } from './signature';
 import type { ReportMeasurements } from './structured-measurements';
 
 /** The model that wrote the draft, as its manifest names it. */
@@ -51,6 +52,8 @@ export interface ReportDocument {
   findings?: FindingRow[];
   /** The lengths and the ratio the reader drew on the image, which exports carry as data. */
   measurements?: ReportMeasurements;
+  /** The reader's signature: the report is theirs and final. Absent: an unsigned draft. */
+  signature?: ReportSignature;
 }
 
 export const DISCLAIMER = 'AI-generated draft — not for clinical use without radiologist review';

@@ -15,7 +15,10 @@ export function modelLabel(s: Pick<AppState, 'load' | 'model'> & Partial<Pick<Ap
 }
 
 /** What every export is made from, read from the store. No patient identifiers. */
-export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths'>>, now = new Date()): ReportDocument {
+export function reportDocument(
+  s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths' | 'signature'>>,
+  now = new Date(),
+): ReportDocument {
   const measurements = s.study ? reportMeasurements(s.study.image, openImageLengths({ study: s.study, imageLengths: s.imageLengths ?? null })) : null;
   return {
     text: s.report,
@@ -25,6 +28,8 @@ export function reportDocument(s: Pick<AppState, 'report' | 'reportPreset' | 'lo
     now,
     ...(s.reportPreset === 'findings' ? { findings: parseFindings(s.report) } : {}),
     ...(measurements ? { measurements } : {}),
+    // The signature goes with the text it signed, never with another.
+    ...(s.signature && s.signature.text === s.report ? { signature: s.signature } : {}),
   };
 }
 

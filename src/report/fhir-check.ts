@@ -5,7 +5,7 @@
  * base64Binary, code, id, uri), the JSON rules (no null, no empty string, array or object) and the
  * invariants that apply here (ext-1, att-1, txt-1/2, dom-3).
  *
- * Small and exact rather than complete: contained resources other than Patient and Observation are
+ * Small and exact rather than complete: contained resources other than Patient, Practitioner and Observation are
  * checked for resourceType and id only, and terminology bindings other than the required ones are
  * not checked. The definitions are in fhir-r4-definitions.ts.
  */
@@ -18,6 +18,7 @@ import {
   OBSERVATION,
   OBSERVATION_VALUES,
   PATIENT,
+  PRACTITIONER,
   PRIMITIVES,
   R5_ONLY,
   type ElementDef,
@@ -259,6 +260,7 @@ function checkContained(c: Checker, json: Record<string, unknown>, root: string)
       if ('contained' in res) c.fail(`${path}.contained`, 'dom-2: a contained resource must not contain resources.');
       if (isObject(res.meta) && ('versionId' in res.meta || 'lastUpdated' in res.meta)) c.fail(`${path}.meta`, 'dom-4: a contained resource has no versionId or lastUpdated.');
       if (res.resourceType === 'Patient') c.object(res, PATIENT, path, 'Patient');
+      if (res.resourceType === 'Practitioner') c.object(res, PRACTITIONER, path, 'Practitioner');
       if (res.resourceType === 'Observation') checkObservation(c, res, path);
     });
   }

@@ -1,6 +1,6 @@
 /**
  * The FHIR R4 definitions fhir-check.ts checks against (hl7.org/fhir/R4): the elements of
- * DiagnosticReport, and of the Patient and Observation resources a report contains, and of the
+ * DiagnosticReport, and of the Patient, Practitioner and Observation resources a report contains, and of the
  * datatypes they use, with their types, cardinality and required value sets.
  */
 
@@ -91,6 +91,21 @@ export const PATIENT: TypeDef = {
   generalPractitioner: { ...ref('Organization', 'Practitioner', 'PractitionerRole'), many: true },
   managingOrganization: ref('Organization'),
   link: { type: 'Any', many: true },
+};
+
+/** Practitioner (R4), for the contained reader who signed the report. Unmodelled elements: 'Any'. */
+export const PRACTITIONER: TypeDef = {
+  ...DOMAIN_RESOURCE,
+  identifier: { type: 'Identifier', many: true },
+  active: { type: 'boolean' },
+  name: { type: 'HumanName', many: true },
+  telecom: { type: 'Any', many: true },
+  address: { type: 'Any', many: true },
+  gender: { type: 'code', valueSet: ['male', 'female', 'other', 'unknown'] },
+  birthDate: { type: 'date' },
+  photo: { type: 'Attachment', many: true },
+  qualification: { type: 'Any', many: true },
+  communication: { type: 'CodeableConcept', many: true },
 };
 
 /** Elements every datatype has (Element): id and extension. */

@@ -64,6 +64,30 @@ describe('buildDiagnosticReport', () => {
     expect(r).not.toHaveProperty('note');
   });
 
+  it('signed: final (amended when it replaces a signed one), the reader a contained Practitioner as results interpreter, issued when signed', () => {
+    const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    const at = Date.parse('2025-03-04T10:30:00.000Z');
+    const signed = exported({ ...doc, signature: { reader, at, text: doc.text } });
+    expect(formatIssues(checkDiagnosticReport(signed).issues)).toBe('');
+    expect(signed).toMatchObject({
+      status: 'final',
+      issued: '2025-03-04T10:30:00.000Z',
+      resultsInterpreter: [{ reference: '#reader' }],
+      contained: [{ resourceType: 'Practitioner', id: 'reader', name: [{ text: 'Dr Jane Doe', family: 'Doe', given: ['Jane'], prefix: ['Dr'] }] }],
+    });
+    const ext = (signed.extension as { extension: { url: string; valueBoolean?: boolean }[] }[])[0]!.extension;
+    expect(ext).toContainEqual({ url: 'reviewed', valueBoolean: true });
+    expect((signed.text as { div: string }).div).toMatch(/<b>Signed by Dr Jane Doe \(St Example Hospital\), .*\.<\/b> Drafted with CXR-LLaVA v2 \(cxr-llava-v2\); reviewed and signed by the reader\./);
+
+    const amended = exported({ ...doc, signature: { reader: { family: 'Roe', given: '', prefix: '', organization: 'Other Clinic' }, at, text: doc.text, amends: { reader, at: at - 60_000 } } }, { patient: { name: 'DOE JOHN' } });
+    expect(formatIssues(checkDiagnosticReport(amended).issues)).toBe('');
+    expect(amended.status).toBe('amended');
+    expect((amended.contained as { id: string; name?: unknown }[]).map((c) => c.id)).toEqual(['patient', 'reader']);
+    expect((amended.contained as { name?: unknown }[])[1]!.name).toEqual([{ text: 'Roe', family: 'Roe' }]);
+    // A Practitioner is checked like the other contained resources.
+    expect(messages({ ...signed, contained: [{ resourceType: 'Practitioner', id: 'reader', name: { family: 'Doe' } }] })).toMatch(/contained\[0\]\.name: must be an array/);
+  });
+
   it('says whether the model passed its self-check on this device, in an extension and the narrative', () => {
     const failed = { status: 'failed' as const, text: 'SELF-CHECK FAILED on this device at the decoder stage: token 3 differs.' };
     const r = exported({ ...doc, model: { ...doc.model!, verification: failed } });

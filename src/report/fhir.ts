@@ -1,10 +1,13 @@
 import { describeModel, describeStudy, DISCLAIMER, PRESET_TITLES, type PatientIdentifiers, type ReportDocument } from './context';
 import { measurementObservations, type Observation } from './fhir-observations';
+import { describeSignature, readerName, type ReportSignature } from './signature';
 import { measurementLines, measurementsHeading, pixelLengthsNote, type ReportMeasurements } from './structured-measurements';
 
 /**
  * The report as a FHIR R4 DiagnosticReport (JSON), status "preliminary": a draft no one has
- * signed. Checked against the R4 definition by fhir-check.ts.
+ * signed. Once the reader signs it, "final" ("amended" when it replaces a report they signed
+ * before), the reader a contained Practitioner named as `resultsInterpreter`, `issued` the time of
+ * signing. Checked against the R4 definition by fhir-check.ts.
  *
  * Code: LOINC 18748-4 "Diagnostic imaging study". The model reads one image and knows neither the
  * number of views nor how the study was ordered, so a code that names views (36643-5 "XR Chest 2
@@ -57,18 +60,24 @@ export interface ContainedPatient {
   gender?: 'male' | 'female' | 'other' | 'unknown';
   birthDate?: string;
 }
+export interface ContainedPractitioner {
+  resourceType: 'Practitioner';
+  id: string;
+  name: { text: string; family: string; given?: string[]; prefix?: string[] }[];
+}
 export interface DiagnosticReport {
   resourceType: 'DiagnosticReport';
   language?: string;
   text?: { status: 'generated'; div: string };
-  contained?: (ContainedPatient | Observation)[];
+  contained?: (ContainedPatient | ContainedPractitioner | Observation)[];
   extension?: Extension[];
-  status: 'preliminary';
+  status: 'preliminary' | 'final' | 'amended';
   category: CodeableConcept[];
   code: CodeableConcept;
   subject?: { reference: string };
   effectiveDateTime?: string;
   issued: string;
+  resultsInterpreter?: { reference: string }[];
   result?: { reference: string }[];
   conclusion: string;
   presentedForm: Attachment[];
@@ -90,11 +99,13 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
   const text = doc.text.trim();
   if (!text) throw new EmptyReportError();
   const kind = doc.preset ? PRESET_TITLES[doc.preset] : PRESET_TITLES.report;
-  const title = `Chest radiograph — ${kind} (AI-generated draft)`;
-  const issued = doc.now.toISOString();
+  const sig = doc.signature;
+  const title = `Chest radiograph — ${kind} (${sig ? 'signed; drafted with AI' : 'AI-generated draft'})`;
+  const issued = new Date(sig?.at ?? doc.now.getTime()).toISOString();
   const patient = opts.patient ? containedPatient(opts.patient) : null;
+  const reader = sig ? containedReader(sig) : null;
   const observations = doc.measurements ? measurementObservations(doc.measurements, patient ? `#${patient.id}` : undefined) : [];
-  const contained = [...(patient ? [patient] : []), ...observations];
+  const contained = [...(patient ? [patient] : []), ...(reader ? [reader] : []), ...observations];
 
   const report: DiagnosticReport = {
     resourceType: 'DiagnosticReport',
@@ -111,22 +122,32 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
           { url: 'modelSelfCheck', valueString: doc.model?.verification?.status ?? 'unverified' },
           // The file says the image is not what the model reads (imaging/model-fit.ts).
           ...(doc.study?.fitWarning ? [{ url: 'imageFitWarning', valueString: doc.study.fitWarning }] : []),
-          { url: 'reviewed', valueBoolean: false },
-          { url: 'notice', valueString: 'AI-generated draft, not reviewed' },
+          { url: 'reviewed', valueBoolean: !!sig },
+          { url: 'notice', valueString: sig ? 'AI-generated draft, reviewed and signed by the results interpreter' : 'AI-generated draft, not reviewed' },
         ],
       },
     ],
-    status: 'preliminary',
+    status: sig ? (sig.amends ? 'amended' : 'final') : 'preliminary',
     category: [{ coding: [{ ...CATEGORY_RADIOLOGY }], text: 'Radiology' }],
-    code: { coding: [{ ...LOINC_DIAGNOSTIC_IMAGING_STUDY }], text: 'Chest radiograph report (AI-generated draft)' },
+    code: { coding: [{ ...LOINC_DIAGNOSTIC_IMAGING_STUDY }], text: `Chest radiograph report (${sig ? 'signed; drafted with AI' : 'AI-generated draft'})` },
     ...(patient ? { subject: { reference: `#${patient.id}` } } : {}),
     ...(doc.study?.studyDate ? { effectiveDateTime: doc.study.studyDate } : {}),
     issued,
+    ...(reader ? { resultsInterpreter: [{ reference: `#${reader.id}` }] } : {}),
     ...(observations.length ? { result: observations.map((o) => ({ reference: `#${o.id}` })) } : {}),
     conclusion: text,
     presentedForm: [{ contentType: 'text/plain; charset=utf-8', language: 'en', data: utf8ToBase64(text), title, creation: issued }],
   };
   return report;
+}
+
+/** The reader who signed, as the report's results interpreter. */
+function containedReader(sig: ReportSignature): ContainedPractitioner {
+  const r = sig.reader;
+  const clean = (v: string) => (v.trim() ? [v.trim()] : undefined);
+  const given = clean(r.given);
+  const prefix = clean(r.prefix);
+  return { resourceType: 'Practitioner', id: 'reader', name: [{ text: readerName(r), family: r.family.trim(), ...(given ? { given } : {}), ...(prefix ? { prefix } : {}) }] };
 }
 
 function containedPatient(p: PatientIdentifiers): ContainedPatient {
@@ -143,7 +164,9 @@ function containedPatient(p: PatientIdentifiers): ContainedPatient {
 function narrative(doc: ReportDocument, title: string, text: string): string {
   const lines = [
     `<p><b>${escapeXml(title)}</b></p>`,
-    `<p>${escapeXml(DISCLAIMER)}. Written by ${escapeXml(describeModel(doc.model))}; not reviewed.</p>`,
+    doc.signature
+      ? `<p><b>${escapeXml(describeSignature(doc.signature))}.</b> Drafted with ${escapeXml(describeModel(doc.model))}; reviewed and signed by the reader.</p>`
+      : `<p>${escapeXml(DISCLAIMER)}. Written by ${escapeXml(describeModel(doc.model))}; not reviewed.</p>`,
     ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
     ...(doc.study?.fitWarning ? [`<p><b>Warning:</b> ${escapeXml(doc.study.fitWarning)}</p>`] : []),
     `<pre>${escapeXml(text)}</pre>`,

@@ -42,6 +42,20 @@ describe('study summary', () => {
     expect(toPlainText(doc)).not.toContain('Warning:');
   });
 
+  it('says unsigned draft, or who signed it, when, and what it amends, in both text exports', () => {
+    expect(toPlainText(doc)).toContain('\nAI-generated draft — not for clinical use without radiologist review\nStatus: unsigned draft\nModel: ');
+    const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    const signature = { reader, at: new Date(2025, 2, 4, 9, 30).getTime(), text: doc.text, amends: { reader, at: new Date(2025, 2, 4, 9, 10).getTime() } };
+    const txt = toPlainText({ ...doc, signature });
+    expect(txt).not.toContain('AI-generated draft — not for clinical use');
+    expect(txt).toContain(
+      '\nDrafted with an AI model; reviewed and signed by the radiologist named below\nStatus: final, amended\nSigned by: Dr Jane Doe (St Example Hospital), 2025-03-04 09:30\nAmends: the report signed by Dr Jane Doe (St Example Hospital), 2025-03-04 09:10\nModel: CXR-LLaVA v2',
+    );
+    const md = toMarkdown({ ...doc, signature: { reader, at: signature.at, text: doc.text } });
+    expect(md).toContain('> **Drafted with an AI model; reviewed and signed by the radiologist named below**');
+    expect(md).toContain('- **Status:** final\n- **Signed by:** Dr Jane Doe (St Example Hospital), 2025-03-04 09:30\n- **Model:**');
+  });
+
   it('drops empty ("—") and invalid dates', () => {
     const m = meta.map((f) => (f.key === 'studyDate' ? { ...f, value: '2023-02-30' } : f.key === 'modality' ? { ...f, value: '—' } : f));
     expect(summarizeStudy({ ...image, meta: m })).toMatchObject({ modality: undefined, studyDate: undefined });

@@ -1,10 +1,11 @@
 import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRESET_TITLES, type ReportDocument } from './context';
 import type { FindingRow } from './findings';
+import { describeSigner, SIGNED_NOTICE } from './signature';
 import { measurementLines, measurementsHeading } from './structured-measurements';
 
 /**
  * Plain-text and Markdown exports: a header that says what wrote the draft, that it is not for
- * clinical use unreviewed, and when; a study line with no patient identifiers; then the text, and
+ * clinical use unreviewed (or, once signed, who signed it and when, and what it amends), and when; a study line with no patient identifiers; then the text, and
  * the lengths in mm and the ratio the reader drew on the image (whether or not they were added to
  * the text; lengths in pixels only as the text has them).
  */
@@ -15,8 +16,13 @@ export interface TextFile {
   content: string;
 }
 
-function headerFacts(doc: ReportDocument): [string, string][] {
+/** The header's facts, in order: status and signature, model, date, study (shared with Print). */
+export function headerFacts(doc: ReportDocument): [string, string][] {
+  const sig = doc.signature;
   return [
+    ['Status', sig ? (sig.amends ? 'final, amended' : 'final') : 'unsigned draft'],
+    ...(sig ? [['Signed by', describeSigner(sig)] as [string, string]] : []),
+    ...(sig?.amends ? [['Amends', `the report signed by ${describeSigner(sig.amends)}`] as [string, string]] : []),
     ['Model', describeModel(doc.model)],
     ['Date', localDateTime(doc.now)],
     ...(doc.study ? [['Study', describeStudy(doc.study)] as [string, string]] : []),
@@ -25,13 +31,18 @@ function headerFacts(doc: ReportDocument): [string, string][] {
   ];
 }
 
+/** The line under the title: the AI-draft disclaimer, or once signed, that the reader signed it. */
+export function exportNotice(doc: ReportDocument): string {
+  return doc.signature ? SIGNED_NOTICE : DISCLAIMER;
+}
+
 function title(doc: ReportDocument): string {
   return `Chest radiograph — ${PRESET_TITLES[doc.preset ?? 'report']}`;
 }
 
 export function toPlainText(doc: ReportDocument): string {
   const t = title(doc);
-  const lines = [t, '='.repeat(t.length), DISCLAIMER, ...headerFacts(doc).map(([k, v]) => `${k}: ${v}`), '', doc.text.trim(), ''];
+  const lines = [t, '='.repeat(t.length), exportNotice(doc), ...headerFacts(doc).map(([k, v]) => `${k}: ${v}`), '', doc.text.trim(), ''];
   if (doc.findings) {
     lines.push('Findings (CheXpert observations, read from the answer by rule)', ...doc.findings.map((r) => `  ${r.observation.padEnd(28)}${r.label}`), '');
   }
@@ -44,7 +55,7 @@ export function toMarkdown(doc: ReportDocument): string {
   const lines = [
     `# ${title(doc)}`,
     '',
-    `> **${DISCLAIMER}**`,
+    `> **${exportNotice(doc)}**`,
     '',
     ...headerFacts(doc).map(([k, v]) => `- **${k}:** ${escapeMarkdown(v)}`),
     '',

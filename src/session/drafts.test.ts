@@ -257,6 +257,47 @@ describe('write-ahead journal', () => {
   }
   const SLOW = { debounceMs: 60_000, maxWaitMs: 60_000 };
 
+  it('keeps the signature with its study: signed, another image, back again, and after a reload from the journal', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...FAST, journal });
+    const jane = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    open(store, image(1), 'a.dcm');
+    await p.idle();
+    store.getState().editReport('Report for A');
+    store.getState().signReport(jane, 1234);
+    expect(journal.read()?.signature).toEqual({ reader: jane, at: 1234, text: 'Report for A' });
+    await settle(p);
+
+    open(store, image(2), 'b.dcm');
+    await p.idle();
+    expect(store.getState().signature).toBeNull();
+    store.getState().editReport('Report for B');
+    await settle(p);
+    open(store, image(1), 'a-again.dcm');
+    await p.idle();
+    expect(store.getState().signature).toEqual({ reader: jane, at: 1234, text: 'Report for A' });
+    store.getState().editReport('Changed while signed');
+    expect(store.getState().report).toBe('Report for A');
+
+    // Amending, then a reload: still amending, and the next signature says what it amends.
+    store.getState().amendReport();
+    store.getState().editReport('Report for A, amended');
+    crash(p);
+    const store2 = createAppStore();
+    const p2 = new DraftPersistence(store2, storage, { ...FAST, journal });
+    started.push(p2);
+    await p2.start();
+    expect([store2.getState().report, store2.getState().signature, store2.getState().amending?.at]).toEqual(['Report for A, amended', null, 1234]);
+    store2.getState().signReport(jane, 2000);
+    expect(store2.getState().signature?.amends).toEqual({ reader: jane, at: 1234 });
+
+    // A stored signature counts only for the text it signed.
+    const tampered = { ...journal.read()!, report: 'Edited outside the app' };
+    expect(asDraft(JSON.parse(JSON.stringify(tampered)))?.signature).toBeUndefined();
+  });
+
   it('writes every change synchronously; a reload before IndexedDB saved brings it back at once and IndexedDB catches up', async () => {
     const storage = newStorage();
     const journal = memoryJournal();

@@ -1,5 +1,6 @@
 import { clear, createStore, del, get, set, setMany } from 'idb-keyval';
 import { describeStudy, summarizeStudy } from '../report/context';
+import { asSignature, type ReportSignature } from '../report/signature';
 import type { ChatMessage, ReportPreset, ReportVersion } from '../state/report-slice';
 import type { OpenStudy } from '../state/study-slice';
 import type { AppState, AppStore } from '../state/store';
@@ -33,6 +34,10 @@ export interface Draft {
   chat: ChatMessage[];
   /** The follow-up question being typed; absent in drafts saved before it was kept. */
   chatInput?: string;
+  /** The reader's signature on the report; absent in drafts saved before reports were signed. */
+  signature?: ReportSignature | null;
+  /** The signed report being amended. */
+  amending?: ReportSignature | null;
 }
 
 /** Text typed before any image was opened; it moves to the first study opened. */
@@ -82,24 +87,45 @@ export function asDraft(v: unknown): Draft | undefined {
     d.versions.every((x) => typeof x?.text === 'string') &&
     d.chat.every((m) => typeof m?.text === 'string' && (m.role === 'user' || m.role === 'assistant'));
   return ok
-    ? { ...(d as Draft), label: typeof d.label === 'string' ? d.label : '', reportPreset: d.reportPreset ?? null, chatInput: typeof d.chatInput === 'string' ? d.chatInput : '' }
+    ? {
+        ...(d as Draft),
+        label: typeof d.label === 'string' ? d.label : '',
+        reportPreset: d.reportPreset ?? null,
+        chatInput: typeof d.chatInput === 'string' ? d.chatInput : '',
+        ...signed(d),
+      }
     : undefined;
 }
 
-type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput'>;
+/** The draft's signature, if it is one; it counts only for the text it signed (a report changed outside the app is a draft again). */
+function signed(d: Partial<Draft>): Pick<Draft, 'signature' | 'amending'> {
+  const signature = asSignature(d.signature);
+  const amending = asSignature(d.amending);
+  return { signature: signature && signature.text === d.report ? signature : undefined, amending: amending ?? undefined };
+}
 
-const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '' };
+type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'signature' | 'amending'>;
 
-function hasContent(s: Omit<DraftContent, 'chatInput'> & { chatInput?: string }): boolean {
+const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', signature: null, amending: null };
+
+function hasContent(s: Pick<DraftContent, 'report' | 'versions' | 'chat'> & { chatInput?: string }): boolean {
   return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0 || (s.chatInput ?? '').trim() !== '';
 }
 
 function contentOf(s: DraftContent): DraftContent {
-  return { report: s.report, reportPreset: s.reportPreset, versions: s.versions, chat: s.chat, chatInput: s.chatInput };
+  return { report: s.report, reportPreset: s.reportPreset, versions: s.versions, chat: s.chat, chatInput: s.chatInput, signature: s.signature, amending: s.amending };
 }
 
 function sameContent(a: DraftContent, b: DraftContent): boolean {
-  return a.report === b.report && a.reportPreset === b.reportPreset && a.versions === b.versions && a.chat === b.chat && a.chatInput === b.chatInput;
+  return (
+    a.report === b.report &&
+    a.reportPreset === b.reportPreset &&
+    a.versions === b.versions &&
+    a.chat === b.chat &&
+    a.chatInput === b.chatInput &&
+    a.signature === b.signature &&
+    a.amending === b.amending
+  );
 }
 
 /** A chat answer that was streaming when the page went away is kept, marked as stopped. */
@@ -110,6 +136,8 @@ function restorable(d: Draft): DraftContent {
     versions: d.versions,
     chat: d.chat.map((m) => (m.streaming ? { ...m, streaming: false, interrupted: true } : m)),
     chatInput: d.chatInput ?? '',
+    signature: d.signature ?? null,
+    amending: d.amending ?? null,
   };
 }
 

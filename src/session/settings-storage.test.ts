@@ -30,11 +30,12 @@ describe('persistSettings', () => {
     const storage = new MemoryStorage();
     const a = createAppStore();
     persistSettings(a, storage);
-    a.getState().updateSettings({ executionProvider: 'wasm', temperature: 0 });
+    const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    a.getState().updateSettings({ executionProvider: 'wasm', temperature: 0, reader });
     const b = createAppStore();
     persistSettings(b, storage);
-    expect(b.getState().settings).toEqual({ ...DEFAULT_SETTINGS, executionProvider: 'wasm', temperature: 0 });
-    storage.setItem('cxr-llava-settings-v1', JSON.stringify({ executionProvider: 'cuda', temperature: 99, topP: 0.5 }));
+    expect(b.getState().settings).toEqual({ ...DEFAULT_SETTINGS, executionProvider: 'wasm', temperature: 0, reader });
+    storage.setItem('cxr-llava-settings-v1', JSON.stringify({ executionProvider: 'cuda', temperature: 99, topP: 0.5, reader: { family: 'Do^e', given: '', prefix: '' } }));
     const c = createAppStore();
     persistSettings(c, storage);
     expect(c.getState().settings).toEqual({ ...DEFAULT_SETTINGS, topP: 0.5 });

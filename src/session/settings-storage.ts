@@ -1,3 +1,4 @@
+import { asReader } from '../report/signature';
 import { DEFAULT_SETTINGS, type Settings } from '../state/session-slice';
 import type { AppStore } from '../state/store';
 
@@ -32,5 +33,7 @@ function sanitize(s: Partial<Settings>): Partial<Settings> {
   if (m !== undefined) out.maxNewTokens = Math.round(m);
   const seed = num(s.seed, 0, 2 ** 31);
   if (seed !== undefined) out.seed = Math.round(seed);
+  const reader = asReader(s.reader);
+  if (reader) out.reader = reader;
   return { ...DEFAULT_SETTINGS, ...out };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportMeasurements } from '../report/structured-measurements';
-import { AI_DRAFT_COMMENT, BASIC_TEXT_SR, buildReportSr, deviceUid, ENHANCED_SR, RANDOM_WEIGHTS_COMMENT } from './report-sr';
+import { AI_DRAFT_COMMENT, BASIC_TEXT_SR, buildReportSr, deviceUid, ENHANCED_SR, RANDOM_WEIGHTS_COMMENT, SIGNED_COMMENT } from './report-sr';
 import { srSourceFromDicom, srSourceOfFile } from './source';
 
 const FIXTURE = new URL('../../e2e/fixtures/imaging/dcm-mono2-explicit.dcm', import.meta.url);
@@ -161,6 +161,39 @@ describe("the reader's lengths and cardiothoracic ratio, as NUM items of an Enha
     const out = execFileSync('dsrdump', ['+Pl', '+U8', write('pixels.dcm', plain.bytes)]).toString('utf8');
     expect(out).not.toContain('NUM');
     expect(out).toContain('1 length was measured in pixels (the image has no pixel spacing) and is left out of the structured measurements.');
+  });
+});
+
+describe('a signed report as an SR', () => {
+  const source = srSourceFromDicom(bytesOf(FIXTURE));
+  const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+  const draft = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 7, 9, 0, 0) });
+  const predecessor = { seriesInstanceUID: draft.seriesInstanceUID, sopInstanceUID: draft.sopInstanceUID, sopClassUID: draft.sopClassUID };
+  const signed = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 7, 9, 31, 0), signature: { reader, at: new Date(2026, 11, 7, 9, 30, 5).getTime() }, predecessor });
+  const path = write('signed.dcm', signed.bytes);
+
+  it('is complete, verified by the reader and final; the reader the first observer; the draft it grew from its predecessor', () => {
+    const out = execFileSync('dsrdump', ['+Pl', '+Pc', '+Pu', '+U8', path]).toString('utf8');
+    expect(out).toMatch(/Completion Flag\s*:\s*COMPLETE/);
+    expect(out).toMatch(/Verification Flag\s*:\s*VERIFIED/);
+    expect(out).toMatch(/Preliminary Flag\s*:\s*FINAL/);
+    expect(out).toMatch(/Predecessor Docs\s*:\s*1/);
+    expect(out).toMatch(/Verifying Observers\s*:\s*2026-12-07 09:30:05, Doe\^Jane\^\^Dr, St Example Hospital/);
+    expect(out).toMatch(/<has obs context CODE:\(121005,DCM,"Observer Type"\)=\(121006,DCM,"Person"\)>\s*\n\s*<has obs context PNAME:\(121008,DCM,"Person Observer Name"\)="Doe\^Jane\^\^Dr">/);
+    expect(out).toContain('Device Observer Name');
+    expect(out).toContain(SIGNED_COMMENT);
+    expect(out).not.toContain(AI_DRAFT_COMMENT);
+    expect(out).toContain(RANDOM_WEIGHTS_COMMENT);
+    const dump = execFileSync('dcmdump', ['+P', '0040,a360', '+P', '0040,a040', '+P', '0008,1155', '+P', '0040,a496', '+P', '0008,103e', path]).toString();
+    expect(dump).toContain(`(0008,1155) UI [${draft.sopInstanceUID}]`);
+    expect(dump).toContain('(0040,a496) CS [FINAL]');
+    expect(dump).toContain('[Report (signed; drafted with AI)]');
+  });
+
+  it("passes dicom3tools' dciodvfy with no errors", () => {
+    const r = spawnSync('dciodvfy', [path]);
+    const out = `${r.stdout.toString()}${r.stderr.toString()}`;
+    expect(out.split('\n').filter((l) => /^Error/.test(l)), out).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
 import { GRAYSCALE_SOFTCOPY_PS } from './lengths-presentation-state';
+import { dicomPersonName, type ReportSignature } from '../report/signature';
 import type { ReportMeasurements } from '../report/structured-measurements';
 import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
 import type { SrSource } from './source';
@@ -11,6 +12,11 @@ import type { SrSource } from './source';
  * Completion Flag PARTIAL, Verification Flag UNVERIFIED, Preliminary Flag PRELIMINARY, the model
  * as the observer (a device, PS3.16 TID 1004), and a comment that it is an AI draft. The text
  * INFERRED FROM the image it is about, which the evidence sequence lists too.
+ *
+ * Signed by the reader, it is their report: Completion COMPLETE, Verification VERIFIED with them as
+ * the Verifying Observer, Preliminary FINAL, they the first observer (a person, TID 1003) beside
+ * the model, and the SR sent before it in the study (the draft it grew from, or the signed report
+ * it amends) its predecessor (C.17.2.2).
  *
  * With the lengths and the cardiothoracic ratio the reader drew, it is an Enhanced SR (PS3.3
  * A.35.2) instead, whose value types carry them as data beside the text: NUM items, each pointing
@@ -48,8 +54,19 @@ export interface ReportSrInput {
   measurements?: ReportMeasurements;
   /** The lengths' presentation state filed with it: the image is referenced as shown through it. */
   presentationState?: { seriesInstanceUID: string; sopInstanceUID: string };
+  /** The reader's signature: the report is final and theirs. */
+  signature?: Pick<ReportSignature, 'reader' | 'at'>;
+  /** The SR this one replaces (the last one sent for this image): listed as its predecessor. */
+  predecessor?: SrReference;
   /** Fixed UIDs (tests); new ones otherwise. */
   uids?: { series: string; instance: string };
+}
+
+/** An SR filed in the same study. */
+export interface SrReference {
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+  sopClassUID: string;
 }
 
 export interface ReportSr {
@@ -63,6 +80,7 @@ const code = (value: string, scheme: string, meaning: string) => [{ CodeValue: v
 const DCM = (value: string, meaning: string) => code(value, 'DCM', meaning);
 
 export const AI_DRAFT_COMMENT = 'Preliminary draft written by an AI model; not verified by a radiologist. Not for clinical use without review.';
+export const SIGNED_COMMENT = 'Drafted by an AI model (the observer device); reviewed and signed by the verifying observer.';
 export const SELF_CHECK_COMMENT = 'Model self-check on the workstation that wrote this draft';
 export const RANDOM_WEIGHTS_COMMENT = 'Written by a test model with random weights: the text is meaningless.';
 
@@ -84,8 +102,9 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const imageRef = [psRef ? { ...image, ReferencedSOPSequence: [psRef] } : image];
   // What the text exports and the FHIR report say about the draft, the SR says too: a reader on
   // the PACS sees it beside the text.
+  const sig = input.signature;
   const comments = [
-    AI_DRAFT_COMMENT,
+    sig ? SIGNED_COMMENT : AI_DRAFT_COMMENT,
     ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : []),
     ...(input.selfCheck ? [`${SELF_CHECK_COMMENT}: ${input.selfCheck}`] : []),
     ...(input.fitWarning ? [`Warning: ${input.fitWarning}`] : []),
@@ -93,7 +112,14 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   ];
 
   const content = [
-    // TID 1002/1004: the observer is a device, the model.
+    // TID 1002/1003: the reader who signed is the first observer, a person.
+    ...(sig
+      ? [
+          { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: DCM('121005', 'Observer Type'), ConceptCodeSequence: DCM('121006', 'Person') },
+          { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: DCM('121008', 'Person Observer Name'), PersonName: [{ Alphabetic: dicomPersonName(sig.reader) }] },
+        ]
+      : []),
+    // TID 1002/1004: the model, a device.
     { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'CODE', ConceptNameCodeSequence: DCM('121005', 'Observer Type'), ConceptCodeSequence: DCM('121007', 'Device') },
     { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'UIDREF', ConceptNameCodeSequence: DCM('121012', 'Device Observer UID'), UID: deviceUid(device.modelId) },
     { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121013', 'Device Observer Name'), TextValue: device.name },
@@ -132,18 +158,45 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     Modality: 'SR',
     SeriesInstanceUID: series,
     SeriesNumber: '9001',
-    SeriesDescription: 'AI draft report (preliminary, unverified)',
+    SeriesDescription: sig ? 'Report (signed; drafted with AI)' : 'AI draft report (preliminary, unverified)',
     ReferencedPerformedProcedureStepSequence: [],
     // General Equipment (C.7.5.1).
     Manufacturer: APP_NAME,
     SoftwareVersions: device.softwareVersion,
     // SR Document General (C.17.2).
     InstanceNumber: '1',
-    CompletionFlag: 'PARTIAL',
-    VerificationFlag: 'UNVERIFIED',
-    PreliminaryFlag: 'PRELIMINARY',
+    CompletionFlag: sig ? 'COMPLETE' : 'PARTIAL',
+    VerificationFlag: sig ? 'VERIFIED' : 'UNVERIFIED',
+    ...(sig
+      ? {
+          VerifyingObserverSequence: [
+            {
+              VerifyingObserverName: [{ Alphabetic: dicomPersonName(sig.reader) }],
+              VerifyingObserverIdentificationCodeSequence: [],
+              VerifyingOrganization: sig.reader.organization.trim(),
+              VerificationDateTime: dicomDate(new Date(sig.at)) + dicomTime(new Date(sig.at)),
+            },
+          ],
+        }
+      : {}),
+    PreliminaryFlag: sig ? 'FINAL' : 'PRELIMINARY',
     ContentDate: date,
     ContentTime: time,
+    ...(input.predecessor
+      ? {
+          PredecessorDocumentsSequence: [
+            {
+              StudyInstanceUID: source.StudyInstanceUID,
+              ReferencedSeriesSequence: [
+                {
+                  SeriesInstanceUID: input.predecessor.seriesInstanceUID,
+                  ReferencedSOPSequence: [{ ReferencedSOPClassUID: input.predecessor.sopClassUID, ReferencedSOPInstanceUID: input.predecessor.sopInstanceUID }],
+                },
+              ],
+            },
+          ],
+        }
+      : {}),
     PerformedProcedureCodeSequence: [],
     CurrentRequestedProcedureEvidenceSequence: [
       {

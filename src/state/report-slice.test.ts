@@ -91,4 +91,37 @@ describe('report slice', () => {
       { role: 'assistant', text: 'No effusion.', streaming: false, interrupted: undefined },
     ]);
   });
+
+  it('signs the report as it is; a signed report takes no edit, stream, line, version or filed draft until amended', () => {
+    const s = createAppStore();
+    const jane = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    s.getState().signReport(jane, 1000); // nothing to sign yet
+    expect(s.getState().signature).toBeNull();
+    s.getState().startReport('report');
+    s.getState().appendReport('Heart normal.');
+    s.getState().signReport(jane, 1000); // not while it streams
+    expect(s.getState().signature).toBeNull();
+    s.getState().finishStreaming();
+    s.getState().editReport('Heart normal. Lungs clear.');
+    s.getState().signReport(jane, 2000);
+    expect(s.getState().signature).toEqual({ reader: jane, at: 2000, text: 'Heart normal. Lungs clear.' });
+
+    const signed = s.getState().report;
+    s.getState().editReport('Changed.');
+    s.getState().insertReportLine('Length: 1 mm.');
+    s.getState().takeReport('Filed draft.');
+    s.getState().startReport('report');
+    s.getState().appendReport(' more');
+    s.getState().restoreVersion(0);
+    expect([s.getState().report, s.getState().streaming, s.getState().versions.length]).toEqual([signed, null, 0]);
+
+    // Amending reopens it, keeps the signed text as a version, and the next signature says what it amends.
+    s.getState().amendReport();
+    expect(s.getState().signature).toBeNull();
+    expect(s.getState().versions).toEqual([{ text: signed, preset: 'report', createdAt: 2000, signedBy: 'Dr Jane Doe' }]);
+    s.getState().editReport('Heart normal. Lungs clear. Addendum: no effusion.');
+    s.getState().signReport(jane, 3000);
+    expect(s.getState().signature).toEqual({ reader: jane, at: 3000, text: 'Heart normal. Lungs clear. Addendum: no effusion.', amends: { reader: jane, at: 2000 } });
+    expect(s.getState().amending).toBeNull();
+  });
 });

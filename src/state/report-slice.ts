@@ -1,11 +1,14 @@
 import type { StateCreator } from 'zustand';
 import type { PresetId } from '../generate/prompt';
+import { readerName, type Reader, type ReportSignature } from '../report/signature';
 import type { AppState } from './store';
 
 export interface ReportVersion {
   text: string;
   preset: ReportPreset;
   createdAt: number;
+  /** The version as it was signed, before an amendment: who signed it ("Dr Jane Doe"). */
+  signedBy?: string;
 }
 
 export type ReportPreset = Exclude<PresetId, 'question'> | 'findings' | 'question';
@@ -28,6 +31,9 @@ export interface ChatMessage {
  * The report and the chat of the open study. Streaming and editing meet by appending: model
  * text is only ever added at the END of the report, so whatever the user typed anywhere stays
  * as they left it, during streaming and after.
+ *
+ * Once the reader signs it, the report is read-only: nothing edits, streams into, inserts into or
+ * replaces it until they amend it, which reopens it and keeps the signed text under Earlier versions.
  */
 export interface ReportSlice {
   report: string;
@@ -58,7 +64,15 @@ export interface ReportSlice {
   appendChat: (delta: string) => void;
   finishStreaming: (opts?: { interrupted?: boolean }) => void;
   resetConversation: () => void;
-  loadDraft: (d: { report: string; reportPreset: ReportPreset | null; versions: ReportVersion[]; chat: ChatMessage[]; chatInput: string }) => void;
+  loadDraft: (d: {
+    report: string;
+    reportPreset: ReportPreset | null;
+    versions: ReportVersion[];
+    chat: ChatMessage[];
+    chatInput: string;
+    signature?: ReportSignature | null;
+    amending?: ReportSignature | null;
+  }) => void;
   draftNotice: DraftNotice | null;
   setDraftNotice: (notice: DraftNotice | null) => void;
   /** The study key whose draft the report on screen is (set once drafts.ts has switched to it). */
@@ -66,7 +80,18 @@ export interface ReportSlice {
   setDraftFor: (key: string | null) => void;
   /** Puts older versions (from a saved draft) before the ones kept now; the report is untouched. */
   addOlderVersions: (older: ReportVersion[]) => void;
+  /** The reader's signature on the report on screen; null while it is a draft. */
+  signature: ReportSignature | null;
+  /** The signature of the report being amended (reopened after signing): the next one amends it. */
+  amending: ReportSignature | null;
+  /** Signs the report as it is (not while text streams in, not an empty one). */
+  signReport: (reader: Reader, at?: number) => void;
+  /** Reopens a signed report for changes; signing again says it amends the first signature. */
+  amendReport: () => void;
 }
+
+/** Whether the report on screen may change (it is not signed). */
+export const reportEditable = (s: Pick<ReportSlice, 'signature'>): boolean => s.signature === null;
 
 export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (set) => ({
   report: '',
@@ -77,19 +102,20 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   chatInput: '',
   setChatInput: (chatInput) => set({ chatInput }),
   startReport: (preset) =>
-    set((s) => ({
+    set((s) => (s.signature ? {} : {
       versions: s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? preset, createdAt: Date.now() }] : s.versions,
       report: '',
       reportPreset: preset,
       streaming: 'report',
       reportCaret: null,
     })),
-  appendReport: (delta) => set((s) => ({ report: s.report + delta })),
-  editReport: (report) => set({ report }),
+  appendReport: (delta) => set((s) => (s.signature ? {} : { report: s.report + delta })),
+  editReport: (report) => set((s) => (s.signature ? {} : { report })),
   reportCaret: null,
   setReportCaret: (reportCaret) => set({ reportCaret }),
   insertReportLine: (line) =>
     set((s) => {
+      if (s.signature) return {};
       const c = s.reportCaret;
       // Streamed text only ever goes on at the end, so a caret in the text as it was still stands.
       const at = c && s.report.startsWith(c.report) ? Math.min(c.at, s.report.length) : s.report.length;
@@ -102,14 +128,14 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   restoreVersion: (index) =>
     set((s) => {
       const v = s.versions[index];
-      if (!v) return {};
+      if (!v || s.signature) return {};
       const versions = s.versions.filter((_, i) => i !== index);
       if (s.report.trim()) versions.push({ text: s.report, preset: s.reportPreset ?? v.preset, createdAt: Date.now() });
       return { report: v.text, reportPreset: v.preset, versions, reportCaret: null };
     }),
   takeReport: (text) =>
     set((s) => {
-      if (s.streaming || s.report === text) return {};
+      if (s.streaming || s.signature || s.report === text) return {};
       const versions = s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? 'report', createdAt: Date.now() }] : s.versions;
       return { report: text, reportPreset: 'report', versions, reportCaret: null };
     }),
@@ -128,10 +154,25 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       return { streaming: null, chat };
     }),
   resetConversation: () => set({ chat: [] }),
-  loadDraft: (d) => set({ ...d, streaming: null, reportCaret: null }),
+  loadDraft: (d) => set({ signature: null, amending: null, ...d, streaming: null, reportCaret: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
   draftFor: null,
   setDraftFor: (draftFor) => set({ draftFor }),
   addOlderVersions: (older) => set((s) => ({ versions: [...older, ...s.versions] })),
+  signature: null,
+  amending: null,
+  signReport: (reader, at = Date.now()) =>
+    set((s) => {
+      if (s.streaming === 'report' || s.signature || !s.report.trim()) return {};
+      const amends = s.amending ? { reader: s.amending.reader, at: s.amending.at } : undefined;
+      return { signature: { reader, at, text: s.report, ...(amends ? { amends } : {}) }, amending: null };
+    }),
+  amendReport: () =>
+    set((s) => {
+      const signed = s.signature;
+      if (!signed) return {};
+      const kept: ReportVersion = { text: signed.text, preset: s.reportPreset ?? 'report', createdAt: signed.at, signedBy: readerName(signed.reader) };
+      return { signature: null, amending: signed, versions: [...s.versions, kept] };
+    }),
 });

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { FileProgress } from '../model/artifacts';
+import type { Reader } from '../report/signature';
 import type { ExecutionProvider, LoadedInfo } from '../worker/protocol';
 import type { AppState } from './store';
 
@@ -29,9 +30,11 @@ export interface Settings {
   topP: number;
   maxNewTokens: number;
   seed: number;
+  /** The reader who signs reports on this device (asked for at the first signature). */
+  reader: Reader | null;
 }
 
-export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1 };
+export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null };
 
 export type LoadState =
   | { status: 'not-loaded' }

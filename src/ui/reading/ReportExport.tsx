@@ -1,11 +1,11 @@
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRESET_TITLES } from '../../report/context';
+import { localDate, PRESET_TITLES } from '../../report/context';
 import { reportDocument, studyPatient } from '../../report/document';
 import { buildDiagnosticReport, fhirJson } from '../../report/fhir';
 import { checkDiagnosticReport, formatIssues } from '../../report/fhir-check';
 import { measurementLines, measurementsHeading } from '../../report/structured-measurements';
-import { exportFile } from '../../report/text-export';
+import { exportFile, exportNotice, headerFacts } from '../../report/text-export';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { FindingsTable } from './FindingsTable';
 import './reading-extras.css';
@@ -83,7 +83,7 @@ export function ReportExport() {
 }
 
 /**
- * What Print prints: the disclaimer, a header and the report (and the findings table), rendered
+ * What Print prints: the disclaimer (or that the reader signed it), the text exports' header and the report (and the findings table), rendered
  * beside the app root so the print stylesheet can hide everything else.
  */
 function PrintSheet() {
@@ -94,32 +94,23 @@ function PrintSheet() {
   const study = useAppStore((s) => s.study);
   const verification = useAppStore((s) => s.verification);
   const imageLengths = useAppStore((s) => s.imageLengths);
+  const signature = useAppStore((s) => s.signature);
   const doc = useMemo(
-    () => reportDocument({ report, reportPreset, load, model, study, verification, imageLengths }),
-    [report, reportPreset, load, model, study, verification, imageLengths],
+    () => reportDocument({ report, reportPreset, load, model, study, verification, imageLengths, signature }),
+    [report, reportPreset, load, model, study, verification, imageLengths, signature],
   );
   const measured = doc.measurements ? measurementLines(doc.measurements) : [];
   return createPortal(
     <article className="print-sheet" aria-hidden="true">
-      <p className="print-banner">{DISCLAIMER}.</p>
+      <p className="print-banner">{exportNotice(doc)}.</p>
       <h1>Chest radiograph — {PRESET_TITLES[doc.preset ?? 'report']}</h1>
       <dl>
-        <dt>Model</dt>
-        <dd>{describeModel(doc.model)}</dd>
-        <dt>Date</dt>
-        <dd>{localDateTime(doc.now)}</dd>
-        {doc.study && (
-          <>
-            <dt>Study</dt>
-            <dd>{describeStudy(doc.study)}</dd>
-          </>
-        )}
-        {doc.study?.fitWarning && (
-          <>
-            <dt>Warning</dt>
-            <dd data-testid="print-fit-warning">{doc.study.fitWarning}</dd>
-          </>
-        )}
+        {headerFacts(doc).map(([k, v]) => (
+          <Fragment key={k}>
+            <dt>{k}</dt>
+            <dd data-testid={k === 'Warning' ? 'print-fit-warning' : undefined}>{v}</dd>
+          </Fragment>
+        ))}
       </dl>
       <p className="print-text">{doc.text}</p>
       {doc.findings && <FindingsTable rows={doc.findings} caption={false} testId="print-findings-table" />}
