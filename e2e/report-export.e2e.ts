@@ -82,6 +82,67 @@ describe('report export, print, drafts (no image open)', () => {
     await page.close();
   });
 
+  it('signs the report: asks who signs, makes it read-only and final in every export, keeps it after a reload, and amends it', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.waitFor();
+    const text = 'No acute cardiopulmonary abnormality.';
+    await report.fill(text);
+
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    const form = page.getByRole('form', { name: 'Sign the report' });
+    expect(await form.getByTestId('sign-problem').textContent()).toBe('Type your family name to sign.');
+    expect(await form.getByRole('button', { name: /^Sign as/ }).isDisabled()).toBe(true);
+    await form.getByLabel('Title').fill('Dr');
+    await form.getByLabel('Given name').fill('Jane');
+    await form.getByLabel('Family name').fill('Doe');
+    expect(await form.getByTestId('sign-problem').textContent()).toMatch(/Type your organization/);
+    await form.getByLabel('Organization').fill('St Example Hospital');
+    await form.getByRole('button', { name: 'Sign as Dr Jane Doe' }).click();
+
+    const signed = page.getByTestId('report-signed');
+    expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), \d{4}-\d{2}-\d{2} \d{2}:\d{2}\. Final and read-only\.Amend$/);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Amend');
+    // Read-only: typing into it changes nothing.
+    await report.click();
+    await page.keyboard.type(' typed after signing');
+    expect(await report.inputValue()).toBe(text);
+
+    const txt = await downloaded(page, 'Export .txt');
+    expect(txt.text).not.toContain('AI-generated draft — not for clinical use');
+    expect(txt.text).toMatch(/\nDrafted with an AI model; reviewed and signed by the radiologist named below\nStatus: final\nSigned by: Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\nModel: /);
+    const fhir = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string; resultsInterpreter: unknown; contained: unknown[] };
+    expect(formatIssues(checkDiagnosticReport(fhir).issues)).toBe('');
+    expect([fhir.status, fhir.resultsInterpreter]).toEqual(['final', [{ reference: '#reader' }]]);
+    expect(fhir.contained).toContainEqual({ resourceType: 'Practitioner', id: 'reader', name: [{ text: 'Dr Jane Doe', family: 'Doe', given: ['Jane'], prefix: ['Dr'] }] });
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.print-sheet').textContent()).toMatch(/^Drafted with an AI model; reviewed and signed by the radiologist named below\.[\s\S]*Statusfinal[\s\S]*Signed byDr Jane Doe/);
+    await page.emulateMedia({ media: 'screen' });
+
+    // A reload keeps it signed (the draft keeps the signature).
+    await page.waitForTimeout(1200);
+    await page.reload();
+    await signed.waitFor();
+    expect(await report.getAttribute('readonly')).toBe('');
+    expect(await report.inputValue()).toBe(text);
+
+    // Amend: editable again, the signed text under Earlier versions; the name is remembered; the new signature amends the first.
+    await page.getByRole('button', { name: 'Amend' }).click();
+    expect(await report.getAttribute('readonly')).toBeNull();
+    expect(await page.getByTestId('report-amending').textContent()).toMatch(/^Amending the report signed by Dr Jane Doe \(St Example Hospital\), /);
+    expect(await page.getByRole('combobox', { name: 'Earlier versions' }).textContent()).toContain('signed by Dr Jane Doe · No acute');
+    await report.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' Addendum: no pneumothorax.');
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    await page.getByRole('button', { name: 'Sign as Dr Jane Doe' }).click();
+    expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+ \(amends the report signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\)\./);
+    const amended = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string; conclusion: string };
+    expect([amended.status, amended.conclusion]).toEqual(['amended', `${text} Addendum: no pneumothorax.`]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('every control on the page has a role and an accessible name', async () => {
     const { page } = await openPage(browser, baseURL);
     await page.getByRole('textbox', { name: 'Report', exact: true }).fill('x');

@@ -4,6 +4,7 @@ import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import type { FiledLengths, StudyReports } from '../dicomweb/server';
 import { EMPTY_QUERY, type StudyQuery } from '../dicomweb/study-query';
 import type { DecodedImage } from '../imaging/types';
+import type { SrReference } from '../sr/report-sr';
 import type { SrSource } from '../sr/source';
 import type { AppStore } from '../state/store';
 
@@ -17,14 +18,25 @@ import type { AppStore } from '../state/store';
  */
 export type Busy<T> = { status: 'idle' } | { status: 'busy'; what: string } | { status: 'done'; value: T } | { status: 'error'; code: string; message: string };
 
+/** An SR sent for an image: which one, and what it held (to tell whether the report changed since). */
+export interface SentReport extends SrReference {
+  at: number;
+  /** The report's text. */
+  text: string;
+  /** Its measurements, as measuredKey (send-report.ts) had them. */
+  measured: string;
+  /** When the reader signed it; null: sent as a draft. */
+  signedAt: number | null;
+}
+
 export interface OpenedStudy {
   /** Retrieved from the DICOMweb server, or a file opened here (drop, picker, paste, worklist). */
   origin: 'server' | 'file';
   source: SrSource | null;
   /** Why no SR can be made for it, when source is null. */
   sourceProblem?: string;
-  /** The last SR sent: the report's text, and its measurements as measuredKey (send-report.ts) had them. */
-  sent?: { sopInstanceUID: string; at: number; text: string; measured: string };
+  /** The last SR sent. */
+  sent?: SentReport;
   /** Lengths filed on the server with this image (its study's presentation states: filed-lengths.ts). */
   filed?: Busy<FiledLengths>;
 }
@@ -39,7 +51,7 @@ export interface HospitalState {
   /** By the app store's study key. */
   opened: Record<string, OpenedStudy>;
   /** The last send: the SR's UID, and the lengths' presentation state's when one went with it. */
-  send: Busy<{ studyKey: string; sopInstanceUID: string; presentationStateUID: string | null }>;
+  send: Busy<{ studyKey: string; sopInstanceUID: string; presentationStateUID: string | null; signed: boolean }>;
   /** The open study's patient's other studies on the server (priors.ts), for the study they were looked up for. */
   priors: { studyKey: string; studies: Busy<StudyRow[]> } | null;
   /** Reports read from a prior study, by its Study Instance UID. */
@@ -60,7 +72,7 @@ export interface HospitalState {
   set: (patch: Partial<Pick<HospitalState, 'search' | 'chosen' | 'opening' | 'send' | 'priors' | 'compare'>>) => void;
   setPriorReports: (studyUID: string, reports: Busy<StudyReports>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
-  markSent: (studyKey: string, sopInstanceUID: string, text: string, measured: string) => void;
+  markSent: (studyKey: string, sent: Omit<SentReport, 'at'>) => void;
   setFiled: (studyKey: string, filed: Busy<FiledLengths>) => void;
 }
 
@@ -84,10 +96,10 @@ export function createHospitalStore(): HospitalStore {
     set: (patch) => set(patch),
     markOpened: (key, o) => set((s) => ({ opened: { ...s.opened, [key]: o } })),
     setFiled: (key, filed) => set((s) => (s.opened[key] ? { opened: { ...s.opened, [key]: { ...s.opened[key], filed } } } : {})),
-    markSent: (key, sop, text, measured) =>
+    markSent: (key, sent) =>
       set((s) => {
         const prev = s.opened[key];
-        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { sopInstanceUID: sop, at: Date.now(), text, measured } } } } : {};
+        return prev ? { opened: { ...s.opened, [key]: { ...prev, sent: { ...sent, at: Date.now() } } } } : {};
       }),
   }));
 }

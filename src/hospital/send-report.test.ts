@@ -59,6 +59,24 @@ describe('the SR sent from the open study says what the other exports say', () =
     expect(errors).toEqual([]);
   });
 
+  it('signed: verified by the reader, with the SR sent before for this image as its predecessor; a signature on other text counts for nothing', async () => {
+    const { app, h } = await openWithReport('dcm-mono2-explicit.dcm', 'Findings: none.');
+    const draft = buildOpenStudySr(app, h).sr;
+    const key = app.getState().study!.key;
+    h.getState().markSent(key, { seriesInstanceUID: draft.seriesInstanceUID, sopInstanceUID: draft.sopInstanceUID, sopClassUID: draft.sopClassUID, text: 'Findings: none.', measured: 'null', signedAt: null });
+    app.getState().signReport({ family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' }, Date.UTC(2026, 11, 7, 10, 0));
+    const { dump, errors } = read(buildOpenStudySr(app, h).sr.bytes, 'signed-sr.dcm');
+    expect(dump).toMatch(/Verification Flag\s*:\s*VERIFIED/);
+    expect(dump).toMatch(/Verifying Observers\s*:\s*[\d-]+ [\d:]+, Doe\^Jane\^\^Dr, St Example Hospital/);
+    expect(dump).toMatch(/Predecessor Docs\s*:\s*1/);
+    expect(errors).toEqual([]);
+    const pred = execFileSync('dcmdump', ['+P', '0008,1155', join(dir, 'signed-sr.dcm')]).toString();
+    expect(pred).toContain(`[${draft.sopInstanceUID}]`);
+    // The store's signature is for another text (as a restored draft could be): sent unsigned.
+    app.setState({ signature: { ...app.getState().signature!, text: 'Other text.' } });
+    expect(read(buildOpenStudySr(app, h).sr.bytes, 'unsigned-sr.dcm').dump).toMatch(/Verification Flag\s*:\s*UNVERIFIED/);
+  });
+
   it("carries the lengths drawn on the open image, never another image's", async () => {
     const { app, h } = await openWithReport('dcm-mono2-explicit.dcm', 'Findings: none.');
     const image = app.getState().study!.image;

@@ -3,11 +3,12 @@ import { DicomwebServer } from '../dicomweb/server';
 import { modelFitWarning } from '../imaging/model-fit';
 import { buildLengthsPresentationState, type LengthsPresentationState } from '../sr/lengths-presentation-state';
 import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
+import type { ReportSignature } from '../report/signature';
 import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
 import { openImageLengths, openImageView } from '../state/study-slice';
 import { describeVerification } from '../state/verification-slice';
-import type { HospitalStore } from './hospital-store';
+import type { HospitalStore, SentReport } from './hospital-store';
 
 /** Why the open study's report cannot become an SR now; null when it can. */
 export function srBlocker(app: AppState, h: HospitalStore): string | null {
@@ -38,9 +39,14 @@ export function measuredKey(s: Pick<AppState, 'study' | 'imageLengths'>): string
   return JSON.stringify(s.study ? reportMeasurements(s.study.image, openImageLengths(s)) : null);
 }
 
-/** Whether the SR last sent holds the report as it is now: the same text and the same measurements. */
-export function sentAsIs(sent: { text: string; measured: string }, s: Pick<AppState, 'report' | 'study' | 'imageLengths'>): boolean {
-  return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s);
+/** The reader's signature on the report on screen, if it signs this text. */
+export function openSignature(s: Pick<AppState, 'report' | 'signature'>): ReportSignature | null {
+  return s.signature && s.signature.text === s.report ? s.signature : null;
+}
+
+/** Whether the SR last sent holds the report as it is now: the same text, measurements and signature. */
+export function sentAsIs(sent: Pick<SentReport, 'text' | 'measured' | 'signedAt'>, s: Pick<AppState, 'report' | 'study' | 'imageLengths' | 'signature'>): boolean {
+  return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s) && sent.signedAt === (openSignature(s)?.at ?? null);
 }
 
 /** `presentationState`: the lengths' one sent with it, which the SR's image references go through. */
@@ -48,7 +54,9 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
   const s = app.getState();
   const blocker = srBlocker(s, h);
   if (blocker) throw new DicomwebError('bad-input', blocker);
-  const source = h.getState().opened[s.study!.key]!.source!;
+  const opened = h.getState().opened[s.study!.key]!;
+  const source = opened.source!;
+  const signature = openSignature(s);
   const fitWarning = modelFitWarning(s.study!.image.meta);
   const measurements = reportMeasurements(s.study!.image, openImageLengths(s));
   const sr = buildReportSr({
@@ -60,6 +68,9 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
     ...(fitWarning ? { fitWarning } : {}),
     ...(measurements ? { measurements } : {}),
     ...(presentationState ? { presentationState } : {}),
+    ...(signature ? { signature } : {}),
+    // The SR sent before for this image (a draft, or the signed report this amends) is the one it replaces.
+    ...(opened.sent ? { predecessor: opened.sent } : {}),
   });
   return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
 }
@@ -88,11 +99,12 @@ export async function sendReport(app: AppStore, h: HospitalStore): Promise<boole
   try {
     const text = app.getState().report;
     const measured = measuredKey(app.getState());
+    const signedAt = openSignature(app.getState())?.at ?? null;
     const ps = buildOpenStudyPresentationState(app, h);
     const { sr, studyKey, studyUID } = buildOpenStudySr(app, h, ps ?? undefined);
     await new DicomwebServer(connection).store(ps ? [sr.bytes, ps.bytes] : [sr.bytes], studyUID);
-    markSent(studyKey, sr.sopInstanceUID, text, measured);
-    set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID, presentationStateUID: ps?.sopInstanceUID ?? null } } });
+    markSent(studyKey, { seriesInstanceUID: sr.seriesInstanceUID, sopInstanceUID: sr.sopInstanceUID, sopClassUID: sr.sopClassUID, text, measured, signedAt });
+    set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID, presentationStateUID: ps?.sopInstanceUID ?? null, signed: signedAt !== null } } });
     return true;
   } catch (err) {
     set({ send: { status: 'error', code: err instanceof DicomwebError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) } });

@@ -287,7 +287,8 @@ export class SessionController {
   }
 
   async generateReport(preset: ReportPreset = 'report'): Promise<void> {
-    if (this.s.streaming || this.running) return;
+    // A signed report is the reader's: it is amended by hand first, never replaced by a new draft.
+    if (this.s.streaming || this.running || this.s.signature) return;
     await this.yieldToForeground();
     await this.run('report', async () => {
       await this.ensureEncoded();

@@ -4,15 +4,18 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
  * Where a study stands: nothing yet, a draft being written, written, changed by the user, filed
  * (its SR stored on the server), or changed after filing: the server holds an older text, and
  * sending again files a new SR version, so the row says so rather than still claiming "sent".
+ * Signed by the reader (final, read-only), and then filed as signed.
  */
-export type ItemState = 'new' | 'drafting' | 'draft-ready' | 'edited' | 'sent' | 'sent-edited' | 'failed';
+export type ItemState = 'new' | 'drafting' | 'draft-ready' | 'edited' | 'signed' | 'sent' | 'signed-sent' | 'sent-edited' | 'failed';
 
 export const STATE_LABEL: Record<ItemState, string> = {
   new: 'new',
   drafting: 'drafting',
   'draft-ready': 'draft ready',
   edited: 'edited',
+  signed: 'signed',
   sent: 'sent',
+  'signed-sent': 'signed, sent',
   'sent-edited': 'edited since sent',
   failed: 'failed',
 };

@@ -159,14 +159,15 @@ describe('worklist', () => {
     expect(srBlocker(app.getState(), h)).toBeNull();
     expect(h.getState().opened[key]!.source!.StudyInstanceUID).toBe('1.2.826.0.1.3680043.9.7433.2.1');
     expect(states(w)).toEqual(['draft-ready', 'new']); // text with no draft before it counts as the draft
-    h.getState().markSent(key, '2.25.1', 'Findings: none.', measuredKey(app.getState()));
+    const sr = (uid: string) => ({ seriesInstanceUID: `${uid}.1`, sopInstanceUID: uid, sopClassUID: '1.2.840.10008.5.1.4.1.1.88.11' });
+    h.getState().markSent(key, { ...sr('2.25.1'), text: 'Findings: none.', measured: measuredKey(app.getState()), signedAt: null });
     expect(states(w)).toEqual(['sent', 'new']); // at once, from the store change
     app.getState().editReport('Findings: none. Addendum: line.');
     expect(states(w)).toEqual(['sent-edited', 'new']);
     app.getState().editReport('Findings: none.'); // back to what was sent
     expect(states(w)).toEqual(['sent', 'new']);
     app.getState().editReport('Findings: none. Addendum: line.');
-    h.getState().markSent(key, '2.25.2', 'Findings: none. Addendum: line.', measuredKey(app.getState())); // sent again
+    h.getState().markSent(key, { ...sr('2.25.2'), text: 'Findings: none. Addendum: line.', measured: measuredKey(app.getState()), signedAt: null }); // sent again
     expect(states(w)).toEqual(['sent', 'new']);
     // A length drawn after sending: the SR on the server lacks it. Taken off again, it is as sent.
     const image = app.getState().study!.image;
@@ -175,20 +176,32 @@ describe('worklist', () => {
     app.getState().setImageLengths(image, []);
     expect(states(w)).toEqual(['sent', 'new']);
 
+    // Signed after sending: the server holds the unsigned draft. Sent signed, the row says so.
+    const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    app.getState().signReport(reader, 5000);
+    expect(states(w)).toEqual(['sent-edited', 'new']);
+    app.getState().amendReport(); // unsigned again: as sent
+    expect(states(w)).toEqual(['sent', 'new']);
+    app.getState().signReport(reader, 6000);
+    h.getState().markSent(key, { ...sr('2.25.4'), text: 'Findings: none. Addendum: line.', measured: measuredKey(app.getState()), signedAt: 6000 });
+    expect(states(w)).toEqual(['signed-sent', 'new']);
+
     // The PNG opens too, but says why its report cannot be filed in a study.
     await w.step(1);
     await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('gray8.png');
+    // As drafts.ts does when another image opens: its own draft (none yet), unsigned.
+    app.getState().loadDraft({ report: '', reportPreset: null, versions: [], chat: [], chatInput: '' });
     app.getState().editReport('Findings: none.');
     expect(srBlocker(app.getState(), h)).toMatch(/^A PNG file has no patient, study or image identifiers/);
-    expect(states(w)[0]).toBe('sent'); // the first keeps its state while another is read
+    expect(states(w)[0]).toBe('signed-sent'); // the first keeps its state while another is read
 
     // A server study on the list, opened and sent from the study browser instead: its row says sent.
     w.addStudies([{ studyUID: '1.2.3.4', patientName: 'Doe, Jane', patientId: 'PID-9', accession: 'ACC9', date: '2024-01-31', description: '', modalities: ['DX'], instances: 1 }]);
-    expect(states(w)).toEqual(['sent', 'edited', 'new']);
+    expect(states(w)).toEqual(['signed-sent', 'edited', 'new']);
     const source = { ...h.getState().opened[key]!.source!, StudyInstanceUID: '1.2.3.4' };
     h.getState().markOpened('study-99-DX-1.dcm', { origin: 'server', source });
     expect(states(w)[2]).toBe('new');
-    h.getState().markSent('study-99-DX-1.dcm', '2.25.3', 'Text.', 'null');
+    h.getState().markSent('study-99-DX-1.dcm', { ...sr('2.25.3'), text: 'Text.', measured: 'null', signedAt: null });
     expect(states(w)[2]).toBe('sent');
   }, 60_000);
 });

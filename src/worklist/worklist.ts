@@ -170,7 +170,8 @@ export class Worklist {
     else if (!s.streaming) {
       // The model's text as it finished (the user's own Generate), or a stored draft put back on open.
       if ((item.state === 'drafting' || draft === undefined) && report) draft = report;
-      if (sent) next = sentAsIs(sent, s) ? 'sent' : 'sent-edited';
+      if (sent) next = !sentAsIs(sent, s) ? 'sent-edited' : sent.signedAt !== null ? 'signed-sent' : 'sent';
+      else if (s.signature) next = 'signed';
       else if (report) next = report === draft?.trim() ? 'draft-ready' : 'edited';
       else if (!draft) next = 'new';
     }
@@ -190,7 +191,7 @@ export class Worklist {
     const openKey = this.app.getState().study?.key;
     for (const item of items) {
       // The open item follows its report (trackOpenItem), edits after sending included.
-      if ((item.id === currentId && item.studyKey === openKey) || item.state === 'sent' || item.state === 'sent-edited' || item.state === 'failed') continue;
+      if ((item.id === currentId && item.studyKey === openKey) || item.state === 'sent' || item.state === 'signed-sent' || item.state === 'sent-edited' || item.state === 'failed') continue;
       const source = this.sources.get(item.id);
       const sent = opened.some(([key, o]) => o.sent && (key === item.studyKey || (source?.kind === 'server' && o.source?.StudyInstanceUID === source.studyUID)));
       if (sent) update(item.id, { state: 'sent' });

@@ -27,7 +27,8 @@ export function PriorStudies() {
   const app = useAppStoreApi();
   const h = useHospitalApi();
   const study = useAppStore((s) => s.study);
-  const reportStreaming = useAppStore((s) => s.streaming === 'report');
+  // Nothing goes into a report that streams or that the reader signed.
+  const reportLocked = useAppStore((s) => s.streaming === 'report' || s.signature !== null);
   const insertReportLine = useAppStore((s) => s.insertReportLine);
   const allOpened = useHospital((s) => s.opened);
   const opened = study ? allOpened[study.key] : undefined;
@@ -70,7 +71,7 @@ export function PriorStudies() {
                   key={p.studyUID}
                   prior={p}
                   later={!!thisDate && !!p.date && p.date > thisDate}
-                  onCompare={reportStreaming ? null : () => insertReportLine(comparisonLine(p))}
+                  onCompare={reportLocked ? null : () => insertReportLine(comparisonLine(p))}
                   onOpen={() => void chooseStudy(app, h, p)}
                 />
               ))}
@@ -164,6 +165,7 @@ function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: b
   const reports = useHospital((s) => s.priorReports[studyUID]);
   const app = useAppStoreApi();
   const streaming = useAppStore((s) => s.streaming !== null);
+  const signed = useAppStore((s) => s.signature !== null);
   // The draft taken, and whether a report was there before it (kept under Earlier versions).
   const [taken, setTaken] = useState<{ uid: string; kept: boolean } | null>(null);
   if (!reports || reports.status === 'idle') return null;
@@ -194,7 +196,7 @@ function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: b
             <p>
               <button
                 type="button"
-                disabled={streaming}
+                disabled={streaming || signed}
                 onClick={() => {
                   const { report, takeReport } = app.getState();
                   takeReport(r.draft!);

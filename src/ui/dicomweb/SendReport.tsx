@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { buildOpenStudySr, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
+import { buildOpenStudySr, openSignature, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
+import { describeSignature } from '../../report/signature';
 import { describeMeasurements, reportMeasurements } from '../../report/structured-measurements';
 import { openImageLengths } from '../../state/study-slice';
 import { useAppStore, useAppStoreApi } from '../store-context';
@@ -15,7 +16,8 @@ function downloadBytes(name: string, bytes: Uint8Array): void {
 }
 
 /**
- * "Send to PACS": the report as edited, as a DICOM SR (preliminary, unverified AI draft) stored in
+ * "Send to PACS": the report as edited, as a DICOM SR (a preliminary, unverified AI draft, or once
+ * the reader signed it, their final report) stored in
  * the image's study on the DICOMweb server, with the lengths drawn as a presentation state; the SR
  * also as a .dcm download. Shown for every open image:
  * a DICOM file (from the server or dropped) files in its own study, a PNG/JPEG says why it cannot.
@@ -28,6 +30,7 @@ export function SendReport() {
   useAppStore((s) => s.report);
   useAppStore((s) => s.streaming);
   useAppStore((s) => s.imageLengths);
+  const signature = useAppStore(openSignature);
   // What the SR carries as data beside the text: the reader's lengths and ratio on this image.
   const measured = useAppStore((s) => (s.study ? describeMeasurements(reportMeasurements(s.study.image, openImageLengths(s))) : ''));
   // Every length (in pixels too) goes with it as a presentation state a PACS viewer draws.
@@ -73,6 +76,14 @@ export function SendReport() {
       >
         Download SR (.dcm)
       </button>
+      {!blocker && (
+        <span className="muted" data-testid="send-kind">
+          {signature
+            ? `Goes as your final report: ${describeSignature(signature)}.`
+            : 'Goes as a preliminary, unverified AI draft; sign the report to send it as final.'}
+          {opened?.sent ? ' It replaces the report sent before for this image (named as its predecessor).' : ''}
+        </span>
+      )}
       {measured && !blocker && (
         <span className="muted" data-testid="send-measurements">
           Includes {measured} you drew, as structured measurements.
@@ -92,13 +103,13 @@ export function SendReport() {
       {send.status === 'busy' && <span role="status">{send.what}</span>}
       {sentHere && (
         <span role="status" data-testid="send-done">
-          Sent to the server as a preliminary, unverified SR (SOP Instance UID {send.value.sopInstanceUID})
+          Sent to the server as {send.value.signed ? 'a signed, final' : 'a preliminary, unverified'} SR (SOP Instance UID {send.value.sopInstanceUID})
           {send.value.presentationStateUID ? `, with the lengths as a presentation state (SOP Instance UID ${send.value.presentationStateUID})` : ''}.
         </span>
       )}
       {opened?.sent && !sentAsIs(opened.sent, app.getState()) && (
         <span className="muted" data-testid="send-edited">
-          Edited since it was sent (the text or the measurements); sending again files a new version.
+          Changed since it was sent (the text, the measurements or the signature); sending again files a new version.
         </span>
       )}
       {opened?.sent && sentAsIs(opened.sent, app.getState()) && !sentHere && <span className="muted">Sent earlier.</span>}

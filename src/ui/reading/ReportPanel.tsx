@@ -5,6 +5,7 @@ import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
 import { FindingsTable } from './FindingsTable';
 import { ReportExport } from './ReportExport';
+import { SignReport } from './SignReport';
 
 /** The editable report: model text streams in at the end; the user's edits are never overwritten. */
 export function ReportPanel() {
@@ -22,7 +23,9 @@ export function ReportPanel() {
   const edit = useAppStore((s) => s.editReport);
   const setReportCaret = useAppStore((s) => s.setReportCaret);
   const restore = useAppStore((s) => s.restoreVersion);
-  const ready = loaded && hasImage && !streaming;
+  const signed = useAppStore((s) => s.signature !== null);
+  // A signed report is the reader's: no preset writes over it until they amend it.
+  const ready = loaded && hasImage && !streaming && !signed;
   // Streamed text is appended by React rewriting the textarea's value, which puts the caret at the
   // end; the caret (or selection) the user had goes back where it was, so typing mid-text goes on there.
   // The caret as last seen by an edit or a caret move, with the text it belongs to.
@@ -63,7 +66,7 @@ export function ReportPanel() {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
         // In a one-line field of a form (the follow-up question) Enter submits that form.
         if (e.target instanceof HTMLInputElement && e.target.form) return;
-        if (s.load.status !== 'loaded' || !s.hasImage || s.streaming) return;
+        if (s.load.status !== 'loaded' || !s.hasImage || s.streaming || s.signature) return;
         e.preventDefault();
         void controller.generateReport('report');
       } else if (e.key === 'Escape' && s.streaming) {
@@ -136,19 +139,21 @@ export function ReportPanel() {
         onSelect={(e) => remember(e.currentTarget)}
         placeholder="The generated report appears here. You can edit it at any time, even while it is being written."
         data-streaming={streaming === 'report'}
+        readOnly={signed}
         aria-keyshortcuts="Control+Enter Escape"
         spellCheck
       />
       {findings && <FindingsTable rows={findings} />}
+      <SignReport />
       <div className="toolbar" role="toolbar" aria-label="Report actions">
         {versions.length > 0 && (
           <label>
             Earlier versions{' '}
-            <select aria-label="Earlier versions" value="" onChange={(e) => e.target.value !== '' && restore(Number(e.target.value))}>
+            <select aria-label="Earlier versions" value="" disabled={signed} onChange={(e) => e.target.value !== '' && restore(Number(e.target.value))}>
               <option value="">{versions.length} kept</option>
               {versions.map((v, i) => (
                 <option key={v.createdAt + ':' + i} value={i}>
-                  {new Date(v.createdAt).toLocaleTimeString()} · {v.preset} · {v.text.slice(0, 40)}
+                  {new Date(v.createdAt).toLocaleTimeString()} · {v.signedBy ? `signed by ${v.signedBy}` : v.preset} · {v.text.slice(0, 40)}
                 </option>
               ))}
             </select>

@@ -17,7 +17,8 @@ const MIN_SEGMENT_PX = 3;
  */
 export function Viewer({ aside }: { aside?: ReactNode }) {
   const study = useAppStore((s) => s.study);
-  const reportStreaming = useAppStore((s) => s.streaming === 'report');
+  // Nothing goes into a report that streams or that the reader signed.
+  const reportLocked = useAppStore((s) => s.streaming === 'report' || s.signature !== null);
   const insertReportLine = useAppStore((s) => s.insertReportLine);
   const elementRef = useRef<HTMLDivElement>(null);
   const { viewportRef, view, zoom, pan: panView, fit } = useViewport(elementRef, 'open');
@@ -260,7 +261,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
               image={study.image}
               segments={segments}
               onClear={lengths.clear}
-              onAddToReport={reportStreaming ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
+              onAddToReport={reportLocked ? null : () => insertReportLine(measurementsSentence(study.image, segments))}
             />
           )}
           {study && <FiledLengthsLegend filed={filed} onAdopt={() => lengths.adopt(filed.asOwn())} onShow={(v) => viewportRef.current?.present(v)} />}

@@ -1,0 +1,120 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { describeSignature, describeSigner, readerName, readerProblem, type Reader } from '../../report/signature';
+import { useAppStore } from '../store-context';
+
+const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' };
+
+/**
+ * Signing the report: the reader makes the draft their final report. The form asks who signs
+ * (remembered on this device for next time); once signed the report is read-only until Amend,
+ * and every export and the SR sent to PACS say who signed it and when.
+ */
+export function SignReport() {
+  const signature = useAppStore((s) => s.signature);
+  const amending = useAppStore((s) => s.amending);
+  const canSign = useAppStore((s) => s.report.trim() !== '' && s.streaming !== 'report');
+  const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
+  const saved = useAppStore((s) => s.settings.reader);
+  const updateSettings = useAppStore((s) => s.updateSettings);
+  const sign = useAppStore((s) => s.signReport);
+  const amend = useAppStore((s) => s.amendReport);
+  const [form, setForm] = useState<Reader | null>(null);
+  // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
+  const after = useRef<'signed' | 'amended' | null>(null);
+  const amendButton = useRef<HTMLButtonElement>(null);
+  const signButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (after.current === 'signed') amendButton.current?.focus();
+    if (after.current === 'amended') signButton.current?.focus();
+    after.current = null;
+  }, [signature]);
+
+  if (signature) {
+    return (
+      <div className="signature signed" role="status" data-testid="report-signed">
+        <span>
+          <strong>{describeSignature(signature)}.</strong> Final and read-only.
+        </span>
+        <button
+          type="button"
+          ref={amendButton}
+          onClick={() => {
+            after.current = 'amended';
+            amend();
+          }}
+          title="Reopens the report for changes; the signed text stays under Earlier versions, and signing again marks it amended"
+        >
+          Amend
+        </button>
+      </div>
+    );
+  }
+
+  const problem = form ? readerProblem(form) : null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!form || problem || !canSign) return;
+    const reader = { family: form.family.trim(), given: form.given.trim(), prefix: form.prefix.trim(), organization: form.organization.trim() };
+    updateSettings({ reader });
+    after.current = 'signed';
+    sign(reader);
+    setForm(null);
+  };
+  const field = (key: keyof Reader, label: string, autoComplete: string, first = false) => (
+    <label>
+      {label}
+      <input
+        value={form![key]}
+        onChange={(e) => setForm({ ...form!, [key]: e.target.value })}
+        autoComplete={autoComplete}
+        autoFocus={first}
+        spellCheck={false}
+      />
+    </label>
+  );
+
+  return (
+    <div className="signature">
+      {amending && (
+        <p className="muted" data-testid="report-amending">
+          Amending the report signed by {describeSigner(amending)}; sign it again when done.
+        </p>
+      )}
+      {!form ? (
+        <button type="button" ref={signButton} disabled={!canSign} onClick={() => setForm(saved ?? NO_READER)} title="Makes the report your final, signed report">
+          Sign report…
+        </button>
+      ) : (
+        <form className="sign-form" aria-label="Sign the report" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && (e.preventDefault(), setForm(null))}>
+          <p className="muted">
+            Signed, the report is yours, final and read-only; every export and the SR say so, and still name the model that drafted it.
+          </p>
+          {randomWeights && (
+            <p className="warning" data-testid="sign-demo-warning">
+              This draft came from the demo model with random weights: its text means nothing. Sign only what you wrote or checked yourself.
+            </p>
+          )}
+          <div className="sign-fields">
+            {field('prefix', 'Title', 'honorific-prefix', !saved)}
+            {field('given', 'Given name', 'given-name')}
+            {field('family', 'Family name', 'family-name')}
+            {field('organization', 'Organization', 'organization')}
+          </div>
+          {problem && (
+            <p className="muted" data-testid="sign-problem">
+              {problem}
+            </p>
+          )}
+          <div className="toolbar">
+            <button type="submit" disabled={!!problem || !canSign} autoFocus={!!saved}>
+              Sign as {form.family.trim() ? readerName(form) : '…'}
+            </button>
+            <button type="button" onClick={() => setForm(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
