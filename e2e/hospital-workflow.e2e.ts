@@ -109,7 +109,7 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await context.close();
   });
 
-  it('searches, opens, drafts, edits and sends the report as an SR that Orthanc stores in the image study; every request stays on the app origin with no credential in a URL or log', async () => {
+  it('searches, opens, drafts, edits and sends the report as an SR that Orthanc stores in the image study, then signed as a final SR replacing it; every request stays on the app origin with no credential in a URL or log', async () => {
     context = await browser.newContext({ acceptDownloads: true });
     const { requests } = recordRequests(context);
     const page = await context.newPage();
@@ -176,6 +176,40 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(dump).toContain('random weights'); // the tiny test model is never passed off as a reading
     // The download is the same report (its own UIDs).
     expect(dsrdump(downloaded, 'download.dcm')).toContain('EDITED: No focal consolidation.');
+
+    // The reader signs it and sends it again: a final SR verified by them, replacing the draft.
+    expect(await send.getByTestId('send-kind').textContent()).toBe(
+      'Goes as a preliminary, unverified AI draft; sign the report to send it as final. It replaces the report sent before for this image (named as its predecessor).',
+    );
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    const form = page.getByRole('form', { name: 'Sign the report' });
+    await form.getByLabel('Given name').fill('Jane');
+    await form.getByLabel('Family name').fill('Doe');
+    await form.getByLabel('Organization').fill('St Example Hospital');
+    await form.getByRole('button', { name: 'Sign as Jane Doe' }).click();
+    await page.getByTestId('report-signed').waitFor();
+    expect(await send.getByTestId('send-edited').textContent()).toMatch(/^Changed since it was sent \(the text, the measurements or the signature\)/);
+    expect(await send.getByTestId('send-kind').textContent()).toMatch(/^Goes as your final report: Signed by Jane Doe \(St Example Hospital\), /);
+    await send.getByRole('button', { name: 'Send to PACS' }).click();
+    await page.waitForFunction((old) => {
+      const t = document.querySelector('[data-testid="send-done"]')?.textContent ?? '';
+      return t.includes('a signed, final SR') && !t.includes(old);
+    }, sop!);
+    const signedSop = /SOP Instance UID ([\d.]+)/.exec((await done.textContent()) ?? '')?.[1];
+    const signedFound = await orthanc.findInstance(signedSop!);
+    expect(signedFound).toHaveLength(1);
+    const signedBytes = await orthanc.getBytes(`/instances/${signedFound[0]}/file`);
+    const signedDump = dsrdump(signedBytes, 'signed-stored.dcm');
+    expect(signedDump).toMatch(/Completion Flag\s*:\s*COMPLETE/);
+    expect(signedDump).toMatch(/Verification Flag\s*:\s*VERIFIED/);
+    expect(signedDump).toMatch(/Preliminary Flag\s*:\s*FINAL/);
+    expect(signedDump).toMatch(/Verifying Observers\s*:\s*[\d-]+ [\d:]+, Doe\^Jane, St Example Hospital/);
+    expect(signedDump).toContain('<has obs context PNAME:(121008,DCM,"Person Observer Name")="Doe^Jane">');
+    expect(signedDump).toContain('EDITED: No focal consolidation. Heart size normal.');
+    const signedTags = await tagsOf(signedFound[0]!);
+    expect(signedTags.StudyInstanceUID).toBe(first.StudyInstanceUID);
+    expect(JSON.stringify(signedTags.PredecessorDocumentsSequence)).toContain(sop!);
+    expect(dciodvfyErrors(signedBytes, 'signed-stored-check.dcm')).toEqual([]);
 
     // Privacy: only the app's origin was asked (Orthanc only through its proxy), never with the
     // password or a credential in a URL, and nothing logged carries them.
