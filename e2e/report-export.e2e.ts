@@ -139,6 +139,19 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+ \(amends the report signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\)\./);
     const amended = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string; conclusion: string };
     expect([amended.status, amended.conclusion]).toEqual(['amended', `${text} Addendum: no pneumothorax.`]);
+
+    // Clear all local data forgets the name too.
+    await openPanel(page, 'settings');
+    await page.getByRole('button', { name: 'Clear all local data…' }).click();
+    await page.getByRole('dialog', { name: 'Clear all local data?' }).getByRole('button', { name: 'Delete everything' }).click();
+    await page.waitForFunction(() => /Deleted all drafts/.test(document.querySelector('[data-testid="clear-data-result"]')?.textContent ?? ''));
+    expect(await signed.count()).toBe(0);
+    await report.fill('Another report.');
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByRole('form', { name: 'Sign the report' }).getByLabel('Family name').inputValue()).toBe('');
+    await page.reload();
+    await report.waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('cxr-llava-settings-v1') ?? '')).not.toContain('Doe');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -204,7 +204,7 @@ function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: b
                 }}
                 title="Puts this draft's text in as the report, to edit and send again; the report you have now stays under Earlier versions"
               >
-                Continue from this draft
+                {r.status === 'final' ? 'Continue from this report' : 'Continue from this draft'}
               </button>{' '}
               {taken?.uid === r.sopInstanceUID && (
                 <span role="status" className="muted">

@@ -76,7 +76,8 @@ export function SendReport() {
       >
         Download SR (.dcm)
       </button>
-      {!blocker && (
+      {/* Said once it differs from a first send of a draft (whose done line says it): signed, or replacing an SR. */}
+      {!blocker && (signature || opened?.sent) && (
         <span className="muted" data-testid="send-kind">
           {signature
             ? `Goes as your final report: ${describeSignature(signature)}.`

@@ -144,8 +144,8 @@ export function ReportPanel() {
         spellCheck
       />
       {findings && <FindingsTable rows={findings} />}
-      <SignReport />
       <div className="toolbar" role="toolbar" aria-label="Report actions">
+        <SignReport />
         {versions.length > 0 && (
           <label>
             Earlier versions{' '}

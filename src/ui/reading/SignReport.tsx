@@ -5,7 +5,7 @@ import { useAppStore } from '../store-context';
 const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' };
 
 /**
- * Signing the report: the reader makes the draft their final report. The form asks who signs
+ * Signing the report, in the report's actions: the reader makes the draft their final report. The form asks who signs
  * (remembered on this device for next time); once signed the report is read-only until Amend,
  * and every export and the SR sent to PACS say who signed it and when.
  */
@@ -31,7 +31,7 @@ export function SignReport() {
 
   if (signature) {
     return (
-      <div className="signature signed" role="status" data-testid="report-signed">
+      <div className="signature wide signed" role="status" data-testid="report-signed">
         <span>
           <strong>{describeSignature(signature)}.</strong> Final and read-only.
         </span>
@@ -74,7 +74,7 @@ export function SignReport() {
   );
 
   return (
-    <div className="signature">
+    <div className={`signature${form || amending ? ' wide' : ''}`}>
       {amending && (
         <p className="muted" data-testid="report-amending">
           Amending the report signed by {describeSigner(amending)}; sign it again when done.
