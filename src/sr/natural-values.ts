@@ -31,8 +31,8 @@ export function isoDate(da: string): string {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : '';
 }
 
-/** "Doe^Jane" -> "Jane Doe", as a signature reads. */
+/** "Doe^Jane^^Dr" -> "Dr Jane Doe", as a signature reads (prefix, given, middle, family, suffix). */
 export function personName(pn: string): string {
-  const [family = '', given = ''] = pn.split('^');
-  return [given, family].filter(Boolean).join(' ');
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = pn.split('=')[0]!.split('^');
+  return [prefix, given, middle, family, suffix].map((p) => p.trim()).filter(Boolean).join(' ');
 }

@@ -73,6 +73,14 @@ describe('a report SR read back as a prior report', () => {
     expect(r.draft).toBe('Findings: No focal consolidation.\nImpression: Normal chest.');
   });
 
+  it("reads the app's own signed report: final, signed by the reader (title included), the text to go on from", () => {
+    const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    const sr = buildReportSr({ source, text: 'Impression: Normal chest.', device, now: new Date(2026, 0, 31, 9, 5, 0), signature: { reader, at: new Date(2026, 0, 31, 9, 4, 0).getTime() } });
+    const r = readReportSr(sr.bytes.slice().buffer);
+    expect(r).toMatchObject({ status: 'final', author: 'Dr Jane Doe', draft: 'Impression: Normal chest.' });
+    expect(r.text).toContain('Comment: Drafted by an AI model (the observer device); reviewed and signed by the verifying observer.');
+  });
+
   it("reads a radiologist's signed report from another system: final, the verifier, sections as headings, codes as words", () => {
     const r = readReportSr(signedReport());
     expect(r).toMatchObject({ title: 'Diagnostic imaging report', date: '2023-01-15', status: 'final', author: 'Jane Doe' });

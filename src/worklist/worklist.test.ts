@@ -103,6 +103,14 @@ describe('worklist', () => {
     await again.addFiles([fixture('dcm-mono1.dcm'), fixture('gray8.png')]);
     await expect.poll(() => again.store.getState().items[1]?.state, { timeout: 20_000 }).toBe('draft-ready');
     expect(again.store.getState().items[1]!.draft).toBe('draft 2');
+
+    // Signed since (on another day, say): a list made later shows it signed, and drafts nothing.
+    const stored = (await t.storage.load(t.saved[0]!.key))!;
+    const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
+    await t.storage.save({ ...stored, signature: { reader, at: 1, text: stored.report } });
+    const later = new Worklist(t.app, { draftInBackground: async () => 'never', stop: async () => {} }, { drafts: t.storage, decode: t.decode, openFiles: async () => {}, openInstance: async () => false });
+    await later.addFiles([fixture('dcm-mono1.dcm'), fixture('gray8.png')]);
+    await expect.poll(() => later.store.getState().items[1]?.state, { timeout: 20_000 }).toBe('signed');
   }, 60_000);
 
   it('lists studies, not files: a PA and a lateral are one row that opens both and drafts the PA; a report object and a DICOMDIR are left out', async () => {

@@ -217,7 +217,8 @@ export class Worklist {
       const key = await studyFingerprint(image);
       const existing = await this.drafts.load(key);
       if (existing?.report.trim()) {
-        update(item.id, { state: 'draft-ready', draft: existing.report });
+        // A study read before: its stored report stands, signed or not.
+        update(item.id, { state: existing.signature ? 'signed' : 'draft-ready', draft: existing.report });
       } else {
         const text = await this.controller.draftInBackground(grey);
         if (text === null) retry = true;
