@@ -9,6 +9,11 @@ import { openPanel, setSettings, waitForIdle, waitForModel } from './support/rea
 const baseURL = inject('baseURL');
 const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
 
+async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [dl] = (await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()])) as [Download, unknown];
+  return { name: dl.suggestedFilename(), text: readFileSync((await dl.path())!, 'utf8') };
+}
+
 // What can be done with no image open: typing a report, exporting, printing, drafts, clearing.
 // (Generating needs the model and an image: e2e/generate-golden.e2e.ts.)
 describe('report export, print, drafts (no image open)', () => {
@@ -17,11 +22,6 @@ describe('report export, print, drafts (no image open)', () => {
     browser = await launchBrowser({ webgpu: false });
   });
   afterAll(async () => browser?.close());
-
-  async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
-    const [dl] = (await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()])) as [Download, unknown];
-    return { name: dl.suggestedFilename(), text: readFileSync((await dl.path())!, 'utf8') };
-  }
 
   it('exports .txt, .md and FHIR, prints only the report, restores the draft after a reload, and clears it', async () => {
     const { page, errors } = await openPage(browser, baseURL);
@@ -224,6 +224,51 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     await page.getByLabel('Open image').setInputFiles(SAMPLE);
     await expect.poll(() => page.getByTestId('draft-notice').textContent(), { timeout: 30_000 }).not.toMatch(/Open the same image/);
     expect(await report.inputValue()).toBe(findingsText);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it("shows what the reader changed in the model's draft, and the sign form, the export and a reload say it too", async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    await waitForModel(page);
+    await setSettings(page, { temperature: 0, maxNewTokens: 24 });
+    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    const generate = page.getByRole('button', { name: 'Generate report' });
+    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await generate.click();
+    await page.waitForFunction(() => document.querySelector('textarea[aria-label="Report"]')?.getAttribute('data-streaming') === 'true');
+    await waitForIdle(page);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    const model = (await report.inputValue()).trim();
+    const words = model.split(/\s+/).length;
+    await report.fill(`Reader ${model} Added here.`);
+    const summary = `Kept ${words} of the AI draft's ${words} words, removed 0, added 3.`;
+
+    const toggle = page.getByRole('button', { name: 'Changes from the AI draft' });
+    await toggle.click();
+    const changes = page.getByRole('region', { name: 'Changes from the AI draft' });
+    expect(await changes.getByTestId('draft-changes-summary').textContent()).toBe(summary);
+    expect((await changes.locator('ins').allTextContents()).join('|')).toBe('Reader | Added here.');
+    expect(await changes.locator('del').count()).toBe(0);
+    expect(await report.isVisible()).toBe(false);
+    await toggle.click();
+    expect(await report.isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    const form = page.getByRole('form', { name: 'Sign the report' });
+    expect(await form.getByTestId('sign-changes').textContent()).toBe(summary);
+    await form.getByLabel('Family name').fill('Doe');
+    await form.getByLabel('Organization').fill('St Example Hospital');
+    await form.getByRole('button', { name: 'Sign as Doe' }).click();
+    const txt = await downloaded(page, 'Export .txt');
+    expect(txt.text).toContain(`\nAI draft: ${summary}\n`);
+
+    // The model's text is kept with the draft: after a reload the changes are still shown.
+    await page.waitForTimeout(1200);
+    await page.reload();
+    await page.getByTestId('report-signed').waitFor();
+    await page.getByRole('button', { name: 'Changes from the AI draft' }).click();
+    expect(await page.getByTestId('draft-changes-summary').textContent()).toBe(summary);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

@@ -64,8 +64,10 @@ describe('the SR sent from the open study says what the other exports say', () =
     const draft = buildOpenStudySr(app, h).sr;
     const key = app.getState().study!.key;
     h.getState().markSent(key, { seriesInstanceUID: draft.seriesInstanceUID, sopInstanceUID: draft.sopInstanceUID, sopClassUID: draft.sopClassUID, text: 'Findings: none.', measured: 'null', signedAt: null });
+    app.setState({ modelReport: 'Findings: none. Lungs clear.' }); // the model's own text, which the reader cut
     app.getState().signReport({ family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' }, Date.UTC(2026, 11, 7, 10, 0));
     const { dump, errors } = read(buildOpenStudySr(app, h).sr.bytes, 'signed-sr.dcm');
+    expect(dump).toContain(`The reader's changes to the AI draft: Kept 2 of the AI draft's 4 words, removed 2, added 0.`);
     expect(dump).toMatch(/Verification Flag\s*:\s*VERIFIED/);
     expect(dump).toMatch(/Verifying Observers\s*:\s*[\d-]+ [\d:]+, Doe\^Jane\^\^Dr, St Example Hospital/);
     expect(dump).toMatch(/Predecessor Docs\s*:\s*1/);

@@ -3,6 +3,7 @@ import { DicomwebServer } from '../dicomweb/server';
 import { modelFitWarning } from '../imaging/model-fit';
 import { buildLengthsPresentationState, type LengthsPresentationState } from '../sr/lengths-presentation-state';
 import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
+import { changeSummary } from '../report/draft-changes';
 import type { ReportSignature } from '../report/signature';
 import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
@@ -59,6 +60,7 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
   const signature = openSignature(s);
   const fitWarning = modelFitWarning(s.study!.image.meta);
   const measurements = reportMeasurements(s.study!.image, openImageLengths(s));
+  const aiDraft = s.modelReport?.trim() ? changeSummary(s.modelReport, s.report) : null;
   const sr = buildReportSr({
     source,
     text: s.report,
@@ -69,6 +71,7 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
     ...(measurements ? { measurements } : {}),
     ...(presentationState ? { presentationState } : {}),
     ...(signature ? { signature } : {}),
+    ...(aiDraft ? { aiDraft } : {}),
     // The SR sent before for this image (a draft, or the signed report this amends) is the one it replaces.
     ...(opened.sent ? { predecessor: opened.sent } : {}),
   });

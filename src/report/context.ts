@@ -2,6 +2,7 @@ import { modelFitWarning } from '../imaging/model-fit';
 import type { DecodedImage } from '../imaging/types';
 import type { ReportPreset } from '../state/report-slice';
 import type { FindingRow } from './findings';
+import type { ChangeSummary } from './draft-changes';
 import type { ReportSignature } from './signature';
 import type { ReportMeasurements } from './structured-measurements';
 
@@ -54,6 +55,8 @@ export interface ReportDocument {
   measurements?: ReportMeasurements;
   /** The reader's signature: the report is theirs and final. Absent: an unsigned draft. */
   signature?: ReportSignature;
+  /** How much of the model's draft the report keeps (when the model's own text is known). */
+  aiDraft?: ChangeSummary;
 }
 
 export const DISCLAIMER = 'AI-generated draft — not for clinical use without radiologist review';

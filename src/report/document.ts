@@ -1,5 +1,6 @@
 import type { AppState } from '../state/store';
 import { patientIdentifiers, summarizeStudy, type ModelLabel, type PatientIdentifiers, type ReportDocument } from './context';
+import { changeSummary } from './draft-changes';
 import { parseFindings } from './findings';
 import { reportMeasurements } from './structured-measurements';
 import { openImageLengths } from '../state/study-slice';
@@ -16,7 +17,7 @@ export function modelLabel(s: Pick<AppState, 'load' | 'model'> & Partial<Pick<Ap
 
 /** What every export is made from, read from the store. No patient identifiers. */
 export function reportDocument(
-  s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths' | 'signature'>>,
+  s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths' | 'signature' | 'modelReport'>>,
   now = new Date(),
 ): ReportDocument {
   const measurements = s.study ? reportMeasurements(s.study.image, openImageLengths({ study: s.study, imageLengths: s.imageLengths ?? null })) : null;
@@ -30,6 +31,7 @@ export function reportDocument(
     ...(measurements ? { measurements } : {}),
     // The signature goes with the text it signed, never with another.
     ...(s.signature && s.signature.text === s.report ? { signature: s.signature } : {}),
+    ...(s.modelReport?.trim() && s.report.trim() ? { aiDraft: changeSummary(s.modelReport, s.report) } : {}),
   };
 }
 

@@ -88,6 +88,19 @@ describe('buildDiagnosticReport', () => {
     expect(messages({ ...signed, contained: [{ resourceType: 'Practitioner', id: 'reader', name: { family: 'Doe' } }] })).toMatch(/contained\[0\]\.name: must be an array/);
   });
 
+  it("carries how much of the AI draft the report keeps, in the extension and the narrative", () => {
+    const r = exported({ ...doc, aiDraft: { modelWords: 10, keptWords: 8, removedWords: 2, addedWords: 3 } });
+    expect(formatIssues(checkDiagnosticReport(r).issues)).toBe('');
+    const ext = (r.extension as { extension: { url: string; valueUnsignedInt?: number }[] }[])[0]!.extension;
+    expect(ext.filter((e) => e.valueUnsignedInt !== undefined)).toEqual([
+      { url: 'draftWords', valueUnsignedInt: 10 },
+      { url: 'keptWords', valueUnsignedInt: 8 },
+      { url: 'removedWords', valueUnsignedInt: 2 },
+      { url: 'addedWords', valueUnsignedInt: 3 },
+    ]);
+    expect((r.text as { div: string }).div).toContain("<p>AI draft: Kept 8 of the AI draft&#39;s 10 words, removed 2, added 3.</p>");
+  });
+
   it('says whether the model passed its self-check on this device, in an extension and the narrative', () => {
     const failed = { status: 'failed' as const, text: 'SELF-CHECK FAILED on this device at the decoder stage: token 3 differs.' };
     const r = exported({ ...doc, model: { ...doc.model!, verification: failed } });

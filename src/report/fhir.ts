@@ -1,4 +1,5 @@
 import { describeModel, describeStudy, DISCLAIMER, PRESET_TITLES, type PatientIdentifiers, type ReportDocument } from './context';
+import { describeChanges } from './draft-changes';
 import { measurementObservations, type Observation } from './fhir-observations';
 import { describeSignature, readerName, type ReportSignature } from './signature';
 import { measurementLines, measurementsHeading, pixelLengthsNote, type ReportMeasurements } from './structured-measurements';
@@ -43,6 +44,7 @@ export interface Extension {
   url: string;
   valueString?: string;
   valueBoolean?: boolean;
+  valueUnsignedInt?: number;
   extension?: Extension[];
 }
 export interface Attachment {
@@ -123,6 +125,15 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
           // The file says the image is not what the model reads (imaging/model-fit.ts).
           ...(doc.study?.fitWarning ? [{ url: 'imageFitWarning', valueString: doc.study.fitWarning }] : []),
           { url: 'reviewed', valueBoolean: !!sig },
+          // How much of the model's draft the report keeps, in words (report/draft-changes.ts).
+          ...(doc.aiDraft
+            ? [
+                { url: 'draftWords', valueUnsignedInt: doc.aiDraft.modelWords },
+                { url: 'keptWords', valueUnsignedInt: doc.aiDraft.keptWords },
+                { url: 'removedWords', valueUnsignedInt: doc.aiDraft.removedWords },
+                { url: 'addedWords', valueUnsignedInt: doc.aiDraft.addedWords },
+              ]
+            : []),
           { url: 'notice', valueString: sig ? 'AI-generated draft, reviewed and signed by the results interpreter' : 'AI-generated draft, not reviewed' },
         ],
       },
@@ -167,6 +178,7 @@ function narrative(doc: ReportDocument, title: string, text: string): string {
     doc.signature
       ? `<p><b>${escapeXml(describeSignature(doc.signature))}.</b> Drafted with ${escapeXml(describeModel(doc.model))}; reviewed and signed by the reader.</p>`
       : `<p>${escapeXml(DISCLAIMER)}. Written by ${escapeXml(describeModel(doc.model))}; not reviewed.</p>`,
+    ...(doc.aiDraft ? [`<p>AI draft: ${escapeXml(describeChanges(doc.aiDraft))}</p>`] : []),
     ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
     ...(doc.study?.fitWarning ? [`<p><b>Warning:</b> ${escapeXml(doc.study.fitWarning)}</p>`] : []),
     `<pre>${escapeXml(text)}</pre>`,

@@ -56,6 +56,13 @@ describe('study summary', () => {
     expect(md).toContain('- **Status:** final\n- **Signed by:** Dr Jane Doe (St Example Hospital), 2025-03-04 09:30\n- **Model:**');
   });
 
+  it("says how much of the AI draft the report keeps, when the model's text is known", () => {
+    const aiDraft = { modelWords: 10, keptWords: 8, removedWords: 2, addedWords: 3 };
+    expect(toPlainText({ ...doc, aiDraft })).toContain("\nStatus: unsigned draft\nAI draft: Kept 8 of the AI draft's 10 words, removed 2, added 3.\nModel: ");
+    expect(toMarkdown({ ...doc, aiDraft })).toContain("- **AI draft:** Kept 8 of the AI draft's 10 words, removed 2, added 3.\n");
+    expect(toPlainText(doc)).not.toContain('AI draft:');
+  });
+
   it('drops empty ("—") and invalid dates', () => {
     const m = meta.map((f) => (f.key === 'studyDate' ? { ...f, value: '2023-02-30' } : f.key === 'modality' ? { ...f, value: '—' } : f));
     expect(summarizeStudy({ ...image, meta: m })).toMatchObject({ modality: undefined, studyDate: undefined });

@@ -1,5 +1,6 @@
 import { describeModel, describeStudy, DISCLAIMER, localDate, localDateTime, PRESET_TITLES, type ReportDocument } from './context';
 import type { FindingRow } from './findings';
+import { describeChanges } from './draft-changes';
 import { describeSigner, SIGNED_NOTICE } from './signature';
 import { measurementLines, measurementsHeading } from './structured-measurements';
 
@@ -23,6 +24,7 @@ export function headerFacts(doc: ReportDocument): [string, string][] {
     ['Status', sig ? (sig.amends ? 'final, amended' : 'final') : 'unsigned draft'],
     ...(sig ? [['Signed by', describeSigner(sig)] as [string, string]] : []),
     ...(sig?.amends ? [['Amends', `the report signed by ${describeSigner(sig.amends)}`] as [string, string]] : []),
+    ...(doc.aiDraft ? [['AI draft', describeChanges(doc.aiDraft)] as [string, string]] : []),
     ['Model', describeModel(doc.model)],
     ['Date', localDateTime(doc.now)],
     ...(doc.study ? [['Study', describeStudy(doc.study)] as [string, string]] : []),

@@ -293,9 +293,25 @@ describe('write-ahead journal', () => {
     store2.getState().signReport(jane, 2000);
     expect(store2.getState().signature?.amends).toEqual({ reader: jane, at: 1234 });
 
+    // The model's own text is kept with the draft too.
+    expect(journal.read()?.modelReport).toBeUndefined(); // typed, never streamed: not known
+    store2.getState().amendReport();
+    store2.getState().startReport('report');
+    store2.getState().appendReport('Model text.');
+    store2.getState().editReport('Reader: Model text.');
+    store2.getState().finishStreaming();
+    expect(journal.read()?.modelReport).toBe('Model text.');
+    crash(p2);
+    const store3 = createAppStore();
+    const p3 = new DraftPersistence(store3, storage, { ...FAST, journal });
+    started.push(p3);
+    await p3.start();
+    expect([store3.getState().report, store3.getState().modelReport]).toEqual(['Reader: Model text.', 'Model text.']);
+
     // A stored signature counts only for the text it signed.
-    const tampered = { ...journal.read()!, report: 'Edited outside the app' };
-    expect(asDraft(JSON.parse(JSON.stringify(tampered)))?.signature).toBeUndefined();
+    const d = journal.read()!;
+    expect(asDraft({ ...d, signature: { reader: jane, at: 1, text: d.report } })?.signature).toEqual({ reader: jane, at: 1, text: d.report });
+    expect(asDraft({ ...d, signature: { reader: jane, at: 1, text: 'Edited outside the app' } })?.signature).toBeUndefined();
   });
 
   it('writes every change synchronously; a reload before IndexedDB saved brings it back at once and IndexedDB catches up', async () => {

@@ -38,6 +38,8 @@ export interface Draft {
   signature?: ReportSignature | null;
   /** The signed report being amended. */
   amending?: ReportSignature | null;
+  /** The model's own text of the report (its edits apart); absent when not known. */
+  modelReport?: string | null;
 }
 
 /** Text typed before any image was opened; it moves to the first study opened. */
@@ -93,6 +95,7 @@ export function asDraft(v: unknown): Draft | undefined {
         reportPreset: d.reportPreset ?? null,
         chatInput: typeof d.chatInput === 'string' ? d.chatInput : '',
         ...signed(d),
+        modelReport: typeof d.modelReport === 'string' ? d.modelReport : undefined,
       }
     : undefined;
 }
@@ -104,16 +107,25 @@ function signed(d: Partial<Draft>): Pick<Draft, 'signature' | 'amending'> {
   return { signature: signature && signature.text === d.report ? signature : undefined, amending: amending ?? undefined };
 }
 
-type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'signature' | 'amending'>;
+type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'signature' | 'amending' | 'modelReport'>;
 
-const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', signature: null, amending: null };
+const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', signature: null, amending: null, modelReport: null };
 
 function hasContent(s: Pick<DraftContent, 'report' | 'versions' | 'chat'> & { chatInput?: string }): boolean {
   return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0 || (s.chatInput ?? '').trim() !== '';
 }
 
 function contentOf(s: DraftContent): DraftContent {
-  return { report: s.report, reportPreset: s.reportPreset, versions: s.versions, chat: s.chat, chatInput: s.chatInput, signature: s.signature, amending: s.amending };
+  return {
+    report: s.report,
+    reportPreset: s.reportPreset,
+    versions: s.versions,
+    chat: s.chat,
+    chatInput: s.chatInput,
+    signature: s.signature,
+    amending: s.amending,
+    modelReport: s.modelReport,
+  };
 }
 
 function sameContent(a: DraftContent, b: DraftContent): boolean {
@@ -124,7 +136,8 @@ function sameContent(a: DraftContent, b: DraftContent): boolean {
     a.chat === b.chat &&
     a.chatInput === b.chatInput &&
     a.signature === b.signature &&
-    a.amending === b.amending
+    a.amending === b.amending &&
+    a.modelReport === b.modelReport
   );
 }
 
@@ -138,6 +151,7 @@ function restorable(d: Draft): DraftContent {
     chatInput: d.chatInput ?? '',
     signature: d.signature ?? null,
     amending: d.amending ?? null,
+    modelReport: d.modelReport ?? null,
   };
 }
 
@@ -359,7 +373,7 @@ export class DraftPersistence {
       // A report for the new image began meanwhile: it is the new draft; the stored one stays
       // reachable as a version.
       if (stored) {
-        const last = stored.report.trim() ? [{ text: stored.report, preset: stored.reportPreset ?? 'report', createdAt: stored.savedAt }] : [];
+        const last = stored.report.trim() ? [{ text: stored.report, preset: stored.reportPreset ?? 'report', createdAt: stored.savedAt, ...(stored.modelReport ? { model: stored.modelReport } : {}) }] : [];
         s.addOlderVersions([...stored.versions, ...last]);
       }
       return this.saveNow();
@@ -368,7 +382,7 @@ export class DraftPersistence {
       // Text written before any image was open belongs to the first one opened; a draft saved
       // for that image comes back, with the new text kept as a version.
       if (stored) {
-        const kept = s.report.trim() ? [{ text: s.report, preset: s.reportPreset ?? 'report', createdAt: this.now() }] : [];
+        const kept = s.report.trim() ? [{ text: s.report, preset: s.reportPreset ?? 'report', createdAt: this.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}) }] : [];
         this.apply({ ...restorable(stored), versions: [...stored.versions, ...kept] }, { savedAt: stored.savedAt });
       }
       if (!stored || hasContent(s)) await this.saveNow();

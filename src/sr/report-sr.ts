@@ -1,6 +1,7 @@
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
 import { GRAYSCALE_SOFTCOPY_PS } from './lengths-presentation-state';
+import { describeChanges, type ChangeSummary } from '../report/draft-changes';
 import { dicomPersonName, type ReportSignature } from '../report/signature';
 import type { ReportMeasurements } from '../report/structured-measurements';
 import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
@@ -54,6 +55,8 @@ export interface ReportSrInput {
   measurements?: ReportMeasurements;
   /** The lengths' presentation state filed with it: the image is referenced as shown through it. */
   presentationState?: { seriesInstanceUID: string; sopInstanceUID: string };
+  /** How much of the model's draft the text keeps (report/draft-changes.ts), when known. */
+  aiDraft?: ChangeSummary;
   /** The reader's signature: the report is final and theirs. */
   signature?: Pick<ReportSignature, 'reader' | 'at'>;
   /** The SR this one replaces (the last one sent for this image): listed as its predecessor. */
@@ -82,6 +85,7 @@ const DCM = (value: string, meaning: string) => code(value, 'DCM', meaning);
 export const AI_DRAFT_COMMENT = 'Preliminary draft written by an AI model; not verified by a radiologist. Not for clinical use without review.';
 export const SIGNED_COMMENT = 'Drafted by an AI model (the observer device); reviewed and signed by the verifying observer.';
 export const SELF_CHECK_COMMENT = 'Model self-check on the workstation that wrote this draft';
+export const AI_DRAFT_CHANGES_COMMENT = "The reader's changes to the AI draft";
 export const RANDOM_WEIGHTS_COMMENT = 'Written by a test model with random weights: the text is meaningless.';
 
 export function buildReportSr(input: ReportSrInput): ReportSr {
@@ -106,6 +110,7 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const comments = [
     sig ? SIGNED_COMMENT : AI_DRAFT_COMMENT,
     ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : []),
+    ...(input.aiDraft ? [`${AI_DRAFT_CHANGES_COMMENT}: ${describeChanges(input.aiDraft)}`] : []),
     ...(input.selfCheck ? [`${SELF_CHECK_COMMENT}: ${input.selfCheck}`] : []),
     ...(input.fitWarning ? [`Warning: ${input.fitWarning}`] : []),
     ...(input.measurements ? measurementComments(input.measurements) : []),

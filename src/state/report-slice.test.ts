@@ -118,10 +118,31 @@ describe('report slice', () => {
     // Amending reopens it, keeps the signed text as a version, and the next signature says what it amends.
     s.getState().amendReport();
     expect(s.getState().signature).toBeNull();
-    expect(s.getState().versions).toEqual([{ text: signed, preset: 'report', createdAt: 2000, signedBy: 'Dr Jane Doe' }]);
+    expect(s.getState().versions).toEqual([{ text: signed, preset: 'report', createdAt: 2000, signedBy: 'Dr Jane Doe', model: 'Heart normal.' }]);
     s.getState().editReport('Heart normal. Lungs clear. Addendum: no effusion.');
     s.getState().signReport(jane, 3000);
     expect(s.getState().signature).toEqual({ reader: jane, at: 3000, text: 'Heart normal. Lungs clear. Addendum: no effusion.', amends: { reader: jane, at: 2000 } });
     expect(s.getState().amending).toBeNull();
+  });
+
+  it("keeps the model's own text apart from the reader's edits, per version; unknown for a filed draft taken over", () => {
+    const s = createAppStore();
+    expect(s.getState().modelReport).toBeNull();
+    s.getState().startReport('report');
+    s.getState().appendReport('Heart ');
+    s.getState().editReport('EDITED Heart ');
+    s.getState().appendReport('normal.');
+    s.getState().finishStreaming();
+    expect([s.getState().report, s.getState().modelReport]).toEqual(['EDITED Heart normal.', 'Heart normal.']);
+    s.getState().startReport('differential');
+    s.getState().appendReport('Normal.');
+    s.getState().finishStreaming();
+    expect(s.getState().versions[0]).toMatchObject({ text: 'EDITED Heart normal.', model: 'Heart normal.' });
+    s.getState().restoreVersion(0);
+    expect(s.getState().modelReport).toBe('Heart normal.');
+    s.getState().takeReport('Filed text.');
+    expect(s.getState().modelReport).toBeNull();
+    s.getState().restoreVersion(s.getState().versions.findIndex((v) => v.text === 'EDITED Heart normal.'));
+    expect(s.getState().modelReport).toBe('Heart normal.');
   });
 });

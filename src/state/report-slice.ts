@@ -9,6 +9,8 @@ export interface ReportVersion {
   createdAt: number;
   /** The version as it was signed, before an amendment: who signed it ("Dr Jane Doe"). */
   signedBy?: string;
+  /** The model's own text for it (modelReport), when known. */
+  model?: string;
 }
 
 export type ReportPreset = Exclude<PresetId, 'question'> | 'findings' | 'question';
@@ -41,6 +43,12 @@ export interface ReportSlice {
   streaming: 'report' | 'chat' | null;
   /** Earlier versions, kept when the user regenerates. Newest last. */
   versions: ReportVersion[];
+  /**
+   * The model's own text of the report on screen: what streamed in, without the reader's edits
+   * (report/draft-changes.ts compares the two). null when not known: typed by the reader, a filed
+   * draft taken over, or a draft saved before it was kept.
+   */
+  modelReport: string | null;
   chat: ChatMessage[];
   /** The follow-up question being typed (kept in the store so drafts save it with the report). */
   chatInput: string;
@@ -72,6 +80,7 @@ export interface ReportSlice {
     chatInput: string;
     signature?: ReportSignature | null;
     amending?: ReportSignature | null;
+    modelReport?: string | null;
   }) => void;
   draftNotice: DraftNotice | null;
   setDraftNotice: (notice: DraftNotice | null) => void;
@@ -93,23 +102,30 @@ export interface ReportSlice {
 /** Whether the report on screen may change (it is not signed). */
 export const reportEditable = (s: Pick<ReportSlice, 'signature'>): boolean => s.signature === null;
 
+/** The report on screen as a version to keep, with the model's text for it when known. */
+function keep(s: ReportSlice, fallback: ReportPreset, extra: Partial<ReportVersion> = {}): ReportVersion {
+  return { text: s.report, preset: s.reportPreset ?? fallback, createdAt: Date.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}), ...extra };
+}
+
 export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (set) => ({
   report: '',
   reportPreset: null,
   streaming: null,
   versions: [],
+  modelReport: null,
   chat: [],
   chatInput: '',
   setChatInput: (chatInput) => set({ chatInput }),
   startReport: (preset) =>
     set((s) => (s.signature ? {} : {
-      versions: s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? preset, createdAt: Date.now() }] : s.versions,
+      versions: s.report.trim() ? [...s.versions, keep(s, preset)] : s.versions,
       report: '',
+      modelReport: '',
       reportPreset: preset,
       streaming: 'report',
       reportCaret: null,
     })),
-  appendReport: (delta) => set((s) => (s.signature ? {} : { report: s.report + delta })),
+  appendReport: (delta) => set((s) => (s.signature ? {} : { report: s.report + delta, modelReport: (s.modelReport ?? '') + delta })),
   editReport: (report) => set((s) => (s.signature ? {} : { report })),
   reportCaret: null,
   setReportCaret: (reportCaret) => set({ reportCaret }),
@@ -130,14 +146,14 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       const v = s.versions[index];
       if (!v || s.signature) return {};
       const versions = s.versions.filter((_, i) => i !== index);
-      if (s.report.trim()) versions.push({ text: s.report, preset: s.reportPreset ?? v.preset, createdAt: Date.now() });
-      return { report: v.text, reportPreset: v.preset, versions, reportCaret: null };
+      if (s.report.trim()) versions.push(keep(s, v.preset));
+      return { report: v.text, reportPreset: v.preset, versions, reportCaret: null, modelReport: v.model ?? null };
     }),
   takeReport: (text) =>
     set((s) => {
       if (s.streaming || s.signature || s.report === text) return {};
-      const versions = s.report.trim() ? [...s.versions, { text: s.report, preset: s.reportPreset ?? 'report', createdAt: Date.now() }] : s.versions;
-      return { report: text, reportPreset: 'report', versions, reportCaret: null };
+      const versions = s.report.trim() ? [...s.versions, keep(s, 'report')] : s.versions;
+      return { report: text, reportPreset: 'report', versions, reportCaret: null, modelReport: null };
     }),
   startChat: (question) =>
     set((s) => ({ chat: [...s.chat, { role: 'user', text: question }, { role: 'assistant', text: '', streaming: true }], streaming: 'chat' })),
@@ -154,7 +170,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       return { streaming: null, chat };
     }),
   resetConversation: () => set({ chat: [] }),
-  loadDraft: (d) => set({ signature: null, amending: null, ...d, streaming: null, reportCaret: null }),
+  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, ...d, streaming: null, reportCaret: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
   draftFor: null,
@@ -172,7 +188,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
     set((s) => {
       const signed = s.signature;
       if (!signed) return {};
-      const kept: ReportVersion = { text: signed.text, preset: s.reportPreset ?? 'report', createdAt: signed.at, signedBy: readerName(signed.reader) };
+      const kept = keep(s, 'report', { text: signed.text, createdAt: signed.at, signedBy: readerName(signed.reader) });
       return { signature: null, amending: signed, versions: [...s.versions, kept] };
     }),
 });

@@ -223,7 +223,7 @@ export class Worklist {
         const text = await this.controller.draftInBackground(grey);
         if (text === null) retry = true;
         else {
-          await this.saveDraft({ schema: 1, key, savedAt: Date.now(), label: describeStudy(summarizeStudy(image)), report: text, reportPreset: 'report', versions: [], chat: [] });
+          await this.saveDraft({ schema: 1, key, savedAt: Date.now(), label: describeStudy(summarizeStudy(image)), report: text, reportPreset: 'report', versions: [], chat: [], modelReport: text });
           if (this.item(item.id)?.state === 'drafting') update(item.id, { state: 'draft-ready', draft: text });
         }
       }

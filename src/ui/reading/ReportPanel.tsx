@@ -1,8 +1,9 @@
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
+import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
@@ -24,6 +25,10 @@ export function ReportPanel() {
   const setReportCaret = useAppStore((s) => s.setReportCaret);
   const restore = useAppStore((s) => s.restoreVersion);
   const signed = useAppStore((s) => s.signature !== null);
+  const modelReport = useAppStore((s) => s.modelReport);
+  // "Changes from the AI draft" shows in the box's place; while text streams in, the box shows.
+  const [showChanges, setShowChanges] = useState(false);
+  const changesShown = showChanges && !streaming && !!modelReport?.trim();
   // A signed report is the reader's: no preset writes over it until they amend it.
   const ready = loaded && hasImage && !streaming && !signed;
   // Streamed text is appended by React rewriting the textarea's value, which puts the caret at the
@@ -142,9 +147,16 @@ export function ReportPanel() {
         readOnly={signed}
         aria-keyshortcuts="Control+Enter Escape"
         spellCheck
+        hidden={changesShown}
       />
+      {changesShown && <DraftChanges model={modelReport!} report={report} />}
       {findings && <FindingsTable rows={findings} />}
       <div className="toolbar" role="toolbar" aria-label="Report actions">
+        {modelReport?.trim() && !streaming && (
+          <button type="button" aria-pressed={changesShown} onClick={() => setShowChanges(!changesShown)} title="Shows what you changed in the model's draft: removed words struck through, added words marked">
+            Changes from the AI draft
+          </button>
+        )}
         <SignReport />
         {versions.length > 0 && (
           <label>

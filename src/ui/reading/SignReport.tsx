@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { changeSummary, describeChanges } from '../../report/draft-changes';
 import { describeSignature, describeSigner, readerName, readerProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
 
@@ -15,10 +16,14 @@ export function SignReport() {
   const canSign = useAppStore((s) => s.report.trim() !== '' && s.streaming !== 'report');
   const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
   const saved = useAppStore((s) => s.settings.reader);
+  // What the reader is about to sign of the model's text (none known: typed, or a filed draft).
+  const modelReport = useAppStore((s) => s.modelReport);
+  const report = useAppStore((s) => s.report);
   const updateSettings = useAppStore((s) => s.updateSettings);
   const sign = useAppStore((s) => s.signReport);
   const amend = useAppStore((s) => s.amendReport);
   const [form, setForm] = useState<Reader | null>(null);
+  const changes = useMemo(() => (form && modelReport?.trim() && report.trim() ? changeSummary(modelReport, report) : null), [form, modelReport, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
   const after = useRef<'signed' | 'amended' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
@@ -89,6 +94,11 @@ export function SignReport() {
           <p className="muted">
             Signed, the report is yours, final and read-only; every export and the SR say so, and still name the model that drafted it.
           </p>
+          {changes && (
+            <p className={changes.removedWords + changes.addedWords === 0 ? 'warning' : 'muted'} data-testid="sign-changes">
+              {changes.removedWords + changes.addedWords === 0 ? `You are signing the AI draft as the model wrote it (${changes.modelWords} words).` : describeChanges(changes)}
+            </p>
+          )}
           {randomWeights && (
             <p className="warning" data-testid="sign-demo-warning">
               This draft came from the demo model with random weights: its text means nothing. Sign only what you wrote or checked yourself.
