@@ -26,9 +26,11 @@ export function ReportPanel() {
   const restore = useAppStore((s) => s.restoreVersion);
   const signed = useAppStore((s) => s.signature !== null);
   const modelReport = useAppStore((s) => s.modelReport);
-  // "Changes from the AI draft" shows in the box's place; while text streams in, the box shows.
-  const [showChanges, setShowChanges] = useState(false);
-  const changesShown = showChanges && !streaming && !!modelReport?.trim();
+  // "Changes from the AI draft" shows in the box's place, for the study it was asked for: the next
+  // image opens in the box. While text streams in, the box shows.
+  const studyKey = useAppStore((s) => s.study?.key ?? null);
+  const [changesFor, setChangesFor] = useState<{ study: string | null } | null>(null);
+  const changesShown = changesFor?.study === studyKey && !streaming && !!modelReport?.trim();
   // A signed report is the reader's: no preset writes over it until they amend it.
   const ready = loaded && hasImage && !streaming && !signed;
   // Streamed text is appended by React rewriting the textarea's value, which puts the caret at the
@@ -153,7 +155,7 @@ export function ReportPanel() {
       {findings && <FindingsTable rows={findings} />}
       <div className="toolbar" role="toolbar" aria-label="Report actions">
         {modelReport?.trim() && !streaming && (
-          <button type="button" aria-pressed={changesShown} onClick={() => setShowChanges(!changesShown)} title="Shows what you changed in the model's draft: removed words struck through, added words marked">
+          <button type="button" aria-pressed={changesShown} onClick={() => setChangesFor(changesShown ? null : { study: studyKey })} title="Shows what you changed in the model's draft: removed words struck through, added words marked">
             Changes from the AI draft
           </button>
         )}

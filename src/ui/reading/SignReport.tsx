@@ -6,9 +6,10 @@ import { useAppStore } from '../store-context';
 const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' };
 
 /**
- * Signing the report, in the report's actions: the reader makes the draft their final report. The form asks who signs
- * (remembered on this device for next time); once signed the report is read-only until Amend,
- * and every export and the SR sent to PACS say who signed it and when.
+ * Signing the report, among the report's actions: the reader makes the draft their final report.
+ * The form asks who signs (remembered on this device for next time) and says how much of the
+ * model's draft they are signing; once signed the report is read-only until Amend, and every
+ * export and the SR sent to PACS say who signed it and when.
  */
 export function SignReport() {
   const signature = useAppStore((s) => s.signature);
