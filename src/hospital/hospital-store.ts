@@ -37,6 +37,8 @@ export interface OpenedStudy {
   sourceProblem?: string;
   /** The last SR sent. */
   sent?: SentReport;
+  /** A report filed in the study that the reader went on from (Continue from this draft), and when. */
+  continuedFrom?: SrReference & { at: number };
   /** Lengths filed on the server with this image (its study's presentation states: filed-lengths.ts). */
   filed?: Busy<FiledLengths>;
 }
@@ -73,6 +75,7 @@ export interface HospitalState {
   setPriorReports: (studyUID: string, reports: Busy<StudyReports>) => void;
   markOpened: (studyKey: string, o: OpenedStudy) => void;
   markSent: (studyKey: string, sent: Omit<SentReport, 'at'>) => void;
+  markContinued: (studyKey: string, from: SrReference) => void;
   setFiled: (studyKey: string, filed: Busy<FiledLengths>) => void;
 }
 
@@ -96,6 +99,8 @@ export function createHospitalStore(): HospitalStore {
     set: (patch) => set(patch),
     markOpened: (key, o) => set((s) => ({ opened: { ...s.opened, [key]: o } })),
     setFiled: (key, filed) => set((s) => (s.opened[key] ? { opened: { ...s.opened, [key]: { ...s.opened[key], filed } } } : {})),
+    markContinued: (key, from) =>
+      set((s) => (s.opened[key] ? { opened: { ...s.opened, [key]: { ...s.opened[key], continuedFrom: { ...from, at: Date.now() } } } } : {})),
     markSent: (key, sent) =>
       set((s) => {
         const prev = s.opened[key];

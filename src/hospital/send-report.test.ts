@@ -10,7 +10,7 @@ import { createAppStore } from '../state/store';
 import { hospitalStoreFor } from './hospital-store';
 import { BASIC_TEXT_SR, ENHANCED_SR } from '../sr/report-sr';
 import { initialWindow } from '../imaging/presented-view';
-import { buildOpenStudyPresentationState, buildOpenStudySr } from './send-report';
+import { buildOpenStudyPresentationState, buildOpenStudySr, predecessorOf } from './send-report';
 
 const dir = mkdtempSync(join(tmpdir(), 'cxr-send-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +74,14 @@ describe('the SR sent from the open study says what the other exports say', () =
     expect(errors).toEqual([]);
     const pred = execFileSync('dcmdump', ['+P', '0008,1155', join(dir, 'signed-sr.dcm')]).toString();
     expect(pred).toContain(`[${draft.sopInstanceUID}]`);
+    // A filed report gone on from after that send is what the next SR replaces; a send after that, the send.
+    const filed = { seriesInstanceUID: '1.2.3.9', sopInstanceUID: '1.2.3.9.1', sopClassUID: draft.sopClassUID };
+    const sentAt = h.getState().opened[key]!.sent!.at;
+    h.getState().markContinued(key, filed);
+    expect(predecessorOf({ sent: { ...h.getState().opened[key]!.sent!, at: sentAt - 1 }, continuedFrom: h.getState().opened[key]!.continuedFrom })).toMatchObject(filed);
+    expect(predecessorOf({ sent: { ...h.getState().opened[key]!.sent!, at: Date.now() + 1000 }, continuedFrom: h.getState().opened[key]!.continuedFrom })?.sopInstanceUID).toBe(draft.sopInstanceUID);
+    expect(predecessorOf({ continuedFrom: h.getState().opened[key]!.continuedFrom })).toMatchObject(filed);
+
     // The store's signature is for another text (as a restored draft could be): sent unsigned.
     app.setState({ signature: { ...app.getState().signature!, text: 'Other text.' } });
     expect(read(buildOpenStudySr(app, h).sr.bytes, 'unsigned-sr.dcm').dump).toMatch(/Verification Flag\s*:\s*UNVERIFIED/);

@@ -2,14 +2,14 @@ import { DicomwebError } from '../dicomweb/errors';
 import { DicomwebServer } from '../dicomweb/server';
 import { modelFitWarning } from '../imaging/model-fit';
 import { buildLengthsPresentationState, type LengthsPresentationState } from '../sr/lengths-presentation-state';
-import { APP_NAME, buildReportSr, type ReportSr, type SrDevice } from '../sr/report-sr';
+import { APP_NAME, buildReportSr, type ReportSr, type SrDevice, type SrReference } from '../sr/report-sr';
 import { changeSummary } from '../report/draft-changes';
 import type { ReportSignature } from '../report/signature';
 import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
 import { openImageLengths, openImageView } from '../state/study-slice';
 import { describeVerification } from '../state/verification-slice';
-import type { HospitalStore, SentReport } from './hospital-store';
+import type { HospitalStore, OpenedStudy, SentReport } from './hospital-store';
 
 /** Why the open study's report cannot become an SR now; null when it can. */
 export function srBlocker(app: AppState, h: HospitalStore): string | null {
@@ -50,6 +50,13 @@ export function sentAsIs(sent: Pick<SentReport, 'text' | 'measured' | 'signedAt'
   return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s) && sent.signedAt === (openSignature(s)?.at ?? null);
 }
 
+/** The SR a report sent now replaces: the last one sent for the image, or the filed one continued from, whichever is later. */
+export function predecessorOf(opened: Pick<OpenedStudy, 'sent' | 'continuedFrom'>): SrReference | null {
+  const { sent, continuedFrom } = opened;
+  if (sent && continuedFrom) return sent.at >= continuedFrom.at ? sent : continuedFrom;
+  return sent ?? continuedFrom ?? null;
+}
+
 /** `presentationState`: the lengths' one sent with it, which the SR's image references go through. */
 export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationState?: LengthsPresentationState): { sr: ReportSr; studyKey: string; studyUID: string } {
   const s = app.getState();
@@ -72,8 +79,8 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
     ...(presentationState ? { presentationState } : {}),
     ...(signature ? { signature } : {}),
     ...(aiDraft ? { aiDraft } : {}),
-    // The SR sent before for this image (a draft, or the signed report this amends) is the one it replaces.
-    ...(opened.sent ? { predecessor: opened.sent } : {}),
+    // The SR it replaces: the one sent before for this image, or the filed one the reader went on from, whichever came last.
+    ...(predecessorOf(opened) ? { predecessor: predecessorOf(opened)! } : {}),
   });
   return { sr, studyKey: s.study!.key, studyUID: source.StudyInstanceUID };
 }

@@ -60,6 +60,16 @@ export function asReader(v: unknown): Reader | null {
   return readerProblem(reader) ? null : reader;
 }
 
+/**
+ * The reader a filed report names as its verifier (their DICOM Person Name and organization), when
+ * it is one this app could sign as; null otherwise.
+ */
+export function readerOfPersonName(personName: string, organization: string): Reader | null {
+  const [family = '', given = '', , prefix = ''] = (personName.split('=')[0] ?? '').split('^');
+  const reader = { family: family.trim(), given: given.trim(), prefix: prefix.trim(), organization: organization.trim() };
+  return readerProblem(reader) ? null : reader;
+}
+
 /** A stored value, if it is a signature (drafts saved before signatures existed have none). */
 export function asSignature(v: unknown): ReportSignature | null {
   if (typeof v !== 'object' || v === null) return null;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { reportMeasurements } from '../report/structured-measurements';
-import { readReportSr } from './read-sr';
+import { filedSignature, readReportSr } from './read-sr';
 import { buildReportSr } from './report-sr';
 import { srSourceFromDicom } from './source';
 
@@ -77,7 +77,12 @@ describe('a report SR read back as a prior report', () => {
     const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
     const sr = buildReportSr({ source, text: 'Impression: Normal chest.', device, now: new Date(2026, 0, 31, 9, 5, 0), signature: { reader, at: new Date(2026, 0, 31, 9, 4, 0).getTime() } });
     const r = readReportSr(sr.bytes.slice().buffer);
-    expect(r).toMatchObject({ status: 'final', author: 'Dr Jane Doe', draft: 'Impression: Normal chest.' });
+    expect(r).toMatchObject({ status: 'final', author: 'Dr Jane Doe', draft: 'Impression: Normal chest.', sopClassUID: sr.sopClassUID, seriesInstanceUID: sr.seriesInstanceUID });
+    expect(r.verifier).toEqual({ personName: 'Doe^Jane^^Dr', organization: 'St Example Hospital', at: new Date(2026, 0, 31, 9, 4, 0).getTime() });
+    // Gone on from, it is amended: the signature as the reader had it on screen.
+    expect(filedSignature(r)).toEqual({ reader, at: new Date(2026, 0, 31, 9, 4, 0).getTime(), text: 'Impression: Normal chest.' });
+    expect(filedSignature({ ...r, status: 'preliminary' })).toBeNull();
+    expect(filedSignature({ ...r, verifier: { ...r.verifier!, organization: '' } })).toBeNull();
     expect(r.text).toContain('Comment: Drafted by an AI model (the observer device); reviewed and signed by the verifying observer.');
   });
 

@@ -1,4 +1,5 @@
 import type { NaturalDataset } from 'dcmjs';
+import { readerOfPersonName, type ReportSignature } from '../report/signature';
 import { APP_NAME } from './dicom-object';
 import { first, isoDate, items, readNatural, text } from './natural-values';
 
@@ -15,6 +16,8 @@ import { first, isoDate, items, readNatural, text } from './natural-values';
 
 export interface ReadReport {
   sopInstanceUID: string;
+  seriesInstanceUID: string;
+  sopClassUID: string;
   /** The document's title: its root concept name, e.g. "Diagnostic imaging report". */
   title: string;
   /** YYYY-MM-DD, when the SR says (Content Date). */
@@ -30,6 +33,8 @@ export interface ReadReport {
    * sending (its Finding text), to go on from on another workstation; null for another writer's.
    */
   draft: string | null;
+  /** Who verified it, as the SR says: their Person Name as written, organization, and when (epoch ms; null when unreadable). */
+  verifier: { personName: string; organization: string; at: number | null } | null;
 }
 
 const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
@@ -45,15 +50,45 @@ export function readReportSr(bytes: ArrayBuffer): ReadReport {
   if (!sopClass.startsWith(SR_CLASS_PREFIX)) throw new Error(`Not a structured report (SOP Class ${sopClass || 'missing'}).`);
   const lines: string[] = [];
   writeItems(items(d.ContentSequence), 0, lines);
+  const v = first(d.VerifyingObserverSequence);
   return {
     sopInstanceUID: text(d.SOPInstanceUID),
+    seriesInstanceUID: text(d.SeriesInstanceUID),
+    sopClassUID: sopClass,
     title: meaning(d) || 'Report',
     date: isoDate(text(d.ContentDate) || text(d.InstanceCreationDate)),
     status: statusOf(d),
     author: authorOf(d),
     text: lines.join('\n').trim(),
     draft: text(d.Manufacturer) === APP_NAME ? ownDraft(d) : null,
+    verifier: v ? { personName: rawPersonName(v.VerifyingObserverName), organization: text(v.VerifyingOrganization), at: dateTimeMs(text(v.VerificationDateTime)) } : null,
   };
+}
+
+/**
+ * The signature on a final report this app wrote, as the reader would have had it on screen (the
+ * reader, when, the text signed); null for a draft, or a verifier it cannot read.
+ */
+export function filedSignature(r: ReadReport): ReportSignature | null {
+  if (r.status !== 'final' || !r.verifier || r.draft === null || r.verifier.at === null) return null;
+  const reader = readerOfPersonName(r.verifier.personName, r.verifier.organization);
+  return reader ? { reader, at: r.verifier.at, text: r.draft } : null;
+}
+
+/** A PN as written ("Doe^Jane^^Dr"), from dcmjs's natural form ([{ Alphabetic }]) or a string. */
+function rawPersonName(pn: unknown): string {
+  const x = Array.isArray(pn) ? pn[0] : pn;
+  if (typeof x === 'string') return x;
+  if (x && typeof x === 'object' && 'Alphabetic' in x) return String((x as { Alphabetic?: unknown }).Alphabetic ?? '');
+  return '';
+}
+
+/** DICOM DT (YYYYMMDDHHMMSS, the rest optional; no offset: local time) as epoch ms; null when it is not one. */
+function dateTimeMs(dt: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?/.exec(dt);
+  if (!m) return null;
+  const t = new Date(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)).getTime();
+  return Number.isFinite(t) ? t : null;
 }
 
 /** The Finding text of this app's SR (report-sr.ts: root > Findings container > Finding TEXT). */

@@ -142,6 +142,10 @@ describe('report slice', () => {
     expect(s.getState().modelReport).toBe('Heart normal.');
     s.getState().takeReport('Filed text.');
     expect(s.getState().modelReport).toBeNull();
+    // A filed signed report taken over: signing it again amends that signature.
+    const filed = { reader: { family: 'Roe', given: 'Ann', prefix: '', organization: 'Other Clinic' }, at: 77, text: 'Filed text.' };
+    s.getState().takeReport('Filed text.', filed);
+    expect(s.getState().amending).toEqual(filed);
     s.getState().restoreVersion(s.getState().versions.findIndex((v) => v.text === 'EDITED Heart normal.'));
     expect(s.getState().modelReport).toBe('Heart normal.');
   });

@@ -66,8 +66,11 @@ export interface ReportSlice {
    */
   insertReportLine: (line: string) => void;
   restoreVersion: (index: number) => void;
-  /** Puts `text` in as the report (a draft filed from another workstation); the report it replaces stays under Earlier versions. */
-  takeReport: (text: string) => void;
+  /**
+   * Puts `text` in as the report (a draft filed from another workstation); the report it replaces
+   * stays under Earlier versions. `amends`: the filed report was signed, so signing this one amends it.
+   */
+  takeReport: (text: string, amends?: ReportSignature) => void;
   startChat: (question: string) => void;
   appendChat: (delta: string) => void;
   finishStreaming: (opts?: { interrupted?: boolean }) => void;
@@ -149,11 +152,12 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       if (s.report.trim()) versions.push(keep(s, v.preset));
       return { report: v.text, reportPreset: v.preset, versions, reportCaret: null, modelReport: v.model ?? null };
     }),
-  takeReport: (text) =>
+  takeReport: (text, amends) =>
     set((s) => {
-      if (s.streaming || s.signature || s.report === text) return {};
+      if (s.streaming || s.signature) return {};
+      if (s.report === text) return amends ? { amending: amends } : {};
       const versions = s.report.trim() ? [...s.versions, keep(s, 'report')] : s.versions;
-      return { report: text, reportPreset: 'report', versions, reportCaret: null, modelReport: null };
+      return { report: text, reportPreset: 'report', versions, reportCaret: null, modelReport: null, ...(amends ? { amending: amends } : {}) };
     }),
   startChat: (question) =>
     set((s) => ({ chat: [...s.chat, { role: 'user', text: question }, { role: 'assistant', text: '', streaming: true }], streaming: 'chat' })),

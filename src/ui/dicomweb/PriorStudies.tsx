@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { StudyRow } from '../../dicomweb/records';
 import { chooseStudy } from '../../hospital/open-from-server';
 import { comparePrior, comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
-import type { ReadReport } from '../../sr/read-sr';
+import { filedSignature, type ReadReport } from '../../sr/read-sr';
 import { PanelCount } from '../layout/PanelCount';
 import { ChosenStudy } from './ChosenStudy';
 import { useAppStore, useAppStoreApi } from '../store-context';
@@ -164,6 +164,7 @@ function OwnReports({ studyUID }: { studyUID: string }) {
 function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: boolean }) {
   const reports = useHospital((s) => s.priorReports[studyUID]);
   const app = useAppStoreApi();
+  const h = useHospitalApi();
   const streaming = useAppStore((s) => s.streaming !== null);
   const signed = useAppStore((s) => s.signature !== null);
   // The draft taken, and whether a report was there before it (kept under Earlier versions).
@@ -198,8 +199,10 @@ function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: b
                 type="button"
                 disabled={streaming || signed}
                 onClick={() => {
-                  const { report, takeReport } = app.getState();
-                  takeReport(r.draft!);
+                  const { report, takeReport, study } = app.getState();
+                  // A signed report goes on as its amendment: signing again says so, and the SR sent names it as the predecessor.
+                  takeReport(r.draft!, filedSignature(r) ?? undefined);
+                  if (study) h.getState().markContinued(study.key, { seriesInstanceUID: r.seriesInstanceUID, sopInstanceUID: r.sopInstanceUID, sopClassUID: r.sopClassUID });
                   setTaken({ uid: r.sopInstanceUID, kept: report.trim() !== '' && report !== r.draft });
                 }}
                 title="Puts this draft's text in as the report, to edit and send again; the report you have now stays under Earlier versions"

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { buildOpenStudySr, openSignature, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
+import { buildOpenStudySr, openSignature, predecessorOf, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
 import { describeSignature } from '../../report/signature';
 import { describeMeasurements, reportMeasurements } from '../../report/structured-measurements';
 import { openImageLengths } from '../../state/study-slice';
@@ -39,6 +39,7 @@ export function SendReport() {
   const send = useHospital((s) => s.send);
   const [downloadError, setDownloadError] = useState<string | null>(null);
   if (!studyKey) return null;
+  const replaces = opened ? predecessorOf(opened) : null;
   const blocker = srBlocker(app.getState(), h);
   const sentHere = send.status === 'done' && send.value.studyKey === studyKey;
   if (opened && !opened.source) {
@@ -77,12 +78,14 @@ export function SendReport() {
         Download SR (.dcm)
       </button>
       {/* Said once it differs from a first send of a draft (whose done line says it): signed, or replacing an SR. */}
-      {!blocker && (signature || opened?.sent) && (
+      {!blocker && (signature || replaces) && (
         <span className="muted" data-testid="send-kind">
           {signature
             ? `Goes as your final report: ${describeSignature(signature)}.`
             : 'Goes as a preliminary, unverified AI draft; sign the report to send it as final.'}
-          {opened?.sent ? ' It replaces the report sent before for this image (named as its predecessor).' : ''}
+          {replaces
+            ? ` It replaces ${replaces === opened?.sent ? 'the report sent before for this image' : 'the filed report you went on from'} (named as its predecessor).`
+            : ''}
         </span>
       )}
       {measured && !blocker && (
