@@ -134,8 +134,10 @@ describe('report export, print, drafts (no image open)', () => {
     await report.click();
     await page.keyboard.press('End');
     await page.keyboard.type(' Addendum: no pneumothorax.');
-    await page.getByRole('button', { name: 'Sign report…' }).click();
-    await page.getByRole('button', { name: 'Sign as Dr Jane Doe' }).click();
+    // From the keyboard: Ctrl+Shift+S opens the form with the remembered name and its Sign button focused; Enter signs.
+    await page.keyboard.press('Control+Shift+S');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign as Dr Jane Doe');
+    await page.keyboard.press('Enter');
     expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+ \(amends the report signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\)\./);
     const amended = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string; conclusion: string };
     expect([amended.status, amended.conclusion]).toEqual(['amended', `${text} Addendum: no pneumothorax.`]);

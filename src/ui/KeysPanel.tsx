@@ -34,6 +34,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
     keys: [
       ['Ctrl+Enter', 'Generate report'],
       ['Escape', 'Stop the answer being written'],
+      ['Ctrl+Shift+S', 'Sign the report (opens the form; Enter signs, Escape cancels)'],
       ['Enter (in the question)', 'Ask'],
     ],
   },

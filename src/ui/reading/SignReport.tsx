@@ -29,6 +29,16 @@ export function SignReport() {
   const after = useRef<'signed' | 'amended' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
   const signButton = useRef<HTMLButtonElement>(null);
+  // Ctrl+Shift+S (⌘+Shift+S) opens the form from anywhere on the page, the name filled in when known, so Enter signs.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.isComposing || !(e.ctrlKey || e.metaKey) || !e.shiftKey || e.altKey || e.key.toLowerCase() !== 's') return;
+      e.preventDefault();
+      if (!signature && canSign && !form) setForm(saved ?? NO_READER);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [signature, canSign, form, saved]);
   useEffect(() => {
     if (after.current === 'signed') amendButton.current?.focus();
     if (after.current === 'amended') signButton.current?.focus();
@@ -87,7 +97,14 @@ export function SignReport() {
         </p>
       )}
       {!form ? (
-        <button type="button" ref={signButton} disabled={!canSign} onClick={() => setForm(saved ?? NO_READER)} title="Makes the report your final, signed report">
+        <button
+          type="button"
+          ref={signButton}
+          disabled={!canSign}
+          onClick={() => setForm(saved ?? NO_READER)}
+          title="Makes the report your final, signed report (Ctrl+Shift+S)"
+          aria-keyshortcuts="Control+Shift+S"
+        >
           Sign report…
         </button>
       ) : (
