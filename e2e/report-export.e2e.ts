@@ -82,7 +82,7 @@ describe('report export, print, drafts (no image open)', () => {
     await page.close();
   });
 
-  it('signs the report: asks who signs, makes it read-only and final in every export, keeps it after a reload, and amends it', async () => {
+  it('signs the report: asks who signs, makes it read-only and final in every export, keeps it after a reload, adds an addendum and amends it', async () => {
     const { page, errors } = await openPage(browser, baseURL);
     const report = page.getByRole('textbox', { name: 'Report', exact: true });
     await report.waitFor();
@@ -101,8 +101,8 @@ describe('report export, print, drafts (no image open)', () => {
     await form.getByRole('button', { name: 'Sign as Dr Jane Doe' }).click();
 
     const signed = page.getByTestId('report-signed');
-    expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), \d{4}-\d{2}-\d{2} \d{2}:\d{2}\. Final and read-only\.Amend$/);
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Amend');
+    expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), \d{4}-\d{2}-\d{2} \d{2}:\d{2}\. Final and read-only\.Add addendumAmend$/);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Add addendum');
     // Read-only: typing into it changes nothing.
     await report.click();
     await page.keyboard.type(' typed after signing');
@@ -126,21 +126,32 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await report.getAttribute('readonly')).toBe('');
     expect(await report.inputValue()).toBe(text);
 
-    // Amend: editable again, the signed text under Earlier versions; the name is remembered; the new signature amends the first.
-    await page.getByRole('button', { name: 'Amend' }).click();
+    // Add addendum: the signed text stays, "Addendum:" follows with the caret after it; the name is
+    // remembered; signed again, the report has an addendum (FHIR "appended").
+    await page.getByRole('button', { name: 'Add addendum' }).click();
     expect(await report.getAttribute('readonly')).toBeNull();
+    expect(await report.inputValue()).toBe(`${text}\n\nAddendum: `);
     expect(await page.getByTestId('report-amending').textContent()).toMatch(/^Amending the report signed by Dr Jane Doe \(St Example Hospital\), /);
     expect(await page.getByRole('combobox', { name: 'Earlier versions' }).textContent()).toContain('signed by Dr Jane Doe · No acute');
-    await report.click();
-    await page.keyboard.press('End');
-    await page.keyboard.type(' Addendum: no pneumothorax.');
+    await page.keyboard.type('no pneumothorax.');
     // From the keyboard: Ctrl+Shift+S opens the form with the remembered name and its Sign button focused; Enter signs.
     await page.keyboard.press('Control+Shift+S');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign as Dr Jane Doe');
     await page.keyboard.press('Enter');
-    expect(await signed.textContent()).toMatch(/^Signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+ \(amends the report signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\)\./);
-    const amended = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string; conclusion: string };
-    expect([amended.status, amended.conclusion]).toEqual(['amended', `${text} Addendum: no pneumothorax.`]);
+    const signedAgain = /^Signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+ \(adds an addendum to the report signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\)\./;
+    expect(await signed.textContent()).toMatch(signedAgain);
+    const appended = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string; conclusion: string };
+    expect([appended.status, appended.conclusion]).toEqual(['appended', `${text}\n\nAddendum: no pneumothorax.`]);
+    expect((await downloaded(page, 'Export .txt')).text).toMatch(/\nStatus: final, with addendum\nSigned by: .*\nAddendum to: the report signed by Dr Jane Doe /);
+
+    // Amend: a change to the signed text itself; signed again, the report is amended.
+    await page.getByRole('button', { name: 'Amend', exact: true }).click();
+    await report.fill(`Mild cardiomegaly.\n\nAddendum: no pneumothorax.`);
+    await page.keyboard.press('Control+Shift+S');
+    await page.keyboard.press('Enter');
+    expect(await signed.textContent()).toMatch(/ \(amends the report signed by Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+\)\./);
+    const amended = JSON.parse((await downloaded(page, 'Export FHIR')).text) as { status: string };
+    expect(amended.status).toBe('amended');
 
     // Clear all local data forgets the name too.
     await openPanel(page, 'settings');

@@ -82,6 +82,8 @@ describe('buildDiagnosticReport', () => {
     const amended = exported({ ...doc, signature: { reader: { family: 'Roe', given: '', prefix: '', organization: 'Other Clinic' }, at, text: doc.text, amends: { reader, at: at - 60_000 } } }, { patient: { name: 'DOE JOHN' } });
     expect(formatIssues(checkDiagnosticReport(amended).issues)).toBe('');
     expect(amended.status).toBe('amended');
+    const appended = exported({ ...doc, signature: { reader, at, text: doc.text, amends: { reader, at: at - 60_000, addendum: true } } });
+    expect([appended.status, formatIssues(checkDiagnosticReport(appended).issues)]).toEqual(['appended', '']);
     expect((amended.contained as { id: string; name?: unknown }[]).map((c) => c.id)).toEqual(['patient', 'reader']);
     expect((amended.contained as { name?: unknown }[])[1]!.name).toEqual([{ text: 'Roe', family: 'Roe' }]);
     // A Practitioner is checked like the other contained resources.

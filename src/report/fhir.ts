@@ -6,8 +6,8 @@ import { measurementLines, measurementsHeading, pixelLengthsNote, type ReportMea
 
 /**
  * The report as a FHIR R4 DiagnosticReport (JSON), status "preliminary": a draft no one has
- * signed. Once the reader signs it, "final" ("amended" when it replaces a report they signed
- * before), the reader a contained Practitioner named as `resultsInterpreter`, `issued` the time of
+ * signed. Once the reader signs it, "final" ("amended" when it replaces a report signed before,
+ * "appended" when it only adds to it), the reader a contained Practitioner named as `resultsInterpreter`, `issued` the time of
  * signing. Checked against the R4 definition by fhir-check.ts.
  *
  * Code: LOINC 18748-4 "Diagnostic imaging study". The model reads one image and knows neither the
@@ -73,7 +73,7 @@ export interface DiagnosticReport {
   text?: { status: 'generated'; div: string };
   contained?: (ContainedPatient | ContainedPractitioner | Observation)[];
   extension?: Extension[];
-  status: 'preliminary' | 'final' | 'amended';
+  status: 'preliminary' | 'final' | 'amended' | 'appended';
   category: CodeableConcept[];
   code: CodeableConcept;
   subject?: { reference: string };
@@ -138,7 +138,8 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
         ],
       },
     ],
-    status: sig ? (sig.amends ? 'amended' : 'final') : 'preliminary',
+    // R4: "appended" when content was only added to a final report, "amended" when it was changed.
+    status: sig ? (sig.amends ? (sig.amends.addendum ? 'appended' : 'amended') : 'final') : 'preliminary',
     category: [{ coding: [{ ...CATEGORY_RADIOLOGY }], text: 'Radiology' }],
     code: { coding: [{ ...LOINC_DIAGNOSTIC_IMAGING_STUDY }], text: `Chest radiograph report (${sig ? 'signed; drafted with AI' : 'AI-generated draft'})` },
     ...(patient ? { subject: { reference: `#${patient.id}` } } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asReader, asSignature, describeSignature, dicomPersonName, readerName, readerProblem } from './signature';
+import { asReader, asSignature, describeSignature, dicomPersonName, isAddendum, readerName, readerProblem } from './signature';
 
 describe('the reader signature', () => {
   const jane = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
@@ -30,6 +30,15 @@ describe('the reader signature', () => {
     expect(asSignature({ ...sig, amends: { at: 2 } })).toEqual({ reader: jane, at: 5, text: 'Signed text.' });
     expect(asSignature({ ...sig, at: 'now' })).toBeNull();
     expect(asSignature(null)).toBeNull();
+  });
+
+  it('tells an addendum (the signed text kept at the start, more after it) from an amendment', () => {
+    expect(isAddendum('Heart normal.', 'Heart normal.\n\nAddendum: no effusion.')).toBe(true);
+    expect(isAddendum('Heart normal.\n', '  Heart normal. Lungs clear.')).toBe(true);
+    expect(isAddendum('Heart normal.', 'Heart normal.\n')).toBe(false); // nothing added
+    expect(isAddendum('Heart normal.', 'Heart size normal. Addendum: x.')).toBe(false);
+    const at = new Date(2026, 11, 7, 10, 12).getTime();
+    expect(describeSignature({ reader: jane, at, text: '', amends: { reader: jane, at, addendum: true } })).toMatch(/ \(adds an addendum to the report signed by Dr Jane Doe \(St Example Hospital\), 2026-12-07 10:12\)$/);
   });
 
   it('describes the signature with what it amends', () => {

@@ -22,8 +22,11 @@ export interface ReportSignature {
   at: number;
   /** The report as signed. */
   text: string;
-  /** The signature this one replaces: the report was signed, amended and signed again. */
-  amends?: { reader: Reader; at: number };
+  /**
+   * The signature this one replaces: the report was signed, changed and signed again. `addendum`:
+   * the text signed before is kept unchanged at the start, and the change only adds to it.
+   */
+  amends?: { reader: Reader; at: number; addendum?: boolean };
 }
 
 /** One component group of a DICOM PN is at most 64 characters, with its four '^'. */
@@ -77,7 +80,7 @@ export function asSignature(v: unknown): ReportSignature | null {
   const reader = asReader(s.reader);
   if (!reader || typeof s.at !== 'number' || !Number.isFinite(s.at) || typeof s.text !== 'string') return null;
   const amendsReader = s.amends ? asReader(s.amends.reader) : null;
-  const amends = amendsReader && typeof s.amends?.at === 'number' ? { reader: amendsReader, at: s.amends.at } : undefined;
+  const amends = amendsReader && typeof s.amends?.at === 'number' ? { reader: amendsReader, at: s.amends.at, ...(s.amends.addendum === true ? { addendum: true } : {}) } : undefined;
   return { reader, at: s.at, text: s.text, ...(amends ? { amends } : {}) };
 }
 
@@ -93,9 +96,21 @@ export function describeSigner(r: { reader: Reader; at: number }): string {
   return `${readerName(r.reader)} (${r.reader.organization.trim()}), ${when(r.at)}`;
 }
 
-/** "Signed by Dr Jane Doe, 2026-12-07 10:12 (amends the report signed by Dr Jane Doe, 2026-12-07 10:05)". */
+/** "Signed by Dr Jane Doe (…), 2026-12-07 10:12 (amends the report signed by Dr Jane Doe (…), 2026-12-07 10:05)". */
 export function describeSignature(s: ReportSignature): string {
-  return `Signed by ${describeSigner(s)}${s.amends ? ` (amends the report signed by ${describeSigner(s.amends)})` : ''}`;
+  return `Signed by ${describeSigner(s)}${s.amends ? ` (${describeAmends(s.amends)})` : ''}`;
+}
+
+/** "amends the report signed by …", or for an addendum "adds an addendum to the report signed by …". */
+export function describeAmends(a: NonNullable<ReportSignature['amends']>): string {
+  return `${a.addendum ? 'adds an addendum to' : 'amends'} the report signed by ${describeSigner(a)}`;
+}
+
+/** Whether `text` keeps `signed` unchanged at its start and adds to it: an addendum. */
+export function isAddendum(signed: string, text: string): boolean {
+  const before = signed.trim();
+  const now = text.trim();
+  return now.length > before.length && now.startsWith(before);
 }
 
 /** What the exports say in place of the AI-draft disclaimer once the report is signed. */

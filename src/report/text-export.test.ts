@@ -51,6 +51,9 @@ describe('study summary', () => {
     expect(txt).toContain(
       '\nDrafted with an AI model; reviewed and signed by the radiologist named below\nStatus: final, amended\nSigned by: Dr Jane Doe (St Example Hospital), 2025-03-04 09:30\nAmends: the report signed by Dr Jane Doe (St Example Hospital), 2025-03-04 09:10\nModel: CXR-LLaVA v2',
     );
+    expect(toPlainText({ ...doc, signature: { ...signature, amends: { ...signature.amends, addendum: true } } })).toContain(
+      '\nStatus: final, with addendum\nSigned by: Dr Jane Doe (St Example Hospital), 2025-03-04 09:30\nAddendum to: the report signed by Dr Jane Doe (St Example Hospital), 2025-03-04 09:10\n',
+    );
     const md = toMarkdown({ ...doc, signature: { reader, at: signature.at, text: doc.text } });
     expect(md).toContain('> **Drafted with an AI model; reviewed and signed by the radiologist named below**');
     expect(md).toContain('- **Status:** final\n- **Signed by:** Dr Jane Doe (St Example Hospital), 2025-03-04 09:30\n- **Model:**');

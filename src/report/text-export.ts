@@ -21,9 +21,9 @@ export interface TextFile {
 export function headerFacts(doc: ReportDocument): [string, string][] {
   const sig = doc.signature;
   return [
-    ['Status', sig ? (sig.amends ? 'final, amended' : 'final') : 'unsigned draft'],
+    ['Status', sig ? (sig.amends ? (sig.amends.addendum ? 'final, with addendum' : 'final, amended') : 'final') : 'unsigned draft'],
     ...(sig ? [['Signed by', describeSigner(sig)] as [string, string]] : []),
-    ...(sig?.amends ? [['Amends', `the report signed by ${describeSigner(sig.amends)}`] as [string, string]] : []),
+    ...(sig?.amends ? [[sig.amends.addendum ? 'Addendum to' : 'Amends', `the report signed by ${describeSigner(sig.amends)}`] as [string, string]] : []),
     ...(doc.aiDraft ? [['AI draft', describeChanges(doc.aiDraft)] as [string, string]] : []),
     ['Model', describeModel(doc.model)],
     ['Date', localDateTime(doc.now)],

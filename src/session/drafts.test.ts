@@ -283,13 +283,13 @@ describe('write-ahead journal', () => {
 
     // Amending, then a reload: still amending, and the next signature says what it amends.
     store.getState().amendReport();
-    store.getState().editReport('Report for A, amended');
+    store.getState().editReport('Amended report for A');
     crash(p);
     const store2 = createAppStore();
     const p2 = new DraftPersistence(store2, storage, { ...FAST, journal });
     started.push(p2);
     await p2.start();
-    expect([store2.getState().report, store2.getState().signature, store2.getState().amending?.at]).toEqual(['Report for A, amended', null, 1234]);
+    expect([store2.getState().report, store2.getState().signature, store2.getState().amending?.at]).toEqual(['Amended report for A', null, 1234]);
     store2.getState().signReport(jane, 2000);
     expect(store2.getState().signature?.amends).toEqual({ reader: jane, at: 1234 });
 

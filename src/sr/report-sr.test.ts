@@ -169,7 +169,14 @@ describe('a signed report as an SR', () => {
   const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
   const draft = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 7, 9, 0, 0) });
   const predecessor = { seriesInstanceUID: draft.seriesInstanceUID, sopInstanceUID: draft.sopInstanceUID, sopClassUID: draft.sopClassUID };
-  const signed = buildReportSr({ source, text: TEXT, device, now: new Date(2026, 11, 7, 9, 31, 0), signature: { reader, at: new Date(2026, 11, 7, 9, 30, 5).getTime() }, predecessor });
+  const signed = buildReportSr({
+    source,
+    text: TEXT,
+    device,
+    now: new Date(2026, 11, 7, 9, 31, 0),
+    signature: { reader, at: new Date(2026, 11, 7, 9, 30, 5).getTime(), amends: { reader, at: new Date(2026, 11, 7, 9, 10, 0).getTime(), addendum: true } },
+    predecessor,
+  });
   const path = write('signed.dcm', signed.bytes);
 
   it('is complete, verified by the reader and final; the reader the first observer; the draft it grew from its predecessor', () => {
@@ -182,6 +189,7 @@ describe('a signed report as an SR', () => {
     expect(out).toMatch(/<has obs context CODE:\(121005,DCM,"Observer Type"\)=\(121006,DCM,"Person"\)>\s*\n\s*<has obs context PNAME:\(121008,DCM,"Person Observer Name"\)="Doe\^Jane\^\^Dr">/);
     expect(out).toContain('Device Observer Name');
     expect(out).toContain(SIGNED_COMMENT);
+    expect(out).toContain('"Adds an addendum to the report signed by Dr Jane Doe (St Example Hospital), 2026-12-07 09:10."');
     expect(out).not.toContain(AI_DRAFT_COMMENT);
     expect(out).toContain(RANDOM_WEIGHTS_COMMENT);
     const dump = execFileSync('dcmdump', ['+P', '0040,a360', '+P', '0040,a040', '+P', '0008,1155', '+P', '0040,a496', '+P', '0008,103e', path]).toString();

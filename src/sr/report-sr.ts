@@ -2,7 +2,7 @@ import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { APP_NAME, dicomDate, dicomTime, part10, patientAndStudyOf } from './dicom-object';
 import { GRAYSCALE_SOFTCOPY_PS } from './lengths-presentation-state';
 import { describeChanges, type ChangeSummary } from '../report/draft-changes';
-import { dicomPersonName, type ReportSignature } from '../report/signature';
+import { describeAmends, dicomPersonName, type ReportSignature } from '../report/signature';
 import type { ReportMeasurements } from '../report/structured-measurements';
 import { hasStructured, measurementComments, measurementItems, PRIVATE_SCHEME } from './measurement-items';
 import type { SrSource } from './source';
@@ -58,7 +58,7 @@ export interface ReportSrInput {
   /** How much of the model's draft the text keeps (report/draft-changes.ts), when known. */
   aiDraft?: ChangeSummary;
   /** The reader's signature: the report is final and theirs. */
-  signature?: Pick<ReportSignature, 'reader' | 'at'>;
+  signature?: Pick<ReportSignature, 'reader' | 'at' | 'amends'>;
   /** The SR this one replaces (the last one sent for this image): listed as its predecessor. */
   predecessor?: SrReference;
   /** Fixed UIDs (tests); new ones otherwise. */
@@ -109,6 +109,8 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
   const sig = input.signature;
   const comments = [
     sig ? SIGNED_COMMENT : AI_DRAFT_COMMENT,
+    // What the signature replaces, in words (the Predecessor Documents Sequence names the SR, when one was sent).
+    ...(sig?.amends ? [capitalize(`${describeAmends(sig.amends)}.`)] : []),
     ...(device.randomWeights ? [RANDOM_WEIGHTS_COMMENT] : []),
     ...(input.aiDraft ? [`${AI_DRAFT_CHANGES_COMMENT}: ${describeChanges(input.aiDraft)}`] : []),
     ...(input.selfCheck ? [`${SELF_CHECK_COMMENT}: ${input.selfCheck}`] : []),
@@ -222,6 +224,8 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
 
   return { bytes: part10(dataset), seriesInstanceUID: series, sopInstanceUID: instance, sopClassUID: sopClass };
 }
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** DICOM text (UT) separates lines with CR LF. */
 function crlf(s: string): string {

@@ -119,10 +119,22 @@ describe('report slice', () => {
     s.getState().amendReport();
     expect(s.getState().signature).toBeNull();
     expect(s.getState().versions).toEqual([{ text: signed, preset: 'report', createdAt: 2000, signedBy: 'Dr Jane Doe', model: 'Heart normal.' }]);
-    s.getState().editReport('Heart normal. Lungs clear. Addendum: no effusion.');
+    s.getState().editReport('Heart normal, lungs clear.');
     s.getState().signReport(jane, 3000);
-    expect(s.getState().signature).toEqual({ reader: jane, at: 3000, text: 'Heart normal. Lungs clear. Addendum: no effusion.', amends: { reader: jane, at: 2000 } });
+    expect(s.getState().signature).toEqual({ reader: jane, at: 3000, text: 'Heart normal, lungs clear.', amends: { reader: jane, at: 2000 } });
     expect(s.getState().amending).toBeNull();
+
+    // An addendum: the signed text stays, "Addendum:" follows with the caret after it; signed, it says so.
+    s.getState().amendReport({ addendum: true });
+    const reopened = 'Heart normal, lungs clear.\n\nAddendum: ';
+    expect([s.getState().report, s.getState().reportCaret]).toEqual([reopened, { report: reopened, at: reopened.length }]);
+    s.getState().editReport(`${s.getState().report}no effusion.`);
+    s.getState().signReport(jane, 4000);
+    expect(s.getState().signature?.amends).toEqual({ reader: jane, at: 3000, addendum: true });
+    // Nothing added after "Addendum:" still adds nothing: with the text as signed, it is no addendum.
+    s.getState().amendReport();
+    s.getState().signReport(jane, 5000);
+    expect(s.getState().signature?.amends).toEqual({ reader: jane, at: 4000 });
   });
 
   it("keeps the model's own text apart from the reader's edits, per version; unknown for a filed draft taken over", () => {

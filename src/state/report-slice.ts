@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PresetId } from '../generate/prompt';
-import { readerName, type Reader, type ReportSignature } from '../report/signature';
+import { isAddendum, readerName, type Reader, type ReportSignature } from '../report/signature';
 import type { AppState } from './store';
 
 export interface ReportVersion {
@@ -98,8 +98,11 @@ export interface ReportSlice {
   amending: ReportSignature | null;
   /** Signs the report as it is (not while text streams in, not an empty one). */
   signReport: (reader: Reader, at?: number) => void;
-  /** Reopens a signed report for changes; signing again says it amends the first signature. */
-  amendReport: () => void;
+  /**
+   * Reopens a signed report for changes; signing again says it amends the first signature.
+   * `addendum`: the report goes on after the signed text with an "Addendum:" line, the caret there.
+   */
+  amendReport: (opts?: { addendum?: boolean }) => void;
 }
 
 /** Whether the report on screen may change (it is not signed). */
@@ -185,14 +188,17 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   signReport: (reader, at = Date.now()) =>
     set((s) => {
       if (s.streaming === 'report' || s.signature || !s.report.trim()) return {};
-      const amends = s.amending ? { reader: s.amending.reader, at: s.amending.at } : undefined;
+      const amends = s.amending ? { reader: s.amending.reader, at: s.amending.at, ...(isAddendum(s.amending.text, s.report) ? { addendum: true } : {}) } : undefined;
       return { signature: { reader, at, text: s.report, ...(amends ? { amends } : {}) }, amending: null };
     }),
-  amendReport: () =>
+  amendReport: (opts = {}) =>
     set((s) => {
       const signed = s.signature;
       if (!signed) return {};
       const kept = keep(s, 'report', { text: signed.text, createdAt: signed.at, signedBy: readerName(signed.reader) });
-      return { signature: null, amending: signed, versions: [...s.versions, kept] };
+      const reopened = { signature: null, amending: signed, versions: [...s.versions, kept] };
+      if (!opts.addendum) return reopened;
+      const report = `${signed.text.trimEnd()}\n\nAddendum: `;
+      return { ...reopened, report, reportCaret: { report, at: report.length } };
     }),
 });

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
 import { useAppStore, useAppStoreApi } from '../store-context';
@@ -63,6 +63,12 @@ export function ReportPanel() {
     if (!node || !c || document.activeElement !== node || report === c.value || !report.startsWith(c.value)) return;
     node.setSelectionRange(c.start, c.end);
   }, [report]);
+  const focusReportEnd = useCallback(() => {
+    const node = box.current;
+    if (!node) return;
+    node.focus();
+    node.setSelectionRange(node.value.length, node.value.length);
+  }, []);
   const findings = useMemo(() => (reportPreset === 'findings' && report.trim() ? parseFindings(report) : null), [reportPreset, report]);
 
   // Ctrl+Enter (⌘+Enter) generates the report, Escape stops what is streaming; anywhere on the page.
@@ -159,7 +165,7 @@ export function ReportPanel() {
             Changes from the AI draft
           </button>
         )}
-        <SignReport />
+        <SignReport focusReportEnd={focusReportEnd} />
         {versions.length > 0 && (
           <label>
             Earlier versions{' '}

@@ -11,7 +11,7 @@ const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' 
  * model's draft they are signing; once signed the report is read-only until Amend, and every
  * export and the SR sent to PACS say who signed it and when.
  */
-export function SignReport() {
+export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const signature = useAppStore((s) => s.signature);
   const amending = useAppStore((s) => s.amending);
   const canSign = useAppStore((s) => s.report.trim() !== '' && s.streaming !== 'report');
@@ -26,7 +26,7 @@ export function SignReport() {
   const [form, setForm] = useState<Reader | null>(null);
   const changes = useMemo(() => (form && modelReport?.trim() && report.trim() ? changeSummary(modelReport, report) : null), [form, modelReport, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
-  const after = useRef<'signed' | 'amended' | null>(null);
+  const after = useRef<'signed' | 'amended' | 'addendum' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
   const signButton = useRef<HTMLButtonElement>(null);
   // Ctrl+Shift+S (⌘+Shift+S) opens the form from anywhere on the page, the name filled in when known, so Enter signs.
@@ -42,8 +42,10 @@ export function SignReport() {
   useEffect(() => {
     if (after.current === 'signed') amendButton.current?.focus();
     if (after.current === 'amended') signButton.current?.focus();
+    // An addendum is typed at once, after the "Addendum:" the report now ends with.
+    if (after.current === 'addendum') focusReportEnd();
     after.current = null;
-  }, [signature]);
+  }, [signature, focusReportEnd]);
 
   if (signature) {
     return (
@@ -54,6 +56,16 @@ export function SignReport() {
         <button
           type="button"
           ref={amendButton}
+          onClick={() => {
+            after.current = 'addendum';
+            amend({ addendum: true });
+          }}
+          title="Adds to the signed report, its text unchanged: signing again marks it as having an addendum"
+        >
+          Add addendum
+        </button>
+        <button
+          type="button"
           onClick={() => {
             after.current = 'amended';
             amend();
