@@ -91,6 +91,11 @@ describe('report export, print, drafts (no image open)', () => {
 
     await page.getByRole('button', { name: 'Sign report…' }).click();
     const form = page.getByRole('form', { name: 'Sign the report' });
+    // Escape cancels, the focus back on the button; opened again, the first field has it.
+    await page.keyboard.press('Escape');
+    expect([await form.count(), await page.evaluate(() => document.activeElement?.textContent)]).toEqual([0, 'Sign report…']);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.closest('label')?.textContent)).toBe('Title');
     expect(await form.getByTestId('sign-problem').textContent()).toBe('Type your family name to sign.');
     expect(await form.getByRole('button', { name: /^Sign as/ }).isDisabled()).toBe(true);
     await form.getByLabel('Title').fill('Dr');

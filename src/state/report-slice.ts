@@ -105,9 +105,6 @@ export interface ReportSlice {
   amendReport: (opts?: { addendum?: boolean }) => void;
 }
 
-/** Whether the report on screen may change (it is not signed). */
-export const reportEditable = (s: Pick<ReportSlice, 'signature'>): boolean => s.signature === null;
-
 /** The report on screen as a version to keep, with the model's text for it when known. */
 function keep(s: ReportSlice, fallback: ReportPreset, extra: Partial<ReportVersion> = {}): ReportVersion {
   return { text: s.report, preset: s.reportPreset ?? fallback, createdAt: Date.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}), ...extra };

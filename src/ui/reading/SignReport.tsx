@@ -26,7 +26,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const [form, setForm] = useState<Reader | null>(null);
   const changes = useMemo(() => (form && modelReport?.trim() && report.trim() ? changeSummary(modelReport, report) : null), [form, modelReport, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
-  const after = useRef<'signed' | 'amended' | 'addendum' | null>(null);
+  const after = useRef<'signed' | 'amended' | 'addendum' | 'cancelled' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
   const signButton = useRef<HTMLButtonElement>(null);
   // Ctrl+Shift+S (⌘+Shift+S) opens the form from anywhere on the page, the name filled in when known, so Enter signs.
@@ -41,11 +41,11 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   }, [signature, canSign, form, saved]);
   useEffect(() => {
     if (after.current === 'signed') amendButton.current?.focus();
-    if (after.current === 'amended') signButton.current?.focus();
+    if (after.current === 'amended' || after.current === 'cancelled') signButton.current?.focus();
     // An addendum is typed at once, after the "Addendum:" the report now ends with.
     if (after.current === 'addendum') focusReportEnd();
     after.current = null;
-  }, [signature, focusReportEnd]);
+  }, [signature, form, focusReportEnd]);
 
   if (signature) {
     return (
@@ -79,6 +79,10 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   }
 
   const problem = form ? readerProblem(form) : null;
+  const cancel = () => {
+    after.current = 'cancelled';
+    setForm(null);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!form || problem || !canSign) return;
@@ -120,7 +124,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
           Sign report…
         </button>
       ) : (
-        <form className="sign-form" aria-label="Sign the report" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && (e.preventDefault(), setForm(null))}>
+        <form className="sign-form" aria-label="Sign the report" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && (e.preventDefault(), cancel())}>
           <p className="muted">
             Signed, the report is yours, final and read-only; every export and the SR say so, and still name the model that drafted it.
           </p>
@@ -149,7 +153,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
             <button type="submit" disabled={!!problem || !canSign} autoFocus={!!saved}>
               Sign as {form.family.trim() ? readerName(form) : '…'}
             </button>
-            <button type="button" onClick={() => setForm(null)}>
+            <button type="button" onClick={cancel}>
               Cancel
             </button>
           </div>
