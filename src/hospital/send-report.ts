@@ -3,10 +3,10 @@ import { DicomwebServer } from '../dicomweb/server';
 import { modelFitWarning } from '../imaging/model-fit';
 import { buildLengthsPresentationState, type LengthsPresentationState } from '../sr/lengths-presentation-state';
 import { APP_NAME, buildReportSr, type ReportSr, type SrDevice, type SrReference } from '../sr/report-sr';
-import { changeSummary } from '../report/draft-changes';
-import type { ReportSignature } from '../report/signature';
+import { reportChanges } from '../report/draft-changes';
 import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
+import { openSignature } from '../state/report-slice';
 import { openImageLengths, openImageView } from '../state/study-slice';
 import { describeVerification } from '../state/verification-slice';
 import type { HospitalStore, OpenedStudy, SentReport } from './hospital-store';
@@ -40,11 +40,6 @@ export function measuredKey(s: Pick<AppState, 'study' | 'imageLengths'>): string
   return JSON.stringify(s.study ? reportMeasurements(s.study.image, openImageLengths(s)) : null);
 }
 
-/** The reader's signature on the report on screen, if it signs this text. */
-export function openSignature(s: Pick<AppState, 'report' | 'signature'>): ReportSignature | null {
-  return s.signature && s.signature.text === s.report ? s.signature : null;
-}
-
 /** Whether the SR last sent holds the report as it is now: the same text, measurements and signature. */
 export function sentAsIs(sent: Pick<SentReport, 'text' | 'measured' | 'signedAt'>, s: Pick<AppState, 'report' | 'study' | 'imageLengths' | 'signature'>): boolean {
   return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s) && sent.signedAt === (openSignature(s)?.at ?? null);
@@ -67,7 +62,7 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
   const signature = openSignature(s);
   const fitWarning = modelFitWarning(s.study!.image.meta);
   const measurements = reportMeasurements(s.study!.image, openImageLengths(s));
-  const aiDraft = s.modelReport?.trim() ? changeSummary(s.modelReport, s.report) : null;
+  const aiDraft = reportChanges(s);
   const sr = buildReportSr({
     source,
     text: s.report,

@@ -1,8 +1,9 @@
 import type { AppState } from '../state/store';
 import { patientIdentifiers, summarizeStudy, type ModelLabel, type PatientIdentifiers, type ReportDocument } from './context';
-import { changeSummary } from './draft-changes';
+import { reportChanges } from './draft-changes';
 import { parseFindings } from './findings';
 import { reportMeasurements } from './structured-measurements';
+import { openSignature } from '../state/report-slice';
 import { openImageLengths } from '../state/study-slice';
 import { describeVerification, NOT_VERIFIED } from '../state/verification-slice';
 
@@ -20,6 +21,8 @@ export function reportDocument(
   s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths' | 'signature' | 'modelReport'>>,
   now = new Date(),
 ): ReportDocument {
+  const signature = openSignature({ report: s.report, signature: s.signature ?? null });
+  const aiDraft = reportChanges({ modelReport: s.modelReport ?? null, report: s.report });
   const measurements = s.study ? reportMeasurements(s.study.image, openImageLengths({ study: s.study, imageLengths: s.imageLengths ?? null })) : null;
   return {
     text: s.report,
@@ -30,8 +33,8 @@ export function reportDocument(
     ...(s.reportPreset === 'findings' ? { findings: parseFindings(s.report) } : {}),
     ...(measurements ? { measurements } : {}),
     // The signature goes with the text it signed, never with another.
-    ...(s.signature && s.signature.text === s.report ? { signature: s.signature } : {}),
-    ...(s.modelReport?.trim() && s.report.trim() ? { aiDraft: changeSummary(s.modelReport, s.report) } : {}),
+    ...(signature ? { signature } : {}),
+    ...(aiDraft ? { aiDraft } : {}),
   };
 }
 

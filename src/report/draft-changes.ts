@@ -42,6 +42,11 @@ export function changeSummary(model: string, report: string): ChangeSummary {
   return { modelWords: keptWords + removedWords, keptWords, removedWords, addedWords: count((c) => c.added) };
 }
 
+/** The report on screen against the model's text for it; null when that is not known or either is empty. */
+export function reportChanges(s: { modelReport: string | null; report: string }): ChangeSummary | null {
+  return s.modelReport?.trim() && s.report.trim() ? changeSummary(s.modelReport, s.report) : null;
+}
+
 const n = (k: number, word = 'word') => `${k} ${word}${k === 1 ? '' : 's'}`;
 
 /** "Kept 40 of the AI draft's 52 words, removed 12, added 9." / "Unchanged from the AI draft (52 words)." */

@@ -1,4 +1,4 @@
-import { asDraft, type Draft } from './drafts';
+import { asDraft, type Draft } from './draft-storage';
 
 /**
  * The write-ahead copy of the draft on screen: written synchronously on every change (each

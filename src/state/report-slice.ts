@@ -105,6 +105,11 @@ export interface ReportSlice {
   amendReport: (opts?: { addendum?: boolean }) => void;
 }
 
+/** The reader's signature on the report on screen, if it signs this very text (what every export and the SR carry). */
+export function openSignature(s: Pick<ReportSlice, 'report' | 'signature'>): ReportSignature | null {
+  return s.signature && s.signature.text === s.report ? s.signature : null;
+}
+
 /** The report on screen as a version to keep, with the model's text for it when known. */
 function keep(s: ReportSlice, fallback: ReportPreset, extra: Partial<ReportVersion> = {}): ReportVersion {
   return { text: s.report, preset: s.reportPreset ?? fallback, createdAt: Date.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}), ...extra };

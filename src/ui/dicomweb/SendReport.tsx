@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { buildOpenStudySr, openSignature, predecessorOf, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
+import { buildOpenStudySr, predecessorOf, sendReport, sentAsIs, srBlocker } from '../../hospital/send-report';
+import { openSignature } from '../../state/report-slice';
 import { describeSignature } from '../../report/signature';
 import { describeMeasurements, reportMeasurements } from '../../report/structured-measurements';
 import { openImageLengths } from '../../state/study-slice';

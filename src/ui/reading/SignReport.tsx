@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { changeSummary, describeChanges } from '../../report/draft-changes';
+import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { describeSignature, describeSigner, readerName, readerProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
 
@@ -24,7 +24,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const sign = useAppStore((s) => s.signReport);
   const amend = useAppStore((s) => s.amendReport);
   const [form, setForm] = useState<Reader | null>(null);
-  const changes = useMemo(() => (form && modelReport?.trim() && report.trim() ? changeSummary(modelReport, report) : null), [form, modelReport, report]);
+  const changes = useMemo(() => (form ? reportChanges({ modelReport, report }) : null), [form, modelReport, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
   const after = useRef<'signed' | 'amended' | 'addendum' | 'cancelled' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
