@@ -99,6 +99,10 @@ describe('model self-check on the sample radiograph', () => {
 
     await page.getByRole('textbox', { name: 'Report', exact: true }).fill('Typed report.');
     expect(await page.getByTestId('report-verification-warning').textContent()).toMatch(/FAILED its self-check/);
+    // Where the reader signs, it is said again.
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByTestId('sign-selfcheck-warning').textContent()).toMatch(/FAILED its self-check on this device \(at the decoder stage\)/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
     expect(await exportedText(page)).toMatch(/model self-check: SELF-CHECK FAILED on this device at the decoder stage/);
     const [fhir] = (await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export FHIR', exact: true }).click()])) as [Download, unknown];
     const resource = JSON.parse(readFileSync((await fhir.path())!, 'utf8')) as { extension: { extension: { url: string; valueString?: string }[] }[] };

@@ -16,6 +16,8 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const amending = useAppStore((s) => s.amending);
   const canSign = useAppStore((s) => s.report.trim() !== '' && s.streaming !== 'report');
   const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
+  // A model that failed its self-check here may not write what it should: the reader hears it again where they sign.
+  const failedCheck = useAppStore((s) => (s.verification.status === 'failed' ? s.verification.stage : null));
   const saved = useAppStore((s) => s.settings.reader);
   // What the reader is about to sign of the model's text (none known: typed, or a filed draft).
   const modelReport = useAppStore((s) => s.modelReport);
@@ -136,6 +138,12 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
           {randomWeights && (
             <p className="warning" data-testid="sign-demo-warning">
               This draft came from the demo model with random weights: its text means nothing. Sign only what you wrote or checked yourself.
+            </p>
+          )}
+          {failedCheck && (
+            <p className="error-text" data-testid="sign-selfcheck-warning">
+              The model FAILED its self-check on this device (at the {failedCheck} stage): none of its text in this report is to be trusted. Sign only what you
+              checked yourself.
             </p>
           )}
           <div className="sign-fields">
