@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkDiagnosticReport, formatIssues } from '../src/report/fhir-check';
+import { axeAudit } from './support/axe';
 import { launchBrowser, openPage } from './support/browser';
 import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
@@ -170,6 +171,60 @@ describe('report export, print, drafts (no image open)', () => {
     await page.reload();
     await report.waitFor();
     expect(await page.evaluate(() => localStorage.getItem('cxr-llava-settings-v1') ?? '')).not.toContain('Doe');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a critical finding in the report: a reminder until its communication is documented, written into the report from a form', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.waitFor();
+    const reminder = page.getByTestId('critical-result');
+    await report.fill('Findings: No pneumothorax. Heart size normal.');
+    await page.waitForTimeout(300);
+    expect(await reminder.count()).toBe(0);
+    await report.fill('Findings: Small right apical pneumothorax.');
+    expect(await reminder.locator('p').textContent()).toBe('Possible critical result: pneumothorax. The referring clinician may need telling within hours; the report documents no communication.');
+    const text = 'Findings: Free air under the right hemidiaphragm. Small right apical pneumothorax.\nImpression: Pneumoperitoneum.';
+    await report.fill(text);
+    expect(await reminder.locator('.error-text').textContent()).toMatch(/^Possible critical result: pneumoperitoneum and pneumothorax\. The referring clinician needs telling at once;/);
+    // The sign form says it too.
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByTestId('sign-critical-warning').textContent()).toBe(
+      'The report names pneumoperitoneum and pneumothorax and documents no communication to the referring clinician.',
+    );
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Escape closes the form, the focus back on its button.
+    await reminder.getByRole('button', { name: 'Document communication…' }).click();
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Document communication…');
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: 'Document the communication' });
+    expect(await page.evaluate(() => document.activeElement?.closest('label')?.textContent)).toBe('Recipient');
+    expect(await form.getByTestId('critical-problem').textContent()).toMatch(/Say who was told/);
+    expect(await form.getByRole('button', { name: 'Add to report' }).isDisabled()).toBe(true);
+    await form.getByLabel('Recipient', { exact: true }).fill('Dr A Smith, Emergency Department');
+    await form.getByLabel('How', { exact: true }).selectOption('in person');
+    await form.getByLabel('When', { exact: true }).fill('2026-12-07T09:15');
+    await form.getByLabel('Told by', { exact: true }).fill('Dr Jane Doe');
+    await form.getByLabel('Read back and confirmed').check();
+    // The reminder and its form pass the page's accessibility audit, and the page still does not scroll.
+    expect(await axeAudit(page)).toEqual([]);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight)).toBe(true);
+    await form.getByLabel('Recipient', { exact: true }).press('Enter');
+
+    const sentence =
+      'Critical result: pneumoperitoneum and pneumothorax communicated by Dr Jane Doe to Dr A Smith, Emergency Department in person on 2026-12-07 at 09:15; read back and confirmed.';
+    expect(await report.inputValue()).toBe(`${text}\n${sentence}`);
+    expect(await reminder.count()).toBe(0);
+    // The reader goes on typing after the sentence.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
+    await page.keyboard.type(' Follow-up film advised.');
+    expect(await report.inputValue()).toBe(`${text}\n${sentence} Follow-up film advised.`);
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByTestId('sign-critical-warning').count()).toBe(0);
+    expect((await downloaded(page, 'Export .txt')).text).toContain(sentence);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, cleanText, labelReport, labelReportDetailed, OBSERVATIONS, splitSentences, type LabelVector, type Observation } from './chexpert-labeler';
+import { aggregate, cleanText, labelPhrases, labelReport, labelReportDetailed, OBSERVATIONS, splitSentences, type LabelVector, type Observation } from './chexpert-labeler';
 import type { MentionedObservation } from './chexpert-phrases';
 
 /** Only the mentioned observations (and No Finding when set), for exact comparisons. */
@@ -213,5 +213,23 @@ describe('CheXpert-style labeler: text handling', () => {
       { observation: 'Fracture', label: 1 },
     ]);
     expect(definite(v)).toEqual({ Edema: -1, Atelectasis: 1, Fracture: 1 });
+  });
+});
+
+describe('CheXpert-style labeler: phrases of other findings', () => {
+  it('labels them with the same negation and uncertainty cues, per sentence', () => {
+    const phrases = { air: ['free air', 'pneumoperitoneum'], dissection: ['aortic dissection'], tube: ['malposition*'] };
+    const got = labelPhrases(
+      'No free air. Free air under the right hemidiaphragm. Cannot exclude aortic dissection. Tubes in place without malposition. The enteric tube is malpositioned.',
+      phrases,
+    ).map((m) => [m.name, m.text, m.label, m.reason]);
+    expect(got).toEqual([
+      ['air', 'free air', 0, 'negation'],
+      ['air', 'free air', 1, 'positive'],
+      ['dissection', 'aortic dissection', -1, 'pre-negation uncertainty'],
+      ['tube', 'malposition', 0, 'negation'],
+      ['tube', 'malpositioned', 1, 'positive'],
+    ]);
+    expect(labelPhrases('Heart size normal.', phrases)).toEqual([]);
   });
 });

@@ -355,6 +355,39 @@ export function labelReportDetailed(report: string): LabeledReport {
   return { labels: aggregate(mentions), mentions };
 }
 
+/** A mention of a phrase outside CheXpert's observations, labelled with the same cues (labelPhrases). */
+export interface PhraseMention {
+  /** The name the caller gave the phrases. */
+  name: string;
+  text: string;
+  sentence: string;
+  label: 1 | 0 | -1;
+  reason: MentionReason;
+  cue?: string;
+}
+
+/**
+ * Finds and labels mentions of other findings than CheXpert's (named lists of phrases, in the
+ * PHRASE SYNTAX of chexpert-phrases.ts) with the labeler's own negation and uncertainty rules:
+ * "no free air" is negative and "cannot exclude pneumomediastinum" uncertain, as for its observations.
+ */
+export function labelPhrases(report: string, phrases: Readonly<Record<string, readonly string[]>>): PhraseMention[] {
+  const c = compile();
+  const named = Object.entries(phrases).map(([name, list]) => ({ name, re: new RegExp(`${WORD_START}(?:${alternation(list, true)})`, 'g') }));
+  const out: PhraseMention[] = [];
+  for (const sentence of splitSentences(report)) {
+    let ctx: SentenceContext | null = null;
+    for (const { name, re } of named) {
+      for (const span of allMatches(re, sentence)) {
+        ctx ??= sentenceContext(sentence, c);
+        const { label, reason, cue } = classify({ ...span, observation: null, phrase: {} }, ctx, c);
+        out.push({ name, text: sentence.slice(span.start, span.end), sentence, label, reason, ...(cue ? { cue } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
 export function labelReport(report: string): LabelVector {
   return labelReportDetailed(report).labels;
 }

@@ -85,7 +85,7 @@ export function asSignature(v: unknown): ReportSignature | null {
 }
 
 /** "2026-12-07 10:12" in local time. */
-function when(ms: number): string {
+export function localMinute(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
@@ -93,7 +93,7 @@ function when(ms: number): string {
 
 /** "Dr Jane Doe (St Example Hospital), 2026-12-07 10:12". */
 export function describeSigner(r: { reader: Reader; at: number }): string {
-  return `${readerName(r.reader)} (${r.reader.organization.trim()}), ${when(r.at)}`;
+  return `${readerName(r.reader)} (${r.reader.organization.trim()}), ${localMinute(r.at)}`;
 }
 
 /** "Signed by Dr Jane Doe (…), 2026-12-07 10:12 (amends the report signed by Dr Jane Doe (…), 2026-12-07 10:05)". */

@@ -3,6 +3,7 @@ import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
+import { CriticalResult } from './CriticalResult';
 import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
 import { ReportExport } from './ReportExport';
@@ -69,6 +70,14 @@ export function ReportPanel() {
     node.focus();
     node.setSelectionRange(node.value.length, node.value.length);
   }, []);
+  // After a line put in from a form below the box: the caret after it, in the box.
+  const focusReportCaret = useCallback(() => {
+    const node = box.current;
+    if (!node) return;
+    const at = store.getState().reportCaret?.at ?? node.value.length;
+    node.focus();
+    node.setSelectionRange(at, at);
+  }, [store]);
   const findings = useMemo(() => (reportPreset === 'findings' && report.trim() ? parseFindings(report) : null), [reportPreset, report]);
 
   // Ctrl+Enter (⌘+Enter) generates the report, Escape stops what is streaming; anywhere on the page.
@@ -159,6 +168,7 @@ export function ReportPanel() {
       />
       {changesShown && <DraftChanges model={modelReport!} report={report} />}
       {findings && <FindingsTable rows={findings} />}
+      <CriticalResult focusReport={focusReportCaret} />
       <div className="toolbar" role="toolbar" aria-label="Report actions">
         {modelReport?.trim() && !streaming && (
           <button type="button" aria-pressed={changesShown} onClick={() => setChangesFor(changesShown ? null : { study: studyKey })} title="Shows what you changed in the model's draft: removed words struck through, added words marked">

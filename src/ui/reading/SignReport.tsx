@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { listFindings } from '../../report/critical-results';
 import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { describeSignature, describeSigner, readerName, readerProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
+import { useCriticalFindings } from './CriticalResult';
 
 const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' };
 
@@ -25,6 +27,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const updateSettings = useAppStore((s) => s.updateSettings);
   const sign = useAppStore((s) => s.signReport);
   const amend = useAppStore((s) => s.amendReport);
+  const critical = useCriticalFindings();
   const [form, setForm] = useState<Reader | null>(null);
   const changes = useMemo(() => (form ? reportChanges({ modelReport, report }) : null), [form, modelReport, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
@@ -144,6 +147,11 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
             <p className="error-text" data-testid="sign-selfcheck-warning">
               The model FAILED its self-check on this device (at the {failedCheck} stage): none of its text in this report is to be trusted. Sign only what you
               checked yourself.
+            </p>
+          )}
+          {critical && !critical.documented && (
+            <p className="warning" data-testid="sign-critical-warning">
+              The report names {listFindings(critical.findings)} and documents no communication to the referring clinician.
             </p>
           )}
           <div className="sign-fields">

@@ -1,0 +1,126 @@
+import { labelPhrases, labelReportDetailed, type PhraseMention } from '../eval/chexpert-labeler';
+import { localMinute } from './signature';
+
+/**
+ * Findings in a report that may need to reach the referring clinician at once, outside the report
+ * (the ACR Practice Parameter for Communication of Diagnostic Imaging Findings; Larson et al.,
+ * "Actionable findings", JACR 2014), and whether the report documents that they did.
+ *
+ * Mentions are found and labelled by the project's CheXpert labeler: "no pneumothorax" and
+ * "pneumothorax has resolved" are not flagged, "cannot exclude pneumothorax" is (as possible).
+ * A finding said to be known (stable, unchanged, smaller, improving) is not flagged either: the
+ * parameter asks for communication of new or unexpected findings. The flag is a reminder, never a
+ * gate: the reader decides what is critical, and documents its communication in the report itself,
+ * where every export and the SR carry it.
+ */
+
+export type Urgency = 'immediate' | 'urgent';
+
+export interface CriticalFinding {
+  /** "tension pneumothorax". */
+  name: string;
+  urgency: Urgency;
+  /** Asserted, or only possible ("cannot exclude", "concerning for"). */
+  certainty: 'present' | 'possible';
+  /** The report's sentence that mentions it (lower-cased, as the labeler reads it). */
+  sentence: string;
+}
+
+const URGENCY: Record<string, Urgency> = {
+  'tension pneumothorax': 'immediate',
+  pneumoperitoneum: 'immediate',
+  'malpositioned tube': 'immediate',
+  'aortic dissection': 'immediate',
+  pneumothorax: 'urgent',
+  pneumomediastinum: 'urgent',
+};
+
+/** Phrases for the findings CheXpert has no column of its own for (pneumothorax is its observation). */
+const PHRASES: Record<string, readonly string[]> = {
+  'tension pneumothorax': ['tension pneumothorax', 'tension pneumothoraces', 'tension physiology'],
+  pneumoperitoneum: ['pneumoperitoneum', 'free air', 'free gas', 'free intraperitoneal air', 'free subdiaphragmatic air', 'subdiaphragmatic free air'],
+  'malpositioned tube': [
+    'malposition*',
+    'misplaced',
+    'mainstem intubation',
+    'esophageal intubation',
+    'oesophageal intubation',
+    'in the right mainstem bronchus',
+    'in the left mainstem bronchus',
+    'in the right main bronchus',
+    'in the left main bronchus',
+  ],
+  pneumomediastinum: ['pneumomediastinum'],
+  'aortic dissection': ['aortic dissection', 'dissection of the aorta'],
+};
+
+/** A sentence that says the finding is known: the parameter's communication is for new or unexpected ones. */
+const KNOWN = /\b(?:stable|unchanged|again (?:seen|noted)|decreas\w*|smaller|improv\w*|resolving|known|previously (?:seen|noted|reported))\b/;
+
+/** The critical findings a report mentions, most urgent first; each named once (the surest mention). */
+export function criticalFindings(report: string): CriticalFinding[] {
+  const mentions: Pick<PhraseMention, 'name' | 'label' | 'sentence'>[] = [
+    ...labelReportDetailed(report)
+      .mentions.filter((m) => m.observation === 'Pneumothorax')
+      .map((m) => ({ name: 'pneumothorax', label: m.label, sentence: m.sentence })),
+    ...labelPhrases(report, PHRASES),
+  ];
+  const found = new Map<string, CriticalFinding>();
+  for (const m of mentions) {
+    if (m.label === 0 || KNOWN.test(m.sentence)) continue;
+    const certainty = m.label === 1 ? 'present' : 'possible';
+    const had = found.get(m.name);
+    if (!had || (had.certainty === 'possible' && certainty === 'present')) found.set(m.name, { name: m.name, urgency: URGENCY[m.name]!, certainty, sentence: m.sentence });
+  }
+  // A tension pneumothorax is one finding, not two.
+  if (found.has('tension pneumothorax')) found.delete('pneumothorax');
+  return [...found.values()].sort((a, b) => (a.urgency === b.urgency ? 0 : a.urgency === 'immediate' ? -1 : 1));
+}
+
+/**
+ * Whether the report documents a communication of its findings: a sentence that says they were
+ * communicated, discussed with, called to, or notified to someone, as reports word it.
+ */
+export function communicationDocumented(report: string): boolean {
+  return /\b(?:communicated|discussed|notified|conveyed|relayed|telephoned|paged)\b|\bcalled (?:in )?to\b|\binformed (?:dr|the)\b/i.test(report);
+}
+
+export const METHODS = ['by telephone', 'in person', 'by secure message', 'by page'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface Communication {
+  findings: readonly Pick<CriticalFinding, 'name' | 'certainty'>[];
+  /** Who was told: "Dr A. Smith, Emergency Department". */
+  recipient: string;
+  method: Method;
+  /** Epoch ms. */
+  at: number;
+  /** Who told them (the reader's name), when known. */
+  by: string;
+  /** The recipient read the result back and confirmed it (the parameter's advice for verbal reports). */
+  readBack: boolean;
+}
+
+/** "pneumothorax, possible pneumomediastinum and free air": names joined as a sentence says them. */
+export function listFindings(findings: Communication['findings']): string {
+  const names = findings.map((f) => (f.certainty === 'possible' ? `possible ${f.name}` : f.name));
+  return names.length <= 1 ? (names[0] ?? 'the findings') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** What the problem is with a communication to be documented, or null. */
+export function communicationProblem(c: Pick<Communication, 'recipient' | 'at'>, now = Date.now()): string | null {
+  if (!c.recipient.trim()) return 'Say who was told (name, and role or department).';
+  if (!Number.isFinite(c.at)) return 'Say when they were told.';
+  if (c.at > now + 60_000) return 'The time is in the future.';
+  return null;
+}
+
+/**
+ * The report's sentence documenting the communication, in the parameter's terms: what, to whom,
+ * how, when, by whom, and the read-back. communicationDocumented() recognises it.
+ */
+export function communicationSentence(c: Communication): string {
+  const by = c.by.trim() ? ` by ${c.by.trim()}` : '';
+  const readBack = c.readBack ? '; read back and confirmed' : '';
+  return `Critical result: ${listFindings(c.findings)} communicated${by} to ${c.recipient.trim()} ${c.method} on ${localMinute(c.at).replace(' ', ' at ')}${readBack}.`;
+}
