@@ -366,6 +366,11 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await expect.poll(async () => (await states())[0], { timeout: 5_000, interval: 100 }).toBe('sent-edited');
     expect(await list.first().getByTestId('worklist-state').textContent()).toBe('edited since sent');
     await send.getByTestId('send-edited').waitFor({ timeout: 5_000 });
+    // A critical finding written into the report shows on its row until its communication is documented.
+    await report.fill('Dropped file: small left apical pneumothorax. Addendum: old rib fracture.');
+    await expect.poll(() => list.first().getByTestId('worklist-critical').textContent(), { timeout: 5_000 }).toBe('critical: pneumothorax');
+    await report.fill('Dropped file: small left apical pneumothorax, discussed with Dr Lee. Addendum: old rib fracture.');
+    await expect.poll(() => list.first().getByTestId('worklist-critical').count(), { timeout: 5_000 }).toBe(0);
 
     // The PNG opens, but its report cannot be filed in a study, and the panel says why.
     await page.keyboard.press('Alt+ArrowDown');

@@ -85,6 +85,12 @@ export function communicationDocumented(report: string): boolean {
   return /\b(?:communicated|discussed|notified|conveyed|relayed|telephoned|paged)\b|\bcalled (?:in )?to\b|\binformed (?:dr|the)\b/i.test(report);
 }
 
+/** The critical findings a report names with no communication documented ("pneumothorax"), or null. */
+export function undocumentedCritical(report: string): string | null {
+  const findings = criticalFindings(report);
+  return findings.length && !communicationDocumented(report) ? listFindings(findings) : null;
+}
+
 export const METHODS = ['by telephone', 'in person', 'by secure message', 'by page'] as const;
 export type Method = (typeof METHODS)[number];
 

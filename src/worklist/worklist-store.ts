@@ -30,6 +30,11 @@ export interface WorklistItem {
   message?: string;
   /** The draft the model wrote, as written (the report differs from it once the user edits). */
   draft?: string;
+  /**
+   * The critical findings its report names with no communication documented (report/critical-results.ts):
+   * the row says so, so that the reader opens it first.
+   */
+  critical?: string;
   /** The app store's study key while it is (or was last) open. */
   studyKey?: string;
 }

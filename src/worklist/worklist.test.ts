@@ -86,6 +86,31 @@ describe('worklist', () => {
     expect(t.w.store.getState().items[1]!.draft).toBe('draft 1');
   }, 60_000);
 
+  it('flags a row whose report names a critical finding with no communication documented: a background draft, a stored one, and the open report as the reader edits it', async () => {
+    const t = setup(['Findings: Small right apical pneumothorax.', 'No pneumothorax.']);
+    await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png'), fixture('dcm-mono1.dcm')]);
+    t.loaded();
+    await expect.poll(() => states(t.w), { timeout: 20_000 }).toEqual(['new', 'draft-ready', 'draft-ready']);
+    const critical = (w: Worklist) => w.store.getState().items.map((i) => i.critical ?? null);
+    expect(critical(t.w)).toEqual([null, 'pneumothorax', null]);
+
+    // Stored, it is flagged in a list made later too.
+    const again = new Worklist(t.app, { draftInBackground: async () => 'never', stop: async () => {} }, { drafts: t.storage, decode: t.decode, openFiles: async () => {}, openInstance: async () => false });
+    await again.addFiles([fixture('dcm-mono1.dcm'), fixture('gray8.png')]);
+    await expect.poll(() => critical(again), { timeout: 20_000 }).toEqual([null, 'pneumothorax']);
+
+    // The open report, as the reader writes it: flagged, then cleared once the communication is in it.
+    const [first] = t.w.store.getState().items;
+    const image = await decodeImageFile(new Uint8Array(await fixture('dcm-mono2-explicit.dcm').arrayBuffer()), 'dcm-mono2-explicit.dcm');
+    const token = t.app.getState().startIntake('dcm-mono2-explicit.dcm');
+    t.app.getState().finishIntake(token, { fileName: 'dcm-mono2-explicit.dcm', image, modelInput: defaultVoiImage(image), decodeMs: 0 });
+    t.w.store.getState().update(first!.id, { studyKey: t.app.getState().study!.key });
+    t.app.getState().editReport('Free air under the diaphragm.');
+    expect(critical(t.w)[0]).toBe('pneumoperitoneum');
+    t.app.getState().editReport('Free air under the diaphragm. Discussed with Dr Lee at 10:15.');
+    expect(critical(t.w)[0]).toBeNull();
+  }, 60_000);
+
   it('puts an interrupted draft back to new and writes it when the user is idle again; reuses a stored draft', async () => {
     const t = setup([null]);
     t.loaded();

@@ -8,6 +8,7 @@ import { groupByStudy, type Given, type StudyGroup } from '../imaging/group-stud
 import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
 import { describeStudy, summarizeStudy } from '../report/context';
+import { undocumentedCritical } from '../report/critical-results';
 import type { SessionController } from '../session/controller';
 import { draftKey, DRAFTS_DB, type Draft, type DraftStorage } from '../session/drafts';
 import { studyFingerprint } from '../session/study-fingerprint';
@@ -46,6 +47,8 @@ export class Worklist {
   private readonly hospital: HospitalStore;
   private pumping = false;
   private seq = 0;
+  /** The open report last read for critical findings, and what it named: read again only once it changes, never per streamed token. */
+  private criticalRead: { report: string; critical: string | undefined } | null = null;
 
   private readonly drafts: DraftStorage;
   private readonly saveDraft: (d: Draft) => Promise<void>;
@@ -175,7 +178,12 @@ export class Worklist {
       else if (report) next = report === draft?.trim() ? 'draft-ready' : 'edited';
       else if (!draft) next = 'new';
     }
-    if (next !== item.state || draft !== item.draft) update(item.id, { state: next, draft });
+    let critical = item.critical;
+    if (!s.streaming) {
+      if (this.criticalRead?.report !== s.report) this.criticalRead = { report: s.report, critical: undocumentedCritical(s.report) ?? undefined };
+      critical = this.criticalRead.critical;
+    }
+    if (next !== item.state || draft !== item.draft || critical !== item.critical) update(item.id, { state: next, draft, critical });
   }
 
   /**
@@ -218,13 +226,13 @@ export class Worklist {
       const existing = await this.drafts.load(key);
       if (existing?.report.trim()) {
         // A study read before: its stored report stands, signed or not.
-        update(item.id, { state: existing.signature ? 'signed' : 'draft-ready', draft: existing.report });
+        update(item.id, { state: existing.signature ? 'signed' : 'draft-ready', draft: existing.report, critical: undocumentedCritical(existing.report) ?? undefined });
       } else {
         const text = await this.controller.draftInBackground(grey);
         if (text === null) retry = true;
         else {
           await this.saveDraft({ schema: 1, key, savedAt: Date.now(), label: describeStudy(summarizeStudy(image)), report: text, reportPreset: 'report', versions: [], chat: [], modelReport: text });
-          if (this.item(item.id)?.state === 'drafting') update(item.id, { state: 'draft-ready', draft: text });
+          if (this.item(item.id)?.state === 'drafting') update(item.id, { state: 'draft-ready', draft: text, critical: undocumentedCritical(text) ?? undefined });
         }
       }
     } catch (err) {

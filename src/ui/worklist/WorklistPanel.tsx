@@ -83,6 +83,11 @@ export function WorklistPanel() {
                 <span className={`worklist-state state-${i.state}`} data-testid="worklist-state">
                   {STATE_LABEL[i.state]}
                 </span>
+                {i.critical && (
+                  <span className="worklist-critical" data-testid="worklist-critical" title="Its report names this, and documents no communication to the referring clinician">
+                    critical: {i.critical}
+                  </span>
+                )}
                 {i.message && <span className="dicomweb-error">{i.message}</span>}
               </li>
             ))}
