@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkDiagnosticReport, formatIssues } from '../src/report/fhir-check';
 import { axeAudit } from './support/axe';
 import { launchBrowser, openPage } from './support/browser';
-import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { closePanel, openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 
 const baseURL = inject('baseURL');
 const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
@@ -113,6 +113,9 @@ describe('report export, print, drafts (no image open)', () => {
     await report.click();
     await page.keyboard.type(' typed after signing');
     expect(await report.inputValue()).toBe(text);
+    // Nor does a phrase go in: the menu does not open.
+    await page.locator('.phrase-menu summary').click();
+    expect([await page.locator('.phrase-menu summary').getAttribute('aria-disabled'), await page.locator('.phrase-menu ul').isVisible()]).toEqual(['true', false]);
 
     const txt = await downloaded(page, 'Export .txt');
     expect(txt.text).not.toContain('AI-generated draft — not for clinical use');
@@ -225,6 +228,52 @@ describe('report export, print, drafts (no image open)', () => {
     await page.getByRole('button', { name: 'Sign report…' }).click();
     expect(await page.getByTestId('sign-critical-warning').count()).toBe(0);
     expect((await downloaded(page, 'Export .txt')).text).toContain(sentence);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("puts the reader's phrases in where the caret was, and keeps the ones they add in Settings", async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.waitFor();
+    await report.fill('Line one.\nLine two.');
+    await report.press('Control+Home');
+    const menu = page.locator('.phrase-menu');
+    const phrases = menu.getByRole('list', { name: 'Report phrases' });
+    // Opened, the first phrase has the focus; Escape closes it, the focus back on its summary.
+    await menu.getByText('Insert phrase').click();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Normal chest');
+    await page.keyboard.press('Escape');
+    expect([await phrases.isVisible(), await page.evaluate(() => document.activeElement?.tagName)]).toEqual([false, 'SUMMARY']);
+    await page.keyboard.press('Enter');
+    await phrases.getByRole('button', { name: 'No comparison' }).click();
+    expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.');
+    expect(await phrases.isVisible()).toBe(false);
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
+    expect(await report.evaluate((el: HTMLTextAreaElement) => el.selectionStart)).toBe('Comparison: None available.\n'.length);
+
+    // In Settings: a new phrase, offered once it has a name and a text; a deleted one goes.
+    await openPanel(page, 'settings');
+    const editor = page.getByRole('list', { name: 'Your report phrases' });
+    await page.getByRole('button', { name: 'Add phrase' }).click();
+    await page.keyboard.type('Pneumonia follow-up');
+    expect(await editor.locator('li').last().locator('span.muted').textContent()).toBe('Write the text it puts in.');
+    await editor.locator('li').last().getByLabel('Text').fill('Follow-up radiograph in 6 weeks to document resolution.');
+    expect(await editor.locator('li').last().locator('span.muted').count()).toBe(0);
+    await editor.getByRole('button', { name: 'Delete the phrase Devices in position' }).click();
+    expect(await axeAudit(page)).toEqual([]);
+    await closePanel(page, 'settings');
+    const offered = async () => (await menu.locator('ul button').allTextContents()).join(' | ');
+    expect(await offered()).toBe('Normal chest | No comparison | Follow-up after treatment | Pneumonia follow-up');
+
+    // Kept on this device: after a reload they are there, and the report's end takes one.
+    await page.waitForTimeout(1200);
+    await page.reload();
+    await report.waitFor();
+    expect(await offered()).toBe('Normal chest | No comparison | Follow-up after treatment | Pneumonia follow-up');
+    await menu.getByText('Insert phrase').click();
+    await phrases.getByRole('button', { name: 'Pneumonia follow-up' }).click();
+    expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.\nFollow-up radiograph in 6 weeks to document resolution.');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -31,11 +31,16 @@ describe('persistSettings', () => {
     const a = createAppStore();
     persistSettings(a, storage);
     const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
-    a.getState().updateSettings({ executionProvider: 'wasm', temperature: 0, reader });
+    // The reader's phrases are kept as typed, a half-written one included.
+    const phrases = [{ name: 'Mine', text: 'My normal.' }, { name: '', text: '' }];
+    a.getState().updateSettings({ executionProvider: 'wasm', temperature: 0, reader, phrases });
     const b = createAppStore();
     persistSettings(b, storage);
-    expect(b.getState().settings).toEqual({ ...DEFAULT_SETTINGS, executionProvider: 'wasm', temperature: 0, reader });
-    storage.setItem('cxr-llava-settings-v1', JSON.stringify({ executionProvider: 'cuda', temperature: 99, topP: 0.5, reader: { family: 'Do^e', given: '', prefix: '' } }));
+    expect(b.getState().settings).toEqual({ ...DEFAULT_SETTINGS, executionProvider: 'wasm', temperature: 0, reader, phrases });
+    storage.setItem(
+      'cxr-llava-settings-v1',
+      JSON.stringify({ executionProvider: 'cuda', temperature: 99, topP: 0.5, reader: { family: 'Do^e', given: '', prefix: '' }, phrases: 'not a list' }),
+    );
     const c = createAppStore();
     persistSettings(c, storage);
     expect(c.getState().settings).toEqual({ ...DEFAULT_SETTINGS, topP: 0.5 });

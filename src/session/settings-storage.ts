@@ -1,3 +1,4 @@
+import { asPhrases } from '../report/phrases';
 import { asReader } from '../report/signature';
 import { DEFAULT_SETTINGS, type Settings } from '../state/session-slice';
 import type { AppStore } from '../state/store';
@@ -35,5 +36,7 @@ function sanitize(s: Partial<Settings>): Partial<Settings> {
   if (seed !== undefined) out.seed = Math.round(seed);
   const reader = asReader(s.reader);
   if (reader) out.reader = reader;
+  const phrases = asPhrases(s.phrases);
+  if (phrases) out.phrases = phrases;
   return { ...DEFAULT_SETTINGS, ...out };
 }

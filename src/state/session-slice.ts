@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { FileProgress } from '../model/artifacts';
+import { DEFAULT_PHRASES, type Phrase } from '../report/phrases';
 import type { Reader } from '../report/signature';
 import type { ExecutionProvider, LoadedInfo } from '../worker/protocol';
 import type { AppState } from './store';
@@ -32,9 +33,11 @@ export interface Settings {
   seed: number;
   /** The reader who signs reports on this device (asked for at the first signature). */
   reader: Reader | null;
+  /** The reader's report phrases (report/phrases.ts), put in where the caret is. Edits are kept as typed. */
+  phrases: readonly Phrase[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null };
+export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null, phrases: DEFAULT_PHRASES };
 
 export type LoadState =
   | { status: 'not-loaded' }

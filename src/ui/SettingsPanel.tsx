@@ -1,3 +1,4 @@
+import { PhrasesEditor } from './PhrasesEditor';
 import { DataControls } from './reading/DataControls';
 import { useAppStore } from './store-context';
 
@@ -49,6 +50,8 @@ export function SettingsPanel() {
           <input aria-label="Seed" type="number" step={1} value={settings.seed} onChange={(e) => update({ seed: Math.round(clampNumber(e.target.value, 0, 2 ** 31, 1)) })} />
         </label>
       </div>
+      <h3 className="settings-subhead">Report phrases</h3>
+      <PhrasesEditor />
       <h3 className="settings-subhead">Local data</h3>
       <DataControls />
     </section>

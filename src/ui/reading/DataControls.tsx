@@ -1,11 +1,12 @@
 import { useRef, useState } from 'react';
+import { DEFAULT_PHRASES } from '../../report/phrases';
 import { clearAllLocalData } from '../../session/clear-local-data';
 import { runningDrafts, type DraftPersistence } from '../../session/drafts';
 import { useAppStore } from '../store-context';
 
 type Result = { status: 'idle' } | { status: 'busy' } | { status: 'done'; message: string } | { status: 'failed'; message: string };
 
-/** "Clear all local data": drafts, lengths, the signing reader's name and downloaded model files, after a confirm dialog. */
+/** "Clear all local data": drafts, lengths, the signing reader's name, their phrases and downloaded model files, after a confirm dialog. */
 export function DataControls({ drafts = runningDrafts() }: { drafts?: DraftPersistence | null }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [result, setResult] = useState<Result>({ status: 'idle' });
@@ -14,8 +15,8 @@ export function DataControls({ drafts = runningDrafts() }: { drafts?: DraftPersi
     dialog.current?.close();
     setResult({ status: 'busy' });
     try {
-      // The name a reader signs with is theirs: it goes with the drafts it signed.
-      updateSettings({ reader: null });
+      // The name a reader signs with and their phrases are theirs: they go with the drafts.
+      updateSettings({ reader: null, phrases: DEFAULT_PHRASES });
       const cleared = await clearAllLocalData(drafts);
       const models = cleared.caches.length + cleared.databases.length;
       setResult({ status: 'done', message: `Deleted all drafts and lengths${models ? ` and ${models} model cache${models === 1 ? '' : 's'}` : ''}.` });
@@ -35,7 +36,7 @@ export function DataControls({ drafts = runningDrafts() }: { drafts?: DraftPersi
         <h3 id="clear-data-title">Clear all local data?</h3>
         <p id="clear-data-text">
           This deletes every saved draft (reports, versions and chats of all studies), the lengths measured on every image, the name you sign
-          reports with, and the downloaded model files from this browser. The report on screen is emptied. A model already loaded keeps working until the page is closed; next time it is downloaded again.
+          reports with, your report phrases (back to the starting set), and the downloaded model files from this browser. The report on screen is emptied. A model already loaded keeps working until the page is closed; next time it is downloaded again.
         </p>
         <div className="toolbar">
           <button type="button" className="danger" onClick={() => void confirm()}>

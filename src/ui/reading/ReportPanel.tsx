@@ -6,6 +6,7 @@ import { useController } from '../controller-context';
 import { CriticalResult } from './CriticalResult';
 import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
+import { InsertPhrase } from './InsertPhrase';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
 
@@ -175,6 +176,7 @@ export function ReportPanel() {
             Changes from the AI draft
           </button>
         )}
+        <InsertPhrase focusReport={focusReportCaret} />
         <SignReport focusReportEnd={focusReportEnd} />
         {versions.length > 0 && (
           <label>

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { asPhrases, DEFAULT_PHRASES, MAX_PHRASES, phraseProblem, usablePhrases } from './phrases';
+
+describe("the reader's report phrases", () => {
+  it('says what keeps a phrase from being offered', () => {
+    const others = [{ name: 'Normal chest', text: 'Clear.' }];
+    expect(phraseProblem({ name: ' ', text: 'x' }, others)).toBe('Give the phrase a name.');
+    expect(phraseProblem({ name: 'normal CHEST ', text: 'x' }, others)).toBe('Another phrase is named "normal CHEST".');
+    expect(phraseProblem({ name: 'Mine', text: '\n' }, others)).toBe('Write the text it puts in.');
+    expect(phraseProblem({ name: 'x'.repeat(61), text: 'x' }, others)).toMatch(/at most 60/);
+    expect(phraseProblem({ name: 'Mine', text: 'Clear.' }, others)).toBeNull();
+    for (const [i, p] of DEFAULT_PHRASES.entries()) expect(phraseProblem(p, DEFAULT_PHRASES.slice(0, i))).toBeNull();
+  });
+
+  it('offers the usable ones, trimmed, the first of a name only', () => {
+    expect(
+      usablePhrases([
+        { name: ' A ', text: ' one \n' },
+        { name: '', text: 'nameless' },
+        { name: 'a', text: 'twice' },
+        { name: 'B', text: 'two' },
+      ]),
+    ).toEqual([
+      { name: 'A', text: 'one' },
+      { name: 'B', text: 'two' },
+    ]);
+  });
+
+  it('reads back only lists of name and text strings, at most the limit', () => {
+    expect(asPhrases('x')).toBeNull();
+    expect(asPhrases([{ name: 'A', text: 'a' }, { name: 1, text: 'b' }, null, { name: 'C' }])).toEqual([{ name: 'A', text: 'a' }]);
+    expect(asPhrases(Array.from({ length: MAX_PHRASES + 5 }, (_, i) => ({ name: `${i}`, text: 'x' })))).toHaveLength(MAX_PHRASES);
+  });
+});
