@@ -274,6 +274,12 @@ describe('report export, print, drafts (no image open)', () => {
     await menu.getByText('Insert phrase').click();
     await phrases.getByRole('button', { name: 'Pneumonia follow-up' }).click();
     expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.\nFollow-up radiograph in 6 weeks to document resolution.');
+    // Clear all local data puts the starting set back.
+    await openPanel(page, 'settings');
+    await page.getByRole('button', { name: 'Clear all local data…' }).click();
+    await page.getByRole('dialog', { name: 'Clear all local data?' }).getByRole('button', { name: 'Delete everything' }).click();
+    await page.waitForFunction(() => /Deleted all drafts/.test(document.querySelector('[data-testid="clear-data-result"]')?.textContent ?? ''));
+    expect(await offered()).toBe('Normal chest | No comparison | Devices in position | Follow-up after treatment');
     expect(errors).toEqual([]);
     await page.close();
   });
