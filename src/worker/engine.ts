@@ -10,9 +10,7 @@ import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
 import { warmUpUntilSteady } from '../generate/warm-up';
 import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
-import { formatBytes } from '../capabilities/format';
-import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile, webLlmBytesToDownload } from '../model/artifacts';
-import { chooseWebLlmQuant } from '../generate/backends/webllm/app-config';
+import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
 import { parseManifest } from '../model/catalog';
 import { fetchManifestText } from '../model/manifest-cache';
 import type { ModelManifest } from '../model/manifest';
@@ -21,6 +19,7 @@ import type { Precision } from '../selfcheck/compare';
 import { parseSelfCheck } from '../selfcheck/reference';
 import { runSelfCheck, type SelfCheckResult } from '../selfcheck/run';
 import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
+import { asOutOfMemory, checkStorage, chooseDecoder, resolveUrl, webLlmDownloadBytes } from './load-plan';
 import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply } from './protocol';
 
 /** What differs between the browser worker and Node: everything else is shared. */
@@ -113,7 +112,7 @@ export class InferenceEngine {
     const provider = providers.vision.provider;
     const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
     const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
-    const useWebLlm = this.chooseDecoder(manifest, caps, options);
+    const useWebLlm = chooseDecoder(manifest, caps, options);
     if (!useWebLlm && !manifest.decoder.onnx) {
       throw new ModelLoadError(`${manifest.name} has neither an ONNX decoder nor a WebLLM model library this device can run.`, 'no-backend');
     }
@@ -123,8 +122,8 @@ export class InferenceEngine {
 
     const paths = [visionPath, manifest.tokenizer.json, ...(useWebLlm ? [] : [manifest.decoder.onnx!.embed, manifest.decoder.onnx!.decoder])];
     const appBytes = await bytesToDownload(base, manifest, paths).catch(() => 0);
-    const webLlmBytes = useWebLlm ? await this.webLlmDownload(base, manifest, caps).catch(() => 0) : 0;
-    await this.checkStorage(appBytes + webLlmBytes);
+    const webLlmBytes = useWebLlm ? await webLlmDownloadBytes(base, manifest, caps).catch(() => 0) : 0;
+    await checkStorage(await this.host.storageEstimate?.().catch(() => null), appBytes + webLlmBytes);
     // Every download runs to its end even when one fails, so whatever finished is cached and a
     // retry fetches only what is missing.
     const settled = await Promise.allSettled(paths.map(get));
@@ -400,39 +399,6 @@ export class InferenceEngine {
   }
 
   /**
-   * WebLLM (the 4-bit production decoder) when the manifest names a compiled model library and
-   * there is a GPU; the ONNX decoder otherwise (the demo model, wasm-only machines, or when the
-   * user forces a provider for the ONNX stages).
-   */
-  private chooseDecoder(manifest: ModelManifest, caps: CapabilityReport, options: LoadOptions): boolean {
-    const lib = manifest.decoder.webllm;
-    const hasLib = !!(lib?.q4f16_1?.modelLib || lib?.q4f32_1?.modelLib);
-    if (!hasLib || !caps.webgpu.available || options.executionProvider === 'wasm') return false;
-    if (options.decoderBackend === 'onnx' && manifest.decoder.onnx) return false;
-    return true;
-  }
-
-  /** What WebLLM will download for the variant it will pick (the backend picks the same way). */
-  private async webLlmDownload(base: string, manifest: ModelManifest, caps: CapabilityReport): Promise<number> {
-    const quant = chooseWebLlmQuant(manifest, caps.webgpu.available && caps.webgpu.shaderF16);
-    const spec = manifest.decoder.webllm?.[quant];
-    return spec ? webLlmBytesToDownload(base, manifest, spec.modelFolder) : 0;
-  }
-
-  /** Fails before any download when the browser's storage quota cannot hold the files. */
-  private async checkStorage(needed: number): Promise<void> {
-    const estimate = await this.host.storageEstimate?.().catch(() => null);
-    if (!estimate || !needed) return;
-    const free = Math.max(0, estimate.quota - estimate.usage);
-    if (needed > free) {
-      throw new ModelLoadError(
-        `Not enough browser storage for the model: it needs ${formatBytes(needed)} more and ${formatBytes(free)} is available. Free space (or clear other site data) and try again.`,
-        'quota',
-      );
-    }
-  }
-
-  /**
    * Each ONNX stage's provider (see capabilities/choose-provider.ts): the rules first, then a
    * short measured probe on a hardware adapter, whose result is cached per device and runtime.
    */
@@ -462,28 +428,4 @@ export class InferenceEngine {
     if (!this.loaded) throw new ModelNotLoadedError('No model is loaded yet.', 'not-loaded');
     return this.loaded;
   }
-}
-
-function resolveUrl(url: string): string {
-  const base = typeof location !== 'undefined' ? location.href : 'file:///';
-  return new URL(url, base).href;
-}
-
-/**
- * Allocation failures while the model goes onto the GPU become one clear message: what the model
- * needs and what the adapter offers. (Browsers do not report free GPU memory, so this is known only
- * when it fails, or up front when a single file exceeds the adapter's largest buffer.)
- */
-export function asOutOfMemory(err: unknown, manifest: ModelManifest, caps: CapabilityReport): ModelLoadError | null {
-  const text = err instanceof Error ? err.message : String(err);
-  if (!/out of memory|oom|allocat|exceeds|too large|maxBufferSize|maxStorageBufferBindingSize/i.test(text)) return null;
-  const quant = manifest.decoder.webllm?.q4f16_1 ?? manifest.decoder.webllm?.q4f32_1;
-  const needed = quant?.vramBytes ?? manifest.files.reduce((n, f) => n + f.bytes, 0);
-  const offers = caps.webgpu.available
-    ? `the GPU adapter allows buffers of at most ${formatBytes(caps.webgpu.maxBufferSize)} (storage binding ${formatBytes(caps.webgpu.maxStorageBufferBindingSize)})`
-    : 'there is no WebGPU adapter';
-  return new ModelLoadError(
-    `The GPU ran out of memory loading ${manifest.name}: it needs about ${formatBytes(needed)}, and ${offers}. Close other GPU-heavy tabs, or choose wasm in Settings. (${text})`,
-    'out-of-memory',
-  );
 }
