@@ -142,6 +142,12 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await report.inputValue()).toBe(`${text}\n\nAddendum: `);
     expect(await page.getByTestId('report-amending').textContent()).toMatch(/^Amending the report signed by Dr Jane Doe \(St Example Hospital\), /);
     expect(await page.getByRole('combobox', { name: 'Earlier versions' }).textContent()).toContain('signed by Dr Jane Doe · No acute');
+    // Signed with nothing after "Addendum:", it would add nothing: the form says so and does not sign.
+    await page.keyboard.press('Control+Shift+S');
+    expect(await page.getByTestId('sign-problem').textContent()).toMatch(/^The addendum is empty/);
+    expect(await page.getByRole('button', { name: 'Sign as Dr Jane Doe' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await report.press('Control+End');
     await page.keyboard.type('no pneumothorax.');
     // From the keyboard: Ctrl+Shift+S opens the form with the remembered name and its Sign button focused; Enter signs.
     await page.keyboard.press('Control+Shift+S');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asReader, asSignature, describeSignature, dicomPersonName, isAddendum, readerName, readerProblem } from './signature';
+import { asReader, asSignature, describeSignature, dicomPersonName, isAddendum, readerName, readerProblem, reportSignProblem } from './signature';
 
 describe('the reader signature', () => {
   const jane = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
@@ -39,6 +39,14 @@ describe('the reader signature', () => {
     expect(isAddendum('Heart normal.', 'Heart size normal. Addendum: x.')).toBe(false);
     const at = new Date(2026, 11, 7, 10, 12).getTime();
     expect(describeSignature({ reader: jane, at, text: '', amends: { reader: jane, at, addendum: true } })).toMatch(/ \(adds an addendum to the report signed by Dr Jane Doe \(St Example Hospital\), 2026-12-07 10:12\)$/);
+  });
+
+  it('says why a report cannot be signed: empty, or an empty addendum', () => {
+    expect(reportSignProblem(' \n')).toBe('The report is empty.');
+    expect(reportSignProblem('Heart normal.\n\nAddendum: ')).toMatch(/^The addendum is empty/);
+    expect(reportSignProblem('Heart normal.\n\nAddendum:')).toMatch(/^The addendum is empty/);
+    expect(reportSignProblem('Heart normal.\n\nAddendum: no effusion.')).toBeNull();
+    expect(reportSignProblem('Addendum: to follow.')).toBeNull();
   });
 
   it('describes the signature with what it amends', () => {

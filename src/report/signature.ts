@@ -113,5 +113,12 @@ export function isAddendum(signed: string, text: string): boolean {
   return now.length > before.length && now.startsWith(before);
 }
 
+/** Why a report cannot be signed as it is (empty, or an "Addendum:" with nothing after it), or null. */
+export function reportSignProblem(text: string): string | null {
+  if (!text.trim()) return 'The report is empty.';
+  if (/(?:^|\n)\s*Addendum:\s*$/i.test(text)) return 'The addendum is empty: write it after "Addendum:", or take that line out.';
+  return null;
+}
+
 /** What the exports say in place of the AI-draft disclaimer once the report is signed. */
 export const SIGNED_NOTICE = 'Drafted with an AI model; reviewed and signed by the radiologist named below';

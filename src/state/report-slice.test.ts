@@ -128,6 +128,8 @@ describe('report slice', () => {
     s.getState().amendReport({ addendum: true });
     const reopened = 'Heart normal, lungs clear.\n\nAddendum: ';
     expect([s.getState().report, s.getState().reportCaret]).toEqual([reopened, { report: reopened, at: reopened.length }]);
+    s.getState().signReport(jane, 3500); // an empty addendum is not signed
+    expect(s.getState().signature).toBeNull();
     s.getState().editReport(`${s.getState().report}no effusion.`);
     s.getState().signReport(jane, 4000);
     expect(s.getState().signature?.amends).toEqual({ reader: jane, at: 3000, addendum: true });

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PresetId } from '../generate/prompt';
-import { isAddendum, readerName, type Reader, type ReportSignature } from '../report/signature';
+import { isAddendum, readerName, reportSignProblem, type Reader, type ReportSignature } from '../report/signature';
 import type { AppState } from './store';
 
 export interface ReportVersion {
@@ -189,7 +189,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   amending: null,
   signReport: (reader, at = Date.now()) =>
     set((s) => {
-      if (s.streaming === 'report' || s.signature || !s.report.trim()) return {};
+      if (s.streaming === 'report' || s.signature || reportSignProblem(s.report)) return {};
       const amends = s.amending ? { reader: s.amending.reader, at: s.amending.at, ...(isAddendum(s.amending.text, s.report) ? { addendum: true } : {}) } : undefined;
       return { signature: { reader, at, text: s.report, ...(amends ? { amends } : {}) }, amending: null };
     }),

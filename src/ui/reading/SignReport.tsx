@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { listFindings } from '../../report/critical-results';
 import { describeChanges, reportChanges } from '../../report/draft-changes';
-import { describeSignature, describeSigner, readerName, readerProblem, type Reader } from '../../report/signature';
+import { describeSignature, describeSigner, readerName, readerProblem, reportSignProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
 import { useCriticalFindings } from './CriticalResult';
 
@@ -83,7 +83,8 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
     );
   }
 
-  const problem = form ? readerProblem(form) : null;
+  // What is wrong with the report comes first: the name can wait.
+  const problem = form ? (reportSignProblem(report) ?? readerProblem(form)) : null;
   const cancel = () => {
     after.current = 'cancelled';
     setForm(null);
