@@ -15,6 +15,12 @@ describe('critical findings in a report', () => {
     expect(f).toEqual({ name: 'pneumomediastinum', urgency: 'urgent', certainty: 'present', sentence: 'pneumomediastinum' });
   });
 
+  it('reads answers given as lists, as the findings preset asks for them', () => {
+    expect(names('1. Pneumothorax: absent\n2. Free air - no\n3. Pleural effusion: present')).toEqual([]);
+    expect(names('- Pneumothorax: uncertain (small apical lucency)\n- Pneumomediastinum = yes')).toEqual(['?pneumothorax', 'pneumomediastinum']);
+    expect(names('Impression: No pneumothorax. Free air: present.')).toEqual(['pneumoperitoneum']);
+  });
+
   it('leaves out what the report rules out, and what it says is known', () => {
     for (const report of [
       'No pneumothorax. No free air under the diaphragm.',

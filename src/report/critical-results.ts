@@ -1,4 +1,5 @@
 import { labelPhrases, labelReportDetailed, type PhraseMention } from '../eval/chexpert-labeler';
+import { answerParts, bareVerdict } from './findings';
 import { localMinute } from './signature';
 
 /**
@@ -57,13 +58,31 @@ const PHRASES: Record<string, readonly string[]> = {
 /** A sentence that says the finding is known: the parameter's communication is for new or unexpected ones. */
 const KNOWN = /\b(?:stable|unchanged|again (?:seen|noted)|decreas\w*|smaller|improv\w*|resolving|known|previously (?:seen|noted|reported))\b/;
 
+/** A list item ("Pneumothorax: absent", "Free air - uncertain") split into its name and its answer. */
+const LIST_ITEM = /^(.{1,80}?)\s*[:=–—-]\s*(.+)$/;
+
+/**
+ * The report as the labeler reads prose: a list item's "Pneumothorax: absent" (the findings preset
+ * answers in lists) becomes "No pneumothorax", "uncertain" "Possible …"; everything else is as written.
+ */
+function asProse(report: string): string {
+  const sentence = (part: string) => {
+    const m = LIST_ITEM.exec(part);
+    const verdict = m ? bareVerdict(m[2]!) : null;
+    if (!m || !verdict) return part;
+    return verdict === 'negative' ? `No ${m[1]}` : verdict === 'uncertain' ? `Possible ${m[1]}` : m[1]!;
+  };
+  return answerParts(report).map(sentence).join('.\n');
+}
+
 /** The critical findings a report mentions, most urgent first; each named once (the surest mention). */
 export function criticalFindings(report: string): CriticalFinding[] {
+  const prose = asProse(report);
   const mentions: Pick<PhraseMention, 'name' | 'label' | 'sentence'>[] = [
-    ...labelReportDetailed(report)
+    ...labelReportDetailed(prose)
       .mentions.filter((m) => m.observation === 'Pneumothorax')
       .map((m) => ({ name: 'pneumothorax', label: m.label, sentence: m.sentence })),
-    ...labelPhrases(report, PHRASES),
+    ...labelPhrases(prose, PHRASES),
   ];
   const found = new Map<string, CriticalFinding>();
   for (const m of mentions) {

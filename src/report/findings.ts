@@ -84,6 +84,12 @@ function verdictOf(word: string): Verdict {
   return VERDICTS.find(([re]) => new RegExp(`^(?:${re.source})$`).test(word))?.[1] ?? 'positive';
 }
 
+/** "absent", "uncertain (small)", "yes": a verdict and nothing more (a list item's answer), or null. */
+export function bareVerdict(text: string): Verdict | null {
+  const m = new RegExp(`^${VERDICT}\\s*(?:\\([^)]*\\))?$`).exec(text.toLowerCase().replace(/[.!\s]+$/, '').trim());
+  return m ? verdictOf(m[1]!) : null;
+}
+
 /** A part that answers by name ("X: absent", "X is present"), or null for prose. */
 export function readVerdict(part: string): Mention | null {
   const s = part.toLowerCase().replace(/\*+|__/g, '').replace(/\s+/g, ' ').trim();
