@@ -58,7 +58,7 @@ describe('prior studies', () => {
     const priorId = (await orthanc.upload(prior)).instance;
     const priorSr = buildReportSr({
       source: srSourceFromDicom(prior.slice().buffer),
-      text: 'Findings: Heart size normal.\nImpression: No acute disease.',
+      text: 'Findings: Heart size normal. Small left pleural effusion.\nImpression: Small left pleural effusion.',
       device: { name: 'CXR-LLaVA v2 (q4f16_1)', modelId: 'cxr-llava-v2', randomWeights: false, softwareVersion: 'test' },
       now: new Date(2023, 0, 15, 10, 30, 0),
     });
@@ -139,7 +139,7 @@ describe('prior studies', () => {
     await report.waitFor({ timeout: 30_000 });
     expect(await report.getAttribute('data-status')).toBe('preliminary');
     expect(await report.locator('p').textContent()).toBe('Diagnostic imaging report, 2023-01-15 — preliminary, by CXR-LLaVA v2 (q4f16_1)');
-    expect(await report.locator('pre').textContent()).toMatch(/^Findings: Heart size normal\.\nImpression: No acute disease\.\nComment: Preliminary draft written by an AI model/);
+    expect(await report.locator('pre').textContent()).toMatch(/^Findings: Heart size normal\. Small left pleural effusion\.\nImpression: Small left pleural effusion\.\nComment: Preliminary draft written by an AI model/);
     // The open study's own reports: none yet; then one filed meanwhile (a colleague's draft, say), read when shown again.
     const own = page.getByRole('button', { name: 'Reports already filed in this study' });
     await own.click();
@@ -182,7 +182,16 @@ describe('prior studies', () => {
 
     // The comparison goes into the report as a line of its own.
     const text = page.getByRole('textbox', { name: 'Report', exact: true });
+    // Under the prior's report: what the report on screen names differently from it.
+    await text.fill('Heart size normal. No pleural effusion. Small right apical pneumothorax.');
+    await expect.poll(() => report.getByTestId('against-report').locator('li').allTextContents(), { timeout: 5_000 }).toEqual([
+      'Named now, not mentioned in this report: pneumothorax.',
+      'Named in this report, ruled out now: pleural effusion.',
+    ]);
     await text.fill('Heart size normal.');
+    await expect.poll(() => report.getByTestId('against-report').locator('li').allTextContents(), { timeout: 5_000 }).toEqual([
+      'Named in this report, not mentioned now: pleural effusion.',
+    ]);
     await page.getByRole('button', { name: 'Add comparison with the study of 2023-01-15 DX to the report' }).click();
     expect(await text.inputValue()).toBe('Heart size normal.\nComparison: DX Chest PA of 2023-01-15.');
 

@@ -4,6 +4,7 @@ import { chooseStudy } from '../../hospital/open-from-server';
 import { comparePrior, comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
 import { filedSignature, type ReadReport } from '../../sr/read-sr';
 import { PanelCount } from '../layout/PanelCount';
+import { AgainstReport } from './AgainstReport';
 import { ChosenStudy } from './ChosenStudy';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useHospital, useHospitalApi } from './use-hospital';
@@ -193,6 +194,7 @@ function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: b
             {r.author ? `, ${r.status === 'final' ? 'signed by' : 'by'} ${r.author}` : ''}
           </p>
           <pre className="prior-report-text">{r.text}</pre>
+          {!own && <AgainstReport prior={r.text} />}
           {own && r.draft !== null && (
             <p>
               <button
