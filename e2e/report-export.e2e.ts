@@ -23,11 +23,16 @@ describe('report export, print, drafts (no image open)', () => {
     browser = await launchBrowser({ webgpu: false });
   });
   afterAll(async () => browser?.close());
-
-  it('exports .txt, .md and FHIR, prints only the report, restores the draft after a reload, and clears it', async () => {
+  /** A fresh page, its report box ready. */
+  const openReportPage = async () => {
     const { page, errors } = await openPage(browser, baseURL);
     const report = page.getByRole('textbox', { name: 'Report', exact: true });
     await report.waitFor();
+    return { page, errors, report };
+  };
+
+  it('exports .txt, .md and FHIR, prints only the report, restores the draft after a reload, and clears it', async () => {
+    const { page, errors, report } = await openReportPage();
     expect(await page.getByRole('button', { name: 'Findings', exact: true }).isDisabled()).toBe(true);
     const text = 'Mild cardiomegaly. No pleural effusion — “draft” ünïcode.';
     await report.fill(text);
@@ -84,9 +89,7 @@ describe('report export, print, drafts (no image open)', () => {
   });
 
   it('signs the report: asks who signs, makes it read-only and final in every export, keeps it after a reload, adds an addendum and amends it', async () => {
-    const { page, errors } = await openPage(browser, baseURL);
-    const report = page.getByRole('textbox', { name: 'Report', exact: true });
-    await report.waitFor();
+    const { page, errors, report } = await openReportPage();
     const text = 'No acute cardiopulmonary abnormality.';
     await report.fill(text);
 
@@ -185,9 +188,7 @@ describe('report export, print, drafts (no image open)', () => {
   });
 
   it('a critical finding in the report: a reminder until its communication is documented, written into the report from a form', async () => {
-    const { page, errors } = await openPage(browser, baseURL);
-    const report = page.getByRole('textbox', { name: 'Report', exact: true });
-    await report.waitFor();
+    const { page, errors, report } = await openReportPage();
     const reminder = page.getByTestId('critical-result');
     await report.fill('Findings: No pneumothorax. Heart size normal.');
     await page.waitForTimeout(300);
@@ -239,9 +240,7 @@ describe('report export, print, drafts (no image open)', () => {
   });
 
   it("puts the reader's phrases in where the caret was, and keeps the ones they add in Settings", async () => {
-    const { page, errors } = await openPage(browser, baseURL);
-    const report = page.getByRole('textbox', { name: 'Report', exact: true });
-    await report.waitFor();
+    const { page, errors, report } = await openReportPage();
     await report.fill('Line one.\nLine two.');
     await report.press('Control+Home');
     const menu = page.locator('.phrase-menu');
