@@ -87,6 +87,12 @@ describe('keyboard alone', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' Reviewed.');
     expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toMatch(/\S Reviewed\.$/);
+    // A phrase from the keyboard: Enter opens the list on its first phrase, Enter puts it in after the caret's line.
+    await tabTo(page, 'Insert phrase');
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('Normal chest');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toMatch(/\S Reviewed\.\nThe lungs are clear\. No pleural effusion or pneumothorax\./);
 
     await tabTo(page, 'Ask a follow-up question');
     await page.keyboard.type('Is there an effusion?');

@@ -36,6 +36,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
       ['Escape', 'Stop the answer being written'],
       ['Ctrl+Shift+S', 'Sign the report (opens the form; Enter signs, Escape cancels)'],
       ['Enter (in the question)', 'Ask'],
+      ['Enter (on Insert phrase)', 'Open your phrases; Enter puts the focused one in where the caret was, Escape closes them'],
     ],
   },
   {
