@@ -239,6 +239,20 @@ describe('report export, print, drafts (no image open)', () => {
     await page.close();
   });
 
+  it('says when the Findings and the Impression put a finding on different sides, there and in the sign form, until they agree', async () => {
+    const { page, errors, report } = await openReportPage();
+    const warning = page.getByTestId('laterality-warning');
+    await report.fill('Findings: Small right pleural effusion. Left basal atelectasis.\nImpression: Small left pleural effusion.');
+    expect(await warning.textContent()).toBe('Check the side: pleural effusion is right in the findings and left in the impression.');
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByTestId('sign-laterality-warning').textContent()).toBe(await warning.textContent());
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await report.fill('Findings: Small right pleural effusion. Left basal atelectasis.\nImpression: Small right pleural effusion.');
+    await expect.poll(() => warning.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("puts the reader's phrases in where the caret was, and keeps the ones they add in Settings", async () => {
     const { page, errors, report } = await openReportPage();
     await report.fill('Line one.\nLine two.');

@@ -4,6 +4,7 @@ import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { describeSignature, describeSigner, readerName, readerProblem, reportSignProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
 import { useCriticalFindings } from './CriticalResult';
+import { useLateralityWarning } from './LateralityCheck';
 
 const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' };
 
@@ -28,6 +29,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const sign = useAppStore((s) => s.signReport);
   const amend = useAppStore((s) => s.amendReport);
   const critical = useCriticalFindings();
+  const laterality = useLateralityWarning();
   const [form, setForm] = useState<Reader | null>(null);
   const changes = useMemo(() => (form ? reportChanges({ modelReport, report }) : null), [form, modelReport, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
@@ -148,6 +150,11 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
             <p className="error-text" data-testid="sign-selfcheck-warning">
               The model FAILED its self-check on this device (at the {failedCheck} stage): none of its text in this report is to be trusted. Sign only what you
               checked yourself.
+            </p>
+          )}
+          {laterality && (
+            <p className="warning" data-testid="sign-laterality-warning">
+              {laterality}
             </p>
           )}
           {critical && !critical.documented && (
