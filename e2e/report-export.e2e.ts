@@ -293,6 +293,18 @@ describe('report export, print, drafts (no image open)', () => {
     await menu.getByText('Insert phrase').click();
     await phrases.getByRole('button', { name: 'Pneumonia follow-up' }).click();
     expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.\nFollow-up radiograph in 6 weeks to document resolution.');
+    // A phrase with a blank: the blank is selected, so typing fills it; one left unfilled, the sign form says so.
+    await menu.getByText('Insert phrase').click();
+    await phrases.getByRole('button', { name: 'Follow-up after treatment' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
+    expect(await report.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd))).toBe('[interval]');
+    await page.keyboard.type('6 weeks');
+    expect(await report.inputValue()).toMatch(/\nA follow-up chest radiograph in 6 weeks after treatment is recommended to document resolution\.$/);
+    await menu.getByText('Insert phrase').click();
+    await phrases.getByRole('button', { name: 'Follow-up after treatment' }).click();
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByTestId('sign-blanks-warning').textContent()).toBe('The report still has a blank to fill: [interval].');
+    await page.getByRole('button', { name: 'Cancel' }).click();
     // Clear all local data puts the starting set back.
     await openPanel(page, 'settings');
     await page.getByRole('button', { name: 'Clear all local data…' }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asPhrases, DEFAULT_PHRASES, MAX_PHRASES, phraseProblem, usablePhrases } from './phrases';
+import { asPhrases, blanks, DEFAULT_PHRASES, MAX_PHRASES, phraseProblem, usablePhrases } from './phrases';
 
 describe("the reader's report phrases", () => {
   it('says what keeps a phrase from being offered', () => {
@@ -30,5 +30,13 @@ describe("the reader's report phrases", () => {
     expect(asPhrases('x')).toBeNull();
     expect(asPhrases([{ name: 'A', text: 'a' }, { name: 1, text: 'b' }, null, { name: 'C' }])).toEqual([{ name: 'A', text: 'a' }]);
     expect(asPhrases(Array.from({ length: MAX_PHRASES + 5 }, (_, i) => ({ name: `${i}`, text: 'x' })))).toHaveLength(MAX_PHRASES);
+  });
+
+  it('finds the blanks left to fill, and where', () => {
+    expect(blanks('Follow-up in [interval] at [place].')).toEqual([
+      { text: '[interval]', start: 13, end: 23 },
+      { text: '[place]', start: 27, end: 34 },
+    ]);
+    expect(blanks('No blanks [] here [\nsplit] or [[nested]].').map((b) => b.text)).toEqual(['[nested]']);
   });
 });

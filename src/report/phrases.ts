@@ -1,7 +1,8 @@
 /**
  * The reader's own report phrases (macros): named texts put into the report where the caret is,
- * as dictation systems' "normals" and canned text. Kept on this device with the settings; the
- * starting set below is ordinary wording the reader edits or deletes.
+ * as dictation systems' "normals" and canned text, with blanks to fill ("[interval]"). Kept on
+ * this device with the settings; the starting set below is ordinary wording the reader edits or
+ * deletes.
  */
 
 export interface Phrase {
@@ -20,8 +21,19 @@ export const DEFAULT_PHRASES: readonly Phrase[] = [
   },
   { name: 'No comparison', text: 'Comparison: None available.' },
   { name: 'Devices in position', text: 'Support devices are in satisfactory position.' },
-  { name: 'Follow-up after treatment', text: 'A follow-up chest radiograph after treatment is recommended to document resolution.' },
+  { name: 'Follow-up after treatment', text: 'A follow-up chest radiograph in [interval] after treatment is recommended to document resolution.' },
 ];
+
+/**
+ * Blanks to fill: "[interval]" in a phrase, as dictation systems' fields. The first one is selected
+ * when a phrase goes in, so typing fills it; the sign form lists any left.
+ */
+const FIELD = /\[[^[\]\n]{1,40}\]/g;
+
+/** The blanks left in a text, in order, with where each is. */
+export function blanks(text: string): { text: string; start: number; end: number }[] {
+  return [...text.matchAll(FIELD)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
+}
 
 /** Why a phrase cannot be kept as it is, or null. `others`: the rest of the list, for a unique name. */
 export function phraseProblem(p: Phrase, others: readonly Phrase[]): string | null {

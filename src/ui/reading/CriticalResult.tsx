@@ -58,7 +58,7 @@ export function CriticalResult({ focusReport }: { focusReport: () => void }) {
     insertReportLine(communicationSentence({ findings, recipient: form.recipient, method: form.method, at, by: form.by, readBack: form.readBack }));
     setForm(null);
     // This reminder goes with it: the reader goes on writing after the sentence.
-    requestAnimationFrame(focusReport);
+    requestAnimationFrame(() => focusReport());
   };
   const immediate = findings.some((f) => f.urgency === 'immediate');
   return (

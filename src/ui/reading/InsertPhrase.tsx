@@ -1,13 +1,14 @@
 import { useMemo, useRef } from 'react';
-import { usablePhrases } from '../../report/phrases';
-import { useAppStore } from '../store-context';
+import { blanks, usablePhrases } from '../../report/phrases';
+import { useAppStore, useAppStoreApi } from '../store-context';
 
 /**
  * "Insert phrase": the reader's phrases (Settings), each put into the report where the caret was,
- * as a line of its own, the caret after it. A list of buttons, not a select: arrow keys on a closed
+ * as a line of its own, the caret after it, or its first blank ("[interval]") selected, so typing fills it. A list of buttons, not a select: arrow keys on a closed
  * select would put a phrase in as they pass it.
  */
-export function InsertPhrase({ focusReport }: { focusReport: () => void }) {
+export function InsertPhrase({ focusReport }: { focusReport: (select?: { start: number; end: number }) => void }) {
+  const store = useAppStoreApi();
   const phrases = useAppStore((s) => s.settings.phrases);
   const usable = useMemo(() => usablePhrases(phrases), [phrases]);
   const signed = useAppStore((s) => s.signature !== null);
@@ -44,7 +45,11 @@ export function InsertPhrase({ focusReport }: { focusReport: () => void }) {
               onClick={() => {
                 insert(p.text);
                 close();
-                requestAnimationFrame(focusReport);
+                // The phrase ends where the caret now is (a line break may follow it).
+                const { report, reportCaret } = store.getState();
+                const start = report.lastIndexOf(p.text, reportCaret?.at ?? report.length);
+                const [blank] = blanks(p.text);
+                requestAnimationFrame(() => focusReport(blank && start >= 0 ? { start: start + blank.start, end: start + blank.end } : undefined));
               }}
             >
               {p.name}

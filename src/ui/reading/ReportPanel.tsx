@@ -72,14 +72,17 @@ export function ReportPanel() {
     node.focus();
     node.setSelectionRange(node.value.length, node.value.length);
   }, []);
-  // After a line put in from a form below the box: the caret after it, in the box.
-  const focusReportCaret = useCallback(() => {
-    const node = box.current;
-    if (!node) return;
-    const at = store.getState().reportCaret?.at ?? node.value.length;
-    node.focus();
-    node.setSelectionRange(at, at);
-  }, [store]);
+  // After a line put in from below the box: the caret after it (or `select`, a blank in it), in the box.
+  const focusReportCaret = useCallback(
+    (select?: { start: number; end: number }) => {
+      const node = box.current;
+      if (!node) return;
+      const at = store.getState().reportCaret?.at ?? node.value.length;
+      node.focus();
+      node.setSelectionRange(select?.start ?? at, select?.end ?? at);
+    },
+    [store],
+  );
   const findings = useMemo(() => (reportPreset === 'findings' && report.trim() ? parseFindings(report) : null), [reportPreset, report]);
 
   // Ctrl+Enter (⌘+Enter) generates the report, Escape stops what is streaming; anywhere on the page.

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { listFindings } from '../../report/critical-results';
+import { blanks } from '../../report/phrases';
 import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { describeSignature, describeSigner, readerName, readerProblem, reportSignProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
@@ -32,6 +33,8 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const laterality = useLateralityWarning();
   const [form, setForm] = useState<Reader | null>(null);
   const changes = useMemo(() => (form ? reportChanges({ modelReport, report }) : null), [form, modelReport, report]);
+  // A phrase's blank ("[interval]") never filled in.
+  const unfilled = useMemo(() => (form ? [...new Set(blanks(report).map((b) => b.text))] : []), [form, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
   const after = useRef<'signed' | 'amended' | 'addendum' | 'cancelled' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
@@ -150,6 +153,11 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
             <p className="error-text" data-testid="sign-selfcheck-warning">
               The model FAILED its self-check on this device (at the {failedCheck} stage): none of its text in this report is to be trusted. Sign only what you
               checked yourself.
+            </p>
+          )}
+          {unfilled.length > 0 && (
+            <p className="warning" data-testid="sign-blanks-warning">
+              The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}.
             </p>
           )}
           {laterality && (
