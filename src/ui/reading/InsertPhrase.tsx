@@ -4,8 +4,9 @@ import { useAppStore, useAppStoreApi } from '../store-context';
 
 /**
  * "Insert phrase": the reader's phrases (Settings), each put into the report where the caret was,
- * as a line of its own, the caret after it, or its first blank ("[interval]") selected, so typing fills it. A list of buttons, not a select: arrow keys on a closed
- * select would put a phrase in as they pass it.
+ * as a line of its own, the caret after it, or its first blank ("[interval]") selected, so typing
+ * fills it. A list of buttons, not a select: arrow keys on a closed select would put a phrase in as
+ * they pass it.
  */
 export function InsertPhrase({ focusReport }: { focusReport: (select?: { start: number; end: number }) => void }) {
   const store = useAppStoreApi();

@@ -1,11 +1,7 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { listFindings } from '../../report/critical-results';
-import { blanks } from '../../report/phrases';
-import { describeChanges, reportChanges } from '../../report/draft-changes';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeSignature, describeSigner, readerName, readerProblem, reportSignProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
-import { useCriticalFindings } from './CriticalResult';
-import { useLateralityWarning } from './LateralityCheck';
+import { SignChecks } from './SignChecks';
 
 const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' };
 
@@ -19,22 +15,12 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const signature = useAppStore((s) => s.signature);
   const amending = useAppStore((s) => s.amending);
   const canSign = useAppStore((s) => s.report.trim() !== '' && s.streaming !== 'report');
-  const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
-  // A model that failed its self-check here may not write what it should: the reader hears it again where they sign.
-  const failedCheck = useAppStore((s) => (s.verification.status === 'failed' ? s.verification.stage : null));
   const saved = useAppStore((s) => s.settings.reader);
-  // What the reader is about to sign of the model's text (none known: typed, or a filed draft).
-  const modelReport = useAppStore((s) => s.modelReport);
   const report = useAppStore((s) => s.report);
   const updateSettings = useAppStore((s) => s.updateSettings);
   const sign = useAppStore((s) => s.signReport);
   const amend = useAppStore((s) => s.amendReport);
-  const critical = useCriticalFindings();
-  const laterality = useLateralityWarning();
   const [form, setForm] = useState<Reader | null>(null);
-  const changes = useMemo(() => (form ? reportChanges({ modelReport, report }) : null), [form, modelReport, report]);
-  // A phrase's blank ("[interval]") never filled in.
-  const unfilled = useMemo(() => (form ? [...new Set(blanks(report).map((b) => b.text))] : []), [form, report]);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
   const after = useRef<'signed' | 'amended' | 'addendum' | 'cancelled' | null>(null);
   const amendButton = useRef<HTMLButtonElement>(null);
@@ -139,37 +125,7 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
           <p className="muted">
             Signed, the report is yours, final and read-only; every export and the SR say so, and still name the model that drafted it.
           </p>
-          {changes && (
-            <p className={changes.removedWords + changes.addedWords === 0 ? 'warning' : 'muted'} data-testid="sign-changes">
-              {changes.removedWords + changes.addedWords === 0 ? `You are signing the AI draft as the model wrote it (${changes.modelWords} words).` : describeChanges(changes)}
-            </p>
-          )}
-          {randomWeights && (
-            <p className="warning" data-testid="sign-demo-warning">
-              This draft came from the demo model with random weights: its text means nothing. Sign only what you wrote or checked yourself.
-            </p>
-          )}
-          {failedCheck && (
-            <p className="error-text" data-testid="sign-selfcheck-warning">
-              The model FAILED its self-check on this device (at the {failedCheck} stage): none of its text in this report is to be trusted. Sign only what you
-              checked yourself.
-            </p>
-          )}
-          {unfilled.length > 0 && (
-            <p className="warning" data-testid="sign-blanks-warning">
-              The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}.
-            </p>
-          )}
-          {laterality && (
-            <p className="warning" data-testid="sign-laterality-warning">
-              {laterality}
-            </p>
-          )}
-          {critical && !critical.documented && (
-            <p className="warning" data-testid="sign-critical-warning">
-              The report names {listFindings(critical.findings)} and documents no communication to the referring clinician.
-            </p>
-          )}
+          <SignChecks />
           <div className="sign-fields">
             {field('prefix', 'Title', 'honorific-prefix', !saved)}
             {field('given', 'Given name', 'given-name')}

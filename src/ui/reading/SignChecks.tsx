@@ -1,0 +1,62 @@
+import { useMemo } from 'react';
+import { listFindings } from '../../report/critical-results';
+import { describeChanges, reportChanges } from '../../report/draft-changes';
+import { blanks } from '../../report/phrases';
+import { useAppStore } from '../store-context';
+import { useCriticalFindings } from './CriticalResult';
+import { useLateralityWarning } from './LateralityCheck';
+
+/**
+ * What the sign form tells the reader before they sign, as a dictation system checks a report:
+ * how much of the model's draft they are signing, a demo model or a failed self-check, blanks left
+ * from a phrase, a finding on different sides in the Findings and the Impression, and a critical
+ * result with no communication documented. None of them stops the signature: the reader decides.
+ */
+export function SignChecks() {
+  const report = useAppStore((s) => s.report);
+  // What the reader is about to sign of the model's text (none known: typed, or a filed draft).
+  const modelReport = useAppStore((s) => s.modelReport);
+  const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
+  // A model that failed its self-check here may not write what it should: the reader hears it again where they sign.
+  const failedCheck = useAppStore((s) => (s.verification.status === 'failed' ? s.verification.stage : null));
+  const critical = useCriticalFindings();
+  const laterality = useLateralityWarning();
+  const changes = useMemo(() => reportChanges({ modelReport, report }), [modelReport, report]);
+  // A phrase's blank ("[interval]") never filled in.
+  const unfilled = useMemo(() => [...new Set(blanks(report).map((b) => b.text))], [report]);
+  return (
+    <>
+      {changes && (
+        <p className={changes.removedWords + changes.addedWords === 0 ? 'warning' : 'muted'} data-testid="sign-changes">
+          {changes.removedWords + changes.addedWords === 0 ? `You are signing the AI draft as the model wrote it (${changes.modelWords} words).` : describeChanges(changes)}
+        </p>
+      )}
+      {randomWeights && (
+        <p className="warning" data-testid="sign-demo-warning">
+          This draft came from the demo model with random weights: its text means nothing. Sign only what you wrote or checked yourself.
+        </p>
+      )}
+      {failedCheck && (
+        <p className="error-text" data-testid="sign-selfcheck-warning">
+          The model FAILED its self-check on this device (at the {failedCheck} stage): none of its text in this report is to be trusted. Sign only what you
+          checked yourself.
+        </p>
+      )}
+      {unfilled.length > 0 && (
+        <p className="warning" data-testid="sign-blanks-warning">
+          The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}.
+        </p>
+      )}
+      {laterality && (
+        <p className="warning" data-testid="sign-laterality-warning">
+          {laterality}
+        </p>
+      )}
+      {critical && !critical.documented && (
+        <p className="warning" data-testid="sign-critical-warning">
+          The report names {listFindings(critical.findings)} and documents no communication to the referring clinician.
+        </p>
+      )}
+    </>
+  );
+}
