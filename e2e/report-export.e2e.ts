@@ -239,15 +239,20 @@ describe('report export, print, drafts (no image open)', () => {
     await page.close();
   });
 
-  it('says when the Findings and the Impression put a finding on different sides, there and in the sign form, until they agree', async () => {
+  it('says when the Findings and the Impression disagree (a finding ruled out in one, or on another side), there and in the sign form, until they agree', async () => {
     const { page, errors, report } = await openReportPage();
-    const warning = page.getByTestId('laterality-warning');
+    const warning = page.getByTestId('section-warning');
     await report.fill('Findings: Small right pleural effusion. Left basal atelectasis.\nImpression: Small left pleural effusion.');
-    expect(await warning.textContent()).toBe('Check the side: pleural effusion is right in the findings and left in the impression.');
+    expect(await warning.textContent()).toBe('The findings and the impression disagree: pleural effusion is right in the findings and left in the impression.');
     await page.getByRole('button', { name: 'Sign report…' }).click();
-    expect(await page.getByTestId('sign-laterality-warning').textContent()).toBe(await warning.textContent());
+    expect(await page.getByTestId('sign-section-warning').textContent()).toBe(await warning.textContent());
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await report.fill('Findings: Small right pleural effusion. Left basal atelectasis.\nImpression: Small right pleural effusion.');
+    // The Findings edited, the Impression left as the model wrote it.
+    await report.fill('Findings: Small right pleural effusion. No pneumothorax.\nImpression: Small right pleural effusion. Small right pneumothorax.');
+    await expect
+      .poll(() => warning.textContent())
+      .toBe('The findings and the impression disagree: pneumothorax is ruled out in the findings and named in the impression.');
+    await report.fill('Findings: Small right pleural effusion. No pneumothorax.\nImpression: Small right pleural effusion.');
     await expect.poll(() => warning.count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();

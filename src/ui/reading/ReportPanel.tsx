@@ -7,7 +7,7 @@ import { CriticalResult } from './CriticalResult';
 import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
 import { InsertPhrase } from './InsertPhrase';
-import { LateralityCheck } from './LateralityCheck';
+import { SectionCheck } from './SectionCheck';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
 
@@ -173,7 +173,7 @@ export function ReportPanel() {
       />
       {changesShown && <DraftChanges model={modelReport!} report={report} />}
       {findings && <FindingsTable rows={findings} />}
-      <LateralityCheck />
+      <SectionCheck />
       <CriticalResult focusReport={focusReportCaret} />
       <div className="toolbar" role="toolbar" aria-label="Report actions">
         {modelReport?.trim() && !streaming && (

@@ -4,12 +4,12 @@ import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { blanks } from '../../report/phrases';
 import { useAppStore } from '../store-context';
 import { useCriticalFindings } from './CriticalResult';
-import { useLateralityWarning } from './LateralityCheck';
+import { useSectionWarning } from './SectionCheck';
 
 /**
  * What the sign form tells the reader before they sign, as a dictation system checks a report:
  * how much of the model's draft they are signing, a demo model or a failed self-check, blanks left
- * from a phrase, a finding on different sides in the Findings and the Impression, and a critical
+ * from a phrase, a Findings and Impression that disagree, and a critical
  * result with no communication documented. None of them stops the signature: the reader decides.
  */
 export function SignChecks() {
@@ -20,7 +20,7 @@ export function SignChecks() {
   // A model that failed its self-check here may not write what it should: the reader hears it again where they sign.
   const failedCheck = useAppStore((s) => (s.verification.status === 'failed' ? s.verification.stage : null));
   const critical = useCriticalFindings();
-  const laterality = useLateralityWarning();
+  const sections = useSectionWarning();
   const changes = useMemo(() => reportChanges({ modelReport, report }), [modelReport, report]);
   // A phrase's blank ("[interval]") never filled in.
   const unfilled = useMemo(() => [...new Set(blanks(report).map((b) => b.text))], [report]);
@@ -47,9 +47,9 @@ export function SignChecks() {
           The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}.
         </p>
       )}
-      {laterality && (
-        <p className="warning" data-testid="sign-laterality-warning">
-          {laterality}
+      {sections && (
+        <p className="warning" data-testid="sign-section-warning">
+          {sections}
         </p>
       )}
       {critical && !critical.documented && (
