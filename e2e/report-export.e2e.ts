@@ -208,10 +208,11 @@ describe('report export, print, drafts (no image open)', () => {
     // Escape closes the form, the focus back on its button.
     await reminder.getByRole('button', { name: 'Document communication…' }).click();
     await page.keyboard.press('Escape');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Document communication…');
+    // The button takes the focus back in the next frame, once the form is gone.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Document communication…');
     await page.keyboard.press('Enter');
     const form = page.getByRole('form', { name: 'Document the communication' });
-    expect(await page.evaluate(() => document.activeElement?.closest('label')?.textContent)).toBe('Recipient');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('label')?.textContent)).toBe('Recipient');
     expect(await form.getByTestId('critical-problem').textContent()).toMatch(/Say who was told/);
     expect(await form.getByRole('button', { name: 'Add to report' }).isDisabled()).toBe(true);
     await form.getByLabel('Recipient', { exact: true }).fill('Dr A Smith, Emergency Department');
@@ -266,7 +267,8 @@ describe('report export, print, drafts (no image open)', () => {
     const phrases = menu.getByRole('list', { name: 'Report phrases' });
     // Opened, the first phrase has the focus; Escape closes it, the focus back on its summary.
     await menu.getByText('Insert phrase').click();
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Normal chest');
+    // The list takes the focus on the details' toggle event, which comes after the click.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Normal chest');
     await page.keyboard.press('Escape');
     expect([await phrases.isVisible(), await page.evaluate(() => document.activeElement?.tagName)]).toEqual([false, 'SUMMARY']);
     await page.keyboard.press('Enter');
