@@ -1,34 +1,13 @@
-import { useDeferredValue, useMemo, useRef, useState, type FormEvent } from 'react';
-import {
-  communicationDocumented,
-  communicationProblem,
-  communicationSentence,
-  criticalFindings,
-  listFindings,
-  METHODS,
-  type CriticalFinding,
-  type Method,
-} from '../../report/critical-results';
+import { useRef, useState, type FormEvent } from 'react';
+import { communicationProblem, communicationSentence, listFindings, METHODS, type Method } from '../../report/critical-results';
 import { readerName } from '../../report/signature';
 import { useAppStore } from '../store-context';
+import { useReportChecks } from './report-checks';
 
 /** "2026-12-07T14:32" in local time, as <input type="datetime-local"> takes it. */
 function localInput(ms: number): string {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
-}
-
-/** The findings a report names as critical: the same list for the panel and the sign form. */
-export function useCriticalFindings(): { findings: CriticalFinding[]; documented: boolean } | null {
-  const report = useAppStore((s) => s.report);
-  const streaming = useAppStore((s) => s.streaming === 'report');
-  // Read once the text settles: labelling on every streamed token would only flicker.
-  const settled = useDeferredValue(streaming ? null : report);
-  return useMemo(() => {
-    if (!settled?.trim()) return null;
-    const findings = criticalFindings(settled);
-    return findings.length ? { findings, documented: communicationDocumented(settled) } : null;
-  }, [settled]);
 }
 
 /**
@@ -38,7 +17,7 @@ export function useCriticalFindings(): { findings: CriticalFinding[]; documented
  * whom, how, when, by whom, read back or not. The reader decides; nothing is sent anywhere.
  */
 export function CriticalResult({ focusReport }: { focusReport: () => void }) {
-  const critical = useCriticalFindings();
+  const { critical } = useReportChecks();
   const signed = useAppStore((s) => s.signature !== null);
   const reader = useAppStore((s) => s.settings.reader);
   const insertReportLine = useAppStore((s) => s.insertReportLine);

@@ -3,8 +3,7 @@ import { listFindings } from '../../report/critical-results';
 import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { blanks } from '../../report/phrases';
 import { useAppStore } from '../store-context';
-import { useCriticalFindings } from './CriticalResult';
-import { useSectionWarning } from './SectionCheck';
+import { useReportChecks } from './report-checks';
 
 /**
  * What the sign form tells the reader before they sign, as a dictation system checks a report:
@@ -19,8 +18,7 @@ export function SignChecks() {
   const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
   // A model that failed its self-check here may not write what it should: the reader hears it again where they sign.
   const failedCheck = useAppStore((s) => (s.verification.status === 'failed' ? s.verification.stage : null));
-  const critical = useCriticalFindings();
-  const sections = useSectionWarning();
+  const { critical, sections } = useReportChecks();
   const changes = useMemo(() => reportChanges({ modelReport, report }), [modelReport, report]);
   // A phrase's blank ("[interval]") never filled in.
   const unfilled = useMemo(() => [...new Set(blanks(report).map((b) => b.text))], [report]);
