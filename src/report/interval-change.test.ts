@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeIntervalChange, intervalChange } from './interval-change';
+import { describeIntervalChange, intervalChange, reportLabels } from './interval-change';
 
 describe('the report on screen against a prior report', () => {
   it('sorts what each names: ruled out then, not mentioned then, ruled out now, not mentioned now, both', () => {
     const prior = 'Findings: Cardiomegaly. Small left pleural effusion. No pneumothorax. Right basal atelectasis.';
     const now = 'Findings: Cardiomegaly. No pleural effusion. Small right apical pneumothorax. Possible right lower lobe consolidation.';
     const c = intervalChange(prior, now)!;
+    // The prior read once and kept gives the same answer.
+    expect(intervalChange(reportLabels(prior), now)).toEqual(c);
     expect(c).toEqual({
       ruledOutBefore: ['pneumothorax'],
       notMentionedBefore: ['possible consolidation'],
@@ -26,6 +28,8 @@ describe('the report on screen against a prior report', () => {
     expect(intervalChange('Pneumothorax: present\nEdema: absent', 'Pneumothorax: absent\nEdema: uncertain')).toMatchObject({ ruledOutNow: ['pneumothorax'], ruledOutBefore: ['possible edema'] });
     expect(describeIntervalChange(intervalChange('No acute disease.', 'Heart size normal. Lungs clear.')!)).toEqual([]);
     expect(intervalChange('', 'Cardiomegaly.')).toBeNull();
+    expect(reportLabels(' ')).toBeNull();
+    expect(intervalChange(reportLabels(''), 'Cardiomegaly.')).toBeNull();
     expect(intervalChange('Cardiomegaly.', ' ')).toBeNull();
   });
 });

@@ -24,10 +24,18 @@ export interface IntervalChange {
 const named = (l: FindingLabel) => l === 'positive' || l === 'uncertain';
 const nameOf = (o: Observation, l: FindingLabel) => `${l === 'uncertain' ? 'possible ' : ''}${o.toLowerCase()}`;
 
+/** What a report names, observation by observation: the prior's half of the comparison, read once. */
+export type ReportLabels = ReadonlyMap<Observation, FindingLabel>;
+
+/** Null for an empty text. */
+export function reportLabels(text: string): ReportLabels | null {
+  return text.trim() ? new Map(parseFindings(text).map((r) => [r.observation, r.label])) : null;
+}
+
 /** Null when either text is empty. "No Finding" is left out: it is what the others add up to. */
-export function intervalChange(prior: string, now: string): IntervalChange | null {
-  if (!prior.trim() || !now.trim()) return null;
-  const before = new Map(parseFindings(prior).map((r) => [r.observation, r.label]));
+export function intervalChange(prior: string | ReportLabels | null, now: string): IntervalChange | null {
+  const before = typeof prior === 'string' ? reportLabels(prior) : prior;
+  if (!before || !now.trim()) return null;
   const c: IntervalChange = { ruledOutBefore: [], notMentionedBefore: [], ruledOutNow: [], notMentionedNow: [], both: [] };
   for (const r of parseFindings(now)) {
     if (r.observation === 'No Finding') continue;

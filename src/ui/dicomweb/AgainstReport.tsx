@@ -1,5 +1,5 @@
 import { useDeferredValue, useMemo } from 'react';
-import { describeIntervalChange, intervalChange } from '../../report/interval-change';
+import { describeIntervalChange, intervalChange, reportLabels } from '../../report/interval-change';
 import { useAppStore } from '../store-context';
 
 /**
@@ -9,10 +9,12 @@ import { useAppStore } from '../store-context';
  */
 export function AgainstReport({ prior }: { prior: string }) {
   const report = useDeferredValue(useAppStore((s) => s.report));
+  // The prior's text does not change while the reader edits theirs: it is read once.
+  const before = useMemo(() => reportLabels(prior), [prior]);
   const lines = useMemo(() => {
-    const c = intervalChange(prior, report);
+    const c = intervalChange(before, report);
     return c ? describeIntervalChange(c) : null;
-  }, [prior, report]);
+  }, [before, report]);
   if (!lines) return null;
   return (
     <div className="against-report" data-testid="against-report">
