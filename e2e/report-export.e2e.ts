@@ -309,8 +309,15 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await report.inputValue()).toMatch(/\nA follow-up chest radiograph in 6 weeks after treatment is recommended to document resolution\.$/);
     await menu.getByText('Insert phrase').click();
     await phrases.getByRole('button', { name: 'Follow-up after treatment' }).click();
+    // Tab in the report goes to the next blank, from wherever the caret is; with none left that way it moves the focus on.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Tab');
+    expect(await report.evaluate((el: HTMLTextAreaElement) => [document.activeElement === el, el.value.slice(el.selectionStart, el.selectionEnd)])).toEqual([true, '[interval]']);
+    await page.keyboard.press('Tab');
+    expect(await report.evaluate((el) => document.activeElement === el)).toBe(false);
     await page.getByRole('button', { name: 'Sign report…' }).click();
-    expect(await page.getByTestId('sign-blanks-warning').textContent()).toBe('The report still has a blank to fill: [interval].');
+    expect(await page.getByTestId('sign-blanks-warning').textContent()).toBe('The report still has a blank to fill: [interval]. Tab in the report goes to the next one.');
     await page.getByRole('button', { name: 'Cancel' }).click();
     // Clear all local data puts the starting set back.
     await openPanel(page, 'settings');

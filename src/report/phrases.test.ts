@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asPhrases, blanks, DEFAULT_PHRASES, MAX_PHRASES, phraseProblem, usablePhrases } from './phrases';
+import { asPhrases, blankFrom, blanks, DEFAULT_PHRASES, MAX_PHRASES, phraseProblem, usablePhrases } from './phrases';
 
 describe("the reader's report phrases", () => {
   it('says what keeps a phrase from being offered', () => {
@@ -38,5 +38,24 @@ describe("the reader's report phrases", () => {
       { text: '[place]', start: 27, end: 34 },
     ]);
     expect(blanks('No blanks [] here [\nsplit] or [[nested]].').map((b) => b.text)).toEqual(['[nested]']);
+  });
+
+  it('goes to the next or the previous blank from the caret or the blank selected', () => {
+    const text = 'Follow-up in [interval] at [place].';
+    const at = (n: number) => ({ start: n, end: n });
+    const interval = { start: 13, end: 23 };
+    const place = { start: 27, end: 34 };
+    expect(blankFrom(text, at(0), false)).toEqual(interval);
+    // The caret inside a blank: that blank, either way.
+    expect(blankFrom(text, at(15), false)).toEqual(interval);
+    expect(blankFrom(text, at(15), true)).toEqual(interval);
+    // One selected: the next, or the one before.
+    expect(blankFrom(text, interval, false)).toEqual(place);
+    expect(blankFrom(text, place, true)).toEqual(interval);
+    // None that way: Tab leaves the box.
+    expect(blankFrom(text, place, false)).toBeNull();
+    expect(blankFrom(text, interval, true)).toBeNull();
+    expect(blankFrom(text, at(text.length), false)).toBeNull();
+    expect(blankFrom('No blanks.', at(0), false)).toBeNull();
   });
 });

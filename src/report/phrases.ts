@@ -35,6 +35,17 @@ export function blanks(text: string): { text: string; start: number; end: number
   return [...text.matchAll(FIELD)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
 }
 
+/**
+ * The blank Tab (or Shift+Tab) goes to from a selection, as a dictation system's "next field": the
+ * first blank ending after it (one the caret is in, else the next), or the last starting before it.
+ * Null when there is none that way, so Tab then moves the focus on as it always does.
+ */
+export function blankFrom(text: string, sel: { start: number; end: number }, backwards: boolean): { start: number; end: number } | null {
+  const all = blanks(text);
+  const b = backwards ? all.findLast((x) => x.start < sel.start) : all.find((x) => x.end > sel.end);
+  return b ? { start: b.start, end: b.end } : null;
+}
+
 /** Why a phrase cannot be kept as it is, or null. `others`: the rest of the list, for a unique name. */
 export function phraseProblem(p: Phrase, others: readonly Phrase[]): string | null {
   const name = p.name.trim();

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
+import { blankFrom } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
 import { CriticalResult } from './CriticalResult';
@@ -164,6 +165,17 @@ export function ReportPanel() {
           edit(e.target.value);
         }}
         onSelect={(e) => remember(e.currentTarget)}
+        onKeyDown={(e) => {
+          // Tab / Shift+Tab: the next / previous blank to fill. With none that way, Tab moves the
+          // focus on as usual, so the box never holds on to a keyboard user.
+          if (e.key !== 'Tab' || e.ctrlKey || e.altKey || e.metaKey || e.nativeEvent.isComposing || signed) return;
+          const el = e.currentTarget;
+          const b = blankFrom(el.value, { start: el.selectionStart, end: el.selectionEnd }, e.shiftKey);
+          if (!b) return;
+          e.preventDefault();
+          el.setSelectionRange(b.start, b.end);
+          remember(el);
+        }}
         placeholder="The generated report appears here. You can edit it at any time, even while it is being written."
         data-streaming={streaming === 'report'}
         readOnly={signed}

@@ -42,7 +42,7 @@ export function SignChecks() {
       )}
       {unfilled.length > 0 && (
         <p className="warning" data-testid="sign-blanks-warning">
-          The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}.
+          The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}. Tab in the report goes to the next one.
         </p>
       )}
       {sections && (
