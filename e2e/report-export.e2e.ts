@@ -162,6 +162,21 @@ describe('report export, print, drafts (no image open)', () => {
     expect([appended.status, appended.conclusion]).toEqual(['appended', `${text}\n\nAddendum: no pneumothorax.`]);
     expect((await downloaded(page, 'Export .txt')).text).toMatch(/\nStatus: final, with addendum\nSigned by: .*\nAddendum to: the report signed by Dr Jane Doe /);
 
+    // Amend, then Cancel amending: the signed report and its signature come back, what was typed is
+    // kept under Earlier versions. Amended with nothing changed, signing puts the signature back too.
+    const withAddendum = await signed.textContent();
+    await page.getByRole('button', { name: 'Amend', exact: true }).click();
+    await report.fill('Typed, then dropped.');
+    await page.getByRole('button', { name: 'Cancel amending' }).click();
+    expect([await signed.textContent(), await report.inputValue()]).toEqual([withAddendum, `${text}\n\nAddendum: no pneumothorax.`]);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Add addendum');
+    expect(await page.getByRole('combobox', { name: 'Earlier versions' }).textContent()).toContain('Typed, then dropped.');
+    await page.getByRole('button', { name: 'Amend', exact: true }).click();
+    await page.keyboard.press('Control+Shift+S');
+    expect(await page.getByTestId('sign-unchanged').textContent()).toMatch(/^Nothing has changed since Dr Jane Doe \(St Example Hospital\), [\d-]+ [\d:]+ signed it/);
+    await page.keyboard.press('Enter');
+    expect(await signed.textContent()).toBe(withAddendum);
+
     // Amend: a change to the signed text itself; signed again, the report is amended.
     await page.getByRole('button', { name: 'Amend', exact: true }).click();
     await report.fill(`Mild cardiomegaly.\n\nAddendum: no pneumothorax.`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asReader, asSignature, describeSignature, dicomPersonName, isAddendum, readerName, readerProblem, reportSignProblem } from './signature';
+import { asReader, asSignature, changedSince, describeSignature, dicomPersonName, isAddendum, readerName, readerProblem, reportSignProblem } from './signature';
 
 describe('the reader signature', () => {
   const jane = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
@@ -39,6 +39,14 @@ describe('the reader signature', () => {
     expect(isAddendum('Heart normal.', 'Heart size normal. Addendum: x.')).toBe(false);
     const at = new Date(2026, 11, 7, 10, 12).getTime();
     expect(describeSignature({ reader: jane, at, text: '', amends: { reader: jane, at, addendum: true } })).toMatch(/ \(adds an addendum to the report signed by Dr Jane Doe \(St Example Hospital\), 2026-12-07 10:12\)$/);
+  });
+
+  it('tells a report that says something new from the signed one reopened', () => {
+    expect(changedSince('Heart normal.', ' Heart normal.\n')).toBe(false);
+    expect(changedSince('Heart normal.', 'Heart normal.\n\nAddendum: ')).toBe(false);
+    expect(changedSince('Heart normal.', 'Heart normal.\n\nAddendum: no effusion.')).toBe(true);
+    expect(changedSince('Heart normal.', 'Heart  normal.')).toBe(true);
+    expect(changedSince('Heart normal.', '')).toBe(true);
   });
 
   it('says why a report cannot be signed: empty, or an empty addendum', () => {

@@ -113,6 +113,14 @@ export function isAddendum(signed: string, text: string): boolean {
   return now.length > before.length && now.startsWith(before);
 }
 
+/**
+ * Whether `text` says anything `signed` did not: not when it is the signed text again, nor that with
+ * an empty "Addendum:" after it. Signing it again would only amend a report with itself.
+ */
+export function changedSince(signed: string, text: string): boolean {
+  return text.trim().replace(/\n\s*Addendum:$/i, '').trimEnd() !== signed.trim();
+}
+
 /** Why a report cannot be signed as it is (empty, or an "Addendum:" with nothing after it), or null. */
 export function reportSignProblem(text: string): string | null {
   if (!text.trim()) return 'The report is empty.';

@@ -133,10 +133,28 @@ describe('report slice', () => {
     s.getState().editReport(`${s.getState().report}no effusion.`);
     s.getState().signReport(jane, 4000);
     expect(s.getState().signature?.amends).toEqual({ reader: jane, at: 3000, addendum: true });
-    // Nothing added after "Addendum:" still adds nothing: with the text as signed, it is no addendum.
+    // Reopened and signed unchanged, it was not amended: the signature it had comes back, and its
+    // copy under Earlier versions goes (it is the report again).
+    const before = s.getState().signature;
+    const versions = s.getState().versions;
     s.getState().amendReport();
+    s.getState().editReport(`${s.getState().report}  `);
     s.getState().signReport(jane, 5000);
-    expect(s.getState().signature?.amends).toEqual({ reader: jane, at: 4000 });
+    expect([s.getState().signature, s.getState().amending, s.getState().versions]).toEqual([before, null, versions]);
+    expect(s.getState().report).toBe(before!.text);
+    // Amending dropped: the signed report comes back, and what was written since is kept as a version.
+    s.getState().amendReport();
+    s.getState().editReport('Rewritten.');
+    s.getState().keepSignature();
+    expect([s.getState().signature, s.getState().report, s.getState().versions.at(-1)?.text]).toEqual([before, before!.text, 'Rewritten.']);
+    expect(s.getState().versions.filter((v) => v.signedBy)).toHaveLength(versions.filter((v) => v.signedBy).length);
+    // An addendum started and dropped with nothing in it leaves no version behind.
+    const count = s.getState().versions.length;
+    s.getState().amendReport({ addendum: true });
+    s.getState().keepSignature();
+    expect([s.getState().signature, s.getState().versions.length]).toEqual([before, count]);
+    s.getState().keepSignature(); // not amending: nothing happens
+    expect(s.getState().signature).toBe(before);
   });
 
   it("keeps the model's own text apart from the reader's edits, per version; unknown for a filed draft taken over", () => {

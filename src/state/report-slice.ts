@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PresetId } from '../generate/prompt';
-import { isAddendum, readerName, reportSignProblem, type Reader, type ReportSignature } from '../report/signature';
+import { changedSince, isAddendum, readerName, reportSignProblem, type Reader, type ReportSignature } from '../report/signature';
 import type { AppState } from './store';
 
 export interface ReportVersion {
@@ -96,8 +96,13 @@ export interface ReportSlice {
   signature: ReportSignature | null;
   /** The signature of the report being amended (reopened after signing): the next one amends it. */
   amending: ReportSignature | null;
-  /** Signs the report as it is (not while text streams in, not an empty one). */
+  /**
+   * Signs the report as it is (not while text streams in, not an empty one). A report being amended
+   * that says nothing new gets the signature it had back: it was not amended.
+   */
   signReport: (reader: Reader, at?: number) => void;
+  /** Stops amending: the signed report and its signature come back; anything written since stays under Earlier versions. */
+  keepSignature: () => void;
   /**
    * Reopens a signed report for changes; signing again says it amends the first signature.
    * `addendum`: the report goes on after the signed text with an "Addendum:" line, the caret there.
@@ -113,6 +118,15 @@ export function openSignature(s: Pick<ReportSlice, 'report' | 'signature'>): Rep
 /** The report on screen as a version to keep, with the model's text for it when known. */
 function keep(s: ReportSlice, fallback: ReportPreset, extra: Partial<ReportVersion> = {}): ReportVersion {
   return { text: s.report, preset: s.reportPreset ?? fallback, createdAt: Date.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}), ...extra };
+}
+
+/** The report as it was signed, with its signature: an amendment dropped, or one that changed nothing. */
+function backToSigned(s: ReportSlice, signed: ReportSignature): Partial<ReportSlice> {
+  // Its copy under Earlier versions, made when it was reopened, goes: it is the report again.
+  const copy = s.versions.findLastIndex((v) => v.signedBy !== undefined && v.text === signed.text && v.createdAt === signed.at);
+  const versions = s.versions.filter((_, i) => i !== copy);
+  if (changedSince(signed.text, s.report)) versions.push(keep(s, 'report'));
+  return { signature: signed, amending: null, report: signed.text, versions, reportCaret: null };
 }
 
 export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (set) => ({
@@ -190,9 +204,11 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   signReport: (reader, at = Date.now()) =>
     set((s) => {
       if (s.streaming === 'report' || s.signature || reportSignProblem(s.report)) return {};
+      if (s.amending && !changedSince(s.amending.text, s.report)) return backToSigned(s, s.amending);
       const amends = s.amending ? { reader: s.amending.reader, at: s.amending.at, ...(isAddendum(s.amending.text, s.report) ? { addendum: true } : {}) } : undefined;
       return { signature: { reader, at, text: s.report, ...(amends ? { amends } : {}) }, amending: null };
     }),
+  keepSignature: () => set((s) => (s.amending && !s.signature && s.streaming !== 'report' ? backToSigned(s, s.amending) : {})),
   amendReport: (opts = {}) =>
     set((s) => {
       const signed = s.signature;

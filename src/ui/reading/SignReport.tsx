@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { describeSignature, describeSigner, readerName, readerProblem, reportSignProblem, type Reader } from '../../report/signature';
+import { changedSince, describeSignature, describeSigner, readerName, readerProblem, reportSignProblem, type Reader } from '../../report/signature';
 import { useAppStore } from '../store-context';
 import { SignChecks } from './SignChecks';
 
@@ -14,12 +14,14 @@ const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' 
 export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   const signature = useAppStore((s) => s.signature);
   const amending = useAppStore((s) => s.amending);
-  const canSign = useAppStore((s) => s.report.trim() !== '' && s.streaming !== 'report');
+  const streaming = useAppStore((s) => s.streaming === 'report');
+  const canSign = useAppStore((s) => s.report.trim() !== '') && !streaming;
   const saved = useAppStore((s) => s.settings.reader);
   const report = useAppStore((s) => s.report);
   const updateSettings = useAppStore((s) => s.updateSettings);
   const sign = useAppStore((s) => s.signReport);
   const amend = useAppStore((s) => s.amendReport);
+  const keepSignature = useAppStore((s) => s.keepSignature);
   const [form, setForm] = useState<Reader | null>(null);
   // Focus follows the step: the form's first field, the Amend button once signed, Sign again after amending.
   const after = useRef<'signed' | 'amended' | 'addendum' | 'cancelled' | null>(null);
@@ -105,9 +107,24 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
   return (
     <div className={`signature${form || amending ? ' wide' : ''}`}>
       {amending && (
-        <p className="muted" data-testid="report-amending">
-          Amending the report signed by {describeSigner(amending)}; sign it again when done.
-        </p>
+        <div className="toolbar">
+          <p className="muted" data-testid="report-amending">
+            Amending the report signed by {describeSigner(amending)}; sign it again when done.
+          </p>
+          {!form && (
+            <button
+              type="button"
+              disabled={streaming}
+              onClick={() => {
+                after.current = 'signed';
+                keepSignature();
+              }}
+              title="Puts the signed report back as it was, with its signature; anything written since stays under Earlier versions"
+            >
+              Cancel amending
+            </button>
+          )}
+        </div>
       )}
       {!form ? (
         <button
@@ -125,6 +142,11 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
           <p className="muted">
             Signed, the report is yours, final and read-only; every export and the SR say so, and still name the model that drafted it.
           </p>
+          {amending && !reportSignProblem(report) && !changedSince(amending.text, report) && (
+            <p className="muted" data-testid="sign-unchanged">
+              Nothing has changed since {describeSigner(amending)} signed it: signing puts that signature back as it was.
+            </p>
+          )}
           <SignChecks />
           <div className="sign-fields">
             {field('prefix', 'Title', 'honorific-prefix', !saved)}
