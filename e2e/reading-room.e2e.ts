@@ -56,11 +56,20 @@ describe('reading room', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-role="assistant"][data-streaming="false"]').length === 1, undefined, { timeout: 120_000 });
     expect((await page.locator('[data-role="assistant"] .text').last().textContent())?.length).toBeGreaterThan(0);
     expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(edited);
+    // The answer goes into the report as a line of its own, and counts as the model's text: the
+    // sign form says the reader added only the two words they typed.
+    const answer = (await page.locator('[data-role="assistant"] .text').last().textContent())!.trim();
+    await page.getByRole('button', { name: 'Add to report' }).click();
+    const withAnswer = `${edited}\n${answer}`;
+    expect(await page.getByRole('textbox', { name: 'Report', exact: true }).inputValue()).toBe(withAnswer);
+    await page.getByRole('button', { name: 'Sign report…' }).click();
+    expect(await page.getByTestId('sign-changes').textContent()).toMatch(/, removed 0, added 2\.$/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
 
     const resource = JSON.parse(await download(page, 'Export FHIR'));
     const check = checkDiagnosticReport(resource);
     expect(check.valid, formatIssues(check.issues)).toBe(true);
-    expect(resource.conclusion).toBe(edited);
+    expect(resource.conclusion).toBe(withAnswer);
     expect(resource.status).toBe('preliminary');
     expect(JSON.stringify(resource)).not.toMatch(/"Patient"/);
     expect(errors).toEqual([]);

@@ -28,6 +28,27 @@ export function draftChanges(model: string, report: string): DraftChange[] {
   return diffWordsWithSpace(model.trim(), report.trim()).map((c) => ({ kind: c.added ? 'added' : c.removed ? 'removed' : 'same', text: c.value }));
 }
 
+/**
+ * Where a place in the report falls in the model's text: for model text put into the report later
+ * (a follow-up answer), which goes into the model's text at the same place, so that it counts as
+ * the model's and not as the reader's. In text the reader added, it is where that addition began.
+ */
+export function modelIndexAt(model: string, report: string, at: number): number {
+  let m = 0;
+  let r = 0;
+  for (const c of diffWordsWithSpace(model, report)) {
+    const n = c.value.length;
+    if (c.removed) {
+      m += n;
+      continue;
+    }
+    if (at <= r + n) return c.added ? m : m + (at - r);
+    r += n;
+    if (!c.added) m += n;
+  }
+  return m;
+}
+
 const words = (s: string) => s.match(/\S+/g) ?? [];
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from './store';
+import { reportChanges } from '../report/draft-changes';
 
 describe('report slice', () => {
   it('appends streamed text after the user edit, never over it', () => {
@@ -59,6 +60,28 @@ describe('report slice', () => {
     s.getState().setReportCaret({ report: 'a\nL\nb', at: 0 });
     s.getState().insertReportLine('M');
     expect(s.getState().report).toBe('M\na\nL\nb');
+  });
+
+  it("puts a follow-up answer in as the model's text: the reader's share of the report stays what they wrote", () => {
+    const s = createAppStore();
+    s.getState().startReport('report');
+    s.getState().appendReport('Findings: Heart normal.\nImpression: Normal.');
+    s.getState().finishStreaming();
+    const edited = 'Findings: Heart normal. Small effusion.\nImpression: Normal.';
+    s.getState().editReport(edited);
+    s.getState().setReportCaret({ report: edited, at: edited.indexOf('\nImpression') });
+    s.getState().insertReportLine('No pneumothorax.', { fromModel: true });
+    expect(s.getState().report).toBe('Findings: Heart normal. Small effusion.\nNo pneumothorax.\nImpression: Normal.');
+    expect(s.getState().modelReport).toBe('Findings: Heart normal.\nNo pneumothorax.\nImpression: Normal.');
+    expect(reportChanges(s.getState())).toEqual({ modelWords: 7, keptWords: 7, removedWords: 0, addedWords: 2 });
+    // Into a report the reader typed: the answer is all the model wrote of it.
+    const t = createAppStore();
+    t.getState().editReport('Typed report.');
+    t.getState().insertReportLine('No pneumothorax.', { fromModel: true });
+    expect([t.getState().report, t.getState().modelReport]).toEqual(['Typed report.\nNo pneumothorax.', 'No pneumothorax.']);
+    // A line the reader puts in (a length) stays theirs.
+    t.getState().insertReportLine('Length: 2 mm.');
+    expect(t.getState().modelReport).toBe('No pneumothorax.');
   });
 
   it('keeps the caret through streamed text, not through other changes or a new report', () => {

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PresetId } from '../generate/prompt';
+import { modelIndexAt } from '../report/draft-changes';
 import { changedSince, isAddendum, readerName, reportSignProblem, type Reader, type ReportSignature } from '../report/signature';
 import type { AppState } from './store';
 
@@ -62,9 +63,10 @@ export interface ReportSlice {
   /**
    * Puts a line of text (the lengths measured on the image) into the report where the user last had
    * the caret, as a line of its own; at the end when the caret was never put in the report, or the
-   * text has changed since other than by streaming.
+   * text has changed since other than by streaming. `fromModel`: the model wrote it (a follow-up
+   * answer), so it goes into the model's own text too, at the same place, and counts as the model's.
    */
-  insertReportLine: (line: string) => void;
+  insertReportLine: (line: string, opts?: { fromModel?: boolean }) => void;
   restoreVersion: (index: number) => void;
   /**
    * Puts `text` in as the report (a draft filed from another workstation); the report it replaces
@@ -120,6 +122,14 @@ function keep(s: ReportSlice, fallback: ReportPreset, extra: Partial<ReportVersi
   return { text: s.report, preset: s.reportPreset ?? fallback, createdAt: Date.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}), ...extra };
 }
 
+/** `line` put into `text` at `at` as a line of its own: what goes in (with its line breaks), and the result. */
+function lineInto(text: string, at: number, line: string): { text: string; into: string } {
+  const before = text.slice(0, at);
+  const after = text.slice(at);
+  const put = `${before && !before.endsWith('\n') ? '\n' : ''}${line}${after && !after.startsWith('\n') ? '\n' : ''}`;
+  return { text: put, into: before + put + after };
+}
+
 /** The report as it was signed, with its signature: an amendment dropped, or one that changed nothing. */
 function backToSigned(s: ReportSlice, signed: ReportSignature): Partial<ReportSlice> {
   // Its copy under Earlier versions, made when it was reopened, goes: it is the report again.
@@ -151,17 +161,18 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   editReport: (report) => set((s) => (s.signature ? {} : { report })),
   reportCaret: null,
   setReportCaret: (reportCaret) => set({ reportCaret }),
-  insertReportLine: (line) =>
+  insertReportLine: (line, opts = {}) =>
     set((s) => {
       if (s.signature) return {};
       const c = s.reportCaret;
       // Streamed text only ever goes on at the end, so a caret in the text as it was still stands.
       const at = c && s.report.startsWith(c.report) ? Math.min(c.at, s.report.length) : s.report.length;
-      const before = s.report.slice(0, at);
-      const after = s.report.slice(at);
-      const text = `${before && !before.endsWith('\n') ? '\n' : ''}${line}${after && !after.startsWith('\n') ? '\n' : ''}`;
-      const report = before + text + after;
-      return { report, reportCaret: { report, at: at + text.length } };
+      const { text, into: report } = lineInto(s.report, at, line);
+      if (!opts.fromModel) return { report, reportCaret: { report, at: at + text.length } };
+      // A report the reader typed has no model text yet: this line is all of it.
+      const model = s.modelReport ?? '';
+      const modelReport = lineInto(model, modelIndexAt(model, s.report, at), line).into;
+      return { report, modelReport, reportCaret: { report, at: at + text.length } };
     }),
   restoreVersion: (index) =>
     set((s) => {

@@ -2,7 +2,10 @@ import type { FormEvent } from 'react';
 import { useAppStore } from '../store-context';
 import { useController } from '../controller-context';
 
-/** Follow-up questions about the same image; answers stream in as plain text. */
+/**
+ * Follow-up questions about the same image; answers stream in as plain text. An answer can go into
+ * the report, where it counts as the model's text (the sign form and exports say how much is).
+ */
 export function ChatPanel() {
   const controller = useController();
   const chat = useAppStore((s) => s.chat);
@@ -11,6 +14,8 @@ export function ChatPanel() {
   // In the store, not component state: drafts save the half-typed question with the report.
   const question = useAppStore((s) => s.chatInput);
   const setQuestion = useAppStore((s) => s.setChatInput);
+  const insert = useAppStore((s) => s.insertReportLine);
+  const signed = useAppStore((s) => s.signature !== null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!question.trim() || streaming) return;
@@ -32,6 +37,17 @@ export function ChatPanel() {
             <span className="who">{m.role === 'user' ? 'You' : 'Model'}</span>
             <span className="text">{m.text || (m.streaming ? '…' : '')}</span>
             {m.interrupted && <span className="muted"> (stopped)</span>}
+            {m.role === 'assistant' && !m.streaming && m.text.trim() && (
+              <button
+                type="button"
+                className="chat-to-report"
+                disabled={signed}
+                onClick={() => insert(m.text.trim(), { fromModel: true })}
+                title="Puts this answer into the report where the caret was, as a line of its own; it counts as the model's text, not yours"
+              >
+                Add to report
+              </button>
+            )}
           </li>
         ))}
       </ol>
