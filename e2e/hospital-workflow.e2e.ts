@@ -386,6 +386,17 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     expect(await blocked.locator('p').textContent()).toMatch(/unmatched orphan.*Open the image from the hospital server, or its DICOM file/);
     expect(await send.getByRole('button').count()).toBe(0);
     expect((await states())[0]).toBe('sent-edited');
+    // Critical first: the row whose report names free air goes to the top, and Previous stops there.
+    await report.fill('Free air under the diaphragm.');
+    await expect.poll(() => list.nth(1).getByTestId('worklist-critical').textContent(), { timeout: 5_000 }).toBe('critical: pneumoperitoneum');
+    expect(await page.getByTestId('worklist-critical-count').textContent()).toBe('1 possibly critical');
+    const critical = page.getByRole('button', { name: 'Critical first' });
+    await critical.click();
+    expect(await critical.getAttribute('aria-pressed')).toBe('true');
+    expect([await list.first().getAttribute('aria-current'), await list.first().getByTestId('worklist-critical').count()]).toEqual(['true', 1]);
+    expect(await page.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await critical.click();
+    expect(await list.nth(1).getAttribute('aria-current')).toBe('true');
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

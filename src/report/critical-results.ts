@@ -104,10 +104,17 @@ export function communicationDocumented(report: string): boolean {
   return /\b(?:communicated|discussed|notified|conveyed|relayed|telephoned|paged)\b|\bcalled (?:in )?to\b|\binformed (?:dr|the)\b/i.test(report);
 }
 
-/** The critical findings a report names with no communication documented ("pneumothorax"), or null. */
-export function undocumentedCritical(report: string): string | null {
+/** What a report names as critical with no communication documented: "pneumothorax", and the most urgent of them. */
+export interface UndocumentedCritical {
+  names: string;
+  urgency: Urgency;
+}
+
+/** The critical findings a report names with no communication documented, or null. */
+export function undocumentedCritical(report: string): UndocumentedCritical | null {
   const findings = criticalFindings(report);
-  return findings.length && !communicationDocumented(report) ? listFindings(findings) : null;
+  // Most urgent first (criticalFindings' order).
+  return findings.length && !communicationDocumented(report) ? { names: listFindings(findings), urgency: findings[0]!.urgency } : null;
 }
 
 export const METHODS = ['by telephone', 'in person', 'by secure message', 'by page'] as const;

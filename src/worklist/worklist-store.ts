@@ -1,4 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { UndocumentedCritical } from '../report/critical-results';
 
 /**
  * Where a study stands: nothing yet, a draft being written, written, changed by the user, filed
@@ -34,7 +35,7 @@ export interface WorklistItem {
    * The critical findings its report names with no communication documented (report/critical-results.ts):
    * the row says so, so that the reader opens it first.
    */
-  critical?: string;
+  critical?: UndocumentedCritical;
   /** The app store's study key while it is (or was last) open. */
   studyKey?: string;
 }
@@ -42,6 +43,9 @@ export interface WorklistItem {
 export interface WorklistState {
   items: WorklistItem[];
   currentId: string | null;
+  /** Studies whose report names a possible critical result come first (the most urgent first), the rest in the order added. */
+  criticalFirst: boolean;
+  setCriticalFirst: (on: boolean) => void;
   add: (items: WorklistItem[]) => void;
   update: (id: string, patch: Partial<WorklistItem>) => void;
   setCurrent: (id: string | null) => void;
@@ -54,9 +58,25 @@ export function createWorklistStore(): WorklistStore {
   return createStore<WorklistState>()((set) => ({
     items: [],
     currentId: null,
+    criticalFirst: false,
+    setCriticalFirst: (criticalFirst) => set({ criticalFirst }),
     add: (items) => set((s) => ({ items: [...s.items, ...items] })),
     update: (id, patch) => set((s) => ({ items: s.items.map((i) => (i.id === id ? { ...i, ...patch } : i)) })),
     setCurrent: (currentId) => set({ currentId }),
     clear: () => set({ items: [], currentId: null }),
   }));
+}
+
+const RANK = { immediate: 0, urgent: 1 } as const;
+
+/**
+ * The order the list is read in, as shown and as Next / Previous go: as added, or with
+ * `criticalFirst` the studies flagged critical first (at once, then within hours), the rest after,
+ * each group in the order added. A study moves up once its draft names one: triage, as a worklist
+ * sorted by an AI finding does it; the reader decides.
+ */
+export function readingOrder(s: Pick<WorklistState, 'items' | 'criticalFirst'>): WorklistItem[] {
+  if (!s.criticalFirst) return s.items;
+  const rank = (i: WorklistItem) => (i.critical ? RANK[i.critical.urgency] : 2);
+  return s.items.map((item, at) => ({ item, at })).sort((a, b) => rank(a.item) - rank(b.item) || a.at - b.at).map((x) => x.item);
 }

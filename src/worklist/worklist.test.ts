@@ -13,6 +13,7 @@ import { measuredKey, srBlocker } from '../hospital/send-report';
 import { srSourceOfFile } from '../sr/source';
 import { groupByStudy, type Given } from '../imaging/group-studies';
 import { Worklist } from './worklist';
+import { readingOrder } from './worklist-store';
 
 const fixture = (name: string) => new File([readFileSync(new URL(`../../e2e/fixtures/imaging/${name}`, import.meta.url))], name);
 
@@ -91,7 +92,7 @@ describe('worklist', () => {
     await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png'), fixture('dcm-mono1.dcm')]);
     t.loaded();
     await expect.poll(() => states(t.w), { timeout: 20_000 }).toEqual(['new', 'draft-ready', 'draft-ready']);
-    const critical = (w: Worklist) => w.store.getState().items.map((i) => i.critical ?? null);
+    const critical = (w: Worklist) => w.store.getState().items.map((i) => i.critical?.names ?? null);
     expect(critical(t.w)).toEqual([null, 'pneumothorax', null]);
 
     // Stored, it is flagged in a list made later too.
@@ -109,6 +110,29 @@ describe('worklist', () => {
     expect(critical(t.w)[0]).toBe('pneumoperitoneum');
     t.app.getState().editReport('Free air under the diaphragm. Discussed with Dr Lee at 10:15.');
     expect(critical(t.w)[0]).toBeNull();
+  }, 60_000);
+
+  it('reads the studies flagged critical first when asked, the most urgent first, and Next and Previous follow that order', async () => {
+    const t = setup(['Findings: Small right pneumothorax.', 'Free air under the diaphragm.', 'Normal chest.']);
+    await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png'), fixture('dcm-mono1.dcm'), fixture('gray.jpg')]);
+    t.loaded();
+    await expect.poll(() => states(t.w), { timeout: 20_000 }).toEqual(['new', 'draft-ready', 'draft-ready', 'draft-ready']);
+    const s = () => t.w.store.getState();
+    const ids = s().items.map((i) => i.id);
+    const names = () => readingOrder(s()).map((i) => ids.indexOf(i.id));
+    expect(s().items.map((i) => i.critical ?? null)).toEqual([null, { names: 'pneumothorax', urgency: 'urgent' }, { names: 'pneumoperitoneum', urgency: 'immediate' }, null]);
+    expect(names()).toEqual([0, 1, 2, 3]);
+    s().setCriticalFirst(true);
+    expect(names()).toEqual([2, 1, 0, 3]);
+    // From the open study (third in this order): Next is the one after it, Previous goes up the list.
+    await t.w.step(1);
+    await t.w.step(-1);
+    await t.w.step(-1);
+    await t.w.step(-1);
+    await t.w.step(-1); // at the top: stays
+    expect(t.opened).toEqual(['dcm-mono2-explicit.dcm', 'gray.jpg', 'dcm-mono2-explicit.dcm', 'gray8.png', 'dcm-mono1.dcm']);
+    s().setCriticalFirst(false);
+    expect(names()).toEqual([0, 1, 2, 3]);
   }, 60_000);
 
   it('puts an interrupted draft back to new and writes it when the user is idle again; reuses a stored draft', async () => {
@@ -215,8 +239,9 @@ describe('worklist', () => {
     expect(states(w)).toEqual(['sent-edited', 'new']);
     app.getState().amendReport(); // unsigned again: as sent
     expect(states(w)).toEqual(['sent', 'new']);
-    app.getState().signReport(reader, 6000);
-    h.getState().markSent(key, { ...sr('2.25.4'), text: 'Findings: none. Addendum: line.', measured: measuredKey(app.getState()), signedAt: 6000 });
+    app.getState().signReport(reader, 6000); // unchanged: the signature of 5000 comes back
+    expect(app.getState().signature?.at).toBe(5000);
+    h.getState().markSent(key, { ...sr('2.25.4'), text: 'Findings: none. Addendum: line.', measured: measuredKey(app.getState()), signedAt: 5000 });
     expect(states(w)).toEqual(['signed-sent', 'new']);
 
     // The PNG opens too, but says why its report cannot be filed in a study.

@@ -8,12 +8,12 @@ import { groupByStudy, type Given, type StudyGroup } from '../imaging/group-stud
 import type { DecodedImage } from '../imaging/types';
 import type { GrayImage } from '../preprocess/types';
 import { describeStudy, summarizeStudy } from '../report/context';
-import { undocumentedCritical } from '../report/critical-results';
+import { undocumentedCritical, type UndocumentedCritical } from '../report/critical-results';
 import type { SessionController } from '../session/controller';
 import { draftKey, DRAFTS_DB, type Draft, type DraftStorage } from '../session/drafts';
 import { studyFingerprint } from '../session/study-fingerprint';
 import type { AppStore } from '../state/store';
-import { createWorklistStore, type WorklistItem, type WorklistStore } from './worklist-store';
+import { createWorklistStore, readingOrder, type WorklistItem, type WorklistStore } from './worklist-store';
 
 /** How an item's image is fetched: a local study's files (its frontal view is read), or a study's first CR/DX image on the server. */
 type Source = { kind: 'files'; files: File[]; folders?: string[] } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
@@ -48,7 +48,7 @@ export class Worklist {
   private pumping = false;
   private seq = 0;
   /** The open report last read for critical findings, and what it named: read again only once it changes, never per streamed token. */
-  private criticalRead: { report: string; critical: string | undefined } | null = null;
+  private criticalRead: { report: string; critical: UndocumentedCritical | undefined } | null = null;
 
   private readonly drafts: DraftStorage;
   private readonly saveDraft: (d: Draft) => Promise<void>;
@@ -138,12 +138,13 @@ export class Worklist {
     void this.pump();
   }
 
-  /** Opens the next (+1) or previous (-1) item; stays at either end. */
+  /** Opens the next (+1) or previous (-1) item in reading order; stays at either end. */
   step(delta: 1 | -1): Promise<void> {
-    const { items, currentId } = this.store.getState();
-    const at = items.findIndex((i) => i.id === currentId);
+    const s = this.store.getState();
+    const items = readingOrder(s);
+    const at = items.findIndex((i) => i.id === s.currentId);
     const next = items[Math.min(items.length - 1, Math.max(0, at + delta))];
-    return next && next.id !== currentId ? this.open(next.id) : Promise.resolve();
+    return next && next.id !== s.currentId ? this.open(next.id) : Promise.resolve();
   }
 
   private item(id: string | null): WorklistItem | undefined {
@@ -183,7 +184,8 @@ export class Worklist {
       if (this.criticalRead?.report !== s.report) this.criticalRead = { report: s.report, critical: undocumentedCritical(s.report) ?? undefined };
       critical = this.criticalRead.critical;
     }
-    if (next !== item.state || draft !== item.draft || critical !== item.critical) update(item.id, { state: next, draft, critical });
+    const sameCritical = critical?.names === item.critical?.names && critical?.urgency === item.critical?.urgency;
+    if (next !== item.state || draft !== item.draft || !sameCritical) update(item.id, { state: next, draft, critical });
   }
 
   /**

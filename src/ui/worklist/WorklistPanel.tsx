@@ -1,5 +1,5 @@
-import { useEffect } from 'react';
-import { STATE_LABEL } from '../../worklist/worklist-store';
+import { useEffect, useMemo } from 'react';
+import { readingOrder, STATE_LABEL } from '../../worklist/worklist-store';
 import { useWorklist, useWorklistState } from './use-worklist';
 import { PanelCount } from '../layout/PanelCount';
 import './worklist.css';
@@ -10,8 +10,12 @@ import './worklist.css';
  */
 export function WorklistPanel() {
   const worklist = useWorklist();
-  const items = useWorklistState((s) => s.items);
+  const all = useWorklistState((s) => s.items);
+  const criticalFirst = useWorklistState((s) => s.criticalFirst);
+  const setCriticalFirst = useWorklistState((s) => s.setCriticalFirst);
   const currentId = useWorklistState((s) => s.currentId);
+  const items = useMemo(() => readingOrder({ items: all, criticalFirst }), [all, criticalFirst]);
+  const flagged = all.filter((i) => i.critical).length;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -73,6 +77,19 @@ export function WorklistPanel() {
             <button type="button" aria-keyshortcuts="Alt+ArrowDown" disabled={at >= items.length - 1} onClick={() => void worklist.step(1)}>
               Next
             </button>
+            <button
+              type="button"
+              aria-pressed={criticalFirst}
+              onClick={() => setCriticalFirst(!criticalFirst)}
+              title="Studies whose report names a possible critical result with no communication documented come first, the most urgent first; Next and Previous follow"
+            >
+              Critical first
+            </button>
+            {flagged > 0 && (
+              <span className="worklist-critical" data-testid="worklist-critical-count">
+                {flagged} possibly critical
+              </span>
+            )}
           </div>
           <ol className="worklist-items" aria-label="Worklist studies">
             {items.map((i) => (
@@ -84,8 +101,12 @@ export function WorklistPanel() {
                   {STATE_LABEL[i.state]}
                 </span>
                 {i.critical && (
-                  <span className="worklist-critical" data-testid="worklist-critical" title="Its report names this, and documents no communication to the referring clinician">
-                    critical: {i.critical}
+                  <span
+                    className={`worklist-critical urgency-${i.critical.urgency}`}
+                    data-testid="worklist-critical"
+                    title={`Its report names this, and documents no communication to the referring clinician (${i.critical.urgency === 'immediate' ? 'at once' : 'within hours'})`}
+                  >
+                    critical: {i.critical.names}
                   </span>
                 )}
                 {i.message && <span className="dicomweb-error">{i.message}</span>}
