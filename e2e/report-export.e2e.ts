@@ -292,6 +292,23 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await phrases.isVisible()).toBe(false);
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
     expect(await report.evaluate((el: HTMLTextAreaElement) => el.selectionStart)).toBe('Comparison: None available.\n'.length);
+    // Ctrl+Z takes it out again, as it would typed text, and Ctrl+Shift+Z puts it back; what the
+    // reader typed before it is still undoable after it (the box's own history, not a value set).
+    await page.keyboard.press('Control+z');
+    expect(await report.inputValue()).toBe('Line one.\nLine two.');
+    await page.keyboard.press('Control+Shift+z');
+    expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText(' Typed.'); // one input event: one step of the box's history
+    await menu.getByText('Insert phrase').click();
+    await phrases.getByRole('button', { name: 'No comparison' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
+    await page.keyboard.press('Control+z');
+    expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two. Typed.');
+    await page.keyboard.press('Control+z');
+    expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.');
+    // The store follows the box: the export has what is on screen.
+    expect((await downloaded(page, 'Export .txt')).text).toContain('\nComparison: None available.\nLine one.\nLine two.\n');
 
     // In Settings: a new phrase, offered once it has a name and a text; a deleted one goes.
     await openPanel(page, 'settings');

@@ -74,6 +74,15 @@ describe('report slice', () => {
     expect(s.getState().report).toBe('Findings: Heart normal. Small effusion.\nNo pneumothorax.\nImpression: Normal.');
     expect(s.getState().modelReport).toBe('Findings: Heart normal.\nNo pneumothorax.\nImpression: Normal.');
     expect(reportChanges(s.getState())).toEqual({ modelWords: 7, keptWords: 7, removedWords: 0, addedWords: 2 });
+    // The same line put in by the report box itself (so that Ctrl+Z can take it out): the box hands
+    // over the text, noteModelLine the model's share.
+    const viaBox = createAppStore();
+    viaBox.getState().startReport('report');
+    viaBox.getState().appendReport('Findings: Heart normal.\nImpression: Normal.');
+    viaBox.getState().finishStreaming();
+    viaBox.getState().editReport(s.getState().report);
+    viaBox.getState().noteModelLine(edited, edited.indexOf('\nImpression'), 'No pneumothorax.');
+    expect(viaBox.getState().modelReport).toBe(s.getState().modelReport);
     // Into a report the reader typed: the answer is all the model wrote of it.
     const t = createAppStore();
     t.getState().editReport('Typed report.');

@@ -67,6 +67,8 @@ export interface ReportSlice {
    * answer), so it goes into the model's own text too, at the same place, and counts as the model's.
    */
   insertReportLine: (line: string, opts?: { fromModel?: boolean }) => void;
+  /** A line the model wrote, put into the report by the box itself (`before`: the report then, `at`: where): into the model's own text too. */
+  noteModelLine: (before: string, at: number, line: string) => void;
   restoreVersion: (index: number) => void;
   /**
    * Puts `text` in as the report (a draft filed from another workstation); the report it replaces
@@ -122,8 +124,22 @@ function keep(s: ReportSlice, fallback: ReportPreset, extra: Partial<ReportVersi
   return { text: s.report, preset: s.reportPreset ?? fallback, createdAt: Date.now(), ...(s.modelReport !== null ? { model: s.modelReport } : {}), ...extra };
 }
 
+/** Where insertReportLine puts a line: the caret, or the end when there is none or the text has changed since other than by streaming. */
+export function insertionPoint(s: Pick<ReportSlice, 'report' | 'reportCaret'>): number {
+  const c = s.reportCaret;
+  // Streamed text only ever goes on at the end, so a caret in the text as it was still stands.
+  return c && s.report.startsWith(c.report) ? Math.min(c.at, s.report.length) : s.report.length;
+}
+
+/** The model's own text with a line it wrote put in where `at` in the report (`report`, before the line went in) falls. */
+function modelWithLine(model: string | null, report: string, at: number, line: string): string {
+  // A report the reader typed has no model text yet: this line is all of it.
+  const m = model ?? '';
+  return lineInto(m, modelIndexAt(m, report, at), line).into;
+}
+
 /** `line` put into `text` at `at` as a line of its own: what goes in (with its line breaks), and the result. */
-function lineInto(text: string, at: number, line: string): { text: string; into: string } {
+export function lineInto(text: string, at: number, line: string): { text: string; into: string } {
   const before = text.slice(0, at);
   const after = text.slice(at);
   const put = `${before && !before.endsWith('\n') ? '\n' : ''}${line}${after && !after.startsWith('\n') ? '\n' : ''}`;
@@ -164,16 +180,11 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   insertReportLine: (line, opts = {}) =>
     set((s) => {
       if (s.signature) return {};
-      const c = s.reportCaret;
-      // Streamed text only ever goes on at the end, so a caret in the text as it was still stands.
-      const at = c && s.report.startsWith(c.report) ? Math.min(c.at, s.report.length) : s.report.length;
+      const at = insertionPoint(s);
       const { text, into: report } = lineInto(s.report, at, line);
-      if (!opts.fromModel) return { report, reportCaret: { report, at: at + text.length } };
-      // A report the reader typed has no model text yet: this line is all of it.
-      const model = s.modelReport ?? '';
-      const modelReport = lineInto(model, modelIndexAt(model, s.report, at), line).into;
-      return { report, modelReport, reportCaret: { report, at: at + text.length } };
+      return { report, reportCaret: { report, at: at + text.length }, ...(opts.fromModel ? { modelReport: modelWithLine(s.modelReport, s.report, at, line) } : {}) };
     }),
+  noteModelLine: (before, at, line) => set((s) => (s.signature ? {} : { modelReport: modelWithLine(s.modelReport, before, at, line) })),
   restoreVersion: (index) =>
     set((s) => {
       const v = s.versions[index];

@@ -9,6 +9,7 @@ import { ChosenStudy } from './ChosenStudy';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useHospital, useHospitalApi } from './use-hospital';
 import './dicomweb.css';
+import { useInsertReportLine } from '../reading/insert-into-report';
 
 const STATUS_WORDS: Record<ReadReport['status'], string> = {
   final: 'final',
@@ -30,7 +31,7 @@ export function PriorStudies() {
   const study = useAppStore((s) => s.study);
   // Nothing goes into a report that streams or that the reader signed.
   const reportLocked = useAppStore((s) => s.streaming === 'report' || s.signature !== null);
-  const insertReportLine = useAppStore((s) => s.insertReportLine);
+  const insertReportLine = useInsertReportLine();
   const allOpened = useHospital((s) => s.opened);
   const opened = study ? allOpened[study.key] : undefined;
   const priors = useHospital((s) => s.priors);

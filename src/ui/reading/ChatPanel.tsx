@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import { useAppStore } from '../store-context';
 import { useController } from '../controller-context';
+import { useInsertReportLine } from './insert-into-report';
 
 /**
  * Follow-up questions about the same image; answers stream in as plain text. An answer can go into
@@ -14,7 +15,7 @@ export function ChatPanel() {
   // In the store, not component state: drafts save the half-typed question with the report.
   const question = useAppStore((s) => s.chatInput);
   const setQuestion = useAppStore((s) => s.setChatInput);
-  const insert = useAppStore((s) => s.insertReportLine);
+  const insert = useInsertReportLine();
   const signed = useAppStore((s) => s.signature !== null);
   const submit = (e: FormEvent) => {
     e.preventDefault();

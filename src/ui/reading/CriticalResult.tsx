@@ -3,6 +3,7 @@ import { communicationProblem, communicationSentence, listFindings, METHODS, typ
 import { readerName } from '../../report/signature';
 import { useAppStore } from '../store-context';
 import { useReportChecks } from './report-checks';
+import { useInsertReportLine } from './insert-into-report';
 
 /** "2026-12-07T14:32" in local time, as <input type="datetime-local"> takes it. */
 function localInput(ms: number): string {
@@ -20,7 +21,7 @@ export function CriticalResult({ focusReport }: { focusReport: () => void }) {
   const { critical } = useReportChecks();
   const signed = useAppStore((s) => s.signature !== null);
   const reader = useAppStore((s) => s.settings.reader);
-  const insertReportLine = useAppStore((s) => s.insertReportLine);
+  const insertReportLine = useInsertReportLine();
   const [form, setForm] = useState<{ recipient: string; method: Method; when: string; by: string; readBack: boolean } | null>(null);
   const opener = useRef<HTMLButtonElement>(null);
   if (!critical || critical.documented || signed) return null;

@@ -1,6 +1,7 @@
 import { useMemo, useRef } from 'react';
 import { blanks, usablePhrases } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
+import { useInsertReportLine } from './insert-into-report';
 
 /**
  * "Insert phrase": the reader's phrases (Settings), each put into the report where the caret was,
@@ -13,7 +14,7 @@ export function InsertPhrase({ focusReport }: { focusReport: (select?: { start: 
   const phrases = useAppStore((s) => s.settings.phrases);
   const usable = useMemo(() => usablePhrases(phrases), [phrases]);
   const signed = useAppStore((s) => s.signature !== null);
-  const insert = useAppStore((s) => s.insertReportLine);
+  const insert = useInsertReportLine();
   const menu = useRef<HTMLDetailsElement>(null);
   if (!usable.length) return null;
   const close = () => {

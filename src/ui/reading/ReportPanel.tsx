@@ -8,6 +8,7 @@ import { CriticalResult } from './CriticalResult';
 import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
 import { InsertPhrase } from './InsertPhrase';
+import { setReportBox } from './insert-into-report';
 import { SectionCheck } from './SectionCheck';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
@@ -41,6 +42,10 @@ export function ReportPanel() {
   // end; the caret (or selection) the user had goes back where it was, so typing mid-text goes on there.
   // The caret as last seen by an edit or a caret move, with the text it belongs to.
   const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    setReportBox(store, box.current);
+    return () => setReportBox(store, null);
+  }, [store]);
   const caret = useRef<{ value: string; start: number; end: number } | null>(null);
   const remember = (el: HTMLTextAreaElement) => {
     caret.current = { value: el.value, start: el.selectionStart, end: el.selectionEnd };

@@ -7,6 +7,7 @@ import { measurementsSentence, MeasurementsDrawn, MeasurementsLegend } from './M
 import { useLengths } from './use-lengths';
 import { useViewport, ZOOM_STEP } from './use-viewport';
 import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
+import { useInsertReportLine } from '../reading/insert-into-report';
 
 /** A segment shorter than this on screen is a click, not a length. */
 const MIN_SEGMENT_PX = 3;
@@ -19,7 +20,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
   const study = useAppStore((s) => s.study);
   // Nothing goes into a report that streams or that the reader signed.
   const reportLocked = useAppStore((s) => s.streaming === 'report' || s.signature !== null);
-  const insertReportLine = useAppStore((s) => s.insertReportLine);
+  const insertReportLine = useInsertReportLine();
   const elementRef = useRef<HTMLDivElement>(null);
   const { viewportRef, view, zoom, pan: panView, fit } = useViewport(elementRef, 'open');
   const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
