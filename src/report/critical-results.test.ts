@@ -28,10 +28,27 @@ describe('critical findings in a report', () => {
       'Lines and tubes are in satisfactory position without malposition.',
       'Stable small left apical pneumothorax.',
       'Interval decrease of the right pneumothorax.',
+      'Right apical pneumothorax, unchanged from prior.',
+      'Small right pneumothorax, stable in size.',
+      'Unchanged, small right pneumothorax.',
+      'Impression: right pneumothorax, smaller.',
       'Heart size normal. Lungs clear.',
       '',
     ])
       expect(names(report), report).toEqual([]);
+  });
+});
+
+describe('a known-word belongs to its own clause', () => {
+  it('flags a new finding in a sentence that calls something else stable or unchanged', () => {
+    for (const report of [
+      'New right pneumothorax, unchanged tube position.',
+      'Right pneumothorax and stable left pleural effusion.',
+      'Large left pneumothorax with unchanged cardiomegaly.',
+      'Stable cardiomegaly; new right pneumothorax.',
+      'Free air under the diaphragm, unchanged lines and tubes.',
+    ])
+      expect(names(report).length, report).toBe(1);
   });
 });
 

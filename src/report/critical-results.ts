@@ -55,8 +55,34 @@ const PHRASES: Record<string, readonly string[]> = {
   'aortic dissection': ['aortic dissection', 'dissection of the aorta'],
 };
 
-/** A sentence that says the finding is known: the parameter's communication is for new or unexpected ones. */
-const KNOWN = /\b(?:stable|unchanged|again (?:seen|noted)|decreas\w*|smaller|improv\w*|resolving|known|previously (?:seen|noted|reported))\b/;
+/** Words that say a finding is known: the parameter's communication is for new or unexpected ones. */
+const KNOWN_WORDS = 'stable|unchanged|again (?:seen|noted)|decreas\\w*|smaller|improv\\w*|resolving|known|previously (?:seen|noted|reported)';
+const KNOWN = new RegExp(`\\b(?:${KNOWN_WORDS})\\b`);
+/** A clause that is only such a word for the clause before it: ", unchanged from prior", ", stable in size", ", stable." */
+const KNOWN_AFTER = new RegExp(`^\\s*(?:which is |is |now )?(?:${KNOWN_WORDS})\\b(?:\\s+(?:in size|in extent|in appearance|from|since|compared|relative|when|to|on|over|as)\\b.*)?[\\s.]*$`);
+/** A clause that is only such a word for the clause after it: "Unchanged, small right pneumothorax." */
+const KNOWN_BEFORE = new RegExp(`^\\s*(?:${KNOWN_WORDS})\\s*$`);
+/** Where a sentence splits into the clauses a known-word can belong to. */
+const CLAUSE = /[,;:]|\b(?:and|with|but|while|whereas|although)\b/;
+
+/**
+ * Whether a mention (`text` in `sentence`) is said to be known: a known-word in its own clause, or
+ * a clause of one just after or before it. Scoped so that "new pneumothorax, unchanged tube" is
+ * still flagged: the tube is unchanged, not the pneumothorax.
+ */
+function saidKnown(sentence: string, text: string): boolean {
+  const at = sentence.indexOf(text);
+  if (at < 0) return KNOWN.test(sentence);
+  const clauses: { start: number; text: string }[] = [];
+  let start = 0;
+  for (const m of sentence.matchAll(new RegExp(CLAUSE, 'g'))) {
+    clauses.push({ start, text: sentence.slice(start, m.index) });
+    start = m.index + m[0].length;
+  }
+  clauses.push({ start, text: sentence.slice(start) });
+  const i = clauses.findLastIndex((c) => c.start <= at);
+  return KNOWN.test(clauses[i]!.text) || KNOWN_AFTER.test(clauses[i + 1]?.text ?? '') || KNOWN_BEFORE.test(clauses[i - 1]?.text ?? '');
+}
 
 /** A list item ("Pneumothorax: absent", "Free air - uncertain") split into its name and its answer. */
 const LIST_ITEM = /^(.{1,80}?)\s*[:=–—-]\s*(.+)$/;
@@ -78,15 +104,15 @@ function asProse(report: string): string {
 /** The critical findings a report mentions, most urgent first; each named once (the surest mention). */
 export function criticalFindings(report: string): CriticalFinding[] {
   const prose = asProse(report);
-  const mentions: Pick<PhraseMention, 'name' | 'label' | 'sentence'>[] = [
+  const mentions: Pick<PhraseMention, 'name' | 'label' | 'sentence' | 'text'>[] = [
     ...labelReportDetailed(prose)
       .mentions.filter((m) => m.observation === 'Pneumothorax')
-      .map((m) => ({ name: 'pneumothorax', label: m.label, sentence: m.sentence })),
+      .map((m) => ({ name: 'pneumothorax', label: m.label, sentence: m.sentence, text: m.text })),
     ...labelPhrases(prose, PHRASES),
   ];
   const found = new Map<string, CriticalFinding>();
   for (const m of mentions) {
-    if (m.label === 0 || KNOWN.test(m.sentence)) continue;
+    if (m.label === 0 || saidKnown(m.sentence, m.text)) continue;
     const certainty = m.label === 1 ? 'present' : 'possible';
     const had = found.get(m.name);
     if (!had || (had.certainty === 'possible' && certainty === 'present')) found.set(m.name, { name: m.name, urgency: URGENCY[m.name]!, certainty, sentence: m.sentence });
