@@ -322,13 +322,13 @@ describe('report export, print, drafts (no image open)', () => {
     expect(await axeAudit(page)).toEqual([]);
     await closePanel(page, 'settings');
     const offered = async () => (await menu.locator('ul button').allTextContents()).join(' | ');
-    expect(await offered()).toBe('Normal chest | No comparison | Follow-up after treatment | Pneumonia follow-up');
+    expect(await offered()).toBe('Normal chest | No comparison | Follow-up after treatment | Examination and indication | Pneumonia follow-up');
 
     // Kept on this device: after a reload they are there, and the report's end takes one.
     await page.waitForTimeout(1200);
     await page.reload();
     await report.waitFor();
-    expect(await offered()).toBe('Normal chest | No comparison | Follow-up after treatment | Pneumonia follow-up');
+    expect(await offered()).toBe('Normal chest | No comparison | Follow-up after treatment | Examination and indication | Pneumonia follow-up');
     await menu.getByText('Insert phrase').click();
     await phrases.getByRole('button', { name: 'Pneumonia follow-up' }).click();
     expect(await report.inputValue()).toBe('Comparison: None available.\nLine one.\nLine two.\nFollow-up radiograph in 6 weeks to document resolution.');
@@ -356,7 +356,17 @@ describe('report export, print, drafts (no image open)', () => {
     await page.getByRole('button', { name: 'Clear all local data…' }).click();
     await page.getByRole('dialog', { name: 'Clear all local data?' }).getByRole('button', { name: 'Delete everything' }).click();
     await page.waitForFunction(() => /Deleted all drafts/.test(document.querySelector('[data-testid="clear-data-result"]')?.textContent ?? ''));
-    expect(await offered()).toBe('Normal chest | No comparison | Devices in position | Follow-up after treatment');
+    expect(await offered()).toBe('Normal chest | No comparison | Devices in position | Follow-up after treatment | Examination and indication');
+    // A phrase's fields come from the open study's header; with none open, each is a blank, and Tab goes from one to the next.
+    await report.fill('');
+    await menu.getByText('Insert phrase').click();
+    await phrases.getByRole('button', { name: 'Examination and indication' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Report');
+    const selected = () => report.evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
+    expect([await report.inputValue(), await selected()]).toEqual(['Examination: Chest radiograph, [view] view, [study date].\nIndication: [indication]', '[view]']);
+    await page.keyboard.type('PA');
+    await page.keyboard.press('Tab');
+    expect(await selected()).toBe('[study date]');
     expect(errors).toEqual([]);
     await page.close();
   });

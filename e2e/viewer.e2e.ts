@@ -270,6 +270,12 @@ describe('viewer', () => {
     const [hl, cl] = [await lengths.nth(0).getAttribute('data-length'), await lengths.nth(1).getAttribute('data-length')];
     expect(await report.inputValue()).toBe(`IMPRESSION: Normal heart size.\n${shownRatio!.trim().replace(/\.$/, '')} (heart ${hl}, chest ${cl}, measured on the image).`);
     await report.fill('');
+    // A phrase's fields come from this file's header: its view and study date. It gives no reason
+    // for the study, so that one is a blank to fill.
+    await page.locator('.phrase-menu').getByText('Insert phrase').click();
+    await page.locator('.phrase-menu').getByRole('button', { name: 'Examination and indication' }).click();
+    expect(await report.inputValue()).toBe('Examination: Chest radiograph, PA view, 2024-01-31.\nIndication: [indication]');
+    await report.fill('');
 
     // A new ratio replaces the widths of the last; Escape stops the tool; plain lengths stay plain.
     await vp.focus();

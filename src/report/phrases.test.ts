@@ -32,6 +32,13 @@ describe("the reader's report phrases", () => {
     expect(asPhrases(Array.from({ length: MAX_PHRASES + 5 }, (_, i) => ({ name: `${i}`, text: 'x' })))).toHaveLength(MAX_PHRASES);
   });
 
+  it('says when a phrase names a field there is none of', () => {
+    expect(phraseProblem({ name: 'Header', text: 'Indication: {indicaton}' }, [])).toBe(
+      '{indicaton} is no field: a phrase can take {indication}, {study description}, {view}, {study date}, {today}.',
+    );
+    expect(phraseProblem({ name: 'Header', text: 'Indication: {Indication}' }, [])).toBeNull();
+  });
+
   it('finds the blanks left to fill, and where', () => {
     expect(blanks('Follow-up in [interval] at [place].')).toEqual([
       { text: '[interval]', start: 13, end: 23 },

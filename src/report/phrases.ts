@@ -1,3 +1,4 @@
+import { FIELDS, unknownFields } from './phrase-fields';
 /**
  * The reader's own report phrases (macros): named texts put into the report where the caret is,
  * as dictation systems' "normals" and canned text, with blanks to fill ("[interval]"). Kept on
@@ -22,6 +23,8 @@ export const DEFAULT_PHRASES: readonly Phrase[] = [
   { name: 'No comparison', text: 'Comparison: None available.' },
   { name: 'Devices in position', text: 'Support devices are in satisfactory position.' },
   { name: 'Follow-up after treatment', text: 'A follow-up chest radiograph in [interval] after treatment is recommended to document resolution.' },
+  // Filled from the open study's header as it goes in (phrase-fields.ts); what it lacks is left to fill.
+  { name: 'Examination and indication', text: 'Examination: Chest radiograph, {view} view, {study date}.\nIndication: {indication}' },
 ];
 
 /**
@@ -54,6 +57,8 @@ export function phraseProblem(p: Phrase, others: readonly Phrase[]): string | nu
   if (others.some((o) => o.name.trim().toLowerCase() === name.toLowerCase())) return `Another phrase is named "${name}".`;
   if (!p.text.trim()) return 'Write the text it puts in.';
   if (p.text.length > MAX_TEXT) return `A phrase is at most ${MAX_TEXT} characters.`;
+  const [unknown] = unknownFields(p.text);
+  if (unknown !== undefined) return `{${unknown}} is no field: a phrase can take ${Object.keys(FIELDS).map((f) => `{${f}}`).join(', ')}.`;
   return null;
 }
 

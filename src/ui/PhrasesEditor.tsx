@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { FIELDS } from '../report/phrase-fields';
 import { MAX_PHRASES, phraseProblem, type Phrase } from '../report/phrases';
 import { useAppStore } from './store-context';
 
@@ -20,7 +21,10 @@ export function PhrasesEditor() {
   const set = (i: number, p: Phrase) => update({ phrases: phrases.map((q, j) => (j === i ? p : q)) });
   return (
     <div className="phrases-editor">
-      <p className="muted">Put into the report with Insert phrase, where the caret was.</p>
+      <p className="muted">
+        Put into the report with Insert phrase, where the caret was. A blank in brackets ([interval]) is selected to fill; a field in braces is filled from the
+        open study: {Object.keys(FIELDS).map((f) => `{${f}}`).join(', ')} (a blank when the study does not say).
+      </p>
       <ol ref={list} aria-label="Your report phrases">
         {phrases.map((p, i) => {
           const problem = phraseProblem(p, phrases.slice(0, i));

@@ -1,4 +1,5 @@
 import { useMemo, useRef } from 'react';
+import { fieldValues, fillFields } from '../../report/phrase-fields';
 import { blanks, usablePhrases } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useInsertReportLine } from './insert-into-report';
@@ -45,12 +46,14 @@ export function InsertPhrase({ focusReport }: { focusReport: (select?: { start: 
               type="button"
               title={p.text}
               onClick={() => {
-                insert(p.text);
+                // Its fields ("{indication}") from the open study's header, as it goes in.
+                const text = fillFields(p.text, fieldValues(store.getState().study?.image ?? null, new Date()));
+                insert(text);
                 close();
                 // The phrase ends where the caret now is (a line break may follow it).
                 const { report, reportCaret } = store.getState();
-                const start = report.lastIndexOf(p.text, reportCaret?.at ?? report.length);
-                const [blank] = blanks(p.text);
+                const start = report.lastIndexOf(text, reportCaret?.at ?? report.length);
+                const [blank] = blanks(text);
                 requestAnimationFrame(() => focusReport(blank && start >= 0 ? { start: start + blank.start, end: start + blank.end } : undefined));
               }}
             >
