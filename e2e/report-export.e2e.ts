@@ -255,7 +255,7 @@ describe('report export, print, drafts (no image open)', () => {
     await page.close();
   });
 
-  it('says when the Findings and the Impression disagree (a finding ruled out in one, or on another side), there and in the sign form, until they agree', async () => {
+  it('says when the Findings and the Impression disagree (a finding ruled out in one, on another side, or a critical one left out), there and in the sign form, until they agree', async () => {
     const { page, errors, report } = await openReportPage();
     const warning = page.getByTestId('section-warning');
     await report.fill('Findings: Small right pleural effusion. Left basal atelectasis.\nImpression: Small left pleural effusion.');
@@ -268,6 +268,11 @@ describe('report export, print, drafts (no image open)', () => {
     await expect
       .poll(() => warning.textContent())
       .toBe('The findings and the impression disagree: pneumothorax is ruled out in the findings and named in the impression.');
+    // A critical finding in the Findings that the Impression leaves out.
+    await report.fill('Findings: Small right pleural effusion. Small right apical pneumothorax.\nImpression: Small right pleural effusion.');
+    await expect
+      .poll(() => warning.textContent())
+      .toBe('The findings and the impression disagree: pneumothorax is named in the findings and left out of the impression, which the referring clinician reads first.');
     await report.fill('Findings: Small right pleural effusion. No pneumothorax.\nImpression: Small right pleural effusion.');
     await expect.poll(() => warning.count()).toBe(0);
     expect(errors).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contradictions, sectionDisagreements } from './section-agreement';
+import { contradictions, criticalLeftOut, sectionDisagreements } from './section-agreement';
 
 describe('the findings against the impression', () => {
   it('finds a finding ruled out in one section and named in the other, either way round', () => {
@@ -21,5 +21,20 @@ describe('the findings against the impression', () => {
       'No pneumothorax. Small pneumothorax.',
     ])
       expect(sectionDisagreements(report), report).toEqual([]);
+  });
+
+  it('finds a critical finding named in the findings and left out of the impression', () => {
+    expect(criticalLeftOut('Findings: Small right apical pneumothorax. Free air under the diaphragm.\nImpression: Free air, concerning for perforation.')).toEqual(['pneumothorax']);
+    expect(sectionDisagreements('Findings: Small right apical pneumothorax.\nImpression: No acute cardiopulmonary process.')).toEqual([
+      'pneumothorax is named in the findings and left out of the impression, which the referring clinician reads first',
+    ]);
+    for (const report of [
+      'Findings: Large right pneumothorax with mediastinal shift.\nImpression: Right tension pneumothorax.',
+      'Findings: Stable small right pneumothorax.\nImpression: No new abnormality.',
+      'Findings: No pneumothorax.\nImpression: Normal chest.',
+    ])
+      expect(criticalLeftOut(report), report).toEqual([]);
+    // Ruled out in the impression: a contradiction, said once.
+    expect(sectionDisagreements('Findings: Small right pneumothorax.\nImpression: No pneumothorax.')).toEqual(['pneumothorax is ruled out in the impression and named in the findings']);
   });
 });

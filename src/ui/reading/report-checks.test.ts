@@ -6,7 +6,9 @@ describe('reportChecks', () => {
     const checks = reportChecks('Findings: No pleural effusion. Large right pneumothorax.\nImpression: Small left pleural effusion.');
     expect(checks.critical?.findings.map((f) => f.name)).toEqual(['pneumothorax']);
     expect(checks.critical?.documented).toBe(false);
-    expect(checks.sections).toBe('The findings and the impression disagree: pleural effusion is ruled out in the findings and named in the impression.');
+    expect(checks.sections).toBe(
+      'The findings and the impression disagree: pleural effusion is ruled out in the findings and named in the impression; pneumothorax is named in the findings and left out of the impression, which the referring clinician reads first.',
+    );
   });
 
   it('has nothing to say of an empty or a clear report', () => {
