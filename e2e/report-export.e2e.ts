@@ -216,12 +216,14 @@ describe('report export, print, drafts (no image open)', () => {
     // The sign form says it too.
     await page.getByRole('button', { name: 'Sign report…' }).click();
     expect(await page.getByTestId('sign-critical-warning').textContent()).toBe(
-      'The report names pneumoperitoneum and pneumothorax and documents no communication to the referring clinician.',
+      'The report names pneumoperitoneum and pneumothorax and documents no communication to the referring clinician. Document communication…',
     );
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    // From there, Document communication… closes the sign form and opens the communication form.
+    await page.getByTestId('sign-critical-warning').getByRole('button', { name: 'Document communication…' }).click();
+    expect(await page.getByRole('form', { name: 'Sign the report' }).count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('label')?.textContent)).toBe('Recipient');
 
     // Escape closes the form, the focus back on its button.
-    await reminder.getByRole('button', { name: 'Document communication…' }).click();
     await page.keyboard.press('Escape');
     // The button takes the focus back in the next frame, once the form is gone.
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Document communication…');

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { communicationProblem, communicationSentence, listFindings, METHODS, type Method } from '../../report/critical-results';
 import { readerName } from '../../report/signature';
 import { useAppStore } from '../store-context';
@@ -17,13 +17,24 @@ function localInput(ms: number): string {
  * **Document communication…** writes that sentence into the report where the caret was: what, to
  * whom, how, when, by whom, read back or not. The reader decides; nothing is sent anywhere.
  */
-export function CriticalResult({ focusReport }: { focusReport: () => void }) {
+export function CriticalResult({ focusReport, openRequest }: { focusReport: () => void; openRequest: number }) {
   const { critical } = useReportChecks();
   const signed = useAppStore((s) => s.signature !== null);
   const reader = useAppStore((s) => s.settings.reader);
   const insertReportLine = useInsertReportLine();
   const [form, setForm] = useState<{ recipient: string; method: Method; when: string; by: string; readBack: boolean } | null>(null);
   const opener = useRef<HTMLButtonElement>(null);
+  const open = useCallback(
+    () => setForm({ recipient: '', method: 'by telephone', when: localInput(Date.now()), by: reader ? readerName(reader) : '', readBack: false }),
+    [reader],
+  );
+  // Asked for from elsewhere (the sign form's warning): the form opens, its first field focused.
+  const asked = useRef(openRequest);
+  useEffect(() => {
+    if (openRequest === asked.current) return;
+    asked.current = openRequest;
+    open();
+  }, [openRequest, open]);
   if (!critical || critical.documented || signed) return null;
   const { findings } = critical;
   const at = form ? new Date(form.when).getTime() : NaN;
@@ -52,7 +63,7 @@ export function CriticalResult({ focusReport }: { focusReport: () => void }) {
         <button
           type="button"
           ref={opener}
-          onClick={() => setForm({ recipient: '', method: 'by telephone', when: localInput(Date.now()), by: reader ? readerName(reader) : '', readBack: false })}
+          onClick={open}
           title="Writes who was told what, how and when into the report, where the caret is"
         >
           Document communication…

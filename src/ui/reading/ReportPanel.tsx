@@ -42,6 +42,9 @@ export function ReportPanel() {
   // end; the caret (or selection) the user had goes back where it was, so typing mid-text goes on there.
   // The caret as last seen by an edit or a caret move, with the text it belongs to.
   const box = useRef<HTMLTextAreaElement>(null);
+  // The sign form's critical-result warning opens the communication form under the report.
+  const [communicationAsked, setCommunicationAsked] = useState(0);
+  const askCommunication = useCallback(() => setCommunicationAsked((n) => n + 1), []);
   useEffect(() => {
     setReportBox(store, box.current);
     return () => setReportBox(store, null);
@@ -191,7 +194,7 @@ export function ReportPanel() {
       {changesShown && <DraftChanges model={modelReport!} report={report} />}
       {findings && <FindingsTable rows={findings} />}
       <SectionCheck />
-      <CriticalResult focusReport={focusReportCaret} />
+      <CriticalResult focusReport={focusReportCaret} openRequest={communicationAsked} />
       <div className="toolbar" role="toolbar" aria-label="Report actions">
         {modelReport?.trim() && !streaming && (
           <button type="button" aria-pressed={changesShown} onClick={() => setChangesFor(changesShown ? null : { study: studyKey })} title="Shows what you changed in the model's draft: removed words struck through, added words marked">
@@ -199,7 +202,7 @@ export function ReportPanel() {
           </button>
         )}
         <InsertPhrase focusReport={focusReportCaret} />
-        <SignReport focusReportEnd={focusReportEnd} />
+        <SignReport focusReportEnd={focusReportEnd} documentCommunication={askCommunication} />
         {versions.length > 0 && (
           <label>
             Earlier versions{' '}

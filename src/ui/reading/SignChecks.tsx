@@ -11,7 +11,7 @@ import { useReportChecks } from './report-checks';
  * from a phrase, a Findings and Impression that disagree, and a critical
  * result with no communication documented. None of them stops the signature: the reader decides.
  */
-export function SignChecks() {
+export function SignChecks({ onDocumentCommunication }: { onDocumentCommunication: () => void }) {
   const report = useAppStore((s) => s.report);
   // What the reader is about to sign of the model's text (none known: typed, or a filed draft).
   const modelReport = useAppStore((s) => s.modelReport);
@@ -52,7 +52,10 @@ export function SignChecks() {
       )}
       {critical && !critical.documented && (
         <p className="warning" data-testid="sign-critical-warning">
-          The report names {listFindings(critical.findings)} and documents no communication to the referring clinician.
+          The report names {listFindings(critical.findings)} and documents no communication to the referring clinician.{' '}
+          <button type="button" onClick={onDocumentCommunication} title="Closes this form and opens the one that writes the communication into the report">
+            Document communication…
+          </button>
         </p>
       )}
     </>

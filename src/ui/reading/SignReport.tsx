@@ -11,7 +11,7 @@ const NO_READER: Reader = { family: '', given: '', prefix: '', organization: '' 
  * model's draft they are signing; once signed the report is read-only until Amend, and every
  * export and the SR sent to PACS say who signed it and when.
  */
-export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
+export function SignReport({ focusReportEnd, documentCommunication }: { focusReportEnd: () => void; documentCommunication: () => void }) {
   const signature = useAppStore((s) => s.signature);
   const amending = useAppStore((s) => s.amending);
   const streaming = useAppStore((s) => s.streaming === 'report');
@@ -147,7 +147,14 @@ export function SignReport({ focusReportEnd }: { focusReportEnd: () => void }) {
               Nothing has changed since {describeSigner(amending)} signed it: signing puts that signature back as it was.
             </p>
           )}
-          <SignChecks />
+          <SignChecks
+            onDocumentCommunication={() => {
+              // The communication form takes the focus; this one closes without moving it.
+              after.current = null;
+              setForm(null);
+              documentCommunication();
+            }}
+          />
           <div className="sign-fields">
             {field('prefix', 'Title', 'honorific-prefix', !saved)}
             {field('given', 'Given name', 'given-name')}
