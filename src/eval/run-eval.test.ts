@@ -198,6 +198,33 @@ describe('eval with scripted reports (no model)', () => {
     expect(io.prints.join('\n')).toMatch(/labels of 4 generated report\(s\)[\s\S]*Cardiomegaly\s+2\s+1\s+0\s+1/);
   });
 
+  it('says what the sign form would of each draft: critical results, Findings and Impression that disagree, blanks', async () => {
+    const drafts: Record<string, string> = {
+      '512x512': 'Findings: Free air under the diaphragm. Small right apical pneumothorax.\nImpression: Pneumoperitoneum.',
+      '384x448': 'Findings: Small right pleural effusion.\nImpression: Small left pleural effusion. Follow-up in [interval].',
+      '400x300': 'Heart size is normal. Lungs are clear.',
+    };
+    const sectioned: GeneratorFactory = async () => ({
+      description: 'scripted',
+      generate: async (img) => ({ report: drafts[`${img.width}x${img.height}`]!, promptTokens: 1, newTokens: 1 }),
+      dispose: async () => {},
+    });
+    const out = path.join(dir, 'checks');
+    const io = capture();
+    expect(await evalCommand(['--images', images, '--reports', refCsv, '--out', out, '--bootstrap', '50'], undefined, io, sectioned)).toBe(0);
+    const rows = parseCsv(readFileSync(path.join(out, 'checks.csv'), 'utf8'));
+    expect(rows[0]).toEqual(['image', 'critical', 'urgency', 'sections', 'contradictions', 'sides', 'critical_left_out', 'blanks']);
+    expect(rows.slice(1)).toEqual([
+      ['a.pgm', 'pneumoperitoneum and pneumothorax', 'immediate', '1', '', '', 'pneumothorax', '0'],
+      ['b.pgm', '', '', '1', '', 'pleural effusion is right in the findings and left in the impression', '', '1'],
+      ['sub/c.pgm', '', '', '0', '', '', '', '0'],
+      ['z.pgm', 'pneumoperitoneum and pneumothorax', 'immediate', '1', '', '', 'pneumothorax', '0'],
+    ]);
+    const summary = { reports: 4, critical: { any: 2, immediate: 2 }, sections: { checked: 3, disagree: 3, contradictions: 0, sides: 1, criticalLeftOut: 2 }, blanks: 1 };
+    expect(JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')).draftChecks).toEqual(summary);
+    expect(io.prints.join('\n')).toContain('Findings and Impression disagree: 3 of 3 (100.0 %) of those with both sections');
+  });
+
   it('a torn last line of generated.jsonl is dropped and that image generated again', async () => {
     const out = path.join(dir, 'torn');
     expect(await evalCommand(['--images', images, '--out', out], undefined, capture(), fake)).toBe(0);

@@ -7,8 +7,10 @@
  *                    each image finishes; a rerun skips the images already there.
  *   labels.csv       image, source (generated | reference), then the 14 CheXpert columns
  *                    (1 / 0 / -1 / blank).
+ *   checks.csv       what the sign form would say of each draft: critical results, Findings and
+ *                    Impression that disagree, blanks (draft-checks.ts).
  *   metrics.json     per-finding n, confusion, accuracy, sensitivity, specificity, F1 with
- *                    bootstrap 95% CIs, macro F1 (only with a reference).
+ *                    bootstrap 95% CIs, macro F1, the drafts' checks (only with a reference).
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -22,6 +24,7 @@ import { InferenceEngine } from '../worker/engine';
 import type { CompleteInfo, GenerateOptions } from '../worker/protocol';
 import { labelReport, OBSERVATIONS, PAPER_FINDINGS, type Label, type LabelVector } from './chexpert-labeler';
 import { toCsv } from './csv';
+import { checkDraft, draftCheckRows, formatDraftChecks, summarizeDraftChecks, type DraftCheckSummary } from './draft-checks';
 import type { EvalOptions } from './eval-args';
 import { IMAGE_EXTENSIONS, listImages, readGenerated, readReferenceLabels, readReferenceReports, type GeneratedRecord } from './eval-inputs';
 import { computeMetrics, formatMetricsTable, type MetricsResult, type StudyLabels } from './metrics';
@@ -114,6 +117,7 @@ export interface EvalSummary {
   evaluated: number;
   unmatched: string[];
   metrics: MetricsResult | null;
+  draftChecks: DraftCheckSummary | null;
 }
 
 const labelCells = (v: LabelVector) => OBSERVATIONS.map((o) => (v[o] === null ? '' : String(v[o])));
@@ -143,7 +147,7 @@ export async function runEval(opts: EvalOptions, decode: GrayDecoder, io: EvalIo
   const jsonl = path.join(opts.out, 'generated.jsonl');
   const records = await readGenerated(jsonl, io.log);
   const pending = selected.filter((id) => !records.has(id));
-  const summary: EvalSummary = { selected: selected.length, generated: 0, skipped: selected.length - pending.length, failed: [], labeled: 0, evaluated: 0, unmatched: [], metrics: null };
+  const summary: EvalSummary = { selected: selected.length, generated: 0, skipped: selected.length - pending.length, failed: [], labeled: 0, evaluated: 0, unmatched: [], metrics: null, draftChecks: null };
   if (summary.skipped) io.log(`${summary.skipped} of ${selected.length} image(s) already in ${jsonl}; skipping them`);
 
   if (pending.length) {
@@ -197,6 +201,9 @@ export async function runEval(opts: EvalOptions, decode: GrayDecoder, io: EvalIo
   }
   summary.labeled = done.length;
   await writeFile(path.join(opts.out, 'labels.csv'), toCsv(rows));
+  const checks = done.map((id) => checkDraft(id, records.get(id)!.report));
+  await writeFile(path.join(opts.out, 'checks.csv'), toCsv(draftCheckRows(checks)));
+  summary.draftChecks = summarizeDraftChecks(checks);
 
   const model = await readModelInfo(opts.model);
   if (model.randomWeights) io.log(`note: the model (${model.name ?? opts.model}) has random weights: its reports and scores are meaningless.`);
@@ -216,6 +223,7 @@ export async function runEval(opts: EvalOptions, decode: GrayDecoder, io: EvalIo
       labeler: 'CheXpert-style rule labeler (src/eval/chexpert-labeler.ts); definite labels only',
       images: { selected: selected.length, withReport: done.length, evaluated: studies.length, unmatched: summary.unmatched },
       ...metrics,
+      draftChecks: summary.draftChecks,
       paperReported: {
         source: 'CXR-LLaVA (Eur Radiol 2024; arXiv 2310.18341)',
         mimicInternalAverageF1: { value: 0.81, findings: PAPER_FINDINGS, images: 3000 },
@@ -229,7 +237,8 @@ export async function runEval(opts: EvalOptions, decode: GrayDecoder, io: EvalIo
   } else {
     io.print(formatLabelCounts(generatedLabels));
   }
-  io.log(`wrote ${jsonl}, ${path.join(opts.out, 'labels.csv')}${summary.metrics ? `, ${path.join(opts.out, 'metrics.json')}` : ''}`);
+  io.print(formatDraftChecks(summary.draftChecks));
+  io.log(`wrote ${jsonl}, ${path.join(opts.out, 'labels.csv')}, ${path.join(opts.out, 'checks.csv')}${summary.metrics ? `, ${path.join(opts.out, 'metrics.json')}` : ''}`);
   if (summary.failed.length) io.log(`${summary.failed.length} image(s) failed; rerun to retry them`);
   return summary;
 }
