@@ -247,6 +247,19 @@ describe('opening images', () => {
     expect(await page.getByTestId('image-notes').textContent()).toContain(
       '2 files were given at once, and CXR-LLaVA reads one frontal chest image: dcm-mono2-explicit.dcm is open because it is the PA view. Not opened: dcm-lateral.dcm (LATERAL).',
     );
+    // Beside: the lateral shown next to the PA (the side viewer, as for a prior); the PA stays the open image.
+    const beside = page.getByRole('button', { name: 'Beside' });
+    await beside.click();
+    const other = page.getByTestId('prior-viewer');
+    await page.locator('[data-testid="prior-viewport"][data-has-image="true"]').waitFor();
+    expect([await other.getAttribute('aria-label'), await other.locator('.prior-viewer-label').textContent(), await beside.getAttribute('aria-pressed')]).toEqual([
+      'Other image of this study',
+      'Same study: dcm-lateral.dcm (LATERAL)',
+      'true',
+    ]);
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe('dcm-mono2-explicit.dcm');
+    await beside.click();
+    expect([await other.count(), await beside.getAttribute('aria-pressed')]).toEqual([0, 'false']);
     // The other file of the set, picked in the row: it opens, and the report panel says the model reads frontal views.
     await setPicker.selectOption({ label: 'dcm-lateral.dcm (LATERAL)' });
     await waitShown(page, 'dcm-lateral.dcm');

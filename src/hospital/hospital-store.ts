@@ -61,11 +61,13 @@ export interface HospitalState {
   /**
    * A prior shown beside an open image (priors.ts comparePrior): the open study it is compared
    * with (shown only beside that one: never beside another patient's image), the prior and its
-   * frontal image, and the lengths its presentation states draw on that image.
+   * frontal image, and the lengths its presentation states draw on that image. Or, with `prior`
+   * null, another image of the files opened with it (its lateral: open-file.ts showBeside), `name`d.
    */
   compare: {
     studyKey: string;
-    prior: StudyRow;
+    prior: StudyRow | null;
+    name?: string;
     image: Busy<{ image: DecodedImage; viewPosition: string | null }>;
     lengths?: Busy<FiledLengths>;
   } | null;

@@ -70,7 +70,7 @@ export async function comparePrior(app: AppStore, h: HospitalStore, prior: Study
   const studyKey = app.getState().study?.key;
   if (!studyKey) return;
   const { connection, set } = h.getState();
-  const still = () => h.getState().compare?.prior.studyUID === prior.studyUID && h.getState().compare?.studyKey === studyKey;
+  const still = () => h.getState().compare?.prior?.studyUID === prior.studyUID && h.getState().compare?.studyKey === studyKey;
   set({ compare: { studyKey, prior, image: { status: 'busy', what: 'Retrieving the prior image…' } } });
   try {
     const server = new DicomwebServer(connection);

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { takeDropped } from './dropped-files';
 import { useWorklist } from '../worklist/use-worklist';
-import { folderPick, openFromSet, openGiven, openSampleImage } from './open-file';
+import { openCompare } from '../../hospital/priors';
+import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
+import { folderPick, openFromSet, openGiven, openSampleImage, showBeside } from './open-file';
 
 /**
  * The ways in: the "Open image" file picker (one file or several), "Open folder" (a CD's or an
@@ -16,6 +18,10 @@ export function ImageIntake() {
   const worklist = useWorklist();
   const intake = useAppStore((s) => s.intake);
   const fileSet = useAppStore((s) => s.study?.fileSet);
+  const study = useAppStore((s) => s.study);
+  const h = useHospitalApi();
+  // Another image of the set shown beside the open one (its lateral), not a prior.
+  const besideShown = useHospital((s) => openCompare({ study }, s)?.prior === null);
   const dismiss = useAppStore((s) => s.dismissIntakeError);
   const [dragging, setDragging] = useState(false);
 
@@ -67,7 +73,7 @@ export function ImageIntake() {
   }, [store, worklist]);
 
   return (
-    <div className="intake">
+    <div className={`intake${fileSet ? ' has-set' : ''}`}>
       {/* No `accept` filter: DICOM files often have no extension (IM000001 on a CD), and some systems'
           dialogs grey out what a filter does not name. What is not an image is refused with a message. */}
       <FilePicker
@@ -93,17 +99,29 @@ export function ImageIntake() {
         <span className="label-short">Sample radiograph</span>
       </button>
       {fileSet ? (
-        // One line that gives way (viewer.css: .intake-choice): a second would take height from the viewer.
-        <label className="muted intake-choice" data-testid="intake-choice">
-          {`${fileSet.total} ${fileSet.origin}: `}
-          <select aria-label="Image of the set" value={fileSet.index} onChange={(e) => void openFromSet(store, fileSet, Number(e.target.value))} disabled={intake.status === 'decoding'}>
-            {fileSet.files.map((f, i) => (
-              <option key={i} value={i}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <>
+          {/* One line that gives way (viewer.css: .intake-choice): a second would take height from the viewer. */}
+          <label className="muted intake-choice" data-testid="intake-choice">
+            {`${fileSet.total} ${fileSet.origin}: `}
+            <select aria-label="Image of the set" value={fileSet.index} onChange={(e) => void openFromSet(store, fileSet, Number(e.target.value))} disabled={intake.status === 'decoding'}>
+              {fileSet.files.map((f, i) => (
+                <option key={i} value={i}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {fileSet.files.length > 1 && (
+            <button
+              type="button"
+              aria-pressed={besideShown}
+              onClick={() => (besideShown ? h.getState().set({ compare: null }) : void showBeside(store, fileSet))}
+              title="Shows the set's other view (the lateral, when there is one) beside the open image; the model reads the open image only"
+            >
+              Beside
+            </button>
+          )}
+        </>
       ) : (
         <span className="muted intake-hint">or drop / paste a DICOM, PNG or JPEG, or a folder</span>
       )}

@@ -42,7 +42,9 @@ export function PriorViewer() {
 
   if (!compare) return null;
   const { prior } = compare;
-  const label = [prior.date || 'Undated', imagingModalities(prior), prior.description, shown?.viewPosition].filter(Boolean).join(' · ');
+  // A prior study, or another image of the files opened together (the lateral beside the PA).
+  const label = prior ? [prior.date || 'Undated', imagingModalities(prior), prior.description, shown?.viewPosition].filter(Boolean).join(' · ') : (compare.name ?? '');
+  const what = prior ? 'Prior' : 'Same study';
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -74,12 +76,12 @@ export function PriorViewer() {
   };
 
   return (
-    <section className="prior-viewer" aria-label="Prior image" data-testid="prior-viewer">
+    <section className="prior-viewer" aria-label={prior ? 'Prior image' : 'Other image of this study'} data-testid="prior-viewer">
       <div className="prior-viewer-head">
         <span className="prior-viewer-label">
-          Prior: <strong>{label}</strong>
+          {what}: <strong>{label}</strong>
         </span>
-        <span className="toolbar" role="toolbar" aria-label="Prior image tools">
+        <span className="toolbar" role="toolbar" aria-label={prior ? 'Prior image tools' : 'Other image tools'}>
           <button type="button" onClick={() => viewportRef.current?.toggleInvert()} disabled={!shown}>
             Invert
           </button>
@@ -102,7 +104,7 @@ export function PriorViewer() {
               Hide lengths
             </button>
           )}
-          <button type="button" onClick={() => h.getState().set({ compare: null })} aria-label="Close the prior image">
+          <button type="button" onClick={() => h.getState().set({ compare: null })} aria-label={prior ? 'Close the prior image' : 'Close the other image'}>
             Close
           </button>
         </span>
@@ -120,7 +122,9 @@ export function PriorViewer() {
         role="img"
         tabIndex={0}
         aria-label={
-          shown ? `Prior radiograph of ${label}; drag to window/level, shift-drag, right-drag or the arrows to pan, wheel or + and − to zoom, L links with the open image` : 'Prior image loading'
+          shown
+            ? `${prior ? 'Prior radiograph of' : 'Other radiograph of this study,'} ${label}; drag to window/level, shift-drag, right-drag or the arrows to pan, wheel or + and − to zoom, L links with the open image`
+            : `${prior ? 'Prior' : 'Other'} image loading`
         }
         onKeyDown={onKeyDown}
         data-has-image={shown ? 'true' : 'false'}

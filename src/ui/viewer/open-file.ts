@@ -1,4 +1,4 @@
-import { hospitalStoreFor } from '../../hospital/hospital-store';
+import { hospitalStoreFor, type HospitalState } from '../../hospital/hospital-store';
 import { decodeInWorker, ImagingError } from '../../imaging';
 import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
 import { groupByStudy, type Given, type StudyGroup } from '../../imaging/group-studies';
@@ -80,6 +80,29 @@ export async function openFromSet(store: AppStore, set: FileSet, index: number):
   const { file, label } = set.files[index]!;
   const note = `${label} was picked from ${set.total} ${set.origin}; CXR-LLaVA reads one frontal chest image.`;
   await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index });
+}
+
+/**
+ * Another image of the files opened together beside the open one, as a reader hangs the lateral
+ * beside the PA: the last of the set's ranking (views that are not frontal come last), decoded in
+ * the worker and shown in the side viewer (PriorViewer, `prior` null). The model still reads the
+ * open image only. Shown only beside the study it was asked for.
+ */
+export async function showBeside(store: AppStore, set: FileSet): Promise<void> {
+  const studyKey = store.getState().study?.key;
+  const other = set.files.filter((_, i) => i !== set.index).at(-1);
+  if (!studyKey || !other) return;
+  const h = hospitalStoreFor(store);
+  const still = () => h.getState().compare?.studyKey === studyKey && h.getState().compare?.prior === null && h.getState().compare?.name === other.label;
+  const shown = (image: NonNullable<HospitalState['compare']>['image']) => h.getState().set({ compare: { studyKey, prior: null, name: other.label, image } });
+  shown({ status: 'busy', what: `Opening ${other.label}…` });
+  try {
+    const { image } = await decodeInWorker(await other.file.arrayBuffer(), other.file.name);
+    const view = image.meta.find((m) => m.key === 'viewPosition')?.value;
+    if (still()) shown({ status: 'done', value: { image, viewPosition: view && view !== '—' ? view : null } });
+  } catch (err) {
+    if (still()) shown({ status: 'error', code: err instanceof ImagingError ? err.code : 'decode-failed', message: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /** The image files of a folder chosen with the "Open folder" picker, and the folder's name. */
