@@ -19,9 +19,9 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
       ['Wheel', 'Zoom'],
     ],
   },
-  { group: 'Prior image (Compare, with it focused)', keys: listed(PRIOR_KEYS) },
+  { group: 'Image beside (a prior by Compare, the other view by Beside; with it focused)', keys: listed(PRIOR_KEYS) },
   {
-    group: 'Prior image (Compare, with it focused), also',
+    group: 'Image beside (with it focused), also',
     keys: [
       ['← ↑ → ↓', 'Pan'],
       ['Drag', 'Window/level'],
