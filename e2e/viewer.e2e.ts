@@ -305,9 +305,16 @@ describe('viewer', () => {
     try {
       const path = join(dir, 'pa-oriented.dcm');
       copyFileSync(FIXTURES + 'dcm-mono2-explicit.dcm', path);
-      execFileSync('dcmodify', ['-q', '-nb', '-i', '(0020,0020)=L\\F', path]);
+      execFileSync('dcmodify', ['-q', '-nb', '-i', '(0020,0020)=L\\F', '-i', '(0040,1002)=Cough and fever for 3 days', path]);
       await page.getByLabel('Open image').setInputFiles(path);
       await waitShown(page, 'pa-oriented.dcm');
+      // Its reason for the study, from the order, over the report; and in a phrase's {indication}.
+      expect(await page.getByTestId('report-indication').textContent()).toBe('Reason for the study (from the file): Cough and fever for 3 days');
+      await page.locator('.phrase-menu').getByText('Insert phrase').click();
+      await page.locator('.phrase-menu').getByRole('button', { name: 'Examination and indication' }).click();
+      const report = page.getByRole('textbox', { name: 'Report', exact: true });
+      expect(await report.inputValue()).toBe('Examination: Chest radiograph, PA view, 2024-01-31.\nIndication: Cough and fever for 3 days');
+      await report.fill('');
       const vp = page.getByTestId('viewport');
       const markers = () => vp.getAttribute('data-markers'); // left, top, right, bottom
       expect(await markers()).toBe('R,H,L,F');
@@ -328,6 +335,7 @@ describe('viewer', () => {
       await openFile(page, 'dcm-mono2-explicit.dcm');
       await waitShown(page, 'dcm-mono2-explicit.dcm');
       expect(await markers()).toBeNull();
+      expect(await page.getByTestId('report-indication').count()).toBe(0);
       expect(await vp.locator('.marker').count()).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

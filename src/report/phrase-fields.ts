@@ -35,13 +35,16 @@ export function fillFields(text: string, values: Partial<Record<FieldName, strin
   });
 }
 
+/** A field of the image's header that does not identify the patient, when it has a value. */
+export function headerField(image: Pick<DecodedImage, 'meta'> | null, key: string): string | undefined {
+  const f = image?.meta.find((m) => m.key === key);
+  const value = f && !f.identifying ? f.value.trim() : '';
+  return value && value !== '—' ? value : undefined;
+}
+
 /** What the open image's header gives the fields (identifying fields never); `today` from `now`, local time. */
 export function fieldValues(image: Pick<DecodedImage, 'meta'> | null, now: Date): Partial<Record<FieldName, string>> {
-  const header = (key: string) => {
-    const f = image?.meta.find((m) => m.key === key);
-    const value = f && !f.identifying ? f.value.trim() : '';
-    return value && value !== '—' ? value : undefined;
-  };
+  const header = (key: string) => headerField(image, key);
   return {
     indication: header('indication'),
     'study description': header('studyDescription'),

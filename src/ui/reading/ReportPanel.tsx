@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
+import { headerField } from '../../report/phrase-fields';
 import { blankFrom } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
@@ -26,6 +27,8 @@ export function ReportPanel() {
   const hasImage = useAppStore((s) => s.hasImage);
   const verification = useAppStore((s) => s.verification.status);
   const fit = useAppStore((s) => (s.study ? modelFitWarning(s.study.image.meta) : null));
+  // Why the study was asked for, as the order gave it: the question the report answers.
+  const indication = useAppStore((s) => headerField(s.study?.image ?? null, 'indication'));
   const edit = useAppStore((s) => s.editReport);
   const setReportCaret = useAppStore((s) => s.setReportCaret);
   const restore = useAppStore((s) => s.restoreVersion);
@@ -162,6 +165,11 @@ export function ReportPanel() {
         </p>
       )}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}
+      {indication && (
+        <p className="report-indication" data-testid="report-indication" title={indication}>
+          <span className="muted">Reason for the study (from the file):</span> {indication}
+        </p>
+      )}
       <DraftNotice />
       <textarea
         aria-label="Report"
