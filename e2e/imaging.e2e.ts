@@ -260,6 +260,15 @@ describe('opening images', () => {
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe('dcm-mono2-explicit.dcm');
     await beside.click();
     expect([await other.count(), await beside.getAttribute('aria-pressed')]).toEqual([0, 'false']);
+    // One that cannot be decoded says why beside the open image, which stays.
+    await page.getByLabel('Open image').setInputFiles([dir + 'dcm-mono2-explicit.dcm', dir + 'dcm-truncated.dcm']);
+    await expect.poll(() => shownInSet()).toMatch(/^2 files given: dcm-mono2-explicit\.dcm \(PA\) of /);
+    await beside.click();
+    await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/^dcm-truncated\.dcm is cut short \(truncated DICOM file\)/);
+    expect(await page.locator('[data-testid="viewport"]').getAttribute('data-has-image')).toBe('true');
+    await other.getByRole('button', { name: 'Close the other image' }).click();
+    await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
+    await expect.poll(() => shownInSet()).toMatch(/^2 files given: dcm-mono2-explicit\.dcm \(PA\) of .*LATERAL/);
     // The other file of the set, picked in the row: it opens, and the report panel says the model reads frontal views.
     await setPicker.selectOption({ label: 'dcm-lateral.dcm (LATERAL)' });
     await waitShown(page, 'dcm-lateral.dcm');
