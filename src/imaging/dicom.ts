@@ -11,6 +11,7 @@ import { decodeRle } from './rle';
 import { syntaxName, TRANSFER_SYNTAXES, type PixelCodec } from './transfer-syntax';
 import type { DecodedImage, MetaField, StoredPixels, VoiLut, WindowPreset } from './types';
 import type { WasmDecode } from './wasm-codecs';
+import { INDICATION_TAGS } from './peek-header';
 
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -150,7 +151,7 @@ function metaFields(ds: DataSet, width: number, height: number, bitsStored: numb
     f('studyDate', 'Study date', /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date),
     f('studyDescription', 'Study description', str(ds, 'x00081030')),
     // Why the study was asked for, from the tags an order carries it in (report phrases' {indication}).
-    f('indication', 'Reason for the study', str(ds, 'x00401002') || str(ds, 'x00321030') || str(ds, 'x001021b0')),
+    f('indication', 'Reason for the study', INDICATION_TAGS.map((t) => str(ds, t)).find(Boolean) ?? ''),
     f('patientName', 'Patient name', str(ds, 'x00100010').replace(/\^+/g, ' ').trim(), true),
     f('patientId', 'Patient ID', str(ds, 'x00100020'), true),
     f('birthDate', 'Birth date', str(ds, 'x00100030'), true),

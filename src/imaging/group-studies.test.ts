@@ -22,6 +22,7 @@ describe('peekHeader', () => {
       patientName: 'Test Patient 1',
       accession: 'ACC1',
       studyDate: '2024-01-31',
+      indication: null,
     });
     expect(await peekHeader(file('gray8.png'))).toBeNull();
     expect(await peekHeader(file('not-dicom.dcm'))).toBeNull();
@@ -36,6 +37,9 @@ describe('peekHeader', () => {
     const head = await peekHeader(new File([readFileSync(long)], 'long.dcm'));
     expect(head?.view).toBe('PA');
     expect(head?.studyUid).toBe('1.2.826.0.1.3680043.9.7433.2.1');
+    // The reason for the study, for the worklist row.
+    execFileSync('dcmodify', ['-q', '-nb', '-i', '(0040,1002)=Line placement', long]);
+    expect((await peekHeader(new File([readFileSync(long)], 'long.dcm')))?.indication).toBe('Line placement');
   });
 
   it('reads each file once, though files given at once are grouped by study and then ranked by view', async () => {

@@ -12,7 +12,16 @@ export interface HeaderPeek {
   patientName: string | null;
   accession: string | null;
   studyDate: string | null;
+  /** Why the study was asked for (INDICATION_TAGS), for the worklist row. */
+  indication: string | null;
 }
+
+/**
+ * Where an order carries why the study was asked for, preferred first: Reason for the Requested
+ * Procedure (0040,1002), Reason for Study (0032,1030, retired but still written), Additional Patient
+ * History (0010,21B0).
+ */
+export const INDICATION_TAGS = ['x00401002', 'x00321030', 'x001021b0'] as const;
 
 /** Most headers fit in the first read; a long one (embedded icons, private blocks) gets the second. */
 const FIRST_BYTES = 32 * 1024;
@@ -45,6 +54,7 @@ async function readHeader(file: Blob): Promise<HeaderPeek | null> {
         patientName: text('x00100010')?.replace(/\^+/g, ' ').trim() || null,
         accession: text('x00080050'),
         studyDate: date && /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date,
+        indication: INDICATION_TAGS.map(text).find(Boolean) ?? null,
       };
     } catch {
       // Not DICOM, or the header goes on past this read: try the longer one, if the file has more.

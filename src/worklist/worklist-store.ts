@@ -36,6 +36,8 @@ export interface WorklistItem {
    * the row says so, so that the reader opens it first.
    */
   critical?: UndocumentedCritical;
+  /** Why the study was asked for, from its header (files only): what the reader picks the next one by. */
+  indication?: string;
   /** The app store's study key while it is (or was last) open. */
   studyKey?: string;
 }

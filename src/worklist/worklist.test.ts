@@ -1,5 +1,9 @@
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultVoiImage } from '../imaging/default-voi';
 import { decodeImageFile } from '../imaging/decode-node';
@@ -134,6 +138,20 @@ describe('worklist', () => {
     s().setCriticalFirst(false);
     expect(names()).toEqual([0, 1, 2, 3]);
   }, 60_000);
+
+  it("shows each file study's reason for the study, from its header", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'worklist-indication-'));
+    try {
+      const path = join(dir, 'ordered.dcm');
+      copyFileSync(fileURLToPath(new URL('../../e2e/fixtures/imaging/dcm-mono1.dcm', import.meta.url)), path);
+      execFileSync('dcmodify', ['-q', '-nb', '-i', '(0032,1030)=Post line placement', path]);
+      const t = setup([]);
+      await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), new File([readFileSync(path)], 'ordered.dcm'), fixture('gray8.png')]);
+      expect(t.w.store.getState().items.map((i) => i.indication ?? null)).toEqual([null, 'Post line placement', null]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('puts an interrupted draft back to new and writes it when the user is idle again; reuses a stored draft', async () => {
     const t = setup([null]);

@@ -88,7 +88,7 @@ export class Worklist {
       // What a reader knows a study by, when the header says; else the file (its path in a folder).
       const named = [header?.patientName, header?.accession, header?.studyDate].filter(Boolean).join(' · ');
       const label = `${named || files[0]!.webkitRelativePath || files[0]!.name}${files.length > 1 ? ` · ${files.length} images` : ''}`;
-      return { id, label, origin: 'file', state: 'new' };
+      return { id, label, origin: 'file', state: 'new', ...(header?.indication ? { indication: header.indication } : {}) };
     });
     this.added(items, o.openFirst, o.since);
   }

@@ -109,6 +109,11 @@ export function WorklistPanel() {
                     critical: {i.critical.names}
                   </span>
                 )}
+                {i.indication && (
+                  <span className="worklist-indication muted" title={i.indication}>
+                    {i.indication}
+                  </span>
+                )}
                 {i.message && <span className="dicomweb-error">{i.message}</span>}
               </li>
             ))}
