@@ -299,7 +299,7 @@ describe('viewer', () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows the file's Patient Orientation at the image's edges, moved by flips and rotations", async () => {
+  it("shows the file's Patient Orientation at the image's edges, moved by flips and rotations, and its reason for the study over the report", async () => {
     // The PA fixture with Patient Orientation L\F (rows run to the patient's left, columns to the feet).
     const dir = mkdtempSync(join(tmpdir(), 'cxr-orient-'));
     try {
@@ -314,6 +314,14 @@ describe('viewer', () => {
       await page.locator('.phrase-menu').getByRole('button', { name: 'Examination and indication' }).click();
       const report = page.getByRole('textbox', { name: 'Report', exact: true });
       expect(await report.inputValue()).toBe('Examination: Chest radiograph, PA view, 2024-01-31.\nIndication: Cough and fever for 3 days');
+      // A report that does not answer the question the study was ordered with is told so, until it does.
+      const question = page.getByTestId('report-question');
+      await expect.poll(() => question.textContent()).toBe('The reason for the study asks about pneumonia; the report does not mention it.');
+      await page.getByRole('button', { name: 'Sign report…' }).click();
+      expect(await page.getByTestId('sign-question-warning').textContent()).toBe('The reason for the study asks about pneumonia; the report does not mention it.');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await report.fill(`${await report.inputValue()}\nNo focal consolidation.`);
+      await expect.poll(() => question.count()).toBe(0);
       await report.fill('');
       const vp = page.getByTestId('viewport');
       const markers = () => vp.getAttribute('data-markers'); // left, top, right, bottom

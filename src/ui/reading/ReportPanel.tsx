@@ -10,6 +10,7 @@ import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
 import { InsertPhrase } from './InsertPhrase';
 import { setReportBox } from './insert-into-report';
+import { useClinicalQuestion } from './report-checks';
 import { SectionCheck } from './SectionCheck';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
@@ -29,6 +30,7 @@ export function ReportPanel() {
   const fit = useAppStore((s) => (s.study ? modelFitWarning(s.study.image.meta) : null));
   // Why the study was asked for, as the order gave it: the question the report answers.
   const indication = useAppStore((s) => headerField(s.study?.image ?? null, 'indication'));
+  const question = useClinicalQuestion();
   const edit = useAppStore((s) => s.editReport);
   const setReportCaret = useAppStore((s) => s.setReportCaret);
   const restore = useAppStore((s) => s.restoreVersion);
@@ -168,6 +170,11 @@ export function ReportPanel() {
       {indication && (
         <p className="report-indication" data-testid="report-indication" title={indication}>
           <span className="muted">Reason for the study (from the file):</span> {indication}
+        </p>
+      )}
+      {question && !signed && (
+        <p className="warning" data-testid="report-question">
+          {question}
         </p>
       )}
       <DraftNotice />

@@ -3,7 +3,7 @@ import { listFindings } from '../../report/critical-results';
 import { describeChanges, reportChanges } from '../../report/draft-changes';
 import { blanks } from '../../report/phrases';
 import { useAppStore } from '../store-context';
-import { useReportChecks } from './report-checks';
+import { useClinicalQuestion, useReportChecks } from './report-checks';
 
 /**
  * What the sign form tells the reader before they sign, as a dictation system checks a report:
@@ -19,6 +19,7 @@ export function SignChecks({ onDocumentCommunication }: { onDocumentCommunicatio
   // A model that failed its self-check here may not write what it should: the reader hears it again where they sign.
   const failedCheck = useAppStore((s) => (s.verification.status === 'failed' ? s.verification.stage : null));
   const { critical, sections } = useReportChecks();
+  const question = useClinicalQuestion();
   const changes = useMemo(() => reportChanges({ modelReport, report }), [modelReport, report]);
   // A phrase's blank ("[interval]") never filled in.
   const unfilled = useMemo(() => [...new Set(blanks(report).map((b) => b.text))], [report]);
@@ -43,6 +44,11 @@ export function SignChecks({ onDocumentCommunication }: { onDocumentCommunicatio
       {unfilled.length > 0 && (
         <p className="warning" data-testid="sign-blanks-warning">
           The report still has {unfilled.length === 1 ? 'a blank' : 'blanks'} to fill: {unfilled.join(', ')}. Tab in the report goes to the next one.
+        </p>
+      )}
+      {question && (
+        <p className="warning" data-testid="sign-question-warning">
+          {question}
         </p>
       )}
       {sections && (

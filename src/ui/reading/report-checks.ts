@@ -1,5 +1,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import { communicationDocumented, criticalFindings, type CriticalFinding } from '../../report/critical-results';
+import { unansweredQuestions } from '../../report/clinical-question';
+import { headerField } from '../../report/phrase-fields';
 import { sectionDisagreements } from '../../report/section-agreement';
 import { useAppStore } from '../store-context';
 
@@ -30,10 +32,30 @@ export function reportChecks(text: string): ReportChecks {
   return checks;
 }
 
-/** The report's checks, once its text settles: checking on every streamed token would only flicker. */
-export function useReportChecks(): ReportChecks {
+/** The report once its text settles (empty while the model writes it): checking on every streamed token would only flicker. */
+function useSettledReport(): string {
   const report = useAppStore((s) => s.report);
   const streaming = useAppStore((s) => s.streaming === 'report');
-  const settled = useDeferredValue(streaming ? '' : report);
+  return useDeferredValue(streaming ? '' : report);
+}
+
+/** The report's checks, once its text settles. */
+export function useReportChecks(): ReportChecks {
+  const settled = useSettledReport();
   return useMemo(() => reportChecks(settled), [settled]);
+}
+
+/**
+ * "The reason for the study asks about the lines and tubes; the report does not mention them.", or
+ * null: the open file's reason for the study against the report (report/clinical-question.ts).
+ */
+export function useClinicalQuestion(): string | null {
+  const indication = useAppStore((s) => headerField(s.study?.image ?? null, 'indication'));
+  const settled = useSettledReport();
+  return useMemo(() => {
+    const left = indication ? unansweredQuestions(indication, settled) : [];
+    if (!left.length) return null;
+    const what = left.length === 1 ? left[0] : `${left.slice(0, -1).join(', ')} or ${left.at(-1)}`;
+    return `The reason for the study asks about ${what}; the report does not mention ${left.length === 1 && !what!.startsWith('the ') ? 'it' : 'them'}.`;
+  }, [indication, settled]);
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { unansweredQuestions } from './clinical-question';
+
+describe('the clinical question', () => {
+  it('finds what the reason for the study asks that the report says nothing of', () => {
+    expect(unansweredQuestions('Post right IJ line placement', 'Heart size normal. Lungs are clear.')).toEqual(['the lines and tubes']);
+    expect(unansweredQuestions('Cough and fever for 3 days', 'Heart size normal. No pneumothorax.')).toEqual(['pneumonia']);
+    expect(unansweredQuestions('Fall, rib pain; ? pneumothorax', 'Heart size normal.')).toEqual(['a pneumothorax', 'a fracture']);
+  });
+
+  it('takes an answer present or absent, and a normal chest for the questions of disease', () => {
+    for (const [indication, report] of [
+      ['Post right IJ line placement', 'Right IJ catheter tip in the SVC. No pneumothorax.'],
+      ['Cough and fever', 'No focal consolidation.'],
+      ['Cough and fever', 'Lungs are clear.'],
+      ['Shortness of breath', 'No acute cardiopulmonary process.'],
+      ['Shortness of breath', 'Mild pulmonary edema.'],
+      ['? effusion', 'Small left pleural effusion.'],
+      ['Routine pre-operative', 'Heart size normal.'],
+      ['', 'Anything.'],
+      ['Line placement', ''],
+    ])
+      expect(unansweredQuestions(indication!, report!), `${indication} / ${report}`).toEqual([]);
+    // A normal chest does not say where a line is.
+    expect(unansweredQuestions('NG tube placement', 'Normal chest.')).toEqual(['the lines and tubes']);
+  });
+});

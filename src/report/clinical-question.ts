@@ -1,0 +1,55 @@
+import { labelReport, type Observation } from '../eval/chexpert-labeler';
+
+/**
+ * Whether the report answers the question the study was ordered with: a reason for the study that
+ * asks about lines and tubes, a pneumothorax, an effusion, pneumonia, heart failure or a fracture,
+ * and a report that says nothing of it (none of the CheXpert observations that answer it labelled,
+ * present or absent). Reporting guidance asks that a report address the clinical question; a
+ * draft written without the order in view (the model never sees it) can miss it.
+ */
+interface Question {
+  cue: RegExp;
+  /** Any of these mentioned, present or absent, answers it. */
+  answeredBy: readonly Observation[];
+  /** Whether a report that calls the lungs clear or the chest normal answers it. */
+  normalAnswers: boolean;
+  /** "the lines and tubes". */
+  what: string;
+}
+
+const QUESTIONS: readonly Question[] = [
+  {
+    cue: /\b(?:lines?|tubes?|catheters?|picc|cvc|cvl|ett|ngt?|drains?|pacemaker|port|placement|insertion|tip position)\b/i,
+    answeredBy: ['Support Devices'],
+    normalAnswers: false,
+    what: 'the lines and tubes',
+  },
+  { cue: /\bpneumothora/i, answeredBy: ['Pneumothorax'], normalAnswers: true, what: 'a pneumothorax' },
+  { cue: /\beffusions?\b/i, answeredBy: ['Pleural Effusion'], normalAnswers: true, what: 'a pleural effusion' },
+  {
+    cue: /\b(?:pneumonia|fever|febrile|cough|infection|sepsis|consolidation)\b/i,
+    answeredBy: ['Pneumonia', 'Consolidation', 'Lung Opacity'],
+    normalAnswers: true,
+    what: 'pneumonia',
+  },
+  {
+    cue: /\b(?:heart failure|chf|o?edema|fluid overload|dyspn\w*|shortness of breath|sob)\b/i,
+    answeredBy: ['Edema', 'Cardiomegaly', 'Pleural Effusion'],
+    normalAnswers: true,
+    what: 'heart failure',
+  },
+  { cue: /\b(?:fractures?|trauma|fall|rib pain)\b/i, answeredBy: ['Fracture'], normalAnswers: false, what: 'a fracture' },
+];
+
+/** A report that calls the chest normal as a whole: it answers the questions of disease. */
+const NORMAL = /\b(?:lungs? (?:are |is )?clear|no acute (?:cardiopulmonary|intrathoracic|chest|pulmonary)?\s*(?:disease|process|abnormality|findings?)|normal (?:chest|study|radiograph|examination)|unremarkable (?:chest|study|radiograph))\b/i;
+
+/** What the reason for the study asks that the report leaves unanswered ("the lines and tubes"); empty when it answers all, or there is no report. */
+export function unansweredQuestions(indication: string, report: string): string[] {
+  if (!indication.trim() || !report.trim()) return [];
+  const asked = QUESTIONS.filter((q) => q.cue.test(indication));
+  if (!asked.length) return [];
+  const labels = labelReport(report);
+  const normal = NORMAL.test(report);
+  return asked.filter((q) => !q.answeredBy.some((o) => labels[o] !== null) && !(q.normalAnswers && normal)).map((q) => q.what);
+}
