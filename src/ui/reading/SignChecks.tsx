@@ -8,8 +8,9 @@ import { useClinicalQuestion, useReportChecks } from './report-checks';
 /**
  * What the sign form tells the reader before they sign, as a dictation system checks a report:
  * how much of the model's draft they are signing, a demo model or a failed self-check, blanks left
- * from a phrase, a Findings and Impression that disagree, and a critical
- * result with no communication documented. None of them stops the signature: the reader decides.
+ * from a phrase, the reason for the study left unanswered, a Findings and Impression that
+ * disagree, and a critical result with no communication documented (with a way to document it).
+ * None of them stops the signature: the reader decides.
  */
 export function SignChecks({ onDocumentCommunication }: { onDocumentCommunication: () => void }) {
   const report = useAppStore((s) => s.report);
