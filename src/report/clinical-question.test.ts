@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unansweredQuestions } from './clinical-question';
+import { describeUnanswered, unansweredQuestions } from './clinical-question';
 
 describe('the clinical question', () => {
   it('finds what the reason for the study asks that the report says nothing of', () => {
@@ -23,5 +23,14 @@ describe('the clinical question', () => {
       expect(unansweredQuestions(indication!, report!), `${indication} / ${report}`).toEqual([]);
     // A normal chest does not say where a line is.
     expect(unansweredQuestions('NG tube placement', 'Normal chest.')).toEqual(['the lines and tubes']);
+  });
+
+  it('says it in a sentence', () => {
+    expect(describeUnanswered(['pneumonia'])).toBe('The reason for the study asks about pneumonia; the report does not mention it.');
+    expect(describeUnanswered(['the lines and tubes'])).toBe('The reason for the study asks about the lines and tubes; the report does not mention them.');
+    expect(describeUnanswered(['the lines and tubes', 'a pneumothorax', 'a fracture'])).toBe(
+      'The reason for the study asks about the lines and tubes, a pneumothorax or a fracture; the report does not mention them.',
+    );
+    expect(describeUnanswered([])).toBeNull();
   });
 });

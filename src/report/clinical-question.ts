@@ -44,6 +44,15 @@ const QUESTIONS: readonly Question[] = [
 /** A report that calls the chest normal as a whole: it answers the questions of disease. */
 const NORMAL = /\b(?:lungs? (?:are |is )?clear|no acute (?:cardiopulmonary|intrathoracic|chest|pulmonary)?\s*(?:disease|process|abnormality|findings?)|normal (?:chest|study|radiograph|examination)|unremarkable (?:chest|study|radiograph))\b/i;
 
+/** "The reason for the study asks about pneumonia; the report does not mention it.", or null when nothing is left. */
+export function describeUnanswered(left: readonly string[]): string | null {
+  if (!left.length) return null;
+  const what = left.length === 1 ? left[0]! : `${left.slice(0, -1).join(', ')} or ${left.at(-1)}`;
+  // "the lines and tubes" are several; "a pneumothorax", "pneumonia" one.
+  const them = left.length > 1 || what.startsWith('the ');
+  return `The reason for the study asks about ${what}; the report does not mention ${them ? 'them' : 'it'}.`;
+}
+
 /** What the reason for the study asks that the report leaves unanswered ("the lines and tubes"); empty when it answers all, or there is no report. */
 export function unansweredQuestions(indication: string, report: string): string[] {
   if (!indication.trim() || !report.trim()) return [];

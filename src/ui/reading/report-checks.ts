@@ -1,6 +1,6 @@
 import { useDeferredValue, useMemo } from 'react';
 import { communicationDocumented, criticalFindings, type CriticalFinding } from '../../report/critical-results';
-import { unansweredQuestions } from '../../report/clinical-question';
+import { describeUnanswered, unansweredQuestions } from '../../report/clinical-question';
 import { headerField } from '../../report/phrase-fields';
 import { sectionDisagreements } from '../../report/section-agreement';
 import { useAppStore } from '../store-context';
@@ -52,10 +52,5 @@ export function useReportChecks(): ReportChecks {
 export function useClinicalQuestion(): string | null {
   const indication = useAppStore((s) => headerField(s.study?.image ?? null, 'indication'));
   const settled = useSettledReport();
-  return useMemo(() => {
-    const left = indication ? unansweredQuestions(indication, settled) : [];
-    if (!left.length) return null;
-    const what = left.length === 1 ? left[0] : `${left.slice(0, -1).join(', ')} or ${left.at(-1)}`;
-    return `The reason for the study asks about ${what}; the report does not mention ${left.length === 1 && !what!.startsWith('the ') ? 'it' : 'them'}.`;
-  }, [indication, settled]);
+  return useMemo(() => describeUnanswered(indication ? unansweredQuestions(indication, settled) : []), [indication, settled]);
 }

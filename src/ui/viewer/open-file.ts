@@ -2,6 +2,7 @@ import { hospitalStoreFor, type HospitalState } from '../../hospital/hospital-st
 import { decodeInWorker, ImagingError } from '../../imaging';
 import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
 import { groupByStudy, type Given, type StudyGroup } from '../../imaging/group-studies';
+import { headerField } from '../../report/phrase-fields';
 import { srSourceOfFile } from '../../sr/source';
 import { SAMPLE_NAME, SAMPLE_NOTE, SAMPLE_URL } from '../../session/sample';
 import type { AppStore } from '../../state/store';
@@ -98,8 +99,7 @@ export async function showBeside(store: AppStore, set: FileSet): Promise<void> {
   shown({ status: 'busy', what: `Opening ${other.label}…` });
   try {
     const { image } = await decodeInWorker(await other.file.arrayBuffer(), other.file.name);
-    const view = image.meta.find((m) => m.key === 'viewPosition')?.value;
-    if (still()) shown({ status: 'done', value: { image, viewPosition: view && view !== '—' ? view : null } });
+    if (still()) shown({ status: 'done', value: { image, viewPosition: headerField(image, 'viewPosition') ?? null } });
   } catch (err) {
     if (still()) shown({ status: 'error', code: err instanceof ImagingError ? err.code : 'decode-failed', message: err instanceof Error ? err.message : String(err) });
   }
