@@ -70,21 +70,22 @@ export const PRESET_TITLES: Record<ReportPreset, string> = {
 
 const EMPTY = new Set(['', '—']);
 
-function metaValue(image: DecodedImage, key: string): string | undefined {
-  const f = image.meta.find((m) => m.key === key);
+/** A header field that does not identify the patient, when it has a value (exports, report phrases, the panel). */
+export function headerField(image: Pick<DecodedImage, 'meta'> | null, key: string): string | undefined {
+  const f = image?.meta.find((m) => m.key === key);
   return f && !f.identifying && !EMPTY.has(f.value.trim()) ? f.value.trim() : undefined;
 }
 
 /** Only the non-identifying fields, picked by name: a new metadata row never leaks by default. */
 export function summarizeStudy(image: DecodedImage): StudySummary {
-  const date = metaValue(image, 'studyDate');
+  const date = headerField(image, 'studyDate');
   const fitWarning = modelFitWarning(image.meta);
   return {
     format: image.format,
     width: image.width,
     height: image.height,
-    modality: metaValue(image, 'modality'),
-    viewPosition: metaValue(image, 'viewPosition'),
+    modality: headerField(image, 'modality'),
+    viewPosition: headerField(image, 'viewPosition'),
     studyDate: date && isCalendarDate(date) ? date : undefined,
     ...(fitWarning ? { fitWarning } : {}),
   };

@@ -1,4 +1,5 @@
 import type { DecodedImage } from '../imaging/types';
+import { headerField } from './context';
 import { localMinute } from './signature';
 
 /**
@@ -33,13 +34,6 @@ export function fillFields(text: string, values: Partial<Record<FieldName, strin
     if (!isField(key)) return whole;
     return values[key]?.trim() || `[${key}]`;
   });
-}
-
-/** A field of the image's header that does not identify the patient, when it has a value. */
-export function headerField(image: Pick<DecodedImage, 'meta'> | null, key: string): string | undefined {
-  const f = image?.meta.find((m) => m.key === key);
-  const value = f && !f.identifying ? f.value.trim() : '';
-  return value && value !== '—' ? value : undefined;
 }
 
 /** What the open image's header gives the fields (identifying fields never); `today` from `now`, local time. */

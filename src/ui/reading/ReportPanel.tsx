@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
-import { headerField } from '../../report/phrase-fields';
+import { headerField } from '../../report/context';
 import { blankFrom } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';

@@ -1,7 +1,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import { communicationDocumented, criticalFindings, type CriticalFinding } from '../../report/critical-results';
 import { describeUnanswered, unansweredQuestions } from '../../report/clinical-question';
-import { headerField } from '../../report/phrase-fields';
+import { headerField } from '../../report/context';
 import { sectionDisagreements } from '../../report/section-agreement';
 import { useAppStore } from '../store-context';
 

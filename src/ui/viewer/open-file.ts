@@ -2,7 +2,7 @@ import { hospitalStoreFor, type HospitalState } from '../../hospital/hospital-st
 import { decodeInWorker, ImagingError } from '../../imaging';
 import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
 import { groupByStudy, type Given, type StudyGroup } from '../../imaging/group-studies';
-import { headerField } from '../../report/phrase-fields';
+import { headerField } from '../../report/context';
 import { srSourceOfFile } from '../../sr/source';
 import { SAMPLE_NAME, SAMPLE_NOTE, SAMPLE_URL } from '../../session/sample';
 import type { AppStore } from '../../state/store';
