@@ -436,16 +436,21 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     // The first report is kept as an earlier version.
     expect(await page.getByLabel('Earlier versions').locator('option').allTextContents()).toEqual(['1 kept', expect.stringContaining(first.slice(0, 20))]);
     const findingsText = await report.inputValue();
+    // A JPEG has no reason for the study in it: the reader's is kept with the draft.
+    const reason = page.getByRole('textbox', { name: 'Reason for the study' });
+    await reason.fill('Shortness of breath');
 
     // Reload: the draft is back before the image is; opening the same image keeps it.
     await page.waitForTimeout(1200);
     await page.reload();
     await page.getByTestId('draft-notice').waitFor();
     expect(await report.inputValue()).toBe(findingsText);
+    expect(await reason.inputValue()).toBe('Shortness of breath');
     await page.getByTestId('findings-table').waitFor();
     await page.getByLabel('Open image').setInputFiles(SAMPLE);
     await expect.poll(() => page.getByTestId('draft-notice').textContent(), { timeout: 30_000 }).not.toMatch(/Open the same image/);
     expect(await report.inputValue()).toBe(findingsText);
+    expect(await reason.inputValue()).toBe('Shortness of breath');
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

@@ -309,7 +309,15 @@ describe('viewer', () => {
       await page.getByLabel('Open image').setInputFiles(path);
       await waitShown(page, 'pa-oriented.dcm');
       // Its reason for the study, from the order, over the report; and in a phrase's {indication}.
-      expect(await page.getByTestId('report-indication').textContent()).toBe('Reason for the study (from the file): Cough and fever for 3 days');
+      const reason = page.getByRole('textbox', { name: 'Reason for the study' });
+      expect(await reason.inputValue()).toBe('Cough and fever for 3 days');
+      expect(await page.getByTestId('report-indication-source').textContent()).toBe('from the file');
+      // The reader may say more than the order did, and give the file's words back.
+      await reason.fill('Cough and fever for 3 days; PICC placed');
+      expect(await page.getByTestId('report-indication-source').count()).toBe(0);
+      await page.getByRole('button', { name: "Use the file's" }).click();
+      expect(await reason.inputValue()).toBe('Cough and fever for 3 days');
+      expect(await page.getByTestId('report-indication-source').count()).toBe(1);
       await page.locator('.phrase-menu').getByText('Insert phrase').click();
       await page.locator('.phrase-menu').getByRole('button', { name: 'Examination and indication' }).click();
       const report = page.getByRole('textbox', { name: 'Report', exact: true });
@@ -343,7 +351,15 @@ describe('viewer', () => {
       await openFile(page, 'dcm-mono2-explicit.dcm');
       await waitShown(page, 'dcm-mono2-explicit.dcm');
       expect(await markers()).toBeNull();
-      expect(await page.getByTestId('report-indication').count()).toBe(0);
+      // No reason in this file: the reader types one, and the report is checked against it.
+      expect(await reason.inputValue()).toBe('');
+      expect(await reason.getAttribute('placeholder')).toMatch(/^Not in the file/);
+      await reason.fill('Evaluate NG tube placement');
+      await report.fill('No acute cardiopulmonary disease.');
+      await expect.poll(() => question.textContent()).toBe('The reason for the study asks about the lines and tubes; the report does not mention them.');
+      await report.fill('No acute cardiopulmonary disease. NG tube tip in the stomach.');
+      await expect.poll(() => question.count()).toBe(0);
+      await report.fill('');
       expect(await vp.locator('.marker').count()).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

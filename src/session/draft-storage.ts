@@ -20,6 +20,8 @@ export interface Draft {
   chat: ChatMessage[];
   /** The follow-up question being typed; absent in drafts saved before it was kept. */
   chatInput?: string;
+  /** The reason for the study as the reader typed it; absent or null: as the file says. */
+  indication?: string | null;
   /** The reader's signature on the report; absent in drafts saved before reports were signed. */
   signature?: ReportSignature | null;
   /** The signed report being amended. */
@@ -80,6 +82,7 @@ export function asDraft(v: unknown): Draft | undefined {
         label: typeof d.label === 'string' ? d.label : '',
         reportPreset: d.reportPreset ?? null,
         chatInput: typeof d.chatInput === 'string' ? d.chatInput : '',
+        indication: typeof d.indication === 'string' ? d.indication : null,
         ...signed(d),
         modelReport: typeof d.modelReport === 'string' ? d.modelReport : undefined,
       }

@@ -217,6 +217,28 @@ describe('DraftPersistence (IndexedDB via fake-indexeddb)', () => {
     expect(saves.at(-1)?.report).toBe(store.getState().report);
   });
 
+  it("keeps the reason for the study the reader typed with its study, before any report is written", async () => {
+    const storage = newStorage();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage);
+    open(store, image(11), 'a.png');
+    await p.idle();
+    store.getState().setIndication('Line placement');
+    await settle(p);
+    // Saved on its own: a study with only its reason typed has a draft.
+    expect(await storage.load(await studyFingerprint(image(11)))).toMatchObject({ report: '', indication: 'Line placement' });
+    open(store, image(12), 'b.png');
+    await p.idle();
+    expect(store.getState().indication).toBeNull();
+    open(store, image(11), 'a-again.png');
+    await p.idle();
+    expect(store.getState().indication).toBe('Line placement');
+    // Given back to the file, with nothing else written: the draft goes.
+    store.getState().setIndication(null);
+    await settle(p);
+    expect(await storage.load(await studyFingerprint(image(11)))).toBeUndefined();
+  });
+
   it('deletes a draft whose report, versions and chat are all emptied', async () => {
     const storage = newStorage();
     const store = createAppStore();
@@ -432,7 +454,7 @@ describe('write-ahead journal', () => {
     const data = new Map<string, string>();
     const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) };
     const j = localStorageJournal(storage, 'k');
-    const d: Draft = { schema: 1, key: SCRATCH, savedAt: 5, label: '', report: 'r', reportPreset: null, versions: [], chat: [], chatInput: 'q' };
+    const d: Draft = { schema: 1, key: SCRATCH, savedAt: 5, label: '', report: 'r', reportPreset: null, versions: [], chat: [], chatInput: 'q', indication: 'Line placement' };
     j.write(d);
     expect(j.read()).toEqual(d);
     data.set('k', '{not json');
@@ -489,12 +511,14 @@ describe('pure parts', () => {
   });
 
   it('asDraft reads current drafts and rejects anything else', () => {
-    const d: Draft = { schema: 1, key: 'k', savedAt: 1, label: '', report: 'r', reportPreset: 'findings', versions: [], chat: [{ role: 'user', text: 'q' }], chatInput: 'Is th' };
+    const d: Draft = { schema: 1, key: 'k', savedAt: 1, label: '', report: 'r', reportPreset: 'findings', versions: [], chat: [{ role: 'user', text: 'q' }], chatInput: 'Is th', indication: 'Fever' };
     expect(asDraft(d)).toEqual(d);
-    // Drafts saved before the chat input was kept read as an empty input.
+    // Drafts saved before the chat input or the typed reason for the study were kept read as none.
     const older: Partial<Draft> = { ...d };
     delete older.chatInput;
-    expect(asDraft(older)).toEqual({ ...d, chatInput: '' });
+    delete older.indication;
+    expect(asDraft(older)).toEqual({ ...d, chatInput: '', indication: null });
+    expect(asDraft({ ...d, indication: 7 })).toEqual({ ...d, indication: null });
     expect(asDraft({ ...d, schema: 2 })).toBeUndefined();
     expect(asDraft({ ...d, chat: [{ role: 'system', text: 'x' }] })).toBeUndefined();
     expect(asDraft('text')).toBeUndefined();

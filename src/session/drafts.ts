@@ -21,12 +21,12 @@ import { studyFingerprint } from './study-fingerprint';
 
 export { asDraft, draftKey, DRAFTS_DB, idbDraftStorage, SCRATCH, type Draft, type DraftStorage } from './draft-storage';
 
-type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'signature' | 'amending' | 'modelReport'>;
+type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'indication' | 'signature' | 'amending' | 'modelReport'>;
 
-const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', signature: null, amending: null, modelReport: null };
+const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', indication: null, signature: null, amending: null, modelReport: null };
 
-function hasContent(s: Pick<DraftContent, 'report' | 'versions' | 'chat'> & { chatInput?: string }): boolean {
-  return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0 || (s.chatInput ?? '').trim() !== '';
+function hasContent(s: Pick<DraftContent, 'report' | 'versions' | 'chat'> & { chatInput?: string; indication?: string | null }): boolean {
+  return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0 || (s.chatInput ?? '').trim() !== '' || (s.indication ?? null) !== null;
 }
 
 function contentOf(s: DraftContent): DraftContent {
@@ -36,6 +36,7 @@ function contentOf(s: DraftContent): DraftContent {
     versions: s.versions,
     chat: s.chat,
     chatInput: s.chatInput,
+    indication: s.indication,
     signature: s.signature,
     amending: s.amending,
     modelReport: s.modelReport,
@@ -49,6 +50,7 @@ function sameContent(a: DraftContent, b: DraftContent): boolean {
     a.versions === b.versions &&
     a.chat === b.chat &&
     a.chatInput === b.chatInput &&
+    a.indication === b.indication &&
     a.signature === b.signature &&
     a.amending === b.amending &&
     a.modelReport === b.modelReport
@@ -63,6 +65,7 @@ function restorable(d: Draft): DraftContent {
     versions: d.versions,
     chat: d.chat.map((m) => (m.streaming ? { ...m, streaming: false, interrupted: true } : m)),
     chatInput: d.chatInput ?? '',
+    indication: d.indication ?? null,
     signature: d.signature ?? null,
     amending: d.amending ?? null,
     modelReport: d.modelReport ?? null,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from './store';
+import { studyIndication } from './report-slice';
 import { reportChanges } from '../report/draft-changes';
 
 describe('report slice', () => {
@@ -212,5 +213,23 @@ describe('report slice', () => {
     expect(s.getState().amending).toEqual(filed);
     s.getState().restoreVersion(s.getState().versions.findIndex((v) => v.text === 'EDITED Heart normal.'));
     expect(s.getState().modelReport).toBe('Heart normal.');
+  });
+
+  it('the reason for the study: what the reader typed, else the file header\'s; a new draft starts from the file again', () => {
+    const s = createAppStore();
+    const meta = [{ key: 'indication', label: 'Reason for the study', value: ' Cough and fever ', identifying: false }];
+    const st = s.getState();
+    st.finishIntake(st.startIntake('a.dcm'), { fileName: 'a.dcm', image: { meta } as never, modelInput: { width: 1, height: 1, data: new Uint8Array(1) }, decodeMs: 1 });
+    expect(studyIndication(s.getState())).toBe('Cough and fever');
+    s.getState().setIndication('Line placement');
+    expect(studyIndication(s.getState())).toBe('Line placement');
+    // Emptied by the reader: none, not the file's.
+    s.getState().setIndication('  ');
+    expect(studyIndication(s.getState())).toBeUndefined();
+    s.getState().loadDraft({ report: '', reportPreset: null, versions: [], chat: [], chatInput: '' });
+    expect(s.getState().indication).toBeNull();
+    expect(studyIndication(s.getState())).toBe('Cough and fever');
+    s.getState().closeStudy();
+    expect(studyIndication(s.getState())).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PresetId } from '../generate/prompt';
+import { headerField } from '../report/context';
 import { modelIndexAt } from '../report/draft-changes';
 import { changedSince, isAddendum, readerName, reportSignProblem, type Reader, type ReportSignature } from '../report/signature';
 import type { AppState } from './store';
@@ -54,6 +55,12 @@ export interface ReportSlice {
   /** The follow-up question being typed (kept in the store so drafts save it with the report). */
   chatInput: string;
   setChatInput: (text: string) => void;
+  /**
+   * The reason for the study as the reader typed it (a PNG or JPEG has none in its header; an order
+   * may say more than the file). null: as the file says (studyIndication). Saved with the draft.
+   */
+  indication: string | null;
+  setIndication: (text: string | null) => void;
   startReport: (preset: ReportPreset) => void;
   appendReport: (delta: string) => void;
   editReport: (text: string) => void;
@@ -85,6 +92,7 @@ export interface ReportSlice {
     versions: ReportVersion[];
     chat: ChatMessage[];
     chatInput: string;
+    indication?: string | null;
     signature?: ReportSignature | null;
     amending?: ReportSignature | null;
     modelReport?: string | null;
@@ -112,6 +120,11 @@ export interface ReportSlice {
    * `addendum`: the report goes on after the signed text with an "Addendum:" line, the caret there.
    */
   amendReport: (opts?: { addendum?: boolean }) => void;
+}
+
+/** Why the open study was asked for: what the reader typed, else the file's header; undefined when neither says. */
+export function studyIndication(s: Pick<AppState, 'indication' | 'study'>): string | undefined {
+  return (s.indication ?? headerField(s.study?.image ?? null, 'indication') ?? '').trim() || undefined;
 }
 
 /** The reader's signature on the report on screen, if it signs this very text (what every export and the SR carry). */
@@ -164,6 +177,8 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
   chat: [],
   chatInput: '',
   setChatInput: (chatInput) => set({ chatInput }),
+  indication: null,
+  setIndication: (indication) => set({ indication }),
   startReport: (preset) =>
     set((s) => (s.signature ? {} : {
       versions: s.report.trim() ? [...s.versions, keep(s, preset)] : s.versions,
@@ -215,7 +230,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       return { streaming: null, chat };
     }),
   resetConversation: () => set({ chat: [] }),
-  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, ...d, streaming: null, reportCaret: null }),
+  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, indication: null, ...d, streaming: null, reportCaret: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
   draftFor: null,

@@ -1,6 +1,7 @@
 import { useMemo, useRef } from 'react';
 import { fieldValues, fillFields } from '../../report/phrase-fields';
 import { blanks, usablePhrases } from '../../report/phrases';
+import { studyIndication } from '../../state/report-slice';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useInsertReportLine } from './insert-into-report';
 
@@ -46,8 +47,10 @@ export function InsertPhrase({ focusReport }: { focusReport: (select?: { start: 
               type="button"
               title={p.text}
               onClick={() => {
-                // Its fields ("{indication}") from the open study's header, as it goes in.
-                const text = fillFields(p.text, fieldValues(store.getState().study?.image ?? null, new Date()));
+                // Its fields ("{indication}") from the open study's header, as it goes in; the reason
+                // for the study as the reader typed it, where they did.
+                const s = store.getState();
+                const text = fillFields(p.text, { ...fieldValues(s.study?.image ?? null, new Date()), indication: studyIndication(s) });
                 insert(text);
                 close();
                 // The phrase ends where the caret now is (a line break may follow it).

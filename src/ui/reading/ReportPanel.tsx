@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
-import { headerField } from '../../report/context';
 import { blankFrom } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
@@ -14,6 +13,7 @@ import { useClinicalQuestion } from './report-checks';
 import { SectionCheck } from './SectionCheck';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
+import { StudyIndication } from './StudyIndication';
 
 /** The editable report: model text streams in at the end; the user's edits are never overwritten. */
 export function ReportPanel() {
@@ -28,8 +28,6 @@ export function ReportPanel() {
   const hasImage = useAppStore((s) => s.hasImage);
   const verification = useAppStore((s) => s.verification.status);
   const fit = useAppStore((s) => (s.study ? modelFitWarning(s.study.image.meta) : null));
-  // Why the study was asked for, as the order gave it: the question the report answers.
-  const indication = useAppStore((s) => headerField(s.study?.image ?? null, 'indication'));
   const question = useClinicalQuestion();
   const edit = useAppStore((s) => s.editReport);
   const setReportCaret = useAppStore((s) => s.setReportCaret);
@@ -167,11 +165,7 @@ export function ReportPanel() {
         </p>
       )}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}
-      {indication && (
-        <p className="report-indication" data-testid="report-indication" title={indication}>
-          <span className="muted">Reason for the study (from the file):</span> {indication}
-        </p>
-      )}
+      <StudyIndication />
       {question && !signed && (
         <p className="warning" data-testid="report-question">
           {question}

@@ -1,7 +1,7 @@
 import { useDeferredValue, useMemo } from 'react';
 import { communicationDocumented, criticalFindings, type CriticalFinding } from '../../report/critical-results';
 import { describeUnanswered, unansweredQuestions } from '../../report/clinical-question';
-import { headerField } from '../../report/context';
+import { studyIndication } from '../../state/report-slice';
 import { sectionDisagreements } from '../../report/section-agreement';
 import { useAppStore } from '../store-context';
 
@@ -47,10 +47,10 @@ export function useReportChecks(): ReportChecks {
 
 /**
  * "The reason for the study asks about the lines and tubes; the report does not mention them.", or
- * null: the open file's reason for the study against the report (report/clinical-question.ts).
+ * null: the reason for the study (typed, else the open file's) against the report (report/clinical-question.ts).
  */
 export function useClinicalQuestion(): string | null {
-  const indication = useAppStore((s) => headerField(s.study?.image ?? null, 'indication'));
+  const indication = useAppStore(studyIndication);
   const settled = useSettledReport();
   return useMemo(() => describeUnanswered(indication ? unansweredQuestions(indication, settled) : []), [indication, settled]);
 }
