@@ -35,7 +35,7 @@ async function outcomeOf(page: Page, name: string, timeout = 30_000): Promise<{ 
 
 async function canvasMean(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="viewport"] canvas')!;
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="viewport"] canvas.cornerstone-canvas')!;
     const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
     let sum = 0;
     for (let i = 0; i < data.length; i += 4) sum += data[i]!;

@@ -299,6 +299,60 @@ describe('viewer', () => {
     expect(errors).toEqual([]);
   });
 
+  it("magnifies under the pointer from the file's own pixels, where the fitted view cannot show them", async () => {
+    // One-pixel stripes, black and white: fitted to the viewport they turn to a moiré; the lens shows them.
+    const size = 1600;
+    const data = new Uint8Array(size * size);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[y * size + x] = x % 2 ? 255 : 0;
+    await page.getByLabel('Open image').setInputFiles({ name: 'stripes.png', mimeType: 'image/png', buffer: Buffer.from(encodePng({ width: size, height: size, data, depth: 8, channels: 1 })) });
+    await waitShown(page, 'stripes.png');
+    const vp = page.getByTestId('viewport');
+    const lens = page.getByTestId('magnifier');
+    const magnify = page.getByRole('button', { name: 'Magnify' });
+    await vp.focus();
+    await page.keyboard.press('g');
+    expect(await vp.getAttribute('data-tool')).toBe('magnify');
+    expect(await magnify.getAttribute('aria-pressed')).toBe('true');
+    const img = await imageOnPage(page);
+    const centre = img.at(0.5, 0.5);
+    const w0 = await vp.getAttribute('data-window-width');
+    await page.mouse.move(centre.x, centre.y);
+    await page.mouse.down();
+    await expect.poll(() => lens.isVisible()).toBe(true);
+    // The lens's middle row and the view's own pixels under it.
+    const rows = () =>
+      page.evaluate(() => {
+        const row = (c: HTMLCanvasElement, y: number, x0: number, n: number) => Array.from(c.getContext('2d')!.getImageData(x0, y, n, 1).data.filter((_, i) => i % 4 === 0));
+        const l = document.querySelector<HTMLCanvasElement>('[data-testid="magnifier"]')!;
+        const view = document.querySelector<HTMLCanvasElement>('[data-testid="viewport"] canvas.cornerstone-canvas')!;
+        const at = { x: l.offsetLeft + l.offsetWidth / 2, y: l.offsetTop + l.offsetHeight / 2 };
+        return { lens: row(l, l.height >> 1, (l.width >> 1) - 20, 40), view: row(view, Math.round(at.y), Math.round(at.x) - 20, 40), factor: Number(l.dataset.factor) };
+      });
+    const first = await rows();
+    // At least one screen pixel per file pixel (the fit shows 1600 in a few hundred), so the stripes
+    // come through: black and white by turns, every value 0 or 255.
+    expect(first.factor).toBeGreaterThanOrEqual(2);
+    expect(new Set(first.lens)).toEqual(new Set([0, 255]));
+    const changes = first.lens.filter((v, i) => i > 0 && v !== first.lens[i - 1]).length;
+    expect(changes).toBeGreaterThanOrEqual(39 / Math.ceil(first.factor) - 1);
+    // The view under it cannot show them: a moiré of greys (seen: 15, 159, 159, 15, 207, 127, …).
+    expect(first.view.filter((v) => v !== 0 && v !== 255).length).toBeGreaterThan(20);
+    // It follows the pointer, and dragging it does not change the window.
+    const left0 = await lens.evaluate((el) => (el as HTMLCanvasElement).offsetLeft);
+    await page.mouse.move(centre.x + 60, centre.y + 30, { steps: 4 });
+    await expect.poll(() => lens.evaluate((el) => (el as HTMLCanvasElement).offsetLeft)).toBe(left0 + 60);
+    await page.mouse.up();
+    expect(await lens.isVisible()).toBe(false);
+    expect(await vp.getAttribute('data-window-width')).toBe(w0);
+    // Measure takes over from it; G again and the drag windows as before.
+    await page.keyboard.press('m');
+    expect(await magnify.getAttribute('aria-pressed')).toBe('false');
+    expect(await vp.getAttribute('data-tool')).toBe('measure');
+    await page.keyboard.press('m');
+    expect(await vp.getAttribute('data-tool')).toBe('window');
+    expect(errors).toEqual([]);
+  });
+
   it("shows the file's Patient Orientation at the image's edges, moved by flips and rotations, and its reason for the study over the report", async () => {
     // The PA fixture with Patient Orientation L\F (rows run to the patient's left, columns to the feet).
     const dir = mkdtempSync(join(tmpdir(), 'cxr-orient-'));

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 export async function canvasStats(page: Page, testId = 'viewport'): Promise<{ mean: number; std: number; rect: number[] }> {
   return page.evaluate((id) => {
     const vp = document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
-    const canvas = vp.querySelector('canvas')!;
+    const canvas = vp.querySelector<HTMLCanvasElement>('canvas.cornerstone-canvas')!;
     const [x, y, w, h] = (vp.dataset.imageRect ?? '0,0,0,0').split(',').map(Number) as [number, number, number, number];
     const x0 = Math.max(0, Math.ceil(x) + 3);
     const y0 = Math.max(0, Math.ceil(y) + 3);

@@ -9,6 +9,7 @@
 import * as cornerstoneNs from 'cornerstone-core';
 import type { CornerstoneImage, CornerstoneViewport } from 'cornerstone-core';
 import { modalityRange } from './default-voi';
+import type { LensView } from './magnify';
 import type { ImagePoint } from './measure';
 import { axesOf, initialWindow, type PresentedView, type Window } from './presented-view';
 import type { DecodedImage } from './types';
@@ -151,9 +152,14 @@ export class Viewport {
 
   /** The image point under a point of the page (client coordinates), or null with no image. */
   clientToImage(clientX: number, clientY: number): ImagePoint | null {
+    return this.canvasToImage(this.clientToCanvas(clientX, clientY));
+  }
+
+  /** A point of the page (client coordinates) on the canvas: CSS pixels from the element's inner edge. */
+  clientToCanvas(clientX: number, clientY: number): { x: number; y: number } {
     const r = this.element.getBoundingClientRect();
     // The canvas starts inside the element's border (Cornerstone's pageToPixel leaves it out: 1 px off).
-    return this.canvasToImage({ x: clientX - r.left - this.element.clientLeft, y: clientY - r.top - this.element.clientTop });
+    return { x: clientX - r.left - this.element.clientLeft, y: clientY - r.top - this.element.clientTop };
   }
 
   /** The image point drawn at a canvas point (CSS pixels from the element's inner edge), or null with no image. */
@@ -207,6 +213,16 @@ export class Viewport {
     }
     this.update(() => ({ invert: p.invert }));
     if (p.window) this.setWindow(p.window);
+  }
+
+  /** How the canvas maps to the image now, with the window and inversion: what the magnifying glass draws from. */
+  lensView(): LensView | null {
+    const v = this.state();
+    const o = this.canvasToImage({ x: 0, y: 0 });
+    const x = this.canvasToImage({ x: 1, y: 0 });
+    const y = this.canvasToImage({ x: 0, y: 1 });
+    if (!v || !o || !x || !y) return null;
+    return { origin: o, ex: { x: x.x - o.x, y: x.y - o.y }, ey: { x: y.x - o.x, y: y.y - o.y }, window: v.window, invert: v.invert };
   }
 
   /** The view as a presentation state carries it; null with no image. */

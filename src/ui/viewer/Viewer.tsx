@@ -8,6 +8,7 @@ import { useLengths } from './use-lengths';
 import { useViewport, ZOOM_STEP } from './use-viewport';
 import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
 import { useInsertReportLine } from '../reading/insert-into-report';
+import { Magnifier, type MagnifierHandle } from './Magnifier';
 
 /** A segment shorter than this on screen is a click, not a length. */
 const MIN_SEGMENT_PX = 3;
@@ -23,9 +24,11 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
   const insertReportLine = useInsertReportLine();
   const elementRef = useRef<HTMLDivElement>(null);
   const { viewportRef, view, zoom, pan: panView, fit } = useViewport(elementRef, 'open');
-  const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' } | null>(null);
-  // Left-drag windows, or (Measure, M; the ratio tool, C) draws a length.
+  const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'measure' | 'magnify' } | null>(null);
+  // Left-drag windows, or (Measure, M; the ratio tool, C) draws a length, or (G) holds the magnifying glass.
   const [measuring, setMeasuring] = useState(false);
+  const [magnifying, setMagnifying] = useState(false);
+  const lens = useRef<MagnifierHandle>(null);
   const lengths = useLengths(study?.image ?? null);
   const { segments, drawing, draw } = lengths;
   const drawsLengths = measuring || lengths.ratioNext !== null;
@@ -61,12 +64,20 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
       case 'measure':
         keyLength.stop();
         draw(null);
+        setMagnifying(false);
         if (lengths.ratioNext) lengths.toggleRatio();
         return setMeasuring((m) => !m);
       case 'ratio':
         keyLength.stop();
         draw(null);
+        setMagnifying(false);
         return lengths.toggleRatio();
+      case 'magnify':
+        keyLength.stop();
+        draw(null);
+        setMeasuring(false);
+        if (lengths.ratioNext) lengths.toggleRatio();
+        return setMagnifying((m) => !m);
       case 'remove-length': return lengths.removeLast();
     }
   };
@@ -111,14 +122,17 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
       draw(null);
     }
     const left = e.button === 0 && !e.shiftKey;
-    drag.current = { x: e.clientX, y: e.clientY, mode: left ? (drawsLengths ? 'measure' : 'window') : 'pan' };
+    drag.current = { x: e.clientX, y: e.clientY, mode: left ? (drawsLengths ? 'measure' : magnifying ? 'magnify' : 'window') : 'pan' };
     const p = left && drawsLengths ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
     if (p) draw({ a: p, b: p });
+    const view = left && magnifying && !drawsLengths ? viewportRef.current.lensView() : null;
+    if (view) lens.current?.show(view, viewportRef.current.clientToCanvas(e.clientX, e.clientY));
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     const d = drag.current;
     const v = viewportRef.current;
     if (!d || !v) return;
+    if (d.mode === 'magnify') return lens.current?.move(v.clientToCanvas(e.clientX, e.clientY));
     if (d.mode === 'measure') {
       const p = v.clientToImage(e.clientX, e.clientY);
       const s = lengths.drawn();
@@ -135,6 +149,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
   /** Ends a drag, or a length drawn with the keys: a length is kept when asked and long enough on screen. */
   const endDrag = (keep: boolean) => {
     drag.current = null;
+    lens.current?.hide();
     const s = lengths.drawn();
     const v = viewportRef.current;
     draw(null);
@@ -190,6 +205,16 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
           </button>
           <button
             type="button"
+            aria-label="Magnify"
+            aria-pressed={magnifying}
+            title="Magnifying glass: hold the mouse button down on the image; it shows every pixel of the file under it (G)"
+            onClick={() => act('magnify')}
+            disabled={!study}
+          >
+            Magnify
+          </button>
+          <button
+            type="button"
             aria-label="CTR (cardiothoracic ratio)"
             aria-pressed={lengths.ratioNext !== null}
             title="Cardiothoracic ratio: draw the heart's widest width, then the chest's widest inner width (C)"
@@ -223,9 +248,9 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
             data-testid="viewport"
             tabIndex={0}
             role="img"
-            aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+            aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : magnifying ? 'magnify' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
             data-has-image={study ? 'true' : 'false'}
-            data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : 'window'}
+            data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : magnifying ? 'magnify' : 'window'}
             data-lengths-loaded={lengths.loaded ? 'true' : undefined}
             data-markers={markers ? `${markers.left},${markers.top},${markers.right},${markers.bottom}` : undefined}
             data-decode-ms={study ? Math.round(study.decodeMs) : undefined}
@@ -246,6 +271,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
             {study && viewportRef.current && (
               <MeasurementsDrawn image={study.image} segments={segments} drawing={drawing} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
             )}
+            {study && <Magnifier image={study.image} ref={lens} />}
             {markers && (
               <div className="orientation-markers" aria-hidden="true">
                 {(['left', 'top', 'right', 'bottom'] as const).map((edge) => (
