@@ -344,6 +344,22 @@ describe('viewer', () => {
     await page.mouse.up();
     expect(await lens.isVisible()).toBe(false);
     expect(await vp.getAttribute('data-window-width')).toBe(w0);
+    // Without a pointer: Enter puts it in the middle of the view, the arrows move it (not the view), Escape puts it away.
+    const rect = await vp.getAttribute('data-image-rect');
+    await vp.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => lens.isVisible()).toBe(true);
+    expect(await page.getByTestId('viewer-status').textContent()).toMatch(/^Magnifying glass: the arrows move it/);
+    const k0 = await lens.evaluate((el) => (el as HTMLCanvasElement).offsetLeft);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await lens.evaluate((el) => (el as HTMLCanvasElement).offsetLeft)).toBe(k0 + 40);
+    expect(await vp.getAttribute('data-image-rect')).toBe(rect);
+    expect(new Set((await rows()).lens)).toEqual(new Set([0, 255]));
+    await page.keyboard.press('Escape');
+    expect(await lens.isVisible()).toBe(false);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => vp.getAttribute('data-image-rect')).not.toBe(rect);
     // Measure takes over from it; G again and the drag windows as before.
     await page.keyboard.press('m');
     expect(await magnify.getAttribute('aria-pressed')).toBe('false');

@@ -1,4 +1,4 @@
-import { useImperativeHandle, useRef, type Ref } from 'react';
+import { useEffect, useImperativeHandle, useRef, type Ref, type RefObject } from 'react';
 import { lensFactor, lensPixels, type LensView } from '../../imaging';
 import type { DecodedImage } from '../../imaging/types';
 
@@ -35,6 +35,9 @@ export function Magnifier({ image, ref }: { image: DecodedImage; ref: Ref<Magnif
     el.dataset.factor = lensFactor(s.view, dpr).toFixed(2);
   };
 
+  // Another image: the lens over the last one goes.
+  useEffect(() => () => hideLens(state, canvas), [image]);
+
   useImperativeHandle(ref, () => ({
     show(view, at) {
       state.current = { view, at, frame: 0 };
@@ -46,12 +49,14 @@ export function Magnifier({ image, ref }: { image: DecodedImage; ref: Ref<Magnif
       s.at = at;
       s.frame ||= requestAnimationFrame(draw);
     },
-    hide() {
-      if (state.current?.frame) cancelAnimationFrame(state.current.frame);
-      state.current = null;
-      if (canvas.current) canvas.current.hidden = true;
-    },
+    hide: () => hideLens(state, canvas),
   }));
 
   return <canvas ref={canvas} className="magnifier" data-testid="magnifier" hidden aria-hidden="true" style={{ width: 2 * RADIUS, height: 2 * RADIUS }} />;
+}
+
+function hideLens(state: RefObject<{ frame: number } | null>, canvas: RefObject<HTMLCanvasElement | null>): void {
+  if (state.current?.frame) cancelAnimationFrame(state.current.frame);
+  state.current = null;
+  if (canvas.current) canvas.current.hidden = true;
 }

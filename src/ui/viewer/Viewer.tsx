@@ -8,6 +8,7 @@ import { useLengths } from './use-lengths';
 import { useViewport, ZOOM_STEP } from './use-viewport';
 import { KEY_ACTIONS, VIEWER_KEYS } from './viewer-keys';
 import { useInsertReportLine } from '../reading/insert-into-report';
+import { useKeyboardLens } from './keyboard-lens';
 import { Magnifier, type MagnifierHandle } from './Magnifier';
 
 /** A segment shorter than this on screen is a click, not a length. */
@@ -63,17 +64,20 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
       case 'zoom-out': return zoom(1 / ZOOM_STEP);
       case 'measure':
         keyLength.stop();
+        keyLens.stop();
         draw(null);
         setMagnifying(false);
         if (lengths.ratioNext) lengths.toggleRatio();
         return setMeasuring((m) => !m);
       case 'ratio':
         keyLength.stop();
+        keyLens.stop();
         draw(null);
         setMagnifying(false);
         return lengths.toggleRatio();
       case 'magnify':
         keyLength.stop();
+        keyLens.stop();
         draw(null);
         setMeasuring(false);
         if (lengths.ratioNext) lengths.toggleRatio();
@@ -100,6 +104,8 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     const preset = /^[1-9]$/.test(key) ? presets[Number(key) - 1] : undefined;
     // Measuring: Enter, the arrows and Escape draw a length (keyboard-length.ts).
     if (drawsLengths && keyLength.onKey(key, e.shiftKey)) return e.preventDefault();
+    // Magnify: Enter, the arrows and Escape hold the lens (keyboard-lens.ts).
+    if (magnifying && !drawsLengths && keyLens.onKey(key, e.shiftKey)) return e.preventDefault();
     if (key === 'escape' && lengths.ratioNext) {
       lengths.toggleRatio();
       return e.preventDefault();
@@ -121,6 +127,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
       keyLength.stop();
       draw(null);
     }
+    if (keyLens.active) keyLens.stop();
     const left = e.button === 0 && !e.shiftKey;
     drag.current = { x: e.clientX, y: e.clientY, mode: left ? (drawsLengths ? 'measure' : magnifying ? 'magnify' : 'window') : 'pan' };
     const p = left && drawsLengths ? viewportRef.current.clientToImage(e.clientX, e.clientY) : null;
@@ -168,7 +175,9 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     finish: endDrag,
   });
 
-  const hint = keyLength.hint ?? (lengths.ratioNext ? RATIO_STEPS[lengths.ratioNext] : null);
+  const keyLens = useKeyboardLens(() => viewportRef.current, study?.image ?? null, lens);
+
+  const hint = keyLength.hint ?? keyLens.hint ?? (lengths.ratioNext ? RATIO_STEPS[lengths.ratioNext] : null);
 
   // Label and key from the one table of keys (viewer-keys.ts), as the Keyboard panel lists them.
   const button = (action: string, text: string) => {
@@ -248,7 +257,7 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
             data-testid="viewport"
             tabIndex={0}
             role="img"
-            aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : magnifying ? 'magnify' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
+            aria-label={study ? `Radiograph ${study.fileName}${markers ? ` (patient ${markers.left} on the left, ${markers.right} on the right)` : ''}; drag to ${drawsLengths ? 'measure a length (or Enter, then the arrows)' : magnifying ? 'magnify (or Enter, then the arrows)' : 'window/level'}, shift-drag or right-drag to pan, wheel to zoom` : 'No image open'}
             data-has-image={study ? 'true' : 'false'}
             data-tool={lengths.ratioNext ? 'ratio' : measuring ? 'measure' : magnifying ? 'magnify' : 'window'}
             data-lengths-loaded={lengths.loaded ? 'true' : undefined}

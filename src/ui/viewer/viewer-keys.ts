@@ -14,7 +14,7 @@ export const VIEWER_KEYS: { keys: string[]; shown: string; action: string; does:
   { keys: ['r'], shown: 'R', action: 'reset', does: 'Reset view' },
   { keys: ['m'], shown: 'M', action: 'measure', does: 'Measure lengths (drag on the image), on or off' },
   { keys: ['c'], shown: 'C', action: 'ratio', does: "Cardiothoracic ratio: draw the heart's width, then the chest's; on or off" },
-  { keys: ['g'], shown: 'G', action: 'magnify', does: 'Magnifying glass (hold the mouse button down on the image), on or off' },
+  { keys: ['g'], shown: 'G', action: 'magnify', does: 'Magnifying glass (hold the mouse button down on the image, or Enter and the arrows), on or off' },
   { keys: ['delete', 'backspace'], shown: 'Delete', action: 'remove-length', does: 'Remove the last length' },
 ];
 
