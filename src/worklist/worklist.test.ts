@@ -139,7 +139,7 @@ describe('worklist', () => {
     expect(names()).toEqual([0, 1, 2, 3]);
   }, 60_000);
 
-  it("shows each file study's reason for the study, from its header", async () => {
+  it("shows each file study's reason for the study, from its header, and the open one's as the reader types it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'worklist-indication-'));
     try {
       const path = join(dir, 'ordered.dcm');
@@ -148,6 +148,15 @@ describe('worklist', () => {
       const t = setup([]);
       await t.w.addFiles([fixture('dcm-mono2-explicit.dcm'), new File([readFileSync(path)], 'ordered.dcm'), fixture('gray8.png')]);
       expect(t.w.store.getState().items.map((i) => i.indication ?? null)).toEqual([null, 'Post line placement', null]);
+      // The open study's row follows the reason the reader types over the report.
+      const [first] = t.w.store.getState().items;
+      const image = await decodeImageFile(new Uint8Array(await fixture('dcm-mono2-explicit.dcm').arrayBuffer()), 'dcm-mono2-explicit.dcm');
+      t.app.getState().finishIntake(t.app.getState().startIntake('dcm-mono2-explicit.dcm'), { fileName: 'dcm-mono2-explicit.dcm', image, modelInput: defaultVoiImage(image), decodeMs: 0 });
+      t.w.store.getState().update(first!.id, { studyKey: t.app.getState().study!.key });
+      t.app.getState().setIndication('Fever, cough');
+      expect(t.w.store.getState().items.map((i) => i.indication ?? null)).toEqual(['Fever, cough', 'Post line placement', null]);
+      t.app.getState().setIndication(null);
+      expect(t.w.store.getState().items[0]!.indication).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

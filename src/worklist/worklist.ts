@@ -11,6 +11,7 @@ import { describeStudy, summarizeStudy } from '../report/context';
 import { undocumentedCritical, type UndocumentedCritical } from '../report/critical-results';
 import type { SessionController } from '../session/controller';
 import { draftKey, DRAFTS_DB, type Draft, type DraftStorage } from '../session/drafts';
+import { studyIndication } from '../state/report-slice';
 import { studyFingerprint } from '../session/study-fingerprint';
 import type { AppStore } from '../state/store';
 import { createWorklistStore, readingOrder, type WorklistItem, type WorklistStore } from './worklist-store';
@@ -185,7 +186,9 @@ export class Worklist {
       critical = this.criticalRead.critical;
     }
     const sameCritical = critical?.names === item.critical?.names && critical?.urgency === item.critical?.urgency;
-    if (next !== item.state || draft !== item.draft || !sameCritical) update(item.id, { state: next, draft, critical });
+    // The reason for the study as the reader sees it over the report: typed there, else the header's.
+    const indication = studyIndication(s);
+    if (next !== item.state || draft !== item.draft || !sameCritical || indication !== item.indication) update(item.id, { state: next, draft, critical, indication });
   }
 
   /**
