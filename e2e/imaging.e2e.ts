@@ -260,12 +260,20 @@ describe('opening images', () => {
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe('dcm-mono2-explicit.dcm');
     await beside.click();
     expect([await other.count(), await beside.getAttribute('aria-pressed')]).toEqual([0, 'false']);
-    // One that cannot be decoded says why beside the open image, which stays.
-    await page.getByLabel('Open image').setInputFiles([dir + 'dcm-mono2-explicit.dcm', dir + 'dcm-truncated.dcm']);
-    await expect.poll(() => shownInSet()).toMatch(/^2 files given: dcm-mono2-explicit\.dcm \(PA\) of /);
+    // One that cannot be decoded says why beside the open image, which stays; with two others the
+    // reader picks which goes beside.
+    await page.getByLabel('Open image').setInputFiles([dir + 'dcm-mono2-explicit.dcm', dir + 'dcm-lateral.dcm', dir + 'dcm-truncated.dcm']);
+    await expect.poll(() => shownInSet()).toMatch(/^3 files given: dcm-mono2-explicit\.dcm \(PA\) of /);
     await beside.click();
+    const which = other.getByLabel('Other image beside');
+    expect(await which.locator('option').allTextContents()).toEqual(['dcm-truncated.dcm (PA)', 'dcm-lateral.dcm (LATERAL)']);
+    // The lateral first (views that are not frontal rank last); the other on asking.
+    await page.locator('[data-testid="prior-viewport"][data-has-image="true"]').waitFor();
+    expect(await which.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text)).toBe('dcm-lateral.dcm (LATERAL)');
+    await which.selectOption({ label: 'dcm-truncated.dcm (PA)' });
     await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/^dcm-truncated\.dcm is cut short \(truncated DICOM file\)/);
     expect(await page.locator('[data-testid="viewport"]').getAttribute('data-has-image')).toBe('true');
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe('dcm-mono2-explicit.dcm');
     await other.getByRole('button', { name: 'Close the other image' }).click();
     await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
     await expect.poll(() => shownInSet()).toMatch(/^2 files given: dcm-mono2-explicit\.dcm \(PA\) of .*LATERAL/);

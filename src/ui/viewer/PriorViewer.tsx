@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { imagingModalities, openCompare } from '../../hospital/priors';
 import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
-import { useAppStore } from '../store-context';
+import { useAppStore, useAppStoreApi } from '../store-context';
+import { showBeside } from './open-file';
 import { distinctLengths, filedLine, unreadableLine } from './FiledLengths';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport, ZOOM_STEP } from './use-viewport';
@@ -17,7 +18,9 @@ import { useViewLink } from './view-link';
  */
 export function PriorViewer() {
   const h = useHospitalApi();
+  const store = useAppStoreApi();
   const study = useAppStore((s) => s.study);
+  const fileSet = study?.fileSet;
   const compare = useHospital((s) => openCompare({ study }, s));
   const elementRef = useRef<HTMLDivElement>(null);
   const { viewportRef, view, zoom, pan, fit } = useViewport(elementRef, 'prior');
@@ -45,6 +48,7 @@ export function PriorViewer() {
   // A prior study, or another image of the files opened together (the lateral beside the PA).
   const label = prior ? [prior.date || 'Undated', imagingModalities(prior), prior.description, shown?.viewPosition].filter(Boolean).join(' · ') : (compare.name ?? '');
   const what = prior ? 'Prior' : 'Same study';
+  const others = !prior && fileSet ? fileSet.files.map((f, i) => ({ f, i })).filter(({ i }) => i !== fileSet.index) : [];
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -78,9 +82,23 @@ export function PriorViewer() {
   return (
     <section className="prior-viewer" aria-label={prior ? 'Prior image' : 'Other image of this study'} data-testid="prior-viewer">
       <div className="prior-viewer-head">
-        <span className="prior-viewer-label">
-          {what}: <strong>{label}</strong>
-        </span>
+        {others.length > 1 && fileSet ? (
+          // Several other images in the set (a lateral and an AP, say): the reader picks which.
+          <label className="prior-viewer-label">
+            {what}:{' '}
+            <select aria-label="Other image beside" value={fileSet.files.findIndex((f) => f.label === compare.name)} onChange={(e) => void showBeside(store, fileSet, Number(e.target.value))}>
+              {others.map(({ f, i }) => (
+                <option key={i} value={i}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span className="prior-viewer-label">
+            {what}: <strong>{label}</strong>
+          </span>
+        )}
         <span className="toolbar" role="toolbar" aria-label={prior ? 'Prior image tools' : 'Other image tools'}>
           <button type="button" onClick={() => viewportRef.current?.toggleInvert()} disabled={!shown}>
             Invert

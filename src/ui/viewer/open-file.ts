@@ -83,15 +83,21 @@ export async function openFromSet(store: AppStore, set: FileSet, index: number):
   await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index });
 }
 
+/** Which file of the set goes beside the open one first: the last of the others in the ranking (the lateral after a PA). */
+function besideDefault(set: Pick<FileSet, 'files' | 'index'>): number {
+  return set.index === set.files.length - 1 ? set.files.length - 2 : set.files.length - 1;
+}
+
 /**
  * Another image of the files opened together beside the open one, as a reader hangs the lateral
- * beside the PA: the last of the set's ranking (views that are not frontal come last), decoded in
+ * beside the PA: `which` of the set's files, else the last other in its ranking (views that are not
+ * frontal come last), decoded in
  * the worker and shown in the side viewer (PriorViewer, `prior` null). The model still reads the
  * open image only. Shown only beside the study it was asked for.
  */
-export async function showBeside(store: AppStore, set: FileSet): Promise<void> {
+export async function showBeside(store: AppStore, set: FileSet, which = besideDefault(set)): Promise<void> {
   const studyKey = store.getState().study?.key;
-  const other = set.files.filter((_, i) => i !== set.index).at(-1);
+  const other = which !== set.index ? set.files[which] : undefined;
   if (!studyKey || !other) return;
   const h = hospitalStoreFor(store);
   const still = () => h.getState().compare?.studyKey === studyKey && h.getState().compare?.prior === null && h.getState().compare?.name === other.label;
