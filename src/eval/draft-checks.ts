@@ -1,6 +1,7 @@
 import { criticalFindings, listFindings } from '../report/critical-results';
 import { describeConflict, lateralityConflicts, reportSections } from '../report/laterality';
 import { blanks } from '../report/phrases';
+import { questionsAsked, unansweredQuestions } from '../report/clinical-question';
 import { contradictions, criticalLeftOut, describeContradiction } from '../report/section-agreement';
 
 /**
@@ -21,9 +22,13 @@ export interface DraftCheck {
   criticalLeftOut: string[];
   /** "[interval]"-style blanks left in the text. */
   blanks: number;
+  /** The reason for the study given with it ('' when none), what it asks of the kinds checked, and what the draft leaves unanswered. */
+  indication: string;
+  asked: string[];
+  unanswered: string[];
 }
 
-export function checkDraft(image: string, report: string): DraftCheck {
+export function checkDraft(image: string, report: string, indication = ''): DraftCheck {
   const found = criticalFindings(report);
   return {
     image,
@@ -34,6 +39,9 @@ export function checkDraft(image: string, report: string): DraftCheck {
     sides: lateralityConflicts(report).map(describeConflict),
     criticalLeftOut: criticalLeftOut(report),
     blanks: blanks(report).length,
+    indication,
+    asked: questionsAsked(indication),
+    unanswered: unansweredQuestions(indication, report),
   };
 }
 
@@ -43,6 +51,8 @@ export interface DraftCheckSummary {
   /** Of the reports with both sections: how many disagree at all, and in which way. */
   sections: { checked: number; disagree: number; contradictions: number; sides: number; criticalLeftOut: number };
   blanks: number;
+  /** Of the drafts whose reason for the study asks one of the questions checked: how many leave it unanswered. */
+  question: { asked: number; unanswered: number };
 }
 
 export function summarizeDraftChecks(checks: readonly DraftCheck[]): DraftCheckSummary {
@@ -58,14 +68,15 @@ export function summarizeDraftChecks(checks: readonly DraftCheck[]): DraftCheckS
       criticalLeftOut: count((c) => c.criticalLeftOut.length > 0),
     },
     blanks: count((c) => c.blanks > 0),
+    question: { asked: count((c) => c.asked.length > 0), unanswered: count((c) => c.unanswered.length > 0) },
   };
 }
 
 /** checks.csv: one row per draft. */
 export function draftCheckRows(checks: readonly DraftCheck[]): string[][] {
   return [
-    ['image', 'critical', 'urgency', 'sections', 'contradictions', 'sides', 'critical_left_out', 'blanks'],
-    ...checks.map((c) => [c.image, c.critical, c.urgency, c.sections ? '1' : '0', c.contradictions.join('; '), c.sides.join('; '), c.criticalLeftOut.join('; '), String(c.blanks)]),
+    ['image', 'critical', 'urgency', 'sections', 'contradictions', 'sides', 'critical_left_out', 'blanks', 'indication', 'unanswered'],
+    ...checks.map((c) => [c.image, c.critical, c.urgency, c.sections ? '1' : '0', c.contradictions.join('; '), c.sides.join('; '), c.criticalLeftOut.join('; '), String(c.blanks), c.indication, c.unanswered.join('; ')]),
   ];
 }
 
@@ -78,5 +89,8 @@ export function formatDraftChecks(s: DraftCheckSummary): string {
     `  Findings and Impression disagree: ${share(s.sections.disagree, s.sections.checked)} of those with both sections` +
       ` (a finding ruled out in one and named in the other: ${s.sections.contradictions}; on different sides: ${s.sections.sides}; a critical finding left out of the impression: ${s.sections.criticalLeftOut})`,
     `  blanks left to fill: ${s.blanks}`,
+    s.question.asked
+      ? `  leave the reason for the study unanswered: ${share(s.question.unanswered, s.question.asked)} of those whose reason asks about lines and tubes, a pneumothorax, an effusion, pneumonia, heart failure or a fracture`
+      : '  reason for the study: none given that asks one of the questions checked (an indication column, or an INDICATION section in the reference reports)',
   ].join('\n');
 }

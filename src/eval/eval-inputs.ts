@@ -4,6 +4,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { emptyLabels, OBSERVATIONS, type Label, type LabelVector } from './chexpert-labeler';
 import { csvRecords } from './csv';
+import { indicationInReport } from '../report/clinical-question';
 
 
 export const IMAGE_EXTENSIONS = ['.pgm', '.png', '.jpg', '.jpeg', '.dcm', '.dicom'];
@@ -27,12 +28,20 @@ export async function listImages(dir: string): Promise<string[]> {
 const IMAGE_COLUMNS = ['image', 'path', 'file', 'filename', 'image_path', 'dicom_id', 'id'];
 const REPORT_COLUMNS = ['report', 'text', 'reports', 'findings', 'impression'];
 
-function pickColumn(header: string[], candidates: string[], file: string, what: string): string {
+const INDICATION_COLUMNS = ['indication', 'indications', 'reason', 'reason_for_study', 'reason_for_exam', 'clinical_history', 'history'];
+
+function findColumn(header: string[], candidates: string[]): string | undefined {
   const lower = header.map((h) => h.toLowerCase());
   for (const c of candidates) {
     const i = lower.indexOf(c);
     if (i >= 0) return header[i]!;
   }
+  return undefined;
+}
+
+function pickColumn(header: string[], candidates: string[], file: string, what: string): string {
+  const found = findColumn(header, candidates);
+  if (found !== undefined) return found;
   throw new Error(`${file}: no ${what} column (looked for ${candidates.join(', ')}; found ${header.join(', ')})`);
 }
 
@@ -80,6 +89,23 @@ export async function readReferenceReports(file: string): Promise<ReferenceIndex
   const img = pickColumn(header, IMAGE_COLUMNS, file, 'image');
   const rep = pickColumn(header, REPORT_COLUMNS, file, 'report');
   return new ReferenceIndex(records.map((r) => [r[img]!, r[rep]!] as [string, string]));
+}
+
+/**
+ * The reason for each study, from a reference CSV: its indication column (`indication`, `reason`,
+ * `clinical_history`, …), else the INDICATION section of its reports (MIMIC-CXR's full reports have
+ * one); null when the file gives none.
+ */
+export async function readIndications(file: string): Promise<ReferenceIndex<string> | null> {
+  const { header, records } = csvRecords(await readFile(file, 'utf8'));
+  const img = pickColumn(header, IMAGE_COLUMNS, file, 'image');
+  const column = findColumn(header, INDICATION_COLUMNS);
+  const reports = findColumn(header, REPORT_COLUMNS);
+  const entries = records.flatMap((r): [string, string][] => {
+    const text = column !== undefined ? r[column]?.trim() : reports !== undefined ? indicationInReport(r[reports] ?? '') : undefined;
+    return text ? [[r[img]!, text]] : [];
+  });
+  return entries.length ? new ReferenceIndex(entries) : null;
 }
 
 export function parseLabelCell(v: string, where: string): Label {

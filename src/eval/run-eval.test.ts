@@ -198,7 +198,7 @@ describe('eval with scripted reports (no model)', () => {
     expect(io.prints.join('\n')).toMatch(/labels of 4 generated report\(s\)[\s\S]*Cardiomegaly\s+2\s+1\s+0\s+1/);
   });
 
-  it('says what the sign form would of each draft: critical results, Findings and Impression that disagree, blanks', async () => {
+  it('says what the sign form would of each draft: critical results, Findings and Impression that disagree, blanks, the reason for the study unanswered', async () => {
     const drafts: Record<string, string> = {
       '512x512': 'Findings: Free air under the diaphragm. Small right apical pneumothorax.\nImpression: Pneumoperitoneum.',
       '384x448': 'Findings: Small right pleural effusion.\nImpression: Small left pleural effusion. Follow-up in [interval].',
@@ -209,20 +209,49 @@ describe('eval with scripted reports (no model)', () => {
       generate: async (img) => ({ report: drafts[`${img.width}x${img.height}`]!, promptTokens: 1, newTokens: 1 }),
       dispose: async () => {},
     });
+    // Full reference reports, as MIMIC-CXR's are: the reason for the study in their INDICATION section.
+    const fullCsv = path.join(dir, 'full-reports.csv');
+    writeFileSync(
+      fullCsv,
+      [
+        'image,report',
+        'a.pgm,"INDICATION: Fever, eval for pneumonia.\nFINDINGS: No focal consolidation."',
+        'b.pgm,"INDICATION: Shortness of breath.\nFINDINGS: Small left pleural effusion."',
+        'c.pgm,"FINDINGS: Lungs are clear."',
+        'z.pgm,"INDICATION: ET tube placement.\nTECHNIQUE: AP portable.\nFINDINGS: Tube in place."',
+      ].join('\n') + '\n',
+    );
     const out = path.join(dir, 'checks');
     const io = capture();
-    expect(await evalCommand(['--images', images, '--reports', refCsv, '--out', out, '--bootstrap', '50'], undefined, io, sectioned)).toBe(0);
+    expect(await evalCommand(['--images', images, '--reports', fullCsv, '--out', out, '--bootstrap', '50'], undefined, io, sectioned)).toBe(0);
     const rows = parseCsv(readFileSync(path.join(out, 'checks.csv'), 'utf8'));
-    expect(rows[0]).toEqual(['image', 'critical', 'urgency', 'sections', 'contradictions', 'sides', 'critical_left_out', 'blanks']);
+    expect(rows[0]).toEqual(['image', 'critical', 'urgency', 'sections', 'contradictions', 'sides', 'critical_left_out', 'blanks', 'indication', 'unanswered']);
     expect(rows.slice(1)).toEqual([
-      ['a.pgm', 'pneumoperitoneum and pneumothorax', 'immediate', '1', '', '', 'pneumothorax', '0'],
-      ['b.pgm', '', '', '1', '', 'pleural effusion is right in the findings and left in the impression', '', '1'],
-      ['sub/c.pgm', '', '', '0', '', '', '', '0'],
-      ['z.pgm', 'pneumoperitoneum and pneumothorax', 'immediate', '1', '', '', 'pneumothorax', '0'],
+      ['a.pgm', 'pneumoperitoneum and pneumothorax', 'immediate', '1', '', '', 'pneumothorax', '0', 'Fever, eval for pneumonia.', 'pneumonia'],
+      // Shortness of breath asks about heart failure: the effusion answers it.
+      ['b.pgm', '', '', '1', '', 'pleural effusion is right in the findings and left in the impression', '', '1', 'Shortness of breath.', ''],
+      ['sub/c.pgm', '', '', '0', '', '', '', '0', '', ''],
+      ['z.pgm', 'pneumoperitoneum and pneumothorax', 'immediate', '1', '', '', 'pneumothorax', '0', 'ET tube placement.', 'the lines and tubes'],
     ]);
-    const summary = { reports: 4, critical: { any: 2, immediate: 2 }, sections: { checked: 3, disagree: 3, contradictions: 0, sides: 1, criticalLeftOut: 2 }, blanks: 1 };
+    const summary = {
+      reports: 4,
+      critical: { any: 2, immediate: 2 },
+      sections: { checked: 3, disagree: 3, contradictions: 0, sides: 1, criticalLeftOut: 2 },
+      blanks: 1,
+      question: { asked: 3, unanswered: 2 },
+    };
     expect(JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')).draftChecks).toEqual(summary);
     expect(io.prints.join('\n')).toContain('Findings and Impression disagree: 3 of 3 (100.0 %) of those with both sections');
+    expect(io.prints.join('\n')).toContain('leave the reason for the study unanswered: 2 of 3 (66.7 %) of those whose reason asks about');
+    // An indication column wins over the reports' sections; without either the summary says none was given.
+    const columnCsv = path.join(dir, 'with-indication.csv');
+    writeFileSync(columnCsv, 'image,report,indication\na.pgm,"INDICATION: Fever.",Chest pain after a fall\n');
+    const out2 = path.join(dir, 'checks2');
+    expect(await evalCommand(['--images', images, '--reports', columnCsv, '--out', out2, '--bootstrap', '10', '--limit', '1'], undefined, capture(), sectioned)).toBe(0);
+    expect(parseCsv(readFileSync(path.join(out2, 'checks.csv'), 'utf8'))[1]!.slice(-2)).toEqual(['Chest pain after a fall', 'a fracture']);
+    const io3 = capture();
+    expect(await evalCommand(['--images', images, '--reports', refCsv, '--out', path.join(dir, 'checks3'), '--bootstrap', '10', '--limit', '1'], undefined, io3, sectioned)).toBe(0);
+    expect(io3.prints.join('\n')).toContain('reason for the study: none given that asks one of the questions checked');
   });
 
   it('a torn last line of generated.jsonl is dropped and that image generated again', async () => {

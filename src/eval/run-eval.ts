@@ -26,7 +26,7 @@ import { labelReport, OBSERVATIONS, PAPER_FINDINGS, type Label, type LabelVector
 import { toCsv } from './csv';
 import { checkDraft, draftCheckRows, formatDraftChecks, summarizeDraftChecks, type DraftCheckSummary } from './draft-checks';
 import type { EvalOptions } from './eval-args';
-import { IMAGE_EXTENSIONS, listImages, readGenerated, readReferenceLabels, readReferenceReports, type GeneratedRecord } from './eval-inputs';
+import { IMAGE_EXTENSIONS, listImages, readGenerated, readIndications, readReferenceLabels, readReferenceReports, type GeneratedRecord, type ReferenceIndex } from './eval-inputs';
 import { computeMetrics, formatMetricsTable, type MetricsResult, type StudyLabels } from './metrics';
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +138,9 @@ export async function runEval(opts: EvalOptions, decode: GrayDecoder, io: EvalIo
   const refLabels = opts.labels ? await readReferenceLabels(opts.labels) : null;
   const refReports = !refLabels && opts.reports ? await readReferenceReports(opts.reports) : null;
   if (opts.labels && opts.reports) io.log('note: --labels and --reports both given; the labels are the reference');
+  // The reason for each study, where a reference gives one: the drafts are checked against it.
+  let indications: ReferenceIndex<string> | null = null;
+  for (const file of [opts.labels, opts.reports]) if (file && !indications) indications = await readIndications(file);
 
   const all = await listImages(opts.images);
   const selected = opts.limit !== undefined ? all.slice(0, opts.limit) : all;
@@ -201,7 +204,7 @@ export async function runEval(opts: EvalOptions, decode: GrayDecoder, io: EvalIo
   }
   summary.labeled = done.length;
   await writeFile(path.join(opts.out, 'labels.csv'), toCsv(rows));
-  const checks = done.map((id) => checkDraft(id, records.get(id)!.report));
+  const checks = done.map((id) => checkDraft(id, records.get(id)!.report, indications?.find(id)));
   await writeFile(path.join(opts.out, 'checks.csv'), toCsv(draftCheckRows(checks)));
   summary.draftChecks = summarizeDraftChecks(checks);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUnanswered, unansweredQuestions } from './clinical-question';
+import { describeUnanswered, indicationInReport, questionsAsked, unansweredQuestions } from './clinical-question';
 
 describe('the clinical question', () => {
   it('finds what the reason for the study asks that the report says nothing of', () => {
@@ -32,5 +32,19 @@ describe('the clinical question', () => {
       'The reason for the study asks about the lines and tubes, a pneumothorax or a fracture; the report does not mention them.',
     );
     expect(describeUnanswered([])).toBeNull();
+  });
+
+  it('says what a reason asks about, of the kinds it checks', () => {
+    expect(questionsAsked('Fever and cough; PICC placed today')).toEqual(['the lines and tubes', 'pneumonia']);
+    expect(questionsAsked('Routine preoperative')).toEqual([]);
+  });
+
+  it("reads the indication out of a full report's own section, up to the next one", () => {
+    const mimic = 'FINAL REPORT\n EXAMINATION:  CHEST (PA AND LAT)\n\n INDICATION:  ___F with cough and fever\n  // eval for pneumonia\n\n TECHNIQUE:  Chest PA and lateral\n\n FINDINGS: \n No focal consolidation.';
+    expect(indicationInReport(mimic)).toBe('___F with cough and fever // eval for pneumonia');
+    expect(indicationInReport('Clinical history: Shortness of breath. Findings: Normal heart size.')).toBe('Shortness of breath.');
+    expect(indicationInReport('Reason for exam: line placement')).toBe('line placement');
+    expect(indicationInReport('Findings: Normal heart size. Impression: Normal chest.')).toBeUndefined();
+    expect(indicationInReport('INDICATION: \nFINDINGS: clear')).toBeUndefined();
   });
 });

@@ -53,6 +53,11 @@ export function describeUnanswered(left: readonly string[]): string | null {
   return `The reason for the study asks about ${what}; the report does not mention ${them ? 'them' : 'it'}.`;
 }
 
+/** What the reason for the study asks about, of the kinds checked ("pneumonia"); empty when none. */
+export function questionsAsked(indication: string): string[] {
+  return QUESTIONS.filter((q) => q.cue.test(indication)).map((q) => q.what);
+}
+
 /** What the reason for the study asks that the report leaves unanswered ("the lines and tubes"); empty when it answers all, or there is no report. */
 export function unansweredQuestions(indication: string, report: string): string[] {
   if (!indication.trim() || !report.trim()) return [];
@@ -61,4 +66,20 @@ export function unansweredQuestions(indication: string, report: string): string[
   const labels = labelReport(report);
   const normal = NORMAL.test(report);
   return asked.filter((q) => !q.answeredBy.some((o) => labels[o] !== null) && !(q.normalAnswers && normal)).map((q) => q.what);
+}
+
+/** The headings a report's other sections start with: the indication ends at the next one. */
+const NEXT_SECTION = /\b(?:examination|exam|technique|comparisons?|findings|impression|conclusions?|recommendations?|notification|wet read|final report)\s*:/i;
+const INDICATION_HEADING = /\b(?:indications?|clinical (?:history|indication|information|details)|history|reason for (?:the )?(?:exam(?:ination)?|study|request))\s*:/i;
+
+/**
+ * The indication a full report text states in its own section ("INDICATION: 65-year-old with cough
+ * and fever. TECHNIQUE: …", as MIMIC-CXR's reports do), up to the next section; undefined without one.
+ */
+export function indicationInReport(text: string): string | undefined {
+  const head = INDICATION_HEADING.exec(text);
+  if (!head) return undefined;
+  const rest = text.slice(head.index + head[0].length);
+  const end = NEXT_SECTION.exec(rest);
+  return (end ? rest.slice(0, end.index) : rest).replace(/\s+/g, ' ').trim() || undefined;
 }
