@@ -341,6 +341,16 @@ describe('viewer', () => {
     const left0 = await lens.evaluate((el) => (el as HTMLCanvasElement).offsetLeft);
     await page.mouse.move(centre.x + 60, centre.y + 30, { steps: 4 });
     await expect.poll(() => lens.evaluate((el) => (el as HTMLCanvasElement).offsetLeft)).toBe(left0 + 60);
+    // The wheel, while it is held, magnifies the lens more (not the view); the next time keeps it.
+    const viewRect = await vp.getAttribute('data-image-rect');
+    await page.mouse.wheel(0, -100);
+    await expect.poll(async () => Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor * 1.25, 1);
+    expect(await vp.getAttribute('data-image-rect')).toBe(viewRect);
+    await page.mouse.up();
+    await page.mouse.down();
+    expect(Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor * 1.25, 1);
+    await page.mouse.wheel(0, 100);
+    await expect.poll(async () => Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor, 1);
     await page.mouse.up();
     expect(await lens.isVisible()).toBe(false);
     expect(await vp.getAttribute('data-window-width')).toBe(w0);

@@ -9,4 +9,4 @@ export { formatLength, lengthOf, lengthsSentence, sameSegment, type ImagePoint, 
 export { describeSpacing } from './pixel-spacing';
 export { cardiothoracicRatio, formatRatio, ratioCaveat, ratioPair, ratioSentence, viewPositionOf, type WidthRole } from './cardiothoracic';
 export { edgeMarkers, type EdgeMarkers } from './orientation';
-export { lensPixels, lensFactor, type LensView } from './magnify';
+export { LENS_MAX_POWER, lensPixels, lensFactor, type LensView } from './magnify';

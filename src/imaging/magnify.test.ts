@@ -23,6 +23,11 @@ describe('magnifying glass', () => {
     // Turned a quarter: the same scale.
     expect(lensFactor({ ex: { x: 0, y: -5 } })).toBe(5);
     expect(lensFactor({ ex: { x: 100, y: 0 } })).toBe(16);
+    // The reader's power on top, from 1 to 4.
+    expect(lensFactor(fitted, 1, 2)).toBe(10);
+    expect(lensFactor({ ex: { x: 0.25, y: 0 } }, 1, 1.25)).toBe(2.5);
+    expect(lensFactor(fitted, 1, 9)).toBe(20);
+    expect(lensFactor(fitted, 1, 0.5)).toBe(5);
   });
 
   it("shows the file's own pixels where the view can only show their average", () => {
@@ -37,6 +42,10 @@ describe('magnifying glass', () => {
     expect(row[1]).toBe(255);
     expect(grey(lens, size, 0, 0)).toBe(0);
     expect(lens[3]).toBe(255);
+    // Twice the power: each file pixel two lens pixels wide.
+    const twice = lensPixels(img, fitted, { x: 100, y: 100 }, size, 1, 2);
+    const pairs = Array.from({ length: size }, (_, i) => grey(twice, size, i, 10));
+    expect(pairs.slice(0, 8)).toEqual([255, 255, 0, 0, 255, 255, 0, 0]); // columns 495, 495, 496, 496, …
   });
 
   it("windows and inverts as the view does, and is black off the image", () => {

@@ -25,19 +25,27 @@ export const LENS_MIN_FACTOR = 2;
 /** Never more than this (a tiny image zoomed out). */
 export const LENS_MAX_FACTOR = 16;
 
-/** Lens CSS pixels per view CSS pixel: at least LENS_MIN_FACTOR, and at least one screen pixel per image pixel. */
-export function lensFactor(view: Pick<LensView, 'ex'>, devicePixelRatio = 1): number {
+/** How much more the reader may ask of the lens (the wheel while it is held): up to this. */
+export const LENS_MAX_POWER = 4;
+
+/**
+ * Lens CSS pixels per view CSS pixel: at least LENS_MIN_FACTOR, and at least one screen pixel per
+ * image pixel; times `power` (1 to LENS_MAX_POWER), the reader's own.
+ */
+export function lensFactor(view: Pick<LensView, 'ex'>, devicePixelRatio = 1, power = 1): number {
   // Image pixels per canvas CSS pixel along a row; one image pixel per device pixel needs this much.
   const perCss = Math.hypot(view.ex.x, view.ex.y);
-  return Math.min(LENS_MAX_FACTOR, Math.max(LENS_MIN_FACTOR, perCss / devicePixelRatio));
+  const p = Math.min(LENS_MAX_POWER, Math.max(1, power));
+  return Math.min(LENS_MAX_FACTOR * LENS_MAX_POWER, Math.max(LENS_MIN_FACTOR, Math.min(LENS_MAX_FACTOR, perCss / devicePixelRatio)) * p);
 }
 
 /**
  * The lens's pixels (RGBA, `size` × `size` device pixels) around canvas point `at` (CSS pixels):
  * each the nearest image pixel, windowed as the view windows it; outside the image, black.
+ * `power`: the reader's own magnification on top (lensFactor).
  */
-export function lensPixels(img: DecodedImage, view: LensView, at: { x: number; y: number }, size: number, devicePixelRatio = 1): Uint8ClampedArray<ArrayBuffer> {
-  const factor = lensFactor(view, devicePixelRatio);
+export function lensPixels(img: DecodedImage, view: LensView, at: { x: number; y: number }, size: number, devicePixelRatio = 1, power = 1): Uint8ClampedArray<ArrayBuffer> {
+  const factor = lensFactor(view, devicePixelRatio, power);
   const out = new Uint8ClampedArray(size * size * 4);
   const { origin, ex, ey } = view;
   // Cornerstone's linear VOI in DICOM terms, as one scale and offset on the modality value.

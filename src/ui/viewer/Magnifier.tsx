@@ -1,9 +1,11 @@
 import { useEffect, useImperativeHandle, useRef, type Ref, type RefObject } from 'react';
-import { lensFactor, lensPixels, type LensView } from '../../imaging';
+import { LENS_MAX_POWER, lensFactor, lensPixels, type LensView } from '../../imaging';
 import type { DecodedImage } from '../../imaging/types';
 
 /** The lens's radius, CSS pixels. */
 const RADIUS = 110;
+/** One wheel notch while the lens is held: this much more, or less, magnification. */
+const POWER_STEP = 1.25;
 
 export interface MagnifierHandle {
   /** Shows the lens centred on `at` (canvas CSS pixels), drawn as `view` shows the image. */
@@ -12,51 +14,74 @@ export interface MagnifierHandle {
   hide(): void;
 }
 
+interface Lens {
+  view: LensView;
+  at: { x: number; y: number };
+  frame: number;
+}
+
 /**
  * The magnifying glass over the viewport (imaging/magnify.ts draws it from the file's pixels). It
  * follows the pointer outside React: one redraw per frame, not one render of the viewer per move.
+ * The wheel, while it is out, magnifies it more or less (not the view), and that stays for the next time.
  */
 export function Magnifier({ image, ref }: { image: DecodedImage; ref: Ref<MagnifierHandle> }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const state = useRef<{ view: LensView; at: { x: number; y: number }; frame: number } | null>(null);
+  const lens = useRef<Lens | null>(null);
+  const power = useRef(1);
 
-  const draw = () => {
-    const el = canvas.current;
-    const s = state.current;
-    if (!el || !s) return;
-    s.frame = 0;
-    const dpr = window.devicePixelRatio || 1;
-    const size = Math.round(2 * RADIUS * dpr);
-    if (el.width !== size) el.width = el.height = size;
-    el.style.left = `${s.at.x - RADIUS}px`;
-    el.style.top = `${s.at.y - RADIUS}px`;
-    el.getContext('2d')?.putImageData(new ImageData(lensPixels(image, s.view, s.at, size, dpr), size, size), 0, 0);
-    el.hidden = false;
-    el.dataset.factor = lensFactor(s.view, dpr).toFixed(2);
-  };
-
-  // Another image: the lens over the last one goes.
-  useEffect(() => () => hideLens(state, canvas), [image]);
+  useEffect(() => {
+    const element = canvas.current?.parentElement;
+    if (!element) return;
+    // Captured on the viewport before its own wheel listener (which zooms the view) hears it.
+    const onWheel = (e: WheelEvent) => {
+      if (!lens.current || !canvas.current) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      power.current = Math.min(LENS_MAX_POWER, Math.max(1, power.current * (e.deltaY < 0 ? POWER_STEP : 1 / POWER_STEP)));
+      drawLens(canvas.current, lens.current, image, power.current);
+    };
+    element.addEventListener('wheel', onWheel, { capture: true, passive: false });
+    return () => {
+      element.removeEventListener('wheel', onWheel, { capture: true });
+      // Another image: the lens over the last one goes.
+      hideLens(lens, canvas);
+    };
+  }, [image]);
 
   useImperativeHandle(ref, () => ({
     show(view, at) {
-      state.current = { view, at, frame: 0 };
-      draw();
+      lens.current = { view, at, frame: 0 };
+      if (canvas.current) drawLens(canvas.current, lens.current, image, power.current);
     },
     move(at) {
-      const s = state.current;
+      const s = lens.current;
       if (!s) return;
       s.at = at;
-      s.frame ||= requestAnimationFrame(draw);
+      s.frame ||= requestAnimationFrame(() => {
+        if (canvas.current && lens.current === s) drawLens(canvas.current, s, image, power.current);
+      });
     },
-    hide: () => hideLens(state, canvas),
+    hide: () => hideLens(lens, canvas),
   }));
 
   return <canvas ref={canvas} className="magnifier" data-testid="magnifier" hidden aria-hidden="true" style={{ width: 2 * RADIUS, height: 2 * RADIUS }} />;
 }
 
-function hideLens(state: RefObject<{ frame: number } | null>, canvas: RefObject<HTMLCanvasElement | null>): void {
-  if (state.current?.frame) cancelAnimationFrame(state.current.frame);
-  state.current = null;
+function drawLens(el: HTMLCanvasElement, s: Lens, image: DecodedImage, power: number): void {
+  s.frame = 0;
+  const dpr = window.devicePixelRatio || 1;
+  const size = Math.round(2 * RADIUS * dpr);
+  if (el.width !== size) el.width = el.height = size;
+  el.style.left = `${s.at.x - RADIUS}px`;
+  el.style.top = `${s.at.y - RADIUS}px`;
+  el.getContext('2d')?.putImageData(new ImageData(lensPixels(image, s.view, s.at, size, dpr, power), size, size), 0, 0);
+  el.hidden = false;
+  el.dataset.factor = lensFactor(s.view, dpr, power).toFixed(2);
+}
+
+function hideLens(lens: RefObject<Lens | null>, canvas: RefObject<HTMLCanvasElement | null>): void {
+  if (lens.current?.frame) cancelAnimationFrame(lens.current.frame);
+  lens.current = null;
   if (canvas.current) canvas.current.hidden = true;
 }
