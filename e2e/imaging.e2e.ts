@@ -258,6 +258,15 @@ describe('opening images', () => {
       'true',
     ]);
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe('dcm-mono2-explicit.dcm');
+    // Its own magnifying glass (G there too): held on it, not on the open image.
+    await other.getByRole('button', { name: 'Magnify' }).click();
+    const otherBox = (await page.getByTestId('prior-viewport').boundingBox())!;
+    await page.mouse.move(otherBox.x + otherBox.width / 2, otherBox.y + otherBox.height / 2);
+    await page.mouse.down();
+    await expect.poll(() => other.getByTestId('magnifier').isVisible()).toBe(true);
+    expect(await page.getByTestId('viewport').getByTestId('magnifier').isVisible()).toBe(false);
+    await page.mouse.up();
+    expect(await other.getByTestId('magnifier').isVisible()).toBe(false);
     await beside.click();
     expect([await other.count(), await beside.getAttribute('aria-pressed')]).toEqual([0, 'false']);
     // One that cannot be decoded says why beside the open image, which stays; with two others the

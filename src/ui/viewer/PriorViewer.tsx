@@ -4,6 +4,7 @@ import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { showBeside } from './open-file';
 import { distinctLengths, filedLine, unreadableLine } from './FiledLengths';
+import { Magnifier, type MagnifierHandle } from './Magnifier';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport, ZOOM_STEP } from './use-viewport';
 import { PRIOR_KEY_ACTIONS } from './viewer-keys';
@@ -24,7 +25,10 @@ export function PriorViewer() {
   const compare = useHospital((s) => openCompare({ study }, s));
   const elementRef = useRef<HTMLDivElement>(null);
   const { viewportRef, view, zoom, pan, fit } = useViewport(elementRef, 'prior');
-  const drag = useRef<{ x: number; y: number; pan: boolean } | null>(null);
+  const drag = useRef<{ x: number; y: number; mode: 'window' | 'pan' | 'magnify' } | null>(null);
+  // G, or the button: left-drag holds the magnifying glass instead of windowing, as in the open image.
+  const [magnifying, setMagnifying] = useState(false);
+  const lens = useRef<MagnifierHandle>(null);
   const shown = compare?.image.status === 'done' ? compare.image.value : null;
   const [hideLengths, setHideLengths] = useState(false);
   // Zoom and pan linked with the open image's (view-link.ts); off again once the prior closes.
@@ -52,15 +56,24 @@ export function PriorViewer() {
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { x: e.clientX, y: e.clientY, pan: e.button !== 0 || e.shiftKey };
+    const left = e.button === 0 && !e.shiftKey;
+    drag.current = { x: e.clientX, y: e.clientY, mode: !left ? 'pan' : magnifying ? 'magnify' : 'window' };
+    const v = viewportRef.current;
+    const lensView = left && magnifying ? v.lensView() : null;
+    if (lensView) lens.current?.show(lensView, v.clientToCanvas(e.clientX, e.clientY));
+  };
+  const endDrag = () => {
+    drag.current = null;
+    lens.current?.hide();
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     const d = drag.current;
     const v = viewportRef.current;
     if (!d || !v) return;
+    if (d.mode === 'magnify') return lens.current?.move(v.clientToCanvas(e.clientX, e.clientY));
     const [dx, dy] = [e.clientX - d.x, e.clientY - d.y];
     [d.x, d.y] = [e.clientX, e.clientY];
-    if (d.pan) pan(dx, dy);
+    if (d.mode === 'pan') pan(dx, dy);
     else v.dragWindow(dx, dy);
   };
 
@@ -75,6 +88,7 @@ export function PriorViewer() {
     else if (action === 'zoom-out') zoom(1 / ZOOM_STEP);
     else if (action === 'fit') fit();
     else if (action === 'link' && link) setLinked((v) => !v);
+    else if (action === 'magnify') setMagnifying((m) => !m);
     else return;
     e.preventDefault();
   };
@@ -105,6 +119,15 @@ export function PriorViewer() {
           </button>
           <button type="button" onClick={fit} disabled={!shown}>
             Fit
+          </button>
+          <button
+            type="button"
+            aria-pressed={magnifying}
+            onClick={() => setMagnifying((m) => !m)}
+            disabled={!shown}
+            title="Magnifying glass: hold the mouse button down on this image (G)"
+          >
+            Magnify
           </button>
           {link && (
             <button
@@ -141,7 +164,7 @@ export function PriorViewer() {
         tabIndex={0}
         aria-label={
           shown
-            ? `${prior ? 'Prior radiograph of' : 'Other radiograph of this study,'} ${label}; drag to window/level, shift-drag, right-drag or the arrows to pan, wheel or + and − to zoom, L links with the open image`
+            ? `${prior ? 'Prior radiograph of' : 'Other radiograph of this study,'} ${label}; drag to ${magnifying ? 'magnify' : 'window/level'}, shift-drag, right-drag or the arrows to pan, wheel or + and − to zoom, L links with the open image`
             : `${prior ? 'Prior' : 'Other'} image loading`
         }
         onKeyDown={onKeyDown}
@@ -151,10 +174,12 @@ export function PriorViewer() {
         data-invert={view?.invert}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
-        onPointerUp={() => (drag.current = null)}
-        onPointerCancel={() => (drag.current = null)}
+        onPointerUp={endDrag}
+        onPointerCancel={endDrag}
+        data-tool={magnifying ? 'magnify' : 'window'}
         onContextMenu={(e) => e.preventDefault()}
       >
+        {shown && <Magnifier image={shown.image} ref={lens} />}
         {shown && view && !hideLengths && lengths.length > 0 && (
           <MeasurementsDrawn image={shown.image} segments={lengths} drawing={null} toCanvas={(p) => viewportRef.current!.imageToCanvas(p)} />
         )}

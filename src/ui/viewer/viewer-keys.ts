@@ -24,6 +24,7 @@ export const KEY_ACTIONS: Record<string, string> = Object.fromEntries(VIEWER_KEY
 /** The prior image's keys (Compare, with it focused): the open image's own where they do the same, and Link. */
 export const PRIOR_KEYS: typeof VIEWER_KEYS = [
   ...VIEWER_KEYS.filter((k) => ['invert', 'zoom-in', 'zoom-out', 'fit'].includes(k.action)),
+  { keys: ['g'], shown: 'G', action: 'magnify', does: 'Magnifying glass (hold the mouse button down on the image), on or off' },
   { keys: ['l'], shown: 'L', action: 'link', does: 'Link zoom and pan with the open image, on or off' },
 ];
 
