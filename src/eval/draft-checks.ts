@@ -1,7 +1,7 @@
 import { criticalFindings, listFindings } from '../report/critical-results';
 import { describeConflict, lateralityConflicts, reportSections } from '../report/laterality';
 import { blanks } from '../report/phrases';
-import { questionsAsked, unansweredQuestions } from '../report/clinical-question';
+import { QUESTION_KINDS, questionsAsked, unansweredQuestions } from '../report/clinical-question';
 import { contradictions, criticalLeftOut, describeContradiction } from '../report/section-agreement';
 
 /**
@@ -90,7 +90,7 @@ export function formatDraftChecks(s: DraftCheckSummary): string {
       ` (a finding ruled out in one and named in the other: ${s.sections.contradictions}; on different sides: ${s.sections.sides}; a critical finding left out of the impression: ${s.sections.criticalLeftOut})`,
     `  blanks left to fill: ${s.blanks}`,
     s.question.asked
-      ? `  leave the reason for the study unanswered: ${share(s.question.unanswered, s.question.asked)} of those whose reason asks about lines and tubes, a pneumothorax, an effusion, pneumonia, heart failure or a fracture`
+      ? `  leave the reason for the study unanswered: ${share(s.question.unanswered, s.question.asked)} of those whose reason asks about ${QUESTION_KINDS}`
       : '  reason for the study: none given that asks one of the questions checked (an indication column, or an INDICATION section in the reference reports)',
   ].join('\n');
 }

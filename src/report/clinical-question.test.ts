@@ -6,6 +6,9 @@ describe('the clinical question', () => {
     expect(unansweredQuestions('Post right IJ line placement', 'Heart size normal. Lungs are clear.')).toEqual(['the lines and tubes']);
     expect(unansweredQuestions('Cough and fever for 3 days', 'Heart size normal. No pneumothorax.')).toEqual(['pneumonia']);
     expect(unansweredQuestions('Fall, rib pain; ? pneumothorax', 'Heart size normal.')).toEqual(['a pneumothorax', 'a fracture']);
+    expect(unansweredQuestions('Known lung cancer, restaging', 'Heart size normal. No pleural effusion.')).toEqual(['a nodule or mass']);
+    expect(unansweredQuestions('Positive PPD', 'Heart size normal. No pleural effusion.')).toEqual(['tuberculosis']);
+    expect(unansweredQuestions('? Left lower lobe atelectasis', 'Heart size normal.')).toEqual(['atelectasis']);
   });
 
   it('takes an answer present or absent, and a normal chest for the questions of disease', () => {
@@ -16,6 +19,10 @@ describe('the clinical question', () => {
       ['Shortness of breath', 'No acute cardiopulmonary process.'],
       ['Shortness of breath', 'Mild pulmonary edema.'],
       ['? effusion', 'Small left pleural effusion.'],
+      ['Hemoptysis', 'No suspicious pulmonary nodule or mass.'],
+      ['Hemoptysis', 'Lungs are clear.'],
+      ['Positive quantiferon', 'No focal consolidation.'],
+      ['? atelectasis', 'Bibasilar atelectasis.'],
       ['Routine pre-operative', 'Heart size normal.'],
       ['', 'Anything.'],
       ['Line placement', ''],

@@ -2,7 +2,8 @@ import { labelReport, type Observation } from '../eval/chexpert-labeler';
 
 /**
  * Whether the report answers the question the study was ordered with: a reason for the study that
- * asks about lines and tubes, a pneumothorax, an effusion, pneumonia, heart failure or a fracture,
+ * asks about lines and tubes, a pneumothorax, an effusion, pneumonia, heart failure, a fracture, a
+ * nodule or mass, tuberculosis or atelectasis,
  * and a report that says nothing of it (none of the CheXpert observations that answer it labelled,
  * present or absent). Reporting guidance asks that a report address the clinical question; a
  * draft written without the order in view (the model never sees it) can miss it.
@@ -39,6 +40,19 @@ const QUESTIONS: readonly Question[] = [
     what: 'heart failure',
   },
   { cue: /\b(?:fractures?|trauma|fall|rib pain)\b/i, answeredBy: ['Fracture'], normalAnswers: false, what: 'a fracture' },
+  {
+    cue: /\b(?:nodules?|mass(?:es)?|lesions?|cancer|carcinoma|malignan\w*|metasta\w*|tumou?rs?|neoplasm\w*|haemoptysis|hemoptysis)\b/i,
+    answeredBy: ['Lung Lesion'],
+    normalAnswers: true,
+    what: 'a nodule or mass',
+  },
+  {
+    cue: /\b(?:tuberculosis|tb|ppd|quantiferon|igra)\b/i,
+    answeredBy: ['Lung Opacity', 'Consolidation', 'Pneumonia', 'Lung Lesion'],
+    normalAnswers: true,
+    what: 'tuberculosis',
+  },
+  { cue: /\b(?:atelectasis|lobar collapse)\b/i, answeredBy: ['Atelectasis'], normalAnswers: true, what: 'atelectasis' },
 ];
 
 /** A report that calls the chest normal as a whole: it answers the questions of disease. */
@@ -52,6 +66,9 @@ export function describeUnanswered(left: readonly string[]): string | null {
   const them = left.length > 1 || what.startsWith('the ');
   return `The reason for the study asks about ${what}; the report does not mention ${them ? 'them' : 'it'}.`;
 }
+
+/** Every kind of question checked: "the lines and tubes, a pneumothorax, …, tuberculosis or atelectasis". */
+export const QUESTION_KINDS = `${QUESTIONS.slice(0, -1).map((q) => q.what).join(', ')} or ${QUESTIONS.at(-1)!.what}`;
 
 /** What the reason for the study asks about, of the kinds checked ("pneumonia"); empty when none. */
 export function questionsAsked(indication: string): string[] {
