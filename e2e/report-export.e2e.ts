@@ -451,6 +451,8 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     await expect.poll(() => page.getByTestId('draft-notice').textContent(), { timeout: 30_000 }).not.toMatch(/Open the same image/);
     expect(await report.inputValue()).toBe(findingsText);
     expect(await reason.inputValue()).toBe('Shortness of breath');
+    // The exports say what the study was asked for, under the study.
+    expect((await downloaded(page, 'Export .txt')).text).toMatch(/\nStudy: JPEG · [^\n]+\nReason for the study: Shortness of breath\n/);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

@@ -57,6 +57,8 @@ export interface ReportDocument {
   signature?: ReportSignature;
   /** How much of the model's draft the report keeps (when the model's own text is known). */
   aiDraft?: ChangeSummary;
+  /** Why the study was asked for (typed by the reader, else the file's): the question the report answers. */
+  indication?: string;
 }
 
 export const DISCLAIMER = 'AI-generated draft — not for clinical use without radiologist review';

@@ -3,7 +3,7 @@ import { patientIdentifiers, summarizeStudy, type ModelLabel, type PatientIdenti
 import { reportChanges } from './draft-changes';
 import { parseFindings } from './findings';
 import { reportMeasurements } from './structured-measurements';
-import { openSignature } from '../state/report-slice';
+import { openSignature, studyIndication } from '../state/report-slice';
 import { openImageLengths } from '../state/study-slice';
 import { describeVerification, NOT_VERIFIED } from '../state/verification-slice';
 
@@ -18,11 +18,12 @@ export function modelLabel(s: Pick<AppState, 'load' | 'model'> & Partial<Pick<Ap
 
 /** What every export is made from, read from the store. No patient identifiers. */
 export function reportDocument(
-  s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths' | 'signature' | 'modelReport'>>,
+  s: Pick<AppState, 'report' | 'reportPreset' | 'load' | 'model' | 'study'> & Partial<Pick<AppState, 'verification' | 'imageLengths' | 'signature' | 'modelReport' | 'indication'>>,
   now = new Date(),
 ): ReportDocument {
   const signature = openSignature({ report: s.report, signature: s.signature ?? null });
   const aiDraft = reportChanges({ modelReport: s.modelReport ?? null, report: s.report });
+  const indication = studyIndication({ indication: s.indication ?? null, study: s.study });
   const measurements = s.study ? reportMeasurements(s.study.image, openImageLengths({ study: s.study, imageLengths: s.imageLengths ?? null })) : null;
   return {
     text: s.report,
@@ -35,6 +36,7 @@ export function reportDocument(
     // The signature goes with the text it signed, never with another.
     ...(signature ? { signature } : {}),
     ...(aiDraft ? { aiDraft } : {}),
+    ...(indication ? { indication } : {}),
   };
 }
 

@@ -66,6 +66,13 @@ describe('study summary', () => {
     expect(toPlainText(doc)).not.toContain('AI draft:');
   });
 
+  it('gives the reason for the study after the study, in both text exports', () => {
+    const txt = toPlainText({ ...doc, indication: 'Cough and fever; ? pneumonia' });
+    expect(txt).toContain('\nStudy date: 2024-02-29\nReason for the study: Cough and fever; ? pneumonia\n');
+    expect(toMarkdown({ ...doc, indication: 'Fall *left* ribs' })).toContain('- **Reason for the study:** Fall \\*left\\* ribs\n');
+    expect(toPlainText(doc)).not.toContain('Reason for the study');
+  });
+
   it('drops empty ("—") and invalid dates', () => {
     const m = meta.map((f) => (f.key === 'studyDate' ? { ...f, value: '2023-02-30' } : f.key === 'modality' ? { ...f, value: '—' } : f));
     expect(summarizeStudy({ ...image, meta: m })).toMatchObject({ modality: undefined, studyDate: undefined });

@@ -17,7 +17,7 @@ export interface TextFile {
   content: string;
 }
 
-/** The header's facts, in order: status and signature, model, date, study (shared with Print). */
+/** The header's facts, in order: status and signature, model, date, study and its reason (shared with Print). */
 export function headerFacts(doc: ReportDocument): [string, string][] {
   const sig = doc.signature;
   return [
@@ -29,6 +29,7 @@ export function headerFacts(doc: ReportDocument): [string, string][] {
     ['Date', localDateTime(doc.now)],
     ...(doc.study ? [['Study', describeStudy(doc.study)] as [string, string]] : []),
     ...(doc.study?.studyDate ? [['Study date', doc.study.studyDate] as [string, string]] : []),
+    ...(doc.indication ? [['Reason for the study', doc.indication] as [string, string]] : []),
     ...(doc.study?.fitWarning ? [['Warning', doc.study.fitWarning] as [string, string]] : []),
   ];
 }

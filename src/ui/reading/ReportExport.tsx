@@ -95,9 +95,10 @@ function PrintSheet() {
   const verification = useAppStore((s) => s.verification);
   const imageLengths = useAppStore((s) => s.imageLengths);
   const signature = useAppStore((s) => s.signature);
+  const indication = useAppStore((s) => s.indication);
   const doc = useMemo(
-    () => reportDocument({ report, reportPreset, load, model, study, verification, imageLengths, signature }),
-    [report, reportPreset, load, model, study, verification, imageLengths, signature],
+    () => reportDocument({ report, reportPreset, load, model, study, verification, imageLengths, signature, indication }),
+    [report, reportPreset, load, model, study, verification, imageLengths, signature, indication],
   );
   const measured = doc.measurements ? measurementLines(doc.measurements) : [];
   return createPortal(
