@@ -13,10 +13,11 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
     keys: [
       ['1 – 9', 'Window presets (the default, then those in the file)'],
       ['← ↑ → ↓', 'Pan'],
-      ['Drag', 'Window/level (Measure on: draw a length)'],
+      ['Drag', 'Window/level (Measure on: draw a length; Magnify on: hold the lens)'],
       ['Enter, then ← ↑ → ↓', 'Measure on: a point in the middle of the view, moved by the arrows (Shift: 1 pixel); Enter sets the start, then keeps the length; Escape drops it'],
+      ['Enter, then ← ↑ → ↓', 'Magnify on: the lens in the middle of the view, moved by the arrows (Shift: slowly); Enter or Escape puts it away'],
       ['Shift+drag, right-drag', 'Pan'],
-      ['Wheel', 'Zoom'],
+      ['Wheel', 'Zoom (the lens held: its magnification, 1 to 4 times)'],
     ],
   },
   { group: 'Image beside (a prior by Compare, the other view by Beside; with it focused)', keys: listed(PRIOR_KEYS) },
@@ -24,9 +25,9 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
     group: 'Image beside (with it focused), also',
     keys: [
       ['← ↑ → ↓', 'Pan'],
-      ['Drag', 'Window/level'],
+      ['Drag', 'Window/level (Magnify on: hold the lens)'],
       ['Shift+drag, right-drag', 'Pan'],
-      ['Wheel', 'Zoom'],
+      ['Wheel', 'Zoom (the lens held: its magnification)'],
     ],
   },
   {
@@ -61,7 +62,7 @@ export function KeysPanel() {
           <caption>{g.group}</caption>
           <tbody>
             {g.keys.map(([key, does]) => (
-              <tr key={key}>
+              <tr key={`${key} ${does}`}>
                 <th scope="row">
                   <kbd>{key}</kbd>
                 </th>
