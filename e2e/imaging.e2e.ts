@@ -9,7 +9,7 @@ import { WADO_DECODER_NAME, WADO_PUBLIC_DIR, WADO_WORKER_FILE } from '../src/ima
 import { WARM_UP_FILE_NAME } from '../src/imaging/warm-up';
 import { launchBrowser } from './support/browser';
 import { canvasStats } from './support/viewport';
-import { waitForModel, waitForVerdict } from './support/reading-room';
+import { closePanel, openPanel, waitForModel, waitForVerdict } from './support/reading-room';
 import { watchCsp } from './support/csp-watch';
 import { expected, FIXTURES, openFile, waitShown, type StoredStats } from './support/open-image';
 
@@ -284,8 +284,23 @@ describe('opening images', () => {
     expect(await page.locator('[data-testid="viewport"]').getAttribute('data-has-image')).toBe('true');
     expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe('dcm-mono2-explicit.dcm');
     await other.getByRole('button', { name: 'Close the other image' }).click();
+    // The setting "Show the other view beside…" hangs them together as they open, as PACS does.
+    await openPanel(page, 'settings');
+    const hang = page.getByLabel("Show the other view beside the frontal one when a study's files open together");
+    await hang.setChecked(true);
+    await closePanel(page, 'settings');
+    await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
+    await waitShown(page, 'dcm-mono2-explicit.dcm');
+    await page.locator('[data-testid="prior-viewport"][data-has-image="true"]').waitFor();
+    expect([await other.locator('.prior-viewer-label').textContent(), await beside.getAttribute('aria-pressed')]).toEqual(['Same study: dcm-lateral.dcm (LATERAL)', 'true']);
+    await openPanel(page, 'settings');
+    await hang.setChecked(false);
+    await closePanel(page, 'settings');
+    await page.getByLabel('Open image').setInputFiles(dir + 'gray.jpg');
+    await waitShown(page, 'gray.jpg');
     await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
     await expect.poll(() => shownInSet()).toMatch(/^2 files given: dcm-mono2-explicit\.dcm \(PA\) of .*LATERAL/);
+    expect(await other.count()).toBe(0);
     // The other file of the set, picked in the row: it opens, and the report panel says the model reads frontal views.
     await setPicker.selectOption({ label: 'dcm-lateral.dcm (LATERAL)' });
     await waitShown(page, 'dcm-lateral.dcm');

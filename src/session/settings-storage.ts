@@ -25,6 +25,7 @@ function sanitize(s: Partial<Settings>): Partial<Settings> {
   const out: Partial<Settings> = {};
   if (s.executionProvider === 'auto' || s.executionProvider === 'webgpu' || s.executionProvider === 'wasm') out.executionProvider = s.executionProvider;
   if (typeof s.draftOnOpen === 'boolean') out.draftOnOpen = s.draftOnOpen;
+  if (typeof s.besideOnOpen === 'boolean') out.besideOnOpen = s.besideOnOpen;
   const num = (v: unknown, lo: number, hi: number) => (typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi ? v : undefined);
   const t = num(s.temperature, 0, 2);
   if (t !== undefined) out.temperature = t;

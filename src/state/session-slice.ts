@@ -27,6 +27,8 @@ export interface Settings {
   executionProvider: 'auto' | ExecutionProvider;
   /** Start the report as soon as an image opens (its prompt is prefilled on open either way). */
   draftOnOpen: boolean;
+  /** Files of one study given together (a PA and a lateral): the other view goes beside the open one at once, as a hanging protocol hangs them. */
+  besideOnOpen: boolean;
   temperature: number;
   topP: number;
   maxNewTokens: number;
@@ -37,7 +39,7 @@ export interface Settings {
   phrases: readonly Phrase[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null, phrases: DEFAULT_PHRASES };
+export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, besideOnOpen: false, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null, phrases: DEFAULT_PHRASES };
 
 export type LoadState =
   | { status: 'not-loaded' }

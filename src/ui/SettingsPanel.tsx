@@ -33,6 +33,10 @@ export function SettingsPanel() {
           />
           Draft the report as soon as an image opens
         </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={settings.besideOnOpen} onChange={(e) => update({ besideOnOpen: e.target.checked })} />
+          Show the other view beside the frontal one when a study's files open together
+        </label>
         <label>
           Temperature (0 = greedy)
           <input aria-label="Temperature" type="number" min={0} max={2} step={0.05} value={settings.temperature} onChange={(e) => update({ temperature: clampNumber(e.target.value, 0, 2, 0.2) })} />

@@ -62,7 +62,8 @@ export async function openImageFiles(store: AppStore, files: File[], { folders =
     const notes = index === 0 ? (choice.note ? [choice.note] : []) : [`${label} is open, the first of ${set.total} ${set.origin} (frontal views first) that opened; passed over: ${passedOver.join(', ')}.`];
     // The next file tried counts from the drop as well: the user is still waiting for it.
     const failure = await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), notes, { ...set, index }, since);
-    if (failure === null || store.getState().intakeSeq !== failure.token) return;
+    if (failure === null) return besideAsSet(store, { ...set, index });
+    if (store.getState().intakeSeq !== failure.token) return;
     passedOver.push(label);
   }
 }
@@ -80,7 +81,14 @@ const MAX_TRIES = 5;
 export async function openFromSet(store: AppStore, set: FileSet, index: number): Promise<void> {
   const { file, label } = set.files[index]!;
   const note = `${label} was picked from ${set.total} ${set.origin}; CXR-LLaVA reads one frontal chest image.`;
-  await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index });
+  if ((await openImage(store, file.name || 'pasted image', () => file.arrayBuffer(), [note], { ...set, index })) === null) await besideAsSet(store, { ...set, index });
+}
+
+/** The setting "Show the other view beside…": the set's other view beside the image just opened. */
+async function besideAsSet(store: AppStore, set: FileSet): Promise<void> {
+  const { settings, study } = store.getState();
+  // Only if that image is still the open one (another may have been opened meanwhile).
+  if (settings.besideOnOpen && study?.fileSet?.files === set.files && study.fileSet.index === set.index) await showBeside(store, set);
 }
 
 /** Which file of the set goes beside the open one first: the last of the others in the ranking (the lateral after a PA). */
