@@ -6,7 +6,7 @@ import { APP_NAME, buildReportSr, type ReportSr, type SrDevice, type SrReference
 import { reportChanges } from '../report/draft-changes';
 import { reportMeasurements } from '../report/structured-measurements';
 import type { AppState, AppStore } from '../state/store';
-import { openSignature } from '../state/report-slice';
+import { openSignature, studyIndication } from '../state/report-slice';
 import { openImageLengths, openImageView } from '../state/study-slice';
 import { describeVerification } from '../state/verification-slice';
 import type { HospitalStore, OpenedStudy, SentReport } from './hospital-store';
@@ -63,6 +63,7 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
   const fitWarning = modelFitWarning(s.study!.image.meta);
   const measurements = reportMeasurements(s.study!.image, openImageLengths(s));
   const aiDraft = reportChanges(s);
+  const indication = studyIndication(s);
   const sr = buildReportSr({
     source,
     text: s.report,
@@ -74,6 +75,7 @@ export function buildOpenStudySr(app: AppStore, h: HospitalStore, presentationSt
     ...(presentationState ? { presentationState } : {}),
     ...(signature ? { signature } : {}),
     ...(aiDraft ? { aiDraft } : {}),
+    ...(indication ? { indication } : {}),
     // The SR it replaces: the one sent before for this image, or the filed one the reader went on from, whichever came last.
     ...(predecessorOf(opened) ? { predecessor: predecessorOf(opened)! } : {}),
   });

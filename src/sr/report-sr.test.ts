@@ -176,6 +176,7 @@ describe('a signed report as an SR', () => {
     now: new Date(2026, 11, 7, 9, 31, 0),
     signature: { reader, at: new Date(2026, 11, 7, 9, 30, 5).getTime(), amends: { reader, at: new Date(2026, 11, 7, 9, 10, 0).getTime(), addendum: true } },
     predecessor,
+    indication: 'Cough and fever; ? pneumonia',
   });
   const path = write('signed.dcm', signed.bytes);
 
@@ -192,6 +193,8 @@ describe('a signed report as an SR', () => {
     expect(out).toContain('"Adds an addendum to the report signed by Dr Jane Doe (St Example Hospital), 2026-12-07 09:10."');
     expect(out).not.toContain(AI_DRAFT_COMMENT);
     expect(out).toContain(RANDOM_WEIGHTS_COMMENT);
+    // The reason for the study in a section of its own, before the findings.
+    expect(out).toMatch(/<contains CONTAINER:\(121109,DCM,"Indications for Procedure"\)=SEPARATE>\s*\n\s*<contains TEXT:\(55115-0,LN,"Request"\)="Cough and fever; \? pneumonia">\s*\n\s*<contains CONTAINER:\(121070,DCM,"Findings"\)/);
     const dump = execFileSync('dcmdump', ['+P', '0040,a360', '+P', '0040,a040', '+P', '0008,1155', '+P', '0040,a496', '+P', '0008,103e', path]).toString();
     expect(dump).toContain(`(0008,1155) UI [${draft.sopInstanceUID}]`);
     expect(dump).toContain('(0040,a496) CS [FINAL]');

@@ -59,6 +59,8 @@ export interface ReportSrInput {
   aiDraft?: ChangeSummary;
   /** The reader's signature: the report is final and theirs. */
   signature?: Pick<ReportSignature, 'reader' | 'at' | 'amends'>;
+  /** The reason for the study, as over the report (typed, else the file's): its own section, before the findings. */
+  indication?: string;
   /** The SR this one replaces (the last one sent for this image): listed as its predecessor. */
   predecessor?: SrReference;
   /** Fixed UIDs (tests); new ones otherwise. */
@@ -132,6 +134,18 @@ export function buildReportSr(input: ReportSrInput): ReportSr {
     { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121013', 'Device Observer Name'), TextValue: device.name },
     { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121014', 'Device Observer Manufacturer'), TextValue: APP_NAME },
     { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'TEXT', ConceptNameCodeSequence: DCM('121015', 'Device Observer Model Name'), TextValue: device.modelId },
+    // TID 2001: a section headed from CID 7001, its text an element of CID 7002 (the order's request).
+    ...(input.indication?.trim()
+      ? [
+          {
+            RelationshipType: 'CONTAINS',
+            ValueType: 'CONTAINER',
+            ConceptNameCodeSequence: DCM('121109', 'Indications for Procedure'),
+            ContinuityOfContent: 'SEPARATE',
+            ContentSequence: [{ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: code('55115-0', 'LN', 'Request'), TextValue: crlf(input.indication.trim()) }],
+          },
+        ]
+      : []),
     {
       RelationshipType: 'CONTAINS',
       ValueType: 'CONTAINER',
