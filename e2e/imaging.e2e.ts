@@ -296,7 +296,7 @@ describe('opening images', () => {
     await openPanel(page, 'settings');
     await hang.setChecked(false);
     await closePanel(page, 'settings');
-    await page.getByLabel('Open image').setInputFiles(dir + 'gray.jpg');
+    await page.getByLabel('Open image', { exact: true }).setInputFiles(dir + 'gray.jpg');
     await waitShown(page, 'gray.jpg');
     await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);
     await expect.poll(() => shownInSet()).toMatch(/^2 files given: dcm-mono2-explicit\.dcm \(PA\) of .*LATERAL/);

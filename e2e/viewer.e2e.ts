@@ -326,7 +326,8 @@ describe('viewer', () => {
         const l = document.querySelector<HTMLCanvasElement>('[data-testid="magnifier"]')!;
         const view = document.querySelector<HTMLCanvasElement>('[data-testid="viewport"] canvas.cornerstone-canvas')!;
         const at = { x: l.offsetLeft + l.offsetWidth / 2, y: l.offsetTop + l.offsetHeight / 2 };
-        return { lens: row(l, l.height >> 1, (l.width >> 1) - 20, 40), view: row(view, Math.round(at.y), Math.round(at.x) - 20, 40), factor: Number(l.dataset.factor) };
+        const column = Array.from(l.getContext('2d')!.getImageData(l.width >> 1, (l.height >> 1) - 20, 1, 40).data.filter((_, i) => i % 4 === 0));
+        return { lens: row(l, l.height >> 1, (l.width >> 1) - 20, 40), column, view: row(view, Math.round(at.y), Math.round(at.x) - 20, 40), factor: Number(l.dataset.factor) };
       });
     const first = await rows();
     // At least one screen pixel per file pixel (the fit shows 1600 in a few hundred), so the stripes
@@ -370,6 +371,16 @@ describe('viewer', () => {
     expect(await lens.isVisible()).toBe(false);
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => vp.getAttribute('data-image-rect')).not.toBe(rect);
+    // Turned a quarter, the stripes run across the screen, and so they do in the lens.
+    await page.keyboard.press(']');
+    await expect.poll(() => vp.getAttribute('data-rotation')).toBe('90');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => lens.isVisible()).toBe(true);
+    const turned = await rows();
+    expect(new Set(turned.lens).size).toBe(1);
+    expect(new Set(turned.column)).toEqual(new Set([0, 255]));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('[');
     // Measure takes over from it; G again and the drag windows as before.
     await page.keyboard.press('m');
     expect(await magnify.getAttribute('aria-pressed')).toBe('false');
