@@ -457,6 +457,33 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     await page.close();
   }, 300_000);
 
+  it('puts the question the reason for the study asks, and the report leaves, to the model in one click', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    await waitForModel(page);
+    await setSettings(page, { temperature: 0, maxNewTokens: 12 });
+    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    await page.getByRole('textbox', { name: 'Reason for the study' }).fill('Central line placed; ? pneumothorax');
+    await page.getByRole('textbox', { name: 'Report', exact: true }).fill('Heart size is normal.');
+    await expect.poll(() => page.getByTestId('report-question').textContent()).toBe(
+      'The reason for the study asks about the lines and tubes or a pneumothorax; the report does not mention them.',
+    );
+    const asks = page.getByRole('group', { name: 'Ask the model' }).getByRole('button');
+    expect(await asks.allTextContents()).toEqual(['Ask: Are there any lines or tubes, and where are their tips?', 'Ask: Is there a pneumothorax?']);
+    const ask = asks.nth(1);
+    await expect.poll(() => ask.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await ask.click();
+    // Asked in the follow-up, as if typed there; the answer streams in under it.
+    await page.waitForFunction(() => document.querySelectorAll('[data-role="assistant"][data-streaming="false"]').length === 1, undefined, { timeout: 120_000 });
+    expect(await page.locator('[data-role="user"] .text').allTextContents()).toEqual(['Is there a pneumothorax?']);
+    expect((await page.locator('[data-role="assistant"] .text').last().textContent())?.trim().length).toBeGreaterThan(0);
+    // Answered in the report (here by the reader), the question and its buttons go.
+    await page.getByRole('textbox', { name: 'Report', exact: true }).fill('Heart size is normal. Right IJ line tip in the SVC. No pneumothorax.');
+    await expect.poll(() => page.getByTestId('report-question').count()).toBe(0);
+    expect(await page.getByRole('group', { name: 'Ask the model' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it("shows what the reader changed in the model's draft, and the sign form, the export and a reload say it too", async () => {
     const { page, errors } = await openPage(browser, baseURL);
     await waitForModel(page);

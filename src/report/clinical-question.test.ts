@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUnanswered, indicationInReport, questionsAsked, unansweredQuestions } from './clinical-question';
+import { describeUnanswered, followUpFor, indicationInReport, questionsAsked, unansweredQuestions } from './clinical-question';
 
 describe('the clinical question', () => {
   it('finds what the reason for the study asks that the report says nothing of', () => {
@@ -44,6 +44,14 @@ describe('the clinical question', () => {
   it('says what a reason asks about, of the kinds it checks', () => {
     expect(questionsAsked('Fever and cough; PICC placed today')).toEqual(['the lines and tubes', 'pneumonia']);
     expect(questionsAsked('Routine preoperative')).toEqual([]);
+  });
+
+  it('has a question to put to the model for every kind', () => {
+    const every = questionsAsked('PICC; ? pneumothorax, effusion, fever, CHF, fall, nodule, TB, atelectasis');
+    expect(every).toHaveLength(9);
+    for (const what of every) expect(followUpFor(what), what).toMatch(/^(?:Is|Are) there .+\?$/);
+    expect(followUpFor('a pneumothorax')).toBe('Is there a pneumothorax?');
+    expect(followUpFor('something else')).toBeUndefined();
   });
 
   it("reads the indication out of a full report's own section, up to the next one", () => {

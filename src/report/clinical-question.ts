@@ -16,6 +16,8 @@ interface Question {
   normalAnswers: boolean;
   /** "the lines and tubes". */
   what: string;
+  /** What to ask the model about it (a follow-up question on the image). */
+  ask: string;
 }
 
 const QUESTIONS: readonly Question[] = [
@@ -24,35 +26,40 @@ const QUESTIONS: readonly Question[] = [
     answeredBy: ['Support Devices'],
     normalAnswers: false,
     what: 'the lines and tubes',
+    ask: 'Are there any lines or tubes, and where are their tips?',
   },
-  { cue: /\bpneumothora/i, answeredBy: ['Pneumothorax'], normalAnswers: true, what: 'a pneumothorax' },
-  { cue: /\beffusions?\b/i, answeredBy: ['Pleural Effusion'], normalAnswers: true, what: 'a pleural effusion' },
+  { cue: /\bpneumothora/i, answeredBy: ['Pneumothorax'], normalAnswers: true, what: 'a pneumothorax', ask: 'Is there a pneumothorax?' },
+  { cue: /\beffusions?\b/i, answeredBy: ['Pleural Effusion'], normalAnswers: true, what: 'a pleural effusion', ask: 'Is there a pleural effusion?' },
   {
     cue: /\b(?:pneumonia|fever|febrile|cough|infection|sepsis|consolidation)\b/i,
     answeredBy: ['Pneumonia', 'Consolidation', 'Lung Opacity'],
     normalAnswers: true,
     what: 'pneumonia',
+    ask: 'Is there consolidation or pneumonia?',
   },
   {
     cue: /\b(?:heart failure|chf|o?edema|fluid overload|dyspn\w*|shortness of breath|sob)\b/i,
     answeredBy: ['Edema', 'Cardiomegaly', 'Pleural Effusion'],
     normalAnswers: true,
     what: 'heart failure',
+    ask: 'Are there signs of heart failure, such as cardiomegaly, pulmonary edema or pleural effusions?',
   },
-  { cue: /\b(?:fractures?|trauma|fall|rib pain)\b/i, answeredBy: ['Fracture'], normalAnswers: false, what: 'a fracture' },
+  { cue: /\b(?:fractures?|trauma|fall|rib pain)\b/i, answeredBy: ['Fracture'], normalAnswers: false, what: 'a fracture', ask: 'Is there a rib or other fracture?' },
   {
     cue: /\b(?:nodules?|mass(?:es)?|lesions?|cancer|carcinoma|malignan\w*|metasta\w*|tumou?rs?|neoplasm\w*|haemoptysis|hemoptysis)\b/i,
     answeredBy: ['Lung Lesion'],
     normalAnswers: true,
     what: 'a nodule or mass',
+    ask: 'Is there a lung nodule or mass?',
   },
   {
     cue: /\b(?:tuberculosis|tb|ppd|quantiferon|igra)\b/i,
     answeredBy: ['Lung Opacity', 'Consolidation', 'Pneumonia', 'Lung Lesion'],
     normalAnswers: true,
     what: 'tuberculosis',
+    ask: 'Are there findings of tuberculosis?',
   },
-  { cue: /\b(?:atelectasis|lobar collapse)\b/i, answeredBy: ['Atelectasis'], normalAnswers: true, what: 'atelectasis' },
+  { cue: /\b(?:atelectasis|lobar collapse)\b/i, answeredBy: ['Atelectasis'], normalAnswers: true, what: 'atelectasis', ask: 'Is there atelectasis?' },
 ];
 
 /** A report that calls the chest normal as a whole: it answers the questions of disease. */
@@ -69,6 +76,11 @@ export function describeUnanswered(left: readonly string[]): string | null {
 
 /** Every kind of question checked: "the lines and tubes, a pneumothorax, …, tuberculosis or atelectasis". */
 export const QUESTION_KINDS = `${QUESTIONS.slice(0, -1).map((q) => q.what).join(', ')} or ${QUESTIONS.at(-1)!.what}`;
+
+/** The follow-up question that puts a question of the study's reason to the model ("Is there a pneumothorax?"). */
+export function followUpFor(what: string): string | undefined {
+  return QUESTIONS.find((q) => q.what === what)?.ask;
+}
 
 /** What the reason for the study asks about, of the kinds checked ("pneumonia"); empty when none. */
 export function questionsAsked(indication: string): string[] {

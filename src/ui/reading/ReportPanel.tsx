@@ -4,12 +4,12 @@ import { parseFindings } from '../../report/findings';
 import { blankFrom } from '../../report/phrases';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
+import { ClinicalQuestion } from './ClinicalQuestion';
 import { CriticalResult } from './CriticalResult';
 import { DraftChanges } from './DraftChanges';
 import { FindingsTable } from './FindingsTable';
 import { InsertPhrase } from './InsertPhrase';
 import { setReportBox } from './insert-into-report';
-import { useClinicalQuestion } from './report-checks';
 import { SectionCheck } from './SectionCheck';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
@@ -28,7 +28,6 @@ export function ReportPanel() {
   const hasImage = useAppStore((s) => s.hasImage);
   const verification = useAppStore((s) => s.verification.status);
   const fit = useAppStore((s) => (s.study ? modelFitWarning(s.study.image.meta) : null));
-  const question = useClinicalQuestion();
   const edit = useAppStore((s) => s.editReport);
   const setReportCaret = useAppStore((s) => s.setReportCaret);
   const restore = useAppStore((s) => s.restoreVersion);
@@ -166,11 +165,7 @@ export function ReportPanel() {
       )}
       {loaded && !hasImage && <p className="muted">Open a chest radiograph to generate a report.</p>}
       <StudyIndication />
-      {question && !signed && (
-        <p className="warning" data-testid="report-question">
-          {question}
-        </p>
-      )}
+      <ClinicalQuestion />
       <DraftNotice />
       <textarea
         aria-label="Report"

@@ -45,12 +45,15 @@ export function useReportChecks(): ReportChecks {
   return useMemo(() => reportChecks(settled), [settled]);
 }
 
-/**
- * "The reason for the study asks about the lines and tubes; the report does not mention them.", or
- * null: the reason for the study (typed, else the open file's) against the report (report/clinical-question.ts).
- */
-export function useClinicalQuestion(): string | null {
+/** What the reason for the study (typed, else the open file's) asks that the report leaves unanswered (report/clinical-question.ts). */
+export function useUnansweredQuestions(): string[] {
   const indication = useAppStore(studyIndication);
   const settled = useSettledReport();
-  return useMemo(() => describeUnanswered(indication ? unansweredQuestions(indication, settled) : []), [indication, settled]);
+  return useMemo(() => (indication ? unansweredQuestions(indication, settled) : []), [indication, settled]);
+}
+
+/** "The reason for the study asks about the lines and tubes; the report does not mention them.", or null. */
+export function useClinicalQuestion(): string | null {
+  const left = useUnansweredQuestions();
+  return useMemo(() => describeUnanswered(left), [left]);
 }
