@@ -154,10 +154,13 @@ describe('prior studies', () => {
         device: { name: 'CXR-LLaVA v2 (q4f16_1)', modelId: 'cxr-llava-v2', randomWeights: false, softwareVersion: 'test' },
         now: new Date(2024, 0, 31, 8, 0, 0),
         signature: { reader: { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' }, at: new Date(2024, 0, 31, 8, 5, 0).getTime() },
+        indication: 'Post line placement; ? pneumothorax',
       }).bytes,
     );
     await own.click();
-    await expect.poll(() => page.getByTestId('own-reports').getByTestId('prior-report').locator('pre').textContent(), { timeout: 30_000 }).toMatch(/^Findings: filed earlier today\./);
+    await expect
+      .poll(() => page.getByTestId('own-reports').getByTestId('prior-report').locator('pre').textContent(), { timeout: 30_000 })
+      .toMatch(/^Indications for Procedure:\nPost line placement; \? pneumothorax\nFindings: filed earlier today\./);
     // That report was this app's, signed (on another workstation, say): the reader goes on from it
     // as its amendment, and what they had typed here stays under Earlier versions.
     expect(await page.getByTestId('own-reports').getByTestId('prior-report').locator('p').first().textContent()).toMatch(/final, signed by Dr Jane Doe$/);
@@ -165,6 +168,8 @@ describe('prior studies', () => {
     await reportBox.fill('My own start.');
     await page.getByTestId('own-reports').getByRole('button', { name: 'Continue from this report' }).click();
     expect(await reportBox.inputValue()).toBe('Findings: filed earlier today.');
+    // Its reason for the study comes with it (the file has none).
+    expect(await page.getByRole('textbox', { name: 'Reason for the study' }).inputValue()).toBe('Post line placement; ? pneumothorax');
     expect(await page.getByTestId('report-amending').textContent()).toBe('Amending the report signed by Dr Jane Doe (St Example Hospital), 2024-01-31 08:05; sign it again when done.');
     expect(await page.getByTestId('send-kind').textContent()).toBe(
       'Goes as a preliminary, unverified AI draft; sign the report to send it as final. It replaces the filed report you went on from (named as its predecessor).',

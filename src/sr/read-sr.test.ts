@@ -31,6 +31,13 @@ function signedReport(): ArrayBuffer {
     ContinuityOfContent: 'SEPARATE',
     ContentSequence: [
       { RelationshipType: 'HAS OBS CONTEXT', ValueType: 'PNAME', ConceptNameCodeSequence: code('121008', 'DCM', 'Person Observer Name'), PersonName: [{ Alphabetic: 'Doe^Jane' }] },
+      {
+        RelationshipType: 'CONTAINS',
+        ValueType: 'CONTAINER',
+        ConceptNameCodeSequence: code('11329-0', 'LN', 'History'),
+        ContinuityOfContent: 'SEPARATE',
+        ContentSequence: [{ RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: code('11329-0', 'LN', 'History'), TextValue: 'Evaluate for pneumothorax.' }],
+      },
       { RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: code('121070', 'DCM', 'Findings'), ContinuityOfContent: 'SEPARATE', ContentSequence: [text('Finding', 'Heart size normal.\r\nLungs clear.')] },
       {
         RelationshipType: 'CONTAINS',
@@ -71,6 +78,15 @@ describe('a report SR read back as a prior report', () => {
     ]);
     // The text as the reader left it, to go on from elsewhere: not the comments, not the data.
     expect(r.draft).toBe('Findings: No focal consolidation.\nImpression: Normal chest.');
+    expect(r.indication).toBeNull();
+    // With the reason for the study: a section of its own, read as such and said under its heading.
+    const asked = readReportSr(buildReportSr({ source, text: 'Impression: Normal chest.', device, now: new Date(2026, 0, 31, 9, 0, 0), indication: 'Cough and fever\n? pneumonia' }).bytes.slice().buffer);
+    expect(asked.indication).toBe('Cough and fever\n? pneumonia');
+    expect(asked.text.split('\n').slice(0, 5)).toEqual(['Indications for Procedure:', 'Cough and fever', '? pneumonia', '', 'Findings:']);
+    expect(asked.draft).toBe('Impression: Normal chest.');
+    // Read against another report, the order's words are left out: "? pneumonia" is no finding.
+    expect(asked.reported).not.toContain('pneumonia');
+    expect(asked.reported).toMatch(/^Findings:\nImpression: Normal chest\./);
   });
 
   it("reads the app's own signed report: final, signed by the reader (title included), the text to go on from", () => {
@@ -89,7 +105,10 @@ describe('a report SR read back as a prior report', () => {
   it("reads a radiologist's signed report from another system: final, the verifier, sections as headings, codes as words", () => {
     const r = readReportSr(signedReport());
     expect(r).toMatchObject({ title: 'Diagnostic imaging report', date: '2023-01-15', status: 'final', author: 'Jane Doe' });
-    expect(r.text).toBe('Findings:\nHeart size normal.\nLungs clear.\n\nImpressions:\nImpression: Normal');
+    expect(r.text).toBe('History:\nEvaluate for pneumothorax.\n\nFindings:\nHeart size normal.\nLungs clear.\n\nImpressions:\nImpression: Normal');
+    // Its findings without the order's words: the history's "pneumothorax" is no finding.
+    expect(r.reported).toBe('Findings:\nHeart size normal.\nLungs clear.\n\nImpressions:\nImpression: Normal');
+    expect(r.indication).toBeNull();
     // Another writer's report is no draft of this app's to go on from.
     expect(r.draft).toBeNull();
   });

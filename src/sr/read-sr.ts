@@ -29,10 +29,17 @@ export interface ReadReport {
   /** The report's text, lines separated by "\n". */
   text: string;
   /**
+   * What it reports, without its clinical information (the reason for the study, the history, the
+   * request: words of the order, not findings), for reading its findings against another report.
+   */
+  reported: string;
+  /**
    * This app's own draft (an SR it wrote: Manufacturer CXR-LLaVA Web), as the reader left it when
    * sending (its Finding text), to go on from on another workstation; null for another writer's.
    */
   draft: string | null;
+  /** The reason for the study, from its Indications for Procedure section (report-sr.ts writes one); null when it has none. */
+  indication: string | null;
   /** Who verified it, as the SR says: their Person Name as written, organization, and when (epoch ms; null when unreadable). */
   verifier: { personName: string; organization: string; at: number | null } | null;
 }
@@ -50,6 +57,8 @@ export function readReportSr(bytes: ArrayBuffer): ReadReport {
   if (!sopClass.startsWith(SR_CLASS_PREFIX)) throw new Error(`Not a structured report (SOP Class ${sopClass || 'missing'}).`);
   const lines: string[] = [];
   writeItems(items(d.ContentSequence), 0, lines);
+  const reported: string[] = [];
+  writeItems(items(d.ContentSequence).filter((i) => !CLINICAL_INFORMATION.has(text(first(i.ConceptNameCodeSequence)?.CodeValue))), 0, reported);
   const v = first(d.VerifyingObserverSequence);
   return {
     sopInstanceUID: text(d.SOPInstanceUID),
@@ -60,7 +69,9 @@ export function readReportSr(bytes: ArrayBuffer): ReadReport {
     status: statusOf(d),
     author: authorOf(d),
     text: lines.join('\n').trim(),
+    reported: reported.join('\n').trim(),
     draft: text(d.Manufacturer) === APP_NAME ? ownDraft(d) : null,
+    indication: indicationOf(d),
     verifier: v ? { personName: rawPersonName(v.VerifyingObserverName), organization: text(v.VerifyingOrganization), at: dateTimeMs(text(v.VerificationDateTime)) } : null,
   };
 }
@@ -99,6 +110,14 @@ function ownDraft(d: NaturalDataset): string | null {
   return finding ? text(finding.TextValue).replace(/\r\n?/g, '\n') || null : null;
 }
 
+/** The text of the root's Indications for Procedure section (121109), any writer's. */
+function indicationOf(d: NaturalDataset): string | null {
+  const code = (item: NaturalDataset) => text(first(item.ConceptNameCodeSequence)?.CodeValue);
+  const section = items(d.ContentSequence).find((i) => text(i.ValueType) === 'CONTAINER' && code(i) === '121109');
+  const said = section ? items(section.ContentSequence).filter((i) => text(i.ValueType) === 'TEXT').map((i) => text(i.TextValue).replace(/\r\n?/g, '\n').trim()) : [];
+  return said.filter(Boolean).join('\n') || null;
+}
+
 function statusOf(d: NaturalDataset): ReadReport['status'] {
   if (text(d.PreliminaryFlag).toUpperCase() === 'PRELIMINARY') return 'preliminary';
   if (text(d.VerificationFlag).toUpperCase() !== 'VERIFIED') return 'unverified';
@@ -122,7 +141,8 @@ function authorOf(d: NaturalDataset): string {
   return '';
 }
 
-function writeItems(list: NaturalDataset[], depth: number, out: string[]): void {
+/** `heading`: the section the items are in, whose name a text item under it need not say again. */
+function writeItems(list: NaturalDataset[], depth: number, out: string[], heading = ''): void {
   if (depth > MAX_DEPTH) return;
   for (const item of list) {
     const relation = text(item.RelationshipType);
@@ -135,13 +155,14 @@ function writeItems(list: NaturalDataset[], depth: number, out: string[]): void 
         const firstText = children.find((c) => text(c.ValueType) === 'TEXT');
         const said = firstText && text(firstText.TextValue).toLowerCase().startsWith(`${name.toLowerCase()}:`);
         if (name && !said) out.push('', `${name}:`);
-        writeItems(children, depth + 1, out);
+        writeItems(children, depth + 1, out, name.toLowerCase());
         break;
       }
       case 'TEXT': {
         const value = text(item.TextValue).replace(/\r\n?/g, '\n');
-        // "Finding" and the like add nothing to the text under their heading.
-        if (value) out.push(name && !GENERIC_TEXT.has(name.toLowerCase()) ? `${name}: ${value}` : value);
+        // "Finding" and the like, or the section's own name again, add nothing to the text under their heading.
+        const plain = !name || GENERIC_TEXT.has(name.toLowerCase()) || name.toLowerCase() === heading;
+        if (value) out.push(plain ? value : `${name}: ${value}`);
         writeItems(children, depth + 1, out);
         break;
       }
@@ -163,4 +184,10 @@ function writeItems(list: NaturalDataset[], depth: number, out: string[]): void 
   }
 }
 
-const GENERIC_TEXT = new Set(['finding', 'findings', 'text', 'report text']);
+/**
+ * Sections (CID 7001 headings, DCM and LOINC) and items that hold the order's words: History,
+ * Request, Indications for Procedure, Patient Presentation, Clinical Information.
+ */
+const CLINICAL_INFORMATION = new Set(['121060', '121062', '121109', '121110', '11329-0', '55115-0', '18785-6', '55108-5', '55752-0']);
+
+const GENERIC_TEXT = new Set(['finding', 'findings', 'text', 'report text', 'request']);

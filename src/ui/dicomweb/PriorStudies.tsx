@@ -3,6 +3,7 @@ import type { StudyRow } from '../../dicomweb/records';
 import { chooseStudy } from '../../hospital/open-from-server';
 import { comparePrior, comparisonLine, findPriors, imagingModalities, loadPriorReports, priorsSubject } from '../../hospital/priors';
 import { filedSignature, type ReadReport } from '../../sr/read-sr';
+import { headerField } from '../../report/context';
 import { PanelCount } from '../layout/PanelCount';
 import { AgainstReport } from './AgainstReport';
 import { ChosenStudy } from './ChosenStudy';
@@ -195,16 +196,19 @@ function StudyReportsView({ studyUID, own = false }: { studyUID: string; own?: b
             {r.author ? `, ${r.status === 'final' ? 'signed by' : 'by'} ${r.author}` : ''}
           </p>
           <pre className="prior-report-text">{r.text}</pre>
-          {!own && <AgainstReport prior={r.text} />}
+          {/* Its findings, not the words of its order ("? pneumothorax" is no finding). */}
+          {!own && <AgainstReport prior={r.reported} />}
           {own && r.draft !== null && (
             <p>
               <button
                 type="button"
                 disabled={streaming || signed}
                 onClick={() => {
-                  const { report, takeReport, study } = app.getState();
+                  const { report, takeReport, study, setIndication } = app.getState();
                   // A signed report goes on as its amendment: signing again says so, and the SR sent names it as the predecessor.
                   takeReport(r.draft!, filedSignature(r) ?? undefined);
+                  // Its reason for the study comes with it, where it said more than the file does.
+                  if (r.indication) setIndication(r.indication === headerField(study?.image ?? null, 'indication') ? null : r.indication);
                   if (study) h.getState().markContinued(study.key, { seriesInstanceUID: r.seriesInstanceUID, sopInstanceUID: r.sopInstanceUID, sopClassUID: r.sopClassUID });
                   setTaken({ uid: r.sopInstanceUID, kept: report.trim() !== '' && report !== r.draft });
                 }}
