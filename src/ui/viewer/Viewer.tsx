@@ -189,6 +189,13 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     );
   };
 
+  // A tool the left drag turns into, on or off.
+  const tool = (action: string, label: string, text: string, on: boolean, title: string) => (
+    <button type="button" aria-label={label} aria-pressed={on} title={title} onClick={() => act(action)} disabled={!study}>
+      {text}
+    </button>
+  );
+
   return (
     <div className="viewer" onKeyDown={onKeyDown}>
       <div className="viewer-tools">
@@ -202,36 +209,9 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
           {button('zoom-out', '−')}
           {button('fit', 'Fit')}
           {button('reset', 'Reset')}
-          <button
-            type="button"
-            aria-label="Measure"
-            aria-pressed={measuring}
-            title="Measure a length: drag on the image, or press Enter and move with the arrows (M). Delete removes the last length."
-            onClick={() => act('measure')}
-            disabled={!study}
-          >
-            Measure
-          </button>
-          <button
-            type="button"
-            aria-label="Magnify"
-            aria-pressed={magnifying}
-            title="Magnifying glass: hold the mouse button down on the image; it shows every pixel of the file under it (G)"
-            onClick={() => act('magnify')}
-            disabled={!study}
-          >
-            Magnify
-          </button>
-          <button
-            type="button"
-            aria-label="CTR (cardiothoracic ratio)"
-            aria-pressed={lengths.ratioNext !== null}
-            title="Cardiothoracic ratio: draw the heart's widest width, then the chest's widest inner width (C)"
-            onClick={() => act('ratio')}
-            disabled={!study}
-          >
-            CTR
-          </button>
+          {tool('measure', 'Measure', 'Measure', measuring, 'Measure a length: drag on the image, or press Enter and move with the arrows (M). Delete removes the last length.')}
+          {tool('magnify', 'Magnify', 'Magnify', magnifying, 'Magnifying glass: hold the mouse button down on the image; it shows every pixel of the file under it (G)')}
+          {tool('ratio', 'CTR (cardiothoracic ratio)', 'CTR', lengths.ratioNext !== null, "Cardiothoracic ratio: draw the heart's widest width, then the chest's widest inner width (C)")}
         </div>
         {presets.length > 0 && (
           <div className="toolbar presets" role="group" aria-label="Window presets">
