@@ -49,6 +49,8 @@ const SR_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.88.';
 const MAX_DEPTH = 12;
 
 const meaning = (d: NaturalDataset, key = 'ConceptNameCodeSequence') => text(first(d[key])?.CodeMeaning);
+/** An item's concept name code value ("121070"). */
+const code = (item: NaturalDataset) => text(first(item.ConceptNameCodeSequence)?.CodeValue);
 
 /** Reads an SR Part 10 file; throws with a reason when it is not one. */
 export function readReportSr(bytes: ArrayBuffer): ReadReport {
@@ -58,7 +60,7 @@ export function readReportSr(bytes: ArrayBuffer): ReadReport {
   const lines: string[] = [];
   writeItems(items(d.ContentSequence), 0, lines);
   const reported: string[] = [];
-  writeItems(items(d.ContentSequence).filter((i) => !CLINICAL_INFORMATION.has(text(first(i.ConceptNameCodeSequence)?.CodeValue))), 0, reported);
+  writeItems(items(d.ContentSequence).filter((i) => !CLINICAL_INFORMATION.has(code(i))), 0, reported);
   const v = first(d.VerifyingObserverSequence);
   return {
     sopInstanceUID: text(d.SOPInstanceUID),
@@ -104,7 +106,6 @@ function dateTimeMs(dt: string): number | null {
 
 /** The Finding text of this app's SR (report-sr.ts: root > Findings container > Finding TEXT). */
 function ownDraft(d: NaturalDataset): string | null {
-  const code = (item: NaturalDataset) => text(first(item.ConceptNameCodeSequence)?.CodeValue);
   const findings = items(d.ContentSequence).find((i) => text(i.ValueType) === 'CONTAINER' && code(i) === '121070');
   const finding = findings && items(findings.ContentSequence).find((i) => text(i.ValueType) === 'TEXT' && code(i) === '121071');
   return finding ? text(finding.TextValue).replace(/\r\n?/g, '\n') || null : null;
@@ -112,7 +113,6 @@ function ownDraft(d: NaturalDataset): string | null {
 
 /** The text of the root's Indications for Procedure section (121109), any writer's. */
 function indicationOf(d: NaturalDataset): string | null {
-  const code = (item: NaturalDataset) => text(first(item.ConceptNameCodeSequence)?.CodeValue);
   const section = items(d.ContentSequence).find((i) => text(i.ValueType) === 'CONTAINER' && code(i) === '121109');
   const said = section ? items(section.ContentSequence).filter((i) => text(i.ValueType) === 'TEXT').map((i) => text(i.TextValue).replace(/\r\n?/g, '\n').trim()) : [];
   return said.filter(Boolean).join('\n') || null;
@@ -135,8 +135,7 @@ function authorOf(d: NaturalDataset): string {
   // The observer context at the root (TID 1002/1004): a person's or a device's name.
   for (const item of items(d.ContentSequence)) {
     if (text(item.RelationshipType) !== 'HAS OBS CONTEXT') continue;
-    const code = text(first(item.ConceptNameCodeSequence)?.CodeValue);
-    if (code === '121008' || code === '121013') return text(item.PersonName ?? item.TextValue);
+    if (code(item) === '121008' || code(item) === '121013') return text(item.PersonName ?? item.TextValue);
   }
   return '';
 }
