@@ -126,6 +126,14 @@ describe('buildDiagnosticReport', () => {
     expect(JSON.stringify(plain)).not.toMatch(/imageFitWarning|Warning:/);
   });
 
+  it("carries the reason for the study in R4's workflow-reasonCode extension, and the narrative", () => {
+    const r = exported({ ...doc, indication: 'Cough & fever; ? pneumonia' });
+    expect(formatIssues(checkDiagnosticReport(r).issues)).toBe('');
+    expect(r.extension as unknown[]).toContainEqual({ url: 'http://hl7.org/fhir/StructureDefinition/workflow-reasonCode', valueCodeableConcept: { text: 'Cough & fever; ? pneumonia' } });
+    expect((r.text as { div: string }).div).toContain('<p>Reason for the study: Cough &amp; fever; ? pneumonia</p>');
+    expect(JSON.stringify(exported())).not.toMatch(/workflow-reasonCode|Reason for the study/);
+  });
+
   it('has no patient identifiers unless asked; asked, a contained Patient that subject points at', () => {
     const plain = exported();
     expect(plain).not.toHaveProperty('subject');

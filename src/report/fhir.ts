@@ -28,6 +28,9 @@ import { measurementLines, measurementsHeading, pixelLengthsNote, type ReportMea
 /** The project's own extension (no registered canonical URL yet; `.invalid` never resolves). */
 export const AI_DRAFT_EXTENSION = 'https://cxr-llava-web.invalid/fhir/StructureDefinition/ai-generated-draft';
 
+/** R4's core extension for why an event (the report) happened: the reason for the study, as text. */
+export const REASON_CODE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/workflow-reasonCode';
+
 export const LOINC_DIAGNOSTIC_IMAGING_STUDY = { system: 'http://loinc.org', code: '18748-4', display: 'Diagnostic imaging study' } as const;
 export const CATEGORY_RADIOLOGY = { system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD', display: 'Radiology' } as const;
 
@@ -45,6 +48,7 @@ export interface Extension {
   valueString?: string;
   valueBoolean?: boolean;
   valueUnsignedInt?: number;
+  valueCodeableConcept?: CodeableConcept;
   extension?: Extension[];
 }
 export interface Attachment {
@@ -137,6 +141,8 @@ export function buildDiagnosticReport(doc: ReportDocument, opts: FhirOptions = {
           { url: 'notice', valueString: sig ? 'AI-generated draft, reviewed and signed by the results interpreter' : 'AI-generated draft, not reviewed' },
         ],
       },
+      // DiagnosticReport has no reason element in R4: the Event pattern's extension carries it.
+      ...(doc.indication ? [{ url: REASON_CODE_EXTENSION, valueCodeableConcept: { text: doc.indication } }] : []),
     ],
     // R4: "appended" when content was only added to a final report, "amended" when it was changed.
     status: sig ? (sig.amends ? (sig.amends.addendum ? 'appended' : 'amended') : 'final') : 'preliminary',
@@ -181,6 +187,7 @@ function narrative(doc: ReportDocument, title: string, text: string): string {
       : `<p>${escapeXml(DISCLAIMER)}. Written by ${escapeXml(describeModel(doc.model))}; not reviewed.</p>`,
     ...(doc.aiDraft ? [`<p>AI draft: ${escapeXml(describeChanges(doc.aiDraft))}</p>`] : []),
     ...(doc.study ? [`<p>Study: ${escapeXml(describeStudy(doc.study))}</p>`] : []),
+    ...(doc.indication ? [`<p>Reason for the study: ${escapeXml(doc.indication)}</p>`] : []),
     ...(doc.study?.fitWarning ? [`<p><b>Warning:</b> ${escapeXml(doc.study.fitWarning)}</p>`] : []),
     `<pre>${escapeXml(text)}</pre>`,
     ...(doc.measurements ? [measurementsNarrative(doc.measurements)] : []),
