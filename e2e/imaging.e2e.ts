@@ -267,6 +267,12 @@ describe('opening images', () => {
     expect(await page.getByTestId('viewport').getByTestId('magnifier').isVisible()).toBe(false);
     await page.mouse.up();
     expect(await other.getByTestId('magnifier').isVisible()).toBe(false);
+    // And with the keys: Enter puts it in the middle, Escape away.
+    await page.getByTestId('prior-viewport').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => other.getByTestId('magnifier').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await other.getByTestId('magnifier').isVisible()).toBe(false);
     await beside.click();
     expect([await other.count(), await beside.getAttribute('aria-pressed')]).toEqual([0, 'false']);
     // One that cannot be decoded says why beside the open image, which stays; with two others the

@@ -26,6 +26,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
     keys: [
       ['← ↑ → ↓', 'Pan'],
       ['Drag', 'Window/level (Magnify on: hold the lens)'],
+      ['Enter, then ← ↑ → ↓', 'Magnify on: the lens in the middle, moved by the arrows; Enter or Escape puts it away'],
       ['Shift+drag, right-drag', 'Pan'],
       ['Wheel', 'Zoom (the lens held: its magnification)'],
     ],

@@ -4,6 +4,7 @@ import { useHospital, useHospitalApi } from '../dicomweb/use-hospital';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { showBeside } from './open-file';
 import { distinctLengths, filedLine, unreadableLine } from './FiledLengths';
+import { useKeyboardLens } from './keyboard-lens';
 import { Magnifier, type MagnifierHandle } from './Magnifier';
 import { MeasurementsDrawn } from './Measurements';
 import { useViewport, ZOOM_STEP } from './use-viewport';
@@ -30,6 +31,11 @@ export function PriorViewer() {
   const [magnifying, setMagnifying] = useState(false);
   const lens = useRef<MagnifierHandle>(null);
   const shown = compare?.image.status === 'done' ? compare.image.value : null;
+  const keyLens = useKeyboardLens(() => viewportRef.current, shown?.image ?? null, lens);
+  const toggleMagnify = () => {
+    keyLens.stop();
+    setMagnifying((m) => !m);
+  };
   const [hideLengths, setHideLengths] = useState(false);
   // Zoom and pan linked with the open image's (view-link.ts); off again once the prior closes.
   const link = useViewLink();
@@ -56,6 +62,7 @@ export function PriorViewer() {
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (!viewportRef.current?.hasImage) return;
     e.currentTarget.setPointerCapture(e.pointerId);
+    if (keyLens.active) keyLens.stop();
     const left = e.button === 0 && !e.shiftKey;
     drag.current = { x: e.clientX, y: e.clientY, mode: !left ? 'pan' : magnifying ? 'magnify' : 'window' };
     const v = viewportRef.current;
@@ -82,13 +89,15 @@ export function PriorViewer() {
     const key = e.key.toLowerCase();
     const arrows: Record<string, [number, number]> = { arrowleft: [-20, 0], arrowright: [20, 0], arrowup: [0, -20], arrowdown: [0, 20] };
     const action = PRIOR_KEY_ACTIONS[key];
+    // Magnify: Enter, the arrows and Escape hold the lens, as on the open image.
+    if (magnifying && keyLens.onKey(key, e.shiftKey)) return e.preventDefault();
     if (arrows[key]) pan(...arrows[key]);
     else if (action === 'invert') viewportRef.current.toggleInvert();
     else if (action === 'zoom-in') zoom(ZOOM_STEP);
     else if (action === 'zoom-out') zoom(1 / ZOOM_STEP);
     else if (action === 'fit') fit();
     else if (action === 'link' && link) setLinked((v) => !v);
-    else if (action === 'magnify') setMagnifying((m) => !m);
+    else if (action === 'magnify') toggleMagnify();
     else return;
     e.preventDefault();
   };
@@ -123,7 +132,7 @@ export function PriorViewer() {
           <button
             type="button"
             aria-pressed={magnifying}
-            onClick={() => setMagnifying((m) => !m)}
+            onClick={toggleMagnify}
             disabled={!shown}
             title="Magnifying glass: hold the mouse button down on this image (G)"
           >
