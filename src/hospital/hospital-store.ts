@@ -27,6 +27,8 @@ export interface SentReport extends SrReference {
   measured: string;
   /** When the reader signed it; null: sent as a draft. */
   signedAt: number | null;
+  /** The reason for the study it carried (studyIndication); absent or null: none. */
+  indication?: string | null;
 }
 
 export interface OpenedStudy {

@@ -40,9 +40,17 @@ export function measuredKey(s: Pick<AppState, 'study' | 'imageLengths'>): string
   return JSON.stringify(s.study ? reportMeasurements(s.study.image, openImageLengths(s)) : null);
 }
 
-/** Whether the SR last sent holds the report as it is now: the same text, measurements and signature. */
-export function sentAsIs(sent: Pick<SentReport, 'text' | 'measured' | 'signedAt'>, s: Pick<AppState, 'report' | 'study' | 'imageLengths' | 'signature'>): boolean {
-  return sent.text.trim() === s.report.trim() && sent.measured === measuredKey(s) && sent.signedAt === (openSignature(s)?.at ?? null);
+/** Whether the SR last sent holds the report as it is now: the same text, measurements, signature and reason for the study. */
+export function sentAsIs(
+  sent: Pick<SentReport, 'text' | 'measured' | 'signedAt' | 'indication'>,
+  s: Pick<AppState, 'report' | 'study' | 'imageLengths' | 'signature' | 'indication'>,
+): boolean {
+  return (
+    sent.text.trim() === s.report.trim() &&
+    sent.measured === measuredKey(s) &&
+    sent.signedAt === (openSignature(s)?.at ?? null) &&
+    (sent.indication ?? null) === (studyIndication(s) ?? null)
+  );
 }
 
 /** The SR a report sent now replaces: the last one sent for the image, or the filed one continued from, whichever is later. */
@@ -107,10 +115,11 @@ export async function sendReport(app: AppStore, h: HospitalStore): Promise<boole
     const text = app.getState().report;
     const measured = measuredKey(app.getState());
     const signedAt = openSignature(app.getState())?.at ?? null;
+    const indication = studyIndication(app.getState()) ?? null;
     const ps = buildOpenStudyPresentationState(app, h);
     const { sr, studyKey, studyUID } = buildOpenStudySr(app, h, ps ?? undefined);
     await new DicomwebServer(connection).store(ps ? [sr.bytes, ps.bytes] : [sr.bytes], studyUID);
-    markSent(studyKey, { seriesInstanceUID: sr.seriesInstanceUID, sopInstanceUID: sr.sopInstanceUID, sopClassUID: sr.sopClassUID, text, measured, signedAt });
+    markSent(studyKey, { seriesInstanceUID: sr.seriesInstanceUID, sopInstanceUID: sr.sopInstanceUID, sopClassUID: sr.sopClassUID, text, measured, signedAt, indication });
     set({ send: { status: 'done', value: { studyKey, sopInstanceUID: sr.sopInstanceUID, presentationStateUID: ps?.sopInstanceUID ?? null, signed: signedAt !== null } } });
     return true;
   } catch (err) {

@@ -259,6 +259,11 @@ describe('worklist', () => {
     expect(states(w)).toEqual(['sent-edited', 'new']);
     app.getState().setImageLengths(image, []);
     expect(states(w)).toEqual(['sent', 'new']);
+    // So does a reason for the study typed after sending (the SR carries it).
+    app.getState().setIndication('Fever');
+    expect(states(w)).toEqual(['sent-edited', 'new']);
+    app.getState().setIndication(null);
+    expect(states(w)).toEqual(['sent', 'new']);
 
     // Signed after sending: the server holds the unsigned draft. Sent signed, the row says so.
     const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };

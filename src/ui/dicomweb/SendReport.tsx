@@ -31,6 +31,7 @@ export function SendReport() {
   useAppStore((s) => s.report);
   useAppStore((s) => s.streaming);
   useAppStore((s) => s.imageLengths);
+  useAppStore((s) => s.indication);
   const signature = useAppStore(openSignature);
   // What the SR carries as data beside the text: the reader's lengths and ratio on this image.
   const measured = useAppStore((s) => (s.study ? describeMeasurements(reportMeasurements(s.study.image, openImageLengths(s))) : ''));
