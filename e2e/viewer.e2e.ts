@@ -6,7 +6,7 @@ import { encode as encodePng } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './support/browser';
-import { closePanel, openPanel } from './support/reading-room';
+import { closePanel, openPanel, setSettings } from './support/reading-room';
 import { expected, FIXTURES, openFile, waitShown } from './support/open-image';
 import { canvasStats, dragOn, imageOnPage, type PagePoint } from './support/viewport';
 
@@ -391,6 +391,10 @@ describe('viewer', () => {
   });
 
   it("shows the file's Patient Orientation at the image's edges, moved by flips and rotations, and its reason for the study over the report", async () => {
+    // The report box is typed into below: no draft streams into it as the image opens (the model may
+    // have loaded by now; seen in a full run, its words landed after the phrase).
+    await setSettings(page, {});
+    await closePanel(page, 'settings');
     // The PA fixture with Patient Orientation L\F (rows run to the patient's left, columns to the feet).
     const dir = mkdtempSync(join(tmpdir(), 'cxr-orient-'));
     try {
