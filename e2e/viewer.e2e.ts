@@ -25,6 +25,11 @@ describe('viewer', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(baseURL);
     await page.setViewportSize({ width: 1280, height: 720 });
+    // No image here is drafted as it opens: once the model has loaded (a full run gets there), a
+    // draft of one test's image would go on streaming into the report box of the next (on wasm the
+    // worker takes an interrupt only when its generation ends), as seen after a phrase went in.
+    await setSettings(page, {});
+    await closePanel(page, 'settings');
   });
   afterAll(async () => browser?.close());
 
@@ -391,10 +396,6 @@ describe('viewer', () => {
   });
 
   it("shows the file's Patient Orientation at the image's edges, moved by flips and rotations, and its reason for the study over the report", async () => {
-    // The report box is typed into below: no draft streams into it as the image opens (the model may
-    // have loaded by now; seen in a full run, its words landed after the phrase).
-    await setSettings(page, {});
-    await closePanel(page, 'settings');
     // The PA fixture with Patient Orientation L\F (rows run to the patient's left, columns to the feet).
     const dir = mkdtempSync(join(tmpdir(), 'cxr-orient-'));
     try {
