@@ -426,8 +426,7 @@ describe('shortcuts, findings and drafts with an image (tiny model, wasm)', () =
     const first = await report.inputValue();
     expect(first.length).toBeGreaterThan(0);
 
-    // Escape (like Stop) is not checked here: on the wasm ONNX backend the worker takes the
-    // interrupt only after the generation has finished, whichever way it is asked for.
+    // Escape and Stop are checked in stop.e2e.ts.
 
     await page.getByRole('button', { name: 'Findings', exact: true }).click();
     await page.getByTestId('findings-table').waitFor();

@@ -25,9 +25,8 @@ describe('viewer', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(baseURL);
     await page.setViewportSize({ width: 1280, height: 720 });
-    // No image here is drafted as it opens: once the model has loaded (a full run gets there), a
-    // draft of one test's image would go on streaming into the report box of the next (on wasm the
-    // worker takes an interrupt only when its generation ends), as seen after a phrase went in.
+    // No image here is drafted as it opens: these tests read the report box as they left it, and
+    // once the model has loaded (a full run gets there) a draft would write into it.
     await setSettings(page, {});
     await closePanel(page, 'settings');
   });

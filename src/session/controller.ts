@@ -20,6 +20,12 @@ export class SessionController {
   private image: { key: string; gray: GrayImage; openedAt: number } | null = null;
   /** The generation in progress (a new image waits for it to stop before its encode). */
   private running: Promise<void> | null = null;
+  /**
+   * Aborted by a Stop or a newly opened image. The worker only stops what it has been asked for,
+   * so a stop that comes while the request is still on its way (the encode or reset before it)
+   * is kept here, and the request is then not sent.
+   */
+  private runStop: AbortController | null = null;
   /** Worker encodes, one after another (a new image's may not overlap an older one's). */
   private encodes: Promise<unknown> = Promise.resolve();
   /** The study whose report was started by opening it (its first word is timed from the drop). */
@@ -157,7 +163,7 @@ export class SessionController {
     this.s.mergeMetrics({ dropToFirstTokenMs: undefined });
     // The previous image's report stops first; what it wrote stays in that study's draft.
     if (this.running) {
-      await this.client.interrupt().catch(() => {});
+      await this.interruptRun().catch(() => {});
       await this.running;
     }
     if (this.image?.key !== key) return; // another image came meanwhile; it has its own turn
@@ -247,6 +253,8 @@ export class SessionController {
 
   /** A draft being written for a study that is not open (src/worklist); the user's work comes first. */
   private background: Promise<unknown> | null = null;
+  /** Aborted by yieldToForeground: a background draft not yet sent to the worker is not sent. */
+  private backgroundStop: AbortController | null = null;
 
   /**
    * Writes a report for an image that is not on screen, without touching the open study's report,
@@ -258,21 +266,28 @@ export class SessionController {
     if (this.s.streaming || this.background || this.verification.inProgress || this.s.load.status !== 'loaded') return null;
     let text = '';
     let interrupted = false;
+    const stop = new AbortController();
     const job = (async () => {
       // The worker's image changes: the open study is encoded again when next asked.
       this.s.setEncodedKey(null);
       await this.client.encode(gray, []);
       await this.client.reset();
+      if (stop.signal.aborted) {
+        interrupted = true;
+        return;
+      }
       const done = await this.client.generate({ preset: 'report', ...this.sampling() }, (r) => {
         if (r.kind === 'delta') text += r.text;
       });
       interrupted = !done || done.reason === 'interrupted';
     })();
     this.background = job;
+    this.backgroundStop = stop;
     try {
       await job;
     } finally {
       this.background = null;
+      this.backgroundStop = null;
       this.s.setEncodedKey(null);
     }
     return interrupted ? null : text;
@@ -282,6 +297,7 @@ export class SessionController {
   private async yieldToForeground(): Promise<void> {
     const bg = this.background;
     if (!bg) return;
+    this.backgroundStop?.abort();
     await this.client.interrupt();
     await bg.catch(() => undefined);
   }
@@ -290,10 +306,16 @@ export class SessionController {
     // A signed report is the reader's: it is amended by hand first, never replaced by a new draft.
     if (this.s.streaming || this.running || this.s.signature) return;
     await this.yieldToForeground();
-    await this.run('report', async () => {
+    await this.run('report', async (stopped) => {
       await this.ensureEncoded();
-      if (this.s.encodedKey !== this.image?.key) return undefined; // a newer image took over
+      if (this.s.encodedKey !== this.image?.key || stopped.aborted) return undefined; // a newer image took over, or Stop
       await this.client.reset();
+      if (stopped.aborted) {
+        // The worker's conversation was reset, the one on screen was not: the next request encodes
+        // again and continues from what is on screen.
+        this.s.setEncodedKey(null);
+        return undefined;
+      }
       this.s.resetConversation();
       this.s.startReport(preset);
       const options = preset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: preset === 'question' ? ('report' as const) : preset };
@@ -305,9 +327,13 @@ export class SessionController {
     const q = question.trim();
     if (!q || this.s.streaming || this.running) return;
     await this.yieldToForeground();
-    await this.run('chat', async () => {
+    await this.run('chat', async (stopped) => {
       await this.ensureEncoded();
-      if (this.s.encodedKey !== this.image?.key) return undefined;
+      if (this.s.encodedKey !== this.image?.key || stopped.aborted) {
+        // Not asked: the question goes back into the field, unless something new was typed there.
+        if (!this.s.chatInput.trim()) this.s.setChatInput(q);
+        return undefined;
+      }
       this.s.startChat(q);
       return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
     });
@@ -321,7 +347,13 @@ export class SessionController {
   }
 
   async stop(): Promise<void> {
-    await this.client.interrupt();
+    await this.interruptRun();
+  }
+
+  /** Stops the request in progress, whether it has reached the worker yet or not. */
+  private interruptRun(): Promise<void> {
+    this.runStop?.abort();
+    return this.client.interrupt();
   }
 
   async newConversation(): Promise<void> {
@@ -334,8 +366,10 @@ export class SessionController {
     return { temperature, topP, maxNewTokens, seed };
   }
 
-  private run(target: 'report' | 'chat', body: () => Promise<{ reason: string } | undefined>): Promise<void> {
+  private run(target: 'report' | 'chat', body: (stopped: AbortSignal) => Promise<{ reason: string } | undefined>): Promise<void> {
     this.firstTokenSeen = false;
+    const stop = new AbortController();
+    this.runStop = stop;
     // The last answer's first-token time is not this one's.
     this.s.mergeMetrics({ timeToFirstTokenMs: undefined, tokensPerSecond: undefined });
     // Busy from the click on: the encode it may wait for must not read as idle in between.
@@ -349,7 +383,7 @@ export class SessionController {
         await check;
       }
       try {
-        const done = await body();
+        const done = await body(stop.signal);
         if (this.s.streaming) this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
         this.s.setStage('idle');
       } catch (err) {
@@ -358,6 +392,7 @@ export class SessionController {
         if (this.s.load.status !== 'failed') this.s.setStage('error', `${target === 'report' ? 'Report' : 'Answer'} failed: ${errorMessage(err)}`);
       } finally {
         this.running = null;
+        this.runStop = null;
         this.autoDraftKey = null;
         if ((check || this.verification.rerunAfterNextAnswer) && this.s.load.status === 'loaded') {
           this.verification.rerunAfterNextAnswer = false;

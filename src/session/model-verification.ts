@@ -1,4 +1,4 @@
-import { decodeInWorker } from '../imaging';
+import { decodeInWorker } from '../imaging/decode';
 import { sha256Hex } from '../model/artifacts';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';

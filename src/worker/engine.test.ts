@@ -87,6 +87,30 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     expect(tokens).toBeLessThanOrEqual(at + 2);
   }, 120_000);
 
+  it('an interrupt arriving while the generation waits its turn (behind an encode) stops it before its prefill', async () => {
+    const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
+    // As the worker gets them: encode, then generate, then Stop, each before the last has run.
+    const encoded = engine.encode(image, [], { preset: 'report' });
+    const replies: Reply[] = [];
+    const generated = engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: 200 }, (r) => replies.push(r));
+    engine.interrupt();
+    await encoded;
+    await generated;
+    expect(replies.map((r) => r.kind)).toEqual(['complete']);
+    const done = replies[0] as Extract<Reply, { kind: 'complete' }>;
+    expect(done.info.reason).toBe('interrupted');
+    expect(done.info.tokenIds).toEqual([]);
+    // The primed prompt is untouched: the next report still starts from it, and is the golden one.
+    let ids: number[] = [];
+    let reused = -1;
+    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+      if (r.kind === 'prefill') reused = r.reusedTokens;
+      if (r.kind === 'complete') ids = r.info.tokenIds;
+    });
+    expect(ids).toEqual(golden.report.greedy);
+    expect(reused).toBeGreaterThan(0);
+  }, 120_000);
+
   it('continues a restored conversation: the seeded report is context for the next question', async () => {
     const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
     const turn1 = golden.chat.turn2.turn1Answer as string;

@@ -65,7 +65,12 @@ interface Loaded {
 export class InferenceEngine {
   private loaded: Loaded | null = null;
   private chat: ChatSession | null = null;
-  private abort: AbortController | null = null;
+  /**
+   * Every generation and self-check from the moment it is asked for (it may wait its turn behind
+   * an encode) until it ends: an interrupt stops those that have started and those still
+   * waiting, so a Stop or a newly opened image never lets a queued answer run to its end.
+   */
+  private readonly stoppable = new Set<AbortController>();
   /** The open image's rows, kept so a self-check can hand the backend back as it was. */
   private imageRows: { rows: Float32Array; count: number; dim: number } | null = null;
 
@@ -239,11 +244,19 @@ export class InferenceEngine {
    */
   async selfCheck(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
     this.requireLoaded();
-    if (this.abort) throw new GenerationError('A generation is running; verify the model when it has finished.', 'busy');
-    return this.oneAtATime(() => this.selfCheckNow(image, sampleSha256, emit));
+    if (this.stoppable.size) throw new GenerationError('A generation is running; verify the model when it has finished.', 'busy');
+    const abort = this.asked();
+    return this.oneAtATime(() => this.selfCheckNow(image, sampleSha256, emit, abort)).finally(() => this.stoppable.delete(abort));
   }
 
-  private async selfCheckNow(image: GrayImage, sampleSha256: string, emit: Emit): Promise<SelfCheckResult | null> {
+  /** A stoppable request, counted from its arrival. */
+  private asked(): AbortController {
+    const abort = new AbortController();
+    this.stoppable.add(abort);
+    return abort;
+  }
+
+  private async selfCheckNow(image: GrayImage, sampleSha256: string, emit: Emit, abort: AbortController): Promise<SelfCheckResult | null> {
     const loaded = this.requireLoaded();
     const path = loaded.manifest.selfCheck;
     if (!path) return null;
@@ -254,8 +267,6 @@ export class InferenceEngine {
     );
     const reference = parseSelfCheck(new TextDecoder().decode(bytes));
     // interrupt() stops it like a generation: a report asked for meanwhile goes first.
-    const abort = new AbortController();
-    this.abort = abort;
     const held = this.chat?.holding();
     let completed = false;
     try {
@@ -274,7 +285,6 @@ export class InferenceEngine {
       completed = !result.interrupted;
       return result;
     } finally {
-      this.abort = null;
       await loaded.backend.trimCache(0);
       if (this.imageRows) await loaded.backend.setImage(this.imageRows.rows, this.imageRows.count, this.imageRows.dim);
       // A check that ran to its end did so while the user was reading: the conversation's prompt
@@ -288,16 +298,20 @@ export class InferenceEngine {
   /** Streams one answer; the image goes with the first turn of a conversation only. */
   async generate(options: GenerateOptions, emit: Emit): Promise<void> {
     this.requireLoaded();
-    if (this.abort) throw new GenerationError('A generation is already running.', 'busy');
-    return this.oneAtATime(() => this.generateNow(options, emit));
+    if (this.stoppable.size) throw new GenerationError('A generation is already running.', 'busy');
+    const abort = this.asked();
+    return this.oneAtATime(() => this.generateNow(options, emit, abort)).finally(() => this.stoppable.delete(abort));
   }
 
-  private async generateNow(options: GenerateOptions, emit: Emit): Promise<void> {
+  private async generateNow(options: GenerateOptions, emit: Emit, abort: AbortController): Promise<void> {
     this.requireLoaded();
     if (!this.chat) throw new NoImageError('Open an image first: there is nothing to report on yet.', 'no-image');
+    // Stopped while it waited its turn: no prefill, no words, the conversation as it was.
+    if (abort.signal.aborted) {
+      emit({ kind: 'complete', info: { text: '', tokenIds: [], reason: 'interrupted', promptTokens: 0, reusedTokens: 0, prefillMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 } });
+      return;
+    }
     const userText = this.userText(options.preset, options.question ?? '', this.chat.history.length === 0);
-    const abort = new AbortController();
-    this.abort = abort;
     let prefill = { promptTokens: 0, reusedTokens: 0, prefillMs: 0 };
     try {
       for await (const e of this.chat.ask(userText, {
@@ -331,8 +345,6 @@ export class InferenceEngine {
     } catch (err) {
       if (this.lost) throw new DeviceLostError(`${this.lost} Reload the model to continue; your report and chat are kept.`, 'device-lost');
       throw err;
-    } finally {
-      this.abort = null;
     }
   }
 
@@ -361,7 +373,7 @@ export class InferenceEngine {
     void device.lost.then((info) => {
       if (this.watchedDevice !== device) return;
       this.lost = `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}).`;
-      this.abort?.abort();
+      this.interrupt();
       this.loaded = null;
       this.chat = null;
       this.host.onDeviceLost?.(this.lost);
@@ -376,7 +388,7 @@ export class InferenceEngine {
   }
 
   interrupt(): void {
-    this.abort?.abort();
+    for (const abort of this.stoppable) abort.abort();
   }
 
   /** A new conversation on the same image: the rows and the cached image prefix are kept. */
@@ -385,7 +397,7 @@ export class InferenceEngine {
   }
 
   async dispose(): Promise<void> {
-    this.abort?.abort();
+    this.interrupt();
     const l = this.loaded;
     this.loaded = null;
     this.chat = null;

@@ -6,8 +6,8 @@ import { probeBrowser } from '../capabilities/probe-browser';
 import { loadOrtForBrowser } from '../encode/ort-env';
 import { loadWebTokenizers } from '../generate/tokenizer-browser';
 import { InferenceEngine } from './engine';
-import { serializeError } from './errors';
-import type { Reply, Request, RequestEnvelope } from './protocol';
+import type { Reply, RequestEnvelope } from './protocol';
+import { answer } from './route';
 
 // Before ORT or WebLLM can ask for a GPU: their adapter and device requests get a time bound.
 boundGpuRequests();
@@ -38,43 +38,4 @@ const engineReady = loadOrtForBrowser(import.meta.env.BASE_URL).then(
 // A failed ORT import fails each model request with its message; 'check' does not need ORT.
 engineReady.catch(() => {});
 
-self.onmessage = async (event: MessageEvent<RequestEnvelope>) => {
-  const { id, request } = event.data;
-  const emit = (reply: Reply) => post(id, reply);
-  try {
-    if (request.kind === 'check') emit({ kind: 'checked', caps: await probeBrowser() });
-    else await route(request, emit, await engineReady);
-    emit({ kind: 'done' });
-  } catch (err) {
-    emit({ kind: 'error', error: serializeError(err) });
-  }
-};
-
-async function route(request: Exclude<Request, { kind: 'check' }>, emit: (reply: Reply) => void, engine: InferenceEngine): Promise<void> {
-  switch (request.kind) {
-    case 'load':
-      emit({ kind: 'ready', info: await engine.load(request.options, emit) });
-      break;
-    case 'encode':
-      emit({ kind: 'encoded', info: await engine.encode(request.image, request.history, request.prime) });
-      break;
-    case 'selfcheck':
-      emit({ kind: 'selfchecked', result: await engine.selfCheck(request.image, request.sampleSha256, emit) });
-      break;
-    case 'generate':
-      await engine.generate(request.options, emit);
-      break;
-    case 'interrupt':
-      engine.interrupt();
-      break;
-    case 'reset':
-      engine.reset();
-      break;
-    case 'dispose':
-      await engine.dispose();
-      break;
-    case 'debug-destroy-device':
-      await engine.destroyDeviceForTest();
-      break;
-  }
-}
+self.onmessage = (event: MessageEvent<RequestEnvelope>) => answer(event.data, engineReady, probeBrowser, post);

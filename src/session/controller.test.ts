@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CapabilityReport } from '../capabilities/types';
+import { nodeEngineHost } from '../node/engine-host';
+import { decodePgm } from '../preprocess/pgm';
+import { createAppStore } from '../state/store';
+import { InferenceClient } from '../worker/client';
+import { InferenceEngine } from '../worker/engine';
+import type { GrayImage, Reply, RequestEnvelope } from '../worker/protocol';
+import { answer } from '../worker/route';
+import { SessionController } from './controller';
+
+const manifestUrl = pathToFileURL(fileURLToPath(new URL('../../public/models/cxr-llava-tiny/manifest.json', import.meta.url))).href;
+const goldenDir = fileURLToPath(new URL('../../models/tiny/golden/', import.meta.url));
+const golden = JSON.parse(readFileSync(`${goldenDir}golden.json`, 'utf8'));
+const probe = async (): Promise<CapabilityReport> => ({ host: 'node', userAgent: 'test', webgpu: { available: false, reason: 'test' }, wasmThreads: false, crossOriginIsolated: false, logicalCores: 1, storage: null });
+
+/**
+ * The worker's message routing (worker/route.ts) and the tiny model's engine, in this thread:
+ * each message and each reply is a macrotask of its own, as postMessage is.
+ */
+class InProcessWorker {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  readonly sent: string[] = [];
+  constructor(private readonly engine: Promise<InferenceEngine>) {}
+  postMessage(envelope: RequestEnvelope): void {
+    this.sent.push(envelope.request.kind);
+    setImmediate(() => void answer(envelope, this.engine, probe, (id: number, reply: Reply) => setImmediate(() => this.onmessage?.({ data: { id, reply } }))));
+  }
+  terminate(): void {}
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+async function until(what: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !what(); i++) await tick();
+  expect(what()).toBe(true);
+}
+
+describe('SessionController with the tiny model in this thread', () => {
+  const engine = new InferenceEngine({ ...nodeEngineHost(ort), probe });
+  let image: GrayImage;
+  beforeAll(async () => {
+    ort.env.wasm.numThreads = 1;
+    await engine.load({ manifestUrl, warmUp: false }, () => {});
+    image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
+  }, 60_000);
+
+  function setup() {
+    const store = createAppStore();
+    const worker = new InProcessWorker(Promise.resolve(engine));
+    const controller = new SessionController(store, () => new InferenceClient(worker as unknown as Worker));
+    const s = store.getState();
+    s.setLoad({ status: 'loaded', info: { modelId: 'tiny', modelName: 'Tiny', randomWeights: true, backend: 'onnx', visionProvider: 'wasm', visionDtype: 'fp32', loadMs: 1, providers: {} as never, warmupMs: 0 } });
+    // Long answers: one that was not stopped would still be running when the test looks.
+    s.updateSettings({ draftOnOpen: false, temperature: 0, maxNewTokens: 200 });
+    /** Opens a study as the drafts store would: its (empty) draft is on screen, then the image. */
+    const open = (key: string) => {
+      store.getState().setDraftFor(key);
+      controller.setImage(key, image);
+    };
+    return { store, worker, controller, open, state: () => store.getState() };
+  }
+
+  it('an image opened while the report request is still on its way stops it: the request is never sent', async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    const report = t.controller.generateReport('report');
+    // The report has reset the worker's conversation and is about to ask for the answer.
+    await until(() => t.worker.sent.includes('reset'));
+    t.open('B');
+    await report;
+    await until(() => t.state().encodedKey === 'B');
+    expect(t.worker.sent).not.toContain('generate');
+    expect(t.state().report).toBe('');
+    expect(t.state().streaming).toBeNull();
+    // The next report is B's, and runs as usual.
+    await t.controller.generateReport('report');
+    expect(t.worker.sent.filter((k) => k === 'generate')).toHaveLength(1);
+    expect(t.state().report.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('Stop before the request reaches the worker leaves the report as the reader left it', async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    t.state().editReport('Typed by the reader.');
+    const report = t.controller.generateReport('report');
+    await until(() => t.worker.sent.includes('reset'));
+    await t.controller.stop();
+    await report;
+    expect(t.worker.sent).not.toContain('generate');
+    expect(t.state().report).toBe('Typed by the reader.');
+    expect(t.state().versions).toEqual([]);
+    expect(t.state().stage).toBe('idle');
+    // The worker's conversation was reset, the screen's was not: the next request encodes again.
+    expect(t.state().encodedKey).toBeNull();
+  }, 120_000);
+
+  it('a question stopped before it is asked goes back into the question field', async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    t.state().setEncodedKey(null); // the question waits for an encode first
+    const asked = t.controller.ask('Is there a pneumothorax?');
+    await until(() => t.worker.sent.filter((k) => k === 'encode').length === 2);
+    await t.controller.stop();
+    await asked;
+    expect(t.worker.sent).not.toContain('generate');
+    expect(t.state().chat).toEqual([]);
+    expect(t.state().chatInput).toBe('Is there a pneumothorax?');
+  }, 120_000);
+});
