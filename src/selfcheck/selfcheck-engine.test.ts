@@ -170,6 +170,11 @@ describe('model self-check in Node (wasm), tiny model, the sample radiograph dec
     const r = (await pending)!;
     clearInterval(asking);
     expect(r).toMatchObject({ ok: false, interrupted: true });
+    // One interrupt, sent at once: it arrives while the check still fetches its reference, before
+    // any model has run, and still stops it.
+    const again = engine.selfCheck(sample, sampleSha, () => {});
+    engine.interrupt();
+    expect(await again).toMatchObject({ ok: false, interrupted: true });
     await engine.dispose();
   }, 60_000);
 
