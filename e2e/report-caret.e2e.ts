@@ -63,4 +63,40 @@ describe('the caret while the report streams', () => {
     expect((await box.inputValue()).slice(0, modelText.length)).toBe(modelText);
     await context.close();
   }, 300_000);
+
+  it("Ctrl+Z while the report streams takes back the reader's typing, a word at a time, and leaves the model's words", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await waitForModel(page);
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 4096, draftOnOpen: false });
+    await reloadModel(page);
+    await page.getByRole('button', { name: 'Open the sample radiograph' }).click();
+    await page.getByRole('button', { name: 'Generate report' }).click({ timeout: 60_000 });
+    const box = page.getByRole('textbox', { name: 'Report', exact: true });
+    await expect.poll(() => box.inputValue(), { timeout: 60_000 }).not.toBe('');
+    await box.focus();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('Portable film. ');
+    const typedAt = await box.inputValue();
+    expect(typedAt.startsWith('Portable film. ')).toBe(true);
+    const model = typedAt.slice('Portable film. '.length);
+    // More words stream in after the typing: every one of them re-sets the box's value.
+    await expect.poll(async () => (await box.inputValue()).length, { timeout: 60_000 }).toBeGreaterThan(typedAt.length);
+    await page.keyboard.press('Control+z');
+    expect((await box.inputValue()).startsWith('Portable ')).toBe(true);
+    expect((await box.inputValue()).startsWith('Portable film')).toBe(false);
+    await page.keyboard.press('Control+z');
+    const undone = await box.inputValue();
+    expect(undone.startsWith(model)).toBe(true);
+    expect(undone.length).toBeGreaterThan(model.length);
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+Shift+z');
+    expect((await box.inputValue()).startsWith(`Portable film. ${model}`)).toBe(true);
+    // Typing goes on where the redo left the caret.
+    await page.keyboard.type('AP. ');
+    expect((await box.inputValue()).startsWith(`Portable film. AP. ${model}`)).toBe(true);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await context.close();
+  }, 300_000);
 });

@@ -39,7 +39,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
       ['Ctrl+Shift+S', 'Sign the report (opens the form; Enter signs, Escape cancels)'],
       ['Enter (in the question)', 'Ask'],
       ['Enter (on Insert phrase)', 'Open your phrases; Enter puts the focused one in where the caret was, Escape closes them'],
-      ['Ctrl+Z / Ctrl+Shift+Z (in the report)', 'Undo / redo, a phrase, length, comparison or answer put in included'],
+      ['Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y (in the report)', 'Undo / redo your edits, a phrase, length, comparison or answer put in included; also while the model writes'],
       ['Tab / Shift+Tab (in the report)', 'Next / previous blank to fill ("[interval]"); with none that way, the focus moves on as usual'],
     ],
   },

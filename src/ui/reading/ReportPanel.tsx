@@ -14,6 +14,7 @@ import { SectionCheck } from './SectionCheck';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
 import { StudyIndication } from './StudyIndication';
+import { useReportUndo } from './use-report-undo';
 
 /** The editable report: model text streams in at the end; the user's edits are never overwritten. */
 export function ReportPanel() {
@@ -57,6 +58,7 @@ export function ReportPanel() {
     // For a line put in from elsewhere (the viewer's lengths): it goes where the user was writing.
     setReportCaret({ report: el.value, at: el.selectionEnd });
   };
+  const recordEdit = useReportUndo(store, box, remember);
   // A key that moves the caret (Ctrl+Home) reaches React's onSelect only with the next
   // selectionchange task, so a token streamed in between would put the caret back where it was
   // before the key. The store tells its listeners synchronously, before React renders the new
@@ -173,6 +175,7 @@ export function ReportPanel() {
         ref={box}
         value={report}
         onChange={(e) => {
+          recordEdit(e);
           remember(e.target);
           edit(e.target.value);
         }}

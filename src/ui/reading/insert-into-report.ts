@@ -15,9 +15,10 @@ export function setReportBox(store: AppStore, box: HTMLTextAreaElement | null): 
 /**
  * Puts a line into the report where the caret was, as a line of its own (a phrase, a length, a
  * follow-up answer, a communication). Typed into the box as the keyboard would (execCommand
- * "insertText"), so that Ctrl+Z takes it out again: setting the box's value instead empties its
- * undo history, the reader's own typing with it. Through the store when the box cannot take it
- * (hidden behind the changes view, not on the page); the focus goes back where it was.
+ * "insertText"), so that it reaches the box's change handler and its undo history (Ctrl+Z takes it
+ * out again, use-report-undo.ts). Through the store when the box cannot take it (hidden behind the
+ * changes view, not on the page), which leaves that history nothing to undo; the focus goes back
+ * where it was.
  */
 export function useInsertReportLine(): (line: string, opts?: { fromModel?: boolean }) => void {
   const store = useAppStoreApi();
