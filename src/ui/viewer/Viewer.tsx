@@ -47,6 +47,17 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
     if (presented) setImageView(study!.image, presented);
   }, [study, view, viewportRef, setImageView]);
 
+  /** The drag tools take turns: switching to one puts away what the others were doing. */
+  const stopToolsBut = (tool: 'measure' | 'ratio' | 'magnify') => {
+    keyLength.stop();
+    keyLens.stop();
+    draw(null);
+    // A ratio's two lengths are drawn like any length: Measure stays as it was under it.
+    if (tool === 'magnify') setMeasuring(false);
+    if (tool !== 'magnify') setMagnifying(false);
+    if (tool !== 'ratio' && lengths.ratioNext) lengths.toggleRatio();
+  };
+
   const act = (action: string) => {
     const v = viewportRef.current;
     if (!v?.hasImage) return;
@@ -63,24 +74,13 @@ export function Viewer({ aside }: { aside?: ReactNode }) {
       case 'zoom-in': return zoom(ZOOM_STEP);
       case 'zoom-out': return zoom(1 / ZOOM_STEP);
       case 'measure':
-        keyLength.stop();
-        keyLens.stop();
-        draw(null);
-        setMagnifying(false);
-        if (lengths.ratioNext) lengths.toggleRatio();
+        stopToolsBut('measure');
         return setMeasuring((m) => !m);
       case 'ratio':
-        keyLength.stop();
-        keyLens.stop();
-        draw(null);
-        setMagnifying(false);
+        stopToolsBut('ratio');
         return lengths.toggleRatio();
       case 'magnify':
-        keyLength.stop();
-        keyLens.stop();
-        draw(null);
-        setMeasuring(false);
-        if (lengths.ratioNext) lengths.toggleRatio();
+        stopToolsBut('magnify');
         return setMagnifying((m) => !m);
       case 'remove-length': return lengths.removeLast();
     }
