@@ -33,13 +33,13 @@ describe('persistSettings', () => {
     const reader = { family: 'Doe', given: 'Jane', prefix: 'Dr', organization: 'St Example Hospital' };
     // The reader's phrases are kept as typed, a half-written one included.
     const phrases = [{ name: 'Mine', text: 'My normal.' }, { name: '', text: '' }];
-    a.getState().updateSettings({ executionProvider: 'wasm', temperature: 0, reader, phrases, besideOnOpen: true });
+    a.getState().updateSettings({ executionProvider: 'wasm', temperature: 0, reader, phrases, besideOnOpen: true, criticalFirst: true });
     const b = createAppStore();
     persistSettings(b, storage);
-    expect(b.getState().settings).toEqual({ ...DEFAULT_SETTINGS, executionProvider: 'wasm', temperature: 0, reader, phrases, besideOnOpen: true });
+    expect(b.getState().settings).toEqual({ ...DEFAULT_SETTINGS, executionProvider: 'wasm', temperature: 0, reader, phrases, besideOnOpen: true, criticalFirst: true });
     storage.setItem(
       'cxr-llava-settings-v1',
-      JSON.stringify({ executionProvider: 'cuda', besideOnOpen: 'yes', temperature: 99, topP: 0.5, reader: { family: 'Do^e', given: '', prefix: '' }, phrases: 'not a list' }),
+      JSON.stringify({ executionProvider: 'cuda', besideOnOpen: 'yes', criticalFirst: 1, temperature: 99, topP: 0.5, reader: { family: 'Do^e', given: '', prefix: '' }, phrases: 'not a list' }),
     );
     const c = createAppStore();
     persistSettings(c, storage);

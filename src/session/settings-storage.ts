@@ -26,6 +26,7 @@ function sanitize(s: Partial<Settings>): Partial<Settings> {
   if (s.executionProvider === 'auto' || s.executionProvider === 'webgpu' || s.executionProvider === 'wasm') out.executionProvider = s.executionProvider;
   if (typeof s.draftOnOpen === 'boolean') out.draftOnOpen = s.draftOnOpen;
   if (typeof s.besideOnOpen === 'boolean') out.besideOnOpen = s.besideOnOpen;
+  if (typeof s.criticalFirst === 'boolean') out.criticalFirst = s.criticalFirst;
   const num = (v: unknown, lo: number, hi: number) => (typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi ? v : undefined);
   const t = num(s.temperature, 0, 2);
   if (t !== undefined) out.temperature = t;

@@ -29,6 +29,8 @@ export interface Settings {
   draftOnOpen: boolean;
   /** Files of one study given together (a PA and a lateral): the other view goes beside the open one at once, as a hanging protocol hangs them. */
   besideOnOpen: boolean;
+  /** The worklist's order: studies whose draft names a possible critical result first (worklist-store.ts readingOrder). */
+  criticalFirst: boolean;
   temperature: number;
   topP: number;
   maxNewTokens: number;
@@ -39,7 +41,7 @@ export interface Settings {
   phrases: readonly Phrase[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, besideOnOpen: false, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null, phrases: DEFAULT_PHRASES };
+export const DEFAULT_SETTINGS: Settings = { executionProvider: 'auto', draftOnOpen: true, besideOnOpen: false, criticalFirst: false, temperature: 0.2, topP: 0.8, maxNewTokens: 512, seed: 1, reader: null, phrases: DEFAULT_PHRASES };
 
 export type LoadState =
   | { status: 'not-loaded' }

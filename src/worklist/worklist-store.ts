@@ -45,9 +45,6 @@ export interface WorklistItem {
 export interface WorklistState {
   items: WorklistItem[];
   currentId: string | null;
-  /** Studies whose report names a possible critical result come first (the most urgent first), the rest in the order added. */
-  criticalFirst: boolean;
-  setCriticalFirst: (on: boolean) => void;
   add: (items: WorklistItem[]) => void;
   update: (id: string, patch: Partial<WorklistItem>) => void;
   setCurrent: (id: string | null) => void;
@@ -60,8 +57,6 @@ export function createWorklistStore(): WorklistStore {
   return createStore<WorklistState>()((set) => ({
     items: [],
     currentId: null,
-    criticalFirst: false,
-    setCriticalFirst: (criticalFirst) => set({ criticalFirst }),
     add: (items) => set((s) => ({ items: [...s.items, ...items] })),
     update: (id, patch) => set((s) => ({ items: s.items.map((i) => (i.id === id ? { ...i, ...patch } : i)) })),
     setCurrent: (currentId) => set({ currentId }),
@@ -77,7 +72,7 @@ const RANK = { immediate: 0, urgent: 1 } as const;
  * each group in the order added. A study moves up once its draft names one: triage, as a worklist
  * sorted by an AI finding does it; the reader decides.
  */
-export function readingOrder(s: Pick<WorklistState, 'items' | 'criticalFirst'>): WorklistItem[] {
+export function readingOrder(s: { items: WorklistItem[]; criticalFirst: boolean }): WorklistItem[] {
   if (!s.criticalFirst) return s.items;
   const rank = (i: WorklistItem) => (i.critical ? RANK[i.critical.urgency] : 2);
   return s.items.map((item, at) => ({ item, at })).sort((a, b) => rank(a.item) - rank(b.item) || a.at - b.at).map((x) => x.item);

@@ -123,10 +123,10 @@ describe('worklist', () => {
     await expect.poll(() => states(t.w), { timeout: 20_000 }).toEqual(['new', 'draft-ready', 'draft-ready', 'draft-ready']);
     const s = () => t.w.store.getState();
     const ids = s().items.map((i) => i.id);
-    const names = () => readingOrder(s()).map((i) => ids.indexOf(i.id));
+    const names = () => readingOrder({ items: s().items, criticalFirst: t.app.getState().settings.criticalFirst }).map((i) => ids.indexOf(i.id));
     expect(s().items.map((i) => i.critical ?? null)).toEqual([null, { names: 'pneumothorax', urgency: 'urgent' }, { names: 'pneumoperitoneum', urgency: 'immediate' }, null]);
     expect(names()).toEqual([0, 1, 2, 3]);
-    s().setCriticalFirst(true);
+    t.app.getState().updateSettings({ criticalFirst: true });
     expect(names()).toEqual([2, 1, 0, 3]);
     // From the open study (third in this order): Next is the one after it, Previous goes up the list.
     await t.w.step(1);
@@ -135,7 +135,7 @@ describe('worklist', () => {
     await t.w.step(-1);
     await t.w.step(-1); // at the top: stays
     expect(t.opened).toEqual(['dcm-mono2-explicit.dcm', 'gray.jpg', 'dcm-mono2-explicit.dcm', 'gray8.png', 'dcm-mono1.dcm']);
-    s().setCriticalFirst(false);
+    t.app.getState().updateSettings({ criticalFirst: false });
     expect(names()).toEqual([0, 1, 2, 3]);
   }, 60_000);
 

@@ -142,7 +142,7 @@ export class Worklist {
   /** Opens the next (+1) or previous (-1) item in reading order; stays at either end. */
   step(delta: 1 | -1): Promise<void> {
     const s = this.store.getState();
-    const items = readingOrder(s);
+    const items = readingOrder({ items: s.items, criticalFirst: this.app.getState().settings.criticalFirst });
     const at = items.findIndex((i) => i.id === s.currentId);
     const next = items[Math.min(items.length - 1, Math.max(0, at + delta))];
     return next && next.id !== s.currentId ? this.open(next.id) : Promise.resolve();

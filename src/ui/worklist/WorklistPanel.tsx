@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { readingOrder, STATE_LABEL } from '../../worklist/worklist-store';
 import { useWorklist, useWorklistState } from './use-worklist';
 import { PanelCount } from '../layout/PanelCount';
+import { useAppStore } from '../store-context';
 import './worklist.css';
 
 /**
@@ -11,8 +12,9 @@ import './worklist.css';
 export function WorklistPanel() {
   const worklist = useWorklist();
   const all = useWorklistState((s) => s.items);
-  const criticalFirst = useWorklistState((s) => s.criticalFirst);
-  const setCriticalFirst = useWorklistState((s) => s.setCriticalFirst);
+  // A reading preference, kept with the settings across reloads.
+  const criticalFirst = useAppStore((s) => s.settings.criticalFirst);
+  const updateSettings = useAppStore((s) => s.updateSettings);
   const currentId = useWorklistState((s) => s.currentId);
   const items = useMemo(() => readingOrder({ items: all, criticalFirst }), [all, criticalFirst]);
   const flagged = all.filter((i) => i.critical).length;
@@ -80,7 +82,7 @@ export function WorklistPanel() {
             <button
               type="button"
               aria-pressed={criticalFirst}
-              onClick={() => setCriticalFirst(!criticalFirst)}
+              onClick={() => updateSettings({ criticalFirst: !criticalFirst })}
               title="Studies whose report names a possible critical result with no communication documented come first, the most urgent first; Next and Previous follow"
             >
               Critical first
