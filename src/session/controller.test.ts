@@ -100,6 +100,21 @@ describe('SessionController with the tiny model in this thread', () => {
     expect(t.state().encodedKey).toBeNull();
   }, 120_000);
 
+  it("the open study's report stops a background draft still on its way: the draft is never asked for (null: the worklist asks again later)", async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    const background = t.controller.draftInBackground(image);
+    // The worklist's draft of another study has its image encoded and is about to ask.
+    await until(() => t.worker.sent.includes('reset'));
+    await t.controller.generateReport('report');
+    expect(await background).toBeNull();
+    // One answer was written, the open study's, after its image was encoded again.
+    expect(t.worker.sent.filter((k) => k === 'generate')).toHaveLength(1);
+    expect(t.worker.sent.slice(-3)).toEqual(['encode', 'reset', 'generate']);
+    expect(t.state().report.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it('a question stopped before it is asked goes back into the question field', async () => {
     const t = setup();
     t.open('A');
