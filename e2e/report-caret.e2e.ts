@@ -17,7 +17,8 @@ describe('the caret while the report streams', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('text typed at the start after Ctrl+Home lands at the start, every time', async () => {
+  /** A long greedy report of the sample on wasm, streaming: the box has its first words. */
+  async function streamingReport() {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(baseURL);
@@ -28,6 +29,11 @@ describe('the caret while the report streams', () => {
     await page.getByRole('button', { name: 'Generate report' }).click({ timeout: 60_000 });
     const box = page.getByRole('textbox', { name: 'Report', exact: true });
     await expect.poll(() => box.inputValue(), { timeout: 60_000 }).not.toBe('');
+    return { context, page, box };
+  }
+
+  it('text typed at the start after Ctrl+Home lands at the start, every time', async () => {
+    const { context, page, box } = await streamingReport();
     const misplaced: string[] = [];
     let typed = 0;
     for (let i = 0; i < 40 && (await box.getAttribute('data-streaming')) === 'true'; i++) {
@@ -65,16 +71,7 @@ describe('the caret while the report streams', () => {
   }, 300_000);
 
   it("Ctrl+Z while the report streams takes back the reader's typing, a word at a time, and leaves the model's words", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(baseURL);
-    await waitForModel(page);
-    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: 4096, draftOnOpen: false });
-    await reloadModel(page);
-    await page.getByRole('button', { name: 'Open the sample radiograph' }).click();
-    await page.getByRole('button', { name: 'Generate report' }).click({ timeout: 60_000 });
-    const box = page.getByRole('textbox', { name: 'Report', exact: true });
-    await expect.poll(() => box.inputValue(), { timeout: 60_000 }).not.toBe('');
+    const { context, page, box } = await streamingReport();
     await box.focus();
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('Portable film. ');

@@ -21,6 +21,17 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     await engine.load({ manifestUrl }, (r) => replies.push(r));
   }, 60_000);
 
+  /** A greedy report of the encoded image: its token ids, and how many prompt tokens were already cached. */
+  async function greedyReport(): Promise<{ ids: number[]; reused: number }> {
+    let ids: number[] = [];
+    let reused = -1;
+    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
+      if (r.kind === 'prefill') reused = r.reusedTokens;
+      if (r.kind === 'complete') ids = r.info.tokenIds;
+    });
+    return { ids, reused };
+  }
+
   it('loads with hash-checked downloads and reports what it runs', () => {
     const files = replies.flatMap((r) => (r.kind === 'progress' && r.file && r.file.loaded === r.file.total ? [r.file.path] : []));
     expect(files).toEqual(expect.arrayContaining(['vision.onnx', 'embed.onnx', 'decoder.onnx', 'tokenizer.json']));
@@ -58,12 +69,7 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     const enc = await engine.encode(image, [], { preset: 'report' });
     expect(enc.primeTokens).toBeGreaterThan(0);
     expect(enc.primeMs).toBeGreaterThan(0);
-    let ids: number[] = [];
-    let reused = -1;
-    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
-      if (r.kind === 'prefill') reused = r.reusedTokens;
-      if (r.kind === 'complete') ids = r.info.tokenIds;
-    });
+    const { ids, reused } = await greedyReport();
     expect(ids).toEqual(golden.report.greedy);
     expect(reused).toBe(enc.primeTokens);
   }, 120_000);
@@ -101,12 +107,7 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     expect(done.info.reason).toBe('interrupted');
     expect(done.info.tokenIds).toEqual([]);
     // The primed prompt is untouched: the next report still starts from it, and is the golden one.
-    let ids: number[] = [];
-    let reused = -1;
-    await engine.generate({ preset: 'report', temperature: 0, topP: 1, maxNewTokens: golden.maxNewTokensPerTurn }, (r) => {
-      if (r.kind === 'prefill') reused = r.reusedTokens;
-      if (r.kind === 'complete') ids = r.info.tokenIds;
-    });
+    const { ids, reused } = await greedyReport();
     expect(ids).toEqual(golden.report.greedy);
     expect(reused).toBeGreaterThan(0);
   }, 120_000);
