@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CapabilityReport } from '../capabilities/types';
 import { nodeEngineHost } from '../node/engine-host';
 import { decodePgm } from '../preprocess/pgm';
@@ -11,6 +11,20 @@ import { InferenceEngine } from '../worker/engine';
 import type { GrayImage, Reply, RequestEnvelope } from '../worker/protocol';
 import { answer } from '../worker/route';
 import { SessionController } from './controller';
+import { SAMPLE_URL } from './sample';
+
+// The self-check decodes its sample in the decode worker; here the same decoder runs in this thread.
+vi.mock('../imaging/decode', async () => {
+  const { decodeImageFile } = await import('../imaging/decode-node');
+  const { defaultVoiImage } = await import('../imaging/default-voi');
+  return {
+    decodeInWorker: async (bytes: ArrayBuffer, name: string) => {
+      const image = await decodeImageFile(new Uint8Array(bytes), name);
+      return { image, grey: defaultVoiImage(image) };
+    },
+  };
+});
+const samplePath = fileURLToPath(new URL('../../public/samples/cxr-sample.jpg', import.meta.url));
 
 const manifestUrl = pathToFileURL(fileURLToPath(new URL('../../public/models/cxr-llava-tiny/manifest.json', import.meta.url))).href;
 const goldenDir = fileURLToPath(new URL('../../models/tiny/golden/', import.meta.url));
@@ -35,7 +49,8 @@ class InProcessWorker {
 
 const tick = () => new Promise((r) => setImmediate(r));
 async function until(what: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !what(); i++) await tick();
+  const deadline = Date.now() + 60_000;
+  while (!what() && Date.now() < deadline) await tick();
   expect(what()).toBe(true);
 }
 
@@ -113,6 +128,24 @@ describe('SessionController with the tiny model in this thread', () => {
     expect(t.worker.sent.filter((k) => k === 'generate')).toHaveLength(1);
     expect(t.worker.sent.slice(-3)).toEqual(['encode', 'reset', 'generate']);
     expect(t.state().report.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a report asked for while the self-check reads its sample goes first; the check runs once, after it', async () => {
+    vi.stubGlobal('fetch', async (url: string) => (url === SAMPLE_URL ? new Response(readFileSync(samplePath)) : new Response(null, { status: 404 })));
+    try {
+      const t = setup();
+      t.open('A');
+      await until(() => t.state().encodedKey === 'A');
+      void t.controller.verifyModel();
+      await t.controller.generateReport('report');
+      await until(() => t.state().verification.status === 'verified' || t.state().verification.status === 'failed');
+      expect(t.state().verification.status).toBe('verified');
+      const sent = t.worker.sent;
+      expect(sent.filter((k) => k === 'selfcheck')).toHaveLength(1);
+      expect(sent.indexOf('generate')).toBeLessThan(sent.indexOf('selfcheck'));
+    } finally {
+      vi.unstubAllGlobals();
+    }
   }, 120_000);
 
   it('a question stopped before it is asked goes back into the question field', async () => {

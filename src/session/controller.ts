@@ -171,8 +171,7 @@ export class SessionController {
     // and KV cache and would drop the prompt primed below. It runs again after the next answer.
     const check = this.verification.inProgress;
     if (check) {
-      await this.client.interrupt().catch(() => {});
-      await check;
+      await this.verification.giveWay();
       this.verification.rerunAfterNextAnswer = true;
       if (this.image?.key !== key) return;
     }
@@ -378,10 +377,7 @@ export class SessionController {
       // A running self-check gives way to the user's request (it shares the worker's decoder) and
       // runs again once the answer is written.
       const check = this.verification.inProgress;
-      if (check) {
-        await this.client.interrupt();
-        await check;
-      }
+      if (check) await this.verification.giveWay();
       try {
         const done = await body(stop.signal);
         if (this.s.streaming) this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });

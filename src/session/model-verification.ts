@@ -59,8 +59,27 @@ export class ModelVerification {
 
   /** Runs the check unless one is running already (then that one's promise). */
   verify(): Promise<void> {
-    if (!this.running) this.running = this.run().finally(() => (this.running = null));
+    if (!this.running) {
+      this.gaveWay = false;
+      this.running = this.run().finally(() => (this.running = null));
+    }
     return this.running;
+  }
+
+  /** Set by giveWay: a check still fetching or decoding its sample does not go on to the worker. */
+  private gaveWay = false;
+
+  /**
+   * The reader's request goes first: a running check is interrupted, and one not yet sent to the
+   * worker (still reading its sample) is not sent. Resolves once the check has stopped; the caller
+   * runs it again after its answer.
+   */
+  async giveWay(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.gaveWay = true;
+    await this.host.client().interrupt().catch(() => {});
+    await running;
   }
 
   private async key(info: LoadedInfo): Promise<string | null> {
@@ -102,7 +121,7 @@ export class ModelVerification {
       // since both need the worker's decoder.
       await this.host.yieldToForeground();
       if (!stillCurrent()) return;
-      const result = await this.host.client().selfCheck(grey, sha);
+      const result = this.gaveWay ? { interrupted: true as const } : await this.host.client().selfCheck(grey, sha);
       if (!stillCurrent()) return;
       if (result?.interrupted) {
         this.s.setVerification({ status: 'unverified', message: 'The self-check gave way to a request and runs again when it is answered.' });
