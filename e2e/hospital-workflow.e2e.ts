@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './support/browser';
 import { credentialLeaks, keptInPage, searchStudies, signIn as signInAs } from './support/dicomweb';
 import { orthancRest } from './support/orthanc';
-import { openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+import { closePanel, openPanel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
 import { recordRequests, requestOrigin } from './support/request-log';
 import { dragOn, imageOnPage } from './support/viewport';
 
@@ -109,6 +109,37 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await context.close();
   });
 
+  it("hangs a study's lateral beside its PA as it opens from the server (the setting), and Beside on the lateral's row shows or hides it", async () => {
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await openPanel(page, 'settings');
+    await page.getByLabel('Show the other view beside the frontal one when a study with several images opens').setChecked(true);
+    await closePanel(page, 'settings');
+    await signIn(page, server.password);
+    await search(page, { patientId: 'PID-1' });
+    await page.getByRole('button', { name: 'Open study ACC1' }).click();
+    const pa = `DX-${(await tagsOf(ids['dcm-mono2-explicit.dcm']!.instance)).SOPInstanceUID}.dcm`;
+    await page.waitForFunction((n) => document.querySelector('[data-testid="metadata"] [data-field="file"]')?.textContent === n, pa, { timeout: 60_000 });
+    // The lateral, retrieved from the server into the side viewer; the PA stays the open image.
+    const other = page.getByTestId('prior-viewer');
+    const shown = page.locator('[data-testid="prior-viewport"][data-has-image="true"]');
+    await shown.waitFor({ timeout: 30_000 });
+    expect(await other.locator('.prior-viewer-label').textContent()).toBe('Same study: image 0 (DX LATERAL)');
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(pa);
+    // One Beside button, on the lateral's row (not on the open PA's), pressed while it is shown.
+    const besides = page.getByRole('list', { name: 'Images in the study' }).getByRole('button', { name: /beside the open image$/ });
+    expect(await besides.count()).toBe(1);
+    const beside = page.getByRole('button', { name: 'Show image 0 (DX LATERAL) beside the open image' });
+    expect(await beside.getAttribute('aria-pressed')).toBe('true');
+    await beside.click();
+    expect([await other.count(), await beside.getAttribute('aria-pressed')]).toEqual([0, 'false']);
+    await beside.click();
+    await shown.waitFor({ timeout: 30_000 });
+    expect(await beside.getAttribute('aria-pressed')).toBe('true');
+    await context.close();
+  });
+
   it('searches, opens, drafts, edits and sends the report as an SR that Orthanc stores in the image study, then signed as a final SR replacing it; every request stays on the app origin with no credential in a URL or log', async () => {
     context = await browser.newContext({ acceptDownloads: true });
     const { requests } = recordRequests(context);
@@ -130,7 +161,7 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     // Two DX images in that study, the frontal view listed first though the lateral has the lower
     // Instance Number (the view comes from the QIDO answer): the PA, the only frontal view,
     // opens by itself; the lateral stays listed.
-    const images = page.getByRole('list', { name: 'Images in the study' }).getByRole('button');
+    const images = page.getByRole('list', { name: 'Images in the study' }).getByRole('button', { name: /^Open image/ });
     await expect.poll(() => images.count(), { timeout: 30_000 }).toBe(2);
     const first = await tagsOf(ids['dcm-mono2-explicit.dcm']!.instance);
     expect(await images.nth(0).getAttribute('data-sop-uid')).toBe(first.SOPInstanceUID);

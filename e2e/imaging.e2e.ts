@@ -292,7 +292,7 @@ describe('opening images', () => {
     await other.getByRole('button', { name: 'Close the other image' }).click();
     // The setting "Show the other view beside…" hangs them together as they open, as PACS does.
     await openPanel(page, 'settings');
-    const hang = page.getByLabel("Show the other view beside the frontal one when a study's files open together");
+    const hang = page.getByLabel('Show the other view beside the frontal one when a study with several images opens');
     await hang.setChecked(true);
     await closePanel(page, 'settings');
     await page.getByLabel('Open image').setInputFiles([dir + 'dcm-lateral.dcm', dir + 'dcm-mono2-explicit.dcm']);

@@ -3,9 +3,10 @@ import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
 import { frontalRank } from '../imaging/choose-frontal';
 import type { AppStore } from '../state/store';
-import { openImageFile } from '../ui/viewer/open-file';
+import { openImageFile, showImageBeside } from '../ui/viewer/open-file';
 import { lookUpFiledLengths } from './filed-lengths';
 import type { HospitalStore } from './hospital-store';
+import { besideInstance, instanceFileName, instanceLabel } from './study-images';
 
 function fail(h: HospitalStore, key: 'search' | 'opening', err: unknown): void {
   const code = err instanceof DicomwebError ? err.code : 'failed';
@@ -42,8 +43,18 @@ export async function chooseStudy(app: AppStore, h: HospitalStore, study: StudyR
   set({ chosen: { study, instances: { status: 'done', value: instances } } });
   const frontal = instances.filter((i) => frontalRank(i.viewPosition) <= 1);
   const only = instances.length === 1 ? instances[0] : frontal.length === 1 ? frontal[0] : undefined;
-  if (only) await openInstance(app, h, only);
+  if (!only || !(await openInstance(app, h, only))) return;
+  // The setting "Show the other view beside…": hung as they open, as for files given together.
+  const other = app.getState().settings.besideOnOpen ? besideInstance(instances, only) : undefined;
+  if (other) await showInstanceBeside(app, h, instances, other);
 }
+
+/** Retrieves another image of the open study (WADO-RS) into the side viewer; the open image stays. */
+export function showInstanceBeside(app: AppStore, h: HospitalStore, instances: InstanceRow[], instance: InstanceRow): Promise<void> {
+  const { connection } = h.getState();
+  return showImageBeside(app, instanceLabel(instances, instance), async () => ({ bytes: await new DicomwebServer(connection).retrieve(instance), name: instanceFileName(instance) }));
+}
+
 
 /**
  * Retrieves one instance (WADO-RS) and opens it exactly as a dropped file is opened (decode
@@ -59,8 +70,7 @@ export async function openInstance(app: AppStore, h: HospitalStore, instance: In
     fail(h, 'opening', err);
     return false;
   }
-  // A name unique to the instance: the study key is derived from it, and no identifier is in it.
-  const name = `${instance.modality}-${instance.sopUID}.dcm`;
+  const name = instanceFileName(instance);
   await openImageFile(app, new File([bytes], name, { type: 'application/dicom' }));
   const s = app.getState();
   if (s.study?.fileName !== name) {

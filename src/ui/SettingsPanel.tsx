@@ -35,7 +35,7 @@ export function SettingsPanel() {
         </label>
         <label className="checkbox">
           <input type="checkbox" checked={settings.besideOnOpen} onChange={(e) => update({ besideOnOpen: e.target.checked })} />
-          Show the other view beside the frontal one when a study's files open together
+          Show the other view beside the frontal one when a study with several images opens
         </label>
         <label>
           Temperature (0 = greedy)

@@ -1,3 +1,4 @@
+import { DicomwebError } from '../../dicomweb/errors';
 import { hospitalStoreFor, type HospitalState } from '../../hospital/hospital-store';
 import { decodeInWorker, ImagingError } from '../../imaging';
 import { chooseFrontal, mayBeImage } from '../../imaging/choose-frontal';
@@ -104,18 +105,29 @@ function besideDefault(set: Pick<FileSet, 'files' | 'index'>): number {
  * open image only. Shown only beside the study it was asked for.
  */
 export async function showBeside(store: AppStore, set: FileSet, which = besideDefault(set)): Promise<void> {
-  const studyKey = store.getState().study?.key;
   const other = which !== set.index ? set.files[which] : undefined;
-  if (!studyKey || !other) return;
+  if (other) await showImageBeside(store, other.label, async () => ({ bytes: await other.file.arrayBuffer(), name: other.file.name }));
+}
+
+/**
+ * Another image of the open study (`label`, read by `read`: a file of the set, or an image
+ * retrieved from the server) in the side viewer, decoded in the worker; what went wrong is said
+ * there, and the open image stays. Shown only beside the study it was asked for.
+ */
+export async function showImageBeside(store: AppStore, label: string, read: () => Promise<{ bytes: ArrayBuffer; name: string }>): Promise<void> {
+  const studyKey = store.getState().study?.key;
+  if (!studyKey) return;
   const h = hospitalStoreFor(store);
-  const still = () => h.getState().compare?.studyKey === studyKey && h.getState().compare?.prior === null && h.getState().compare?.name === other.label;
-  const shown = (image: NonNullable<HospitalState['compare']>['image']) => h.getState().set({ compare: { studyKey, prior: null, name: other.label, image } });
-  shown({ status: 'busy', what: `Opening ${other.label}…` });
+  const still = () => h.getState().compare?.studyKey === studyKey && h.getState().compare?.prior === null && h.getState().compare?.name === label;
+  const shown = (image: NonNullable<HospitalState['compare']>['image']) => h.getState().set({ compare: { studyKey, prior: null, name: label, image } });
+  shown({ status: 'busy', what: `Opening ${label}…` });
   try {
-    const { image } = await decodeInWorker(await other.file.arrayBuffer(), other.file.name);
+    const { bytes, name } = await read();
+    const { image } = await decodeInWorker(bytes, name);
     if (still()) shown({ status: 'done', value: { image, viewPosition: headerField(image, 'viewPosition') ?? null } });
   } catch (err) {
-    if (still()) shown({ status: 'error', code: err instanceof ImagingError ? err.code : 'decode-failed', message: err instanceof Error ? err.message : String(err) });
+    const code = err instanceof ImagingError || err instanceof DicomwebError ? err.code : 'decode-failed';
+    if (still()) shown({ status: 'error', code, message: err instanceof Error ? err.message : String(err) });
   }
 }
 
