@@ -109,7 +109,7 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await context.close();
   });
 
-  it("hangs a study's lateral beside its PA as it opens from the server (the setting), and Beside on the lateral's row shows or hides it", async () => {
+  it("hangs a study's lateral beside its PA as it opens from the server or the worklist (the setting), and Beside on the lateral's row shows or hides it", async () => {
     context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(baseURL);
@@ -137,6 +137,15 @@ describe('hospital workflow: DICOMweb in, DICOM SR out', () => {
     await beside.click();
     await shown.waitFor({ timeout: 30_000 });
     expect(await beside.getAttribute('aria-pressed')).toBe('true');
+    // Put on the worklist, whose first row opens at once: the worklist hangs it the same way.
+    await beside.click();
+    expect(await other.count()).toBe(0);
+    await openPanel(page, 'worklist');
+    await page.getByRole('button', { name: 'Add all 1 to the worklist' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Worklist studies' }).locator('li[aria-current="true"]').count(), { timeout: 30_000 }).toBe(1);
+    await shown.waitFor({ timeout: 30_000 });
+    expect(await other.locator('.prior-viewer-label').textContent()).toBe('Same study: image 0 (DX LATERAL)');
+    expect(await page.locator('[data-testid="metadata"] [data-field="file"]').textContent()).toBe(pa);
     await context.close();
   });
 

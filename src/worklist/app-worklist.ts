@@ -1,4 +1,4 @@
-import { openInstance } from '../hospital/open-from-server';
+import { openInstance, showInstanceBeside } from '../hospital/open-from-server';
 import { decodeInWorker } from '../imaging';
 import type { SessionController } from '../session/controller';
 import { idbDraftStorage } from '../session/drafts';
@@ -12,7 +12,7 @@ const lists = new WeakMap<AppStore, Worklist>();
 export function worklistFor(app: AppStore, controller: SessionController): Worklist {
   let w = lists.get(app);
   if (!w) {
-    w = new Worklist(app, controller, { drafts: idbDraftStorage(), decode: decodeInWorker, openFiles: openImageFiles, openInstance });
+    w = new Worklist(app, controller, { drafts: idbDraftStorage(), decode: decodeInWorker, openFiles: openImageFiles, openInstance, showInstanceBeside });
     lists.set(app, w);
   }
   return w;

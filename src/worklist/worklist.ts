@@ -3,6 +3,7 @@ import type { InstanceRow, StudyRow } from '../dicomweb/records';
 import { DicomwebServer } from '../dicomweb/server';
 import { hospitalStoreFor, type HospitalStore } from '../hospital/hospital-store';
 import { sentAsIs } from '../hospital/send-report';
+import { besideInstance, instanceFileName } from '../hospital/study-images';
 import { chooseFrontal, mayBeImage } from '../imaging/choose-frontal';
 import { groupByStudy, type Given, type StudyGroup } from '../imaging/group-studies';
 import type { DecodedImage } from '../imaging/types';
@@ -17,7 +18,7 @@ import type { AppStore } from '../state/store';
 import { createWorklistStore, readingOrder, type WorklistItem, type WorklistStore } from './worklist-store';
 
 /** How an item's image is fetched: a local study's files (its frontal view is read), or a study's first CR/DX image on the server. */
-type Source = { kind: 'files'; files: File[]; folders?: string[] } | { kind: 'server'; studyUID: string; instance?: InstanceRow };
+type Source = { kind: 'files'; files: File[]; folders?: string[] } | { kind: 'server'; studyUID: string; instances?: InstanceRow[] };
 
 /**
  * What the worklist needs from the rest of the app (browser-only parts: src/worklist/app-worklist.ts
@@ -31,6 +32,8 @@ export interface WorklistDeps {
   openFiles: (app: AppStore, files: File[], given: Given) => Promise<void>;
   /** Opens a server instance (keeping its header for the SR); false when it did not open. */
   openInstance: (app: AppStore, h: HospitalStore, instance: InstanceRow) => Promise<boolean>;
+  /** Retrieves another image of the open study into the side viewer (the setting "Show the other view beside…"). */
+  showInstanceBeside?: (app: AppStore, h: HospitalStore, instances: InstanceRow[], instance: InstanceRow) => Promise<void>;
   /** Stores a background draft (without making it "the study open last"). */
   saveDraft?: (d: Draft) => Promise<void>;
 }
@@ -125,10 +128,15 @@ export class Worklist {
     try {
       if (source.kind === 'files') await this.deps.openFiles(this.app, source.files, { folders: source.folders, since });
       else {
-        const instance = await this.instanceOf(source);
+        const instances = await this.instancesOf(source);
+        const instance = instances[0]!;
         if (!(await this.deps.openInstance(this.app, this.hospital, instance))) {
           const o = this.hospital.getState().opening;
           if (o.status === 'error') this.store.getState().update(id, { state: 'failed', message: o.message });
+        } else if (this.app.getState().settings.besideOnOpen) {
+          // Hung as it opens, as the study browser does: its other view beside the frontal one.
+          const other = besideInstance(instances, instance);
+          if (other) await this.deps.showInstanceBeside?.(this.app, this.hospital, instances, other);
         }
       }
     } catch (err) {
@@ -152,9 +160,10 @@ export class Worklist {
     return this.store.getState().items.find((i) => i.id === id);
   }
 
-  private async instanceOf(source: Extract<Source, { kind: 'server' }>): Promise<InstanceRow> {
-    if (!source.instance) source.instance = (await this.server().imageInstances(source.studyUID))[0]!;
-    return source.instance;
+  /** The study's CR/DX images, frontal views first (the first is the one the model reads). */
+  private async instancesOf(source: Extract<Source, { kind: 'server' }>): Promise<InstanceRow[]> {
+    source.instances ??= await this.server().imageInstances(source.studyUID);
+    return source.instances;
   }
 
   private server(): DicomwebServer {
@@ -258,8 +267,8 @@ export class Worklist {
       const file = source.files.length > 1 ? (await chooseFrontal(source.files)).file : source.files[0]!;
       return { bytes: await file.arrayBuffer(), name: file.name };
     }
-    const instance = await this.instanceOf(source);
-    return { bytes: await this.server().retrieve(instance), name: `${instance.modality}-${instance.sopUID}.dcm` };
+    const instance = (await this.instancesOf(source))[0]!;
+    return { bytes: await this.server().retrieve(instance), name: instanceFileName(instance) };
   }
 }
 
