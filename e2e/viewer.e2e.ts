@@ -356,6 +356,15 @@ describe('viewer', () => {
     expect(Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor * 1.25, 1);
     await page.mouse.wheel(0, 100);
     await expect.poll(async () => Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor, 1);
+    // Shift+wheel makes it larger (not more magnified), still centred on the pointer.
+    const lensBox = () => lens.evaluate((el) => ({ w: (el as HTMLCanvasElement).offsetWidth, centre: (el as HTMLCanvasElement).offsetLeft + (el as HTMLCanvasElement).offsetWidth / 2 }));
+    const before = await lensBox();
+    await page.keyboard.down('Shift');
+    await page.mouse.wheel(0, -100);
+    await page.keyboard.up('Shift');
+    await expect.poll(async () => (await lensBox()).w).toBe(Math.round(before.w * 1.2 / 2) * 2);
+    expect((await lensBox()).centre).toBe(before.centre);
+    expect(Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor, 1);
     await page.mouse.up();
     expect(await lens.isVisible()).toBe(false);
     expect(await vp.getAttribute('data-window-width')).toBe(w0);

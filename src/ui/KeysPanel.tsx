@@ -17,7 +17,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
       ['Enter, then ← ↑ → ↓', 'Measure on: a point in the middle of the view, moved by the arrows (Shift: 1 pixel); Enter sets the start, then keeps the length; Escape drops it'],
       ['Enter, then ← ↑ → ↓', 'Magnify on: the lens in the middle of the view, moved by the arrows (Shift: slowly); Enter or Escape puts it away'],
       ['Shift+drag, right-drag', 'Pan'],
-      ['Wheel', 'Zoom (the lens held: its magnification, 1 to 4 times)'],
+      ['Wheel', 'Zoom (the lens held: its magnification, 1 to 4 times; with Shift, its size)'],
     ],
   },
   { group: 'Image beside (a prior by Compare, the other view by Beside; with it focused)', keys: listed(PRIOR_KEYS) },
@@ -28,7 +28,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
       ['Drag', 'Window/level (Magnify on: hold the lens)'],
       ['Enter, then ← ↑ → ↓', 'Magnify on: the lens in the middle, moved by the arrows; Enter or Escape puts it away'],
       ['Shift+drag, right-drag', 'Pan'],
-      ['Wheel', 'Zoom (the lens held: its magnification)'],
+      ['Wheel', 'Zoom (the lens held: its magnification; with Shift, its size)'],
     ],
   },
   {
