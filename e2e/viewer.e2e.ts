@@ -357,12 +357,12 @@ describe('viewer', () => {
     await page.mouse.wheel(0, 100);
     await expect.poll(async () => Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor, 1);
     // Shift+wheel makes it larger (not more magnified), still centred on the pointer.
-    const lensBox = () => lens.evaluate((el) => ({ w: (el as HTMLCanvasElement).offsetWidth, centre: (el as HTMLCanvasElement).offsetLeft + (el as HTMLCanvasElement).offsetWidth / 2 }));
+    const lensBox = () => lens.evaluate((el) => ({ w: (el as HTMLCanvasElement).clientWidth, centre: (el as HTMLCanvasElement).offsetLeft + (el as HTMLCanvasElement).offsetWidth / 2 }));
     const before = await lensBox();
     await page.keyboard.down('Shift');
     await page.mouse.wheel(0, -100);
     await page.keyboard.up('Shift');
-    await expect.poll(async () => (await lensBox()).w).toBe(Math.round(before.w * 1.2 / 2) * 2);
+    await expect.poll(async () => (await lensBox()).w).toBe(2 * Math.round((before.w / 2) * 1.2));
     expect((await lensBox()).centre).toBe(before.centre);
     expect(Number(await lens.getAttribute('data-factor'))).toBeCloseTo(first.factor, 1);
     await page.mouse.up();
