@@ -42,4 +42,31 @@ describe('Stop', () => {
     expect((await report.inputValue()).length).toBeGreaterThan(text.length);
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('Stop before the first word (the software adapter: seconds of encode and prefill) ends the request with nothing written', async () => {
+    const { page, errors } = await openPage(browser, baseURL);
+    await waitForModel(page);
+    // Forced onto SwiftShader, which the app never picks itself: its encode and prefill take seconds.
+    await setSettings(page, { provider: 'webgpu', temperature: 0, maxNewTokens: 64, draftOnOpen: false });
+    await reloadModel(page);
+    expect(await page.getByTestId('model-load-status').textContent()).toContain('onnx · webgpu');
+    const report = page.getByRole('textbox', { name: 'Report', exact: true });
+    await report.fill('Typed before asking.');
+    await page.getByLabel('Open image').setInputFiles(SAMPLE);
+    const generate = page.getByRole('button', { name: 'Generate report' });
+    await expect.poll(() => generate.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await generate.click();
+    // Asked for, waiting on the image's encode and the prompt's prefill: no word yet, Stop offered.
+    const status = page.getByTestId('status-line');
+    expect(await status.getAttribute('data-stage')).toBe('prefill');
+    const stop = page.getByRole('button', { name: 'Stop' });
+    expect(await stop.isEnabled()).toBe(true);
+    await stop.click();
+    await waitForIdle(page, 120_000);
+    expect(await status.getAttribute('data-stage')).toBe('idle');
+    // Nothing was written and nothing replaced: what was typed is there, with no version kept.
+    expect(await report.inputValue()).toBe('Typed before asking.');
+    expect(await page.getByLabel('Earlier versions').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 300_000);
 });

@@ -23,6 +23,8 @@ export function ReportPanel() {
   const report = useAppStore((s) => s.report);
   const reportPreset = useAppStore((s) => s.reportPreset);
   const streaming = useAppStore((s) => s.streaming);
+  // Asked for, no word yet (its image still encoding, its prompt prefilling): Stop already applies.
+  const waiting = useAppStore((s) => s.stage === 'prefill');
   const versions = useAppStore((s) => s.versions);
   const loaded = useAppStore((s) => s.load.status === 'loaded');
   const randomWeights = useAppStore((s) => s.load.status === 'loaded' && s.load.info.randomWeights);
@@ -109,7 +111,7 @@ export function ReportPanel() {
         if (s.load.status !== 'loaded' || !s.hasImage || s.streaming || s.signature) return;
         e.preventDefault();
         void controller.generateReport('report');
-      } else if (e.key === 'Escape' && s.streaming) {
+      } else if (e.key === 'Escape' && (s.streaming || s.stage === 'prefill')) {
         // Escape in an open dialog closes the dialog; it does not stop generation.
         if (e.target instanceof Element && e.target.closest('dialog[open]')) return;
         e.preventDefault();
@@ -142,7 +144,7 @@ export function ReportPanel() {
           >
             Regenerate
           </button>
-          <button type="button" onClick={() => void controller.stop()} disabled={!streaming} aria-keyshortcuts="Escape">
+          <button type="button" onClick={() => void controller.stop()} disabled={!streaming && !waiting} aria-keyshortcuts="Escape">
             Stop
           </button>
         </div>
