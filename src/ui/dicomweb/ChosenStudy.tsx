@@ -1,4 +1,5 @@
 import { openInstance, showInstanceBeside } from '../../hospital/open-from-server';
+import type { InstanceRow } from '../../dicomweb/records';
 import { instanceFileName, instanceLabel } from '../../hospital/study-images';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useHospital, useHospitalApi } from './use-hospital';
@@ -6,7 +7,8 @@ import { useHospital, useHospitalApi } from './use-hospital';
 /**
  * The study chosen to open from the server (the study browser's, or a prior's): its images being
  * listed, why it cannot be opened, a button per image when it has several that could be the one
- * (and, while one of them is open, one to show another beside it), and the image being retrieved. `testIds`: the study browser's (the e2e tests find them there).
+ * (and, while one of them is open, one to show another beside it), and the image being retrieved.
+ * `testIds`: the study browser's (the e2e tests find them there).
  */
 export function ChosenStudy({ testIds = false }: { testIds?: boolean }) {
   const app = useAppStoreApi();
@@ -15,6 +17,7 @@ export function ChosenStudy({ testIds = false }: { testIds?: boolean }) {
   const opening = useHospital((s) => s.opening);
   const openFile = useAppStore((s) => s.study?.fileName ?? null);
   const besideName = useHospital((s) => (s.compare?.prior === null ? s.compare.name : null));
+  const studyOpen = (all: InstanceRow[]) => all.some((o) => instanceFileName(o) === openFile);
   return (
     <>
       {chosen?.instances.status === 'busy' && <p role="status">{chosen.instances.what}</p>}
@@ -26,7 +29,6 @@ export function ChosenStudy({ testIds = false }: { testIds?: boolean }) {
       {chosen?.instances.status === 'done' && chosen.instances.value.length > 1 && (
         <ul className="dicomweb-instances" aria-label="Images in the study">
           {chosen.instances.value.map((i, n, all) => {
-            const studyOpen = all.some((o) => instanceFileName(o) === openFile);
             const label = instanceLabel(all, i);
             return (
               <li key={i.sopUID}>
@@ -36,7 +38,7 @@ export function ChosenStudy({ testIds = false }: { testIds?: boolean }) {
                   {i.seriesDescription ? `, ${i.seriesDescription}` : ''}
                   {i.frames > 1 ? `, ${i.frames} frames` : ''})
                 </button>
-                {studyOpen && instanceFileName(i) !== openFile && (
+                {studyOpen(all) && instanceFileName(i) !== openFile && (
                   <button
                     type="button"
                     aria-label={`Show ${label} beside the open image`}

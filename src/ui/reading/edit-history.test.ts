@@ -79,6 +79,17 @@ describe('EditHistory', () => {
     expect(h.canRedo).toBe(true);
     h.record(u.text, u.text + '!', { caret: u.text.length + 1 });
     expect(h.canRedo).toBe(false);
+    // Delete (forward) from one place: one step too.
+    const d = new EditHistory();
+    let t = 'No acute disease.';
+    for (let i = 0; i < 6; i++) {
+      const next = t.slice(0, 3) + t.slice(4);
+      d.record(t, next, { caret: 3 });
+      t = next;
+    }
+    expect(t).toBe('No disease.');
+    expect(d.undo(t)).toEqual({ text: 'No acute disease.', caret: 9 });
+    expect(d.canUndo).toBe(false);
   });
 
   it('gives up, rather than undo the wrong text, when the text no longer holds the edit', () => {
