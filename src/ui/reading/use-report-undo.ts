@@ -1,6 +1,20 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type ChangeEvent, type RefObject } from 'react';
-import type { AppStore } from '../../state/store';
+import type { AppState, AppStore } from '../../state/store';
 import { EditHistory } from './edit-history';
+
+/**
+ * How the report changed in the store, for the box's history: the model's words streamed on at the
+ * end (they move nothing the history points at); an edit made elsewhere on the same draft (a line
+ * put in while the box was hidden, a component's edit), which is a step of its own; or the report
+ * replaced (another study's draft, a new report, an earlier version restored), after which nothing
+ * in the history can be undone.
+ */
+export function reportChange(s: AppState, prev: AppState): 'none' | 'streamed' | 'edited' | 'replaced' {
+  if (s.report === prev.report) return 'none';
+  if (s.streaming === 'report' && prev.streaming === 'report' && s.report.startsWith(prev.report)) return 'streamed';
+  const sameDraft = s.study?.key === prev.study?.key && s.draftFor === prev.draftFor && s.versions === prev.versions && s.streaming === prev.streaming;
+  return sameDraft ? 'edited' : 'replaced';
+}
 
 /** One key or Backspace at a time: joined into runs. Anything else (a paste, a phrase) is a step. */
 function typed(e: InputEvent | undefined, before: string, after: string): boolean {
@@ -24,9 +38,6 @@ export function useReportUndo(store: AppStore, box: RefObject<HTMLTextAreaElemen
     applied.current = onApplied;
   });
 
-  // Text streamed on at the end moves nothing the history points at. Any other change from
-  // elsewhere (another study's draft, a new report, an earlier version, a line put in while the
-  // box was hidden) leaves it nothing it can undo.
   useEffect(
     () =>
       store.subscribe((s, prev) => {
@@ -35,7 +46,9 @@ export function useReportUndo(store: AppStore, box: RefObject<HTMLTextAreaElemen
           own.current = null;
           return;
         }
-        if (!s.report.startsWith(prev.report)) history.clear();
+        const change = reportChange(s, prev);
+        if (change === 'edited') history.record(prev.report, s.report, { whole: true });
+        else if (change === 'replaced') history.clear();
       }),
     [store, history],
   );
