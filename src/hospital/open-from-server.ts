@@ -55,7 +55,6 @@ export function showInstanceBeside(app: AppStore, h: HospitalStore, instances: I
   return showImageBeside(app, instanceLabel(instances, instance), async () => ({ bytes: await new DicomwebServer(connection).retrieve(instance), name: instanceFileName(instance) }));
 }
 
-
 /**
  * Retrieves one instance (WADO-RS) and opens it exactly as a dropped file is opened (decode
  * worker, viewer, model input, its header kept for the report SR) and marks it as from the server.

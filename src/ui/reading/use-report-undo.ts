@@ -26,7 +26,7 @@ function typed(e: InputEvent | undefined, before: string, after: string): boolea
 /**
  * Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y, the Edit menu's Undo) in the report box, from the box's own
  * history of the reader's edits (edit-history.ts): the browser's is emptied by every streamed
- * token. `onEdit` takes the box's change events; `onApplied` hears of an undo or redo made.
+ * token. It returns the box's change handler; `onApplied` hears of an undo or redo made.
  */
 export function useReportUndo(store: AppStore, box: RefObject<HTMLTextAreaElement | null>, onApplied: (node: HTMLTextAreaElement) => void) {
   const history = useMemo(() => new EditHistory(), []);
