@@ -1,62 +1,17 @@
-import type * as Ort from 'onnxruntime-web';
-import { chooseProviders, needsProbe, probeCacheKey, type ProviderChoices, type ProviderProbeResult } from '../capabilities/choose-provider';
-import { measureProviders } from '../capabilities/provider-probe';
+import type { ProviderChoices } from '../capabilities/choose-provider';
 import type { CapabilityReport } from '../capabilities/types';
-import type { OrtThreads } from '../encode/ort-env';
-import { VisionEncoder } from '../encode/vision-encoder';
-import type { DecoderBackend } from '../generate/backend';
-import { OnnxDecoderBackend } from '../generate/backends/onnx-backend';
 import { ChatSession } from '../generate/chat-session';
 import { presetUserText } from '../generate/prompt';
-import { warmUpUntilSteady } from '../generate/warm-up';
-import { createTokenizer, type TextTokenizer, type WebTokenizerClass } from '../generate/tokenizer';
-import { ArtifactError, bytesToDownload, fetchArtifact, manifestFile } from '../model/artifacts';
-import { parseManifest } from '../model/catalog';
-import { fetchManifestText } from '../model/manifest-cache';
-import type { ModelManifest } from '../model/manifest';
+import { ArtifactError, fetchArtifact, manifestFile } from '../model/artifacts';
 import { preprocessGray } from '../preprocess/preprocess';
-import type { Precision } from '../selfcheck/compare';
 import { parseSelfCheck } from '../selfcheck/reference';
 import { runSelfCheck, type SelfCheckResult } from '../selfcheck/run';
+import type { Emit, EngineHost } from './engine-host';
 import { DeviceLostError, GenerationError, ModelLoadError, ModelNotLoadedError, NoImageError, WebGpuUnavailableError } from './errors';
-import { asOutOfMemory, checkStorage, chooseDecoder, resolveUrl, webLlmDownloadBytes } from './load-plan';
-import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest, Reply } from './protocol';
+import { chooseProvidersFor, loadModel, type Loaded } from './load-model';
+import type { EncodedInfo, ExecutionProvider, GenerateOptions, GrayImage, HistoryTurn, LoadedInfo, LoadOptions, PrimeRequest } from './protocol';
 
-/** What differs between the browser worker and Node: everything else is shared. */
-export interface EngineHost {
-  ort: typeof Ort;
-  /** Which of ORT's browser builds `ort` is (encode/ort-env.ts); unset in Node. */
-  ortBuild?: string;
-  /** ORT's wasm thread pool as the host configured it (encode/ort-env.ts); unset in Node. */
-  ortThreads?: OrtThreads;
-  loadTokenizers(): Promise<WebTokenizerClass>;
-  probe(): Promise<CapabilityReport>;
-  fetchFn: typeof fetch;
-  now(): number;
-  /** Told once when the WebGPU device is lost (the engine is then unusable). */
-  onDeviceLost?(message: string): void;
-  /** Storage quota and usage, where the host has a Storage API (browsers). */
-  storageEstimate?(): Promise<{ quota: number; usage: number }>;
-  /** Keeps provider-probe results per device and runtime version (IndexedDB in browsers). */
-  probeCache?: {
-    get(key: string): Promise<ProviderProbeResult | undefined>;
-    set(key: string, value: ProviderProbeResult): Promise<void>;
-  };
-}
-
-export type Emit = (reply: Reply) => void;
-
-interface Loaded {
-  manifest: ModelManifest;
-  baseUrl: string;
-  vision: VisionEncoder;
-  backend: DecoderBackend;
-  tokenizer: TextTokenizer;
-  info: LoadedInfo;
-  /** The selfcheck.json decoder reference that matches the decoder in use (models/selfcheck.py). */
-  decoderReference: string;
-  precision: Precision;
-}
+export type { Emit, EngineHost } from './engine-host';
 
 /**
  * Owns the models: load, encode one image, generate answers about it. Plain TypeScript with no
@@ -95,114 +50,11 @@ export class InferenceEngine {
   }
 
   async load(options: LoadOptions, emit: Emit): Promise<LoadedInfo> {
-    const t0 = this.host.now();
+    const startedAt = this.host.now();
     await this.dispose();
-    const manifestRes = await fetchManifestText(options.manifestUrl, this.host.fetchFn).catch((err: unknown) => {
-      throw new ModelLoadError(`Could not fetch the model manifest at ${options.manifestUrl}: ${String(err)}`, 'manifest-fetch');
-    });
-    if (manifestRes.status !== 200) {
-      throw new ModelLoadError(
-        manifestRes.status ? `The model manifest at ${options.manifestUrl} answered ${manifestRes.status}.` : `This device is offline and has never loaded the model at ${options.manifestUrl}.`,
-        'manifest-fetch',
-      );
-    }
-    let manifest: ModelManifest;
-    try {
-      manifest = parseManifest(manifestRes.text);
-    } catch (err) {
-      throw new ModelLoadError(`${options.manifestUrl} is not a usable model manifest: ${(err as Error).message}`, 'manifest-invalid');
-    }
-    const caps = await this.host.probe();
-    const providers = await this.chooseProviders(options.executionProvider, caps, emit);
-    const provider = providers.vision.provider;
-    const useFp16 = provider === 'webgpu' && caps.webgpu.available && caps.webgpu.shaderF16 && !!manifest.vision.onnx.fp16;
-    const visionPath = useFp16 ? manifest.vision.onnx.fp16! : manifest.vision.onnx.fp32;
-    const useWebLlm = chooseDecoder(manifest, caps, options);
-    if (!useWebLlm && !manifest.decoder.onnx) {
-      throw new ModelLoadError(`${manifest.name} has neither an ONNX decoder nor a WebLLM model library this device can run.`, 'no-backend');
-    }
-    const base = new URL('.', resolveUrl(options.manifestUrl)).href;
-    const get = (path: string) =>
-      fetchArtifact(base, manifestFile(manifest, path), (file) => emit({ kind: 'progress', stage: 'download', file, message: `Downloading ${file.path}` }), this.host.fetchFn);
-
-    const paths = [visionPath, manifest.tokenizer.json, ...(useWebLlm ? [] : [manifest.decoder.onnx!.embed, manifest.decoder.onnx!.decoder])];
-    const appBytes = await bytesToDownload(base, manifest, paths).catch(() => 0);
-    const webLlmBytes = useWebLlm ? await webLlmDownloadBytes(base, manifest, caps).catch(() => 0) : 0;
-    await checkStorage(await this.host.storageEstimate?.().catch(() => null), appBytes + webLlmBytes);
-    // Every download runs to its end even when one fails, so whatever finished is cached and a
-    // retry fetches only what is missing.
-    const settled = await Promise.allSettled(paths.map(get));
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      const err: unknown = failed.reason;
-      if (err instanceof ArtifactError) throw new ModelLoadError(err.message, err.code);
-      throw err;
-    }
-    const files = settled.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
-    const [visionBytes, tokenizerBytes, embedBytes, decoderBytes] = files as [Uint8Array, Uint8Array, Uint8Array?, Uint8Array?];
-    emit({ kind: 'progress', stage: 'compile', message: `Creating ONNX Runtime sessions (${provider})` });
-    let vision: VisionEncoder;
-    let backend: DecoderBackend;
-    try {
-      vision = await VisionEncoder.create(this.host.ort, visionBytes, manifest.vision, provider);
-      if (provider === 'webgpu') void this.watchDevice();
-      if (useWebLlm) {
-        // WebLLM downloads, caches (its own cache) and compiles the 4-bit decoder itself.
-        const { WebLlmDecoderBackend } = await import('../generate/backends/webllm');
-        backend = await WebLlmDecoderBackend.create({
-          manifest,
-          manifestUrl: resolveUrl(options.manifestUrl),
-          gpuHasF16: caps.webgpu.available && caps.webgpu.shaderF16,
-          onProgress: (r) => emit({ kind: 'progress', stage: 'compile', message: r.text }),
-        });
-      } else {
-        backend = await OnnxDecoderBackend.create({
-          ort: this.host.ort,
-          embedModel: embedBytes!,
-          decoderModel: decoderBytes!,
-          spec: manifest.decoder,
-          executionProvider: providers.decoder.provider,
-        });
-      }
-    } catch (err) {
-      throw asOutOfMemory(err, manifest, caps) ?? err;
-    }
-    const tokenizer = await createTokenizer(await this.host.loadTokenizers(), tokenizerBytes, { legacy: manifest.tokenizer.legacy });
-    // The ONNX decoder is the checkpoint's weights in float32; WebLLM runs one q4 variant.
-    const quant = useWebLlm ? (backend as { quant?: string }).quant ?? 'q4f32_1' : null;
-    const warmupMs = options.warmUp === false ? 0 : await this.warmUp({ manifest, vision, backend, tokenizer }, provider === 'webgpu' || providers.decoder.provider === 'webgpu' || useWebLlm, emit);
-    const info: LoadedInfo = {
-      modelId: manifest.id,
-      modelName: manifest.name,
-      randomWeights: manifest.randomWeights,
-      backend: backend.description,
-      visionProvider: provider,
-      providers,
-      visionDtype: useFp16 ? 'fp16' : 'fp32',
-      loadMs: this.host.now() - t0,
-      warmupMs,
-      ...(this.host.ortThreads ? { wasmThreads: this.host.ortThreads } : {}),
-    };
-    this.loaded = {
-      manifest,
-      baseUrl: base,
-      vision,
-      backend,
-      tokenizer,
-      info,
-      decoderReference: quant ?? 'checkpoint',
-      precision: useFp16 || quant === 'q4f16_1' ? 'fp16' : 'fp32',
-    };
+    this.loaded = await loadModel(this.host, options, emit, { startedAt, onWebGpu: () => void this.watchDevice() });
     this.imageRows = null;
-    return info;
-  }
-
-  /** See generate/warm-up.ts; the model panel shows each step. */
-  private async warmUp(m: Pick<Loaded, 'manifest' | 'vision' | 'backend' | 'tokenizer'>, onGpu: boolean, emit: Emit): Promise<number> {
-    const what = onGpu ? 'Preparing GPU kernels' : 'Warming up';
-    const say = (round: number, step: number, text: string) =>
-      emit({ kind: 'progress', stage: 'warmup', step, steps: 3, message: round === 1 ? `${what} (${step}/3: ${text})` : `${what}: settling, round ${round} (${step}/3: ${text})` });
-    return (await warmUpUntilSteady(m, say, this.host.now)).totalMs;
+    return this.loaded.info;
   }
 
   /**
@@ -410,29 +262,9 @@ export class InferenceEngine {
     }
   }
 
-  /**
-   * Each ONNX stage's provider (see capabilities/choose-provider.ts): the rules first, then a
-   * short measured probe on a hardware adapter, whose result is cached per device and runtime.
-   */
-  async chooseProviders(forced: ExecutionProvider | undefined, caps: CapabilityReport, emit: Emit = () => {}): Promise<ProviderChoices> {
-    if (forced === 'webgpu' && !caps.webgpu.available) {
-      throw new WebGpuUnavailableError(`WebGPU was requested but is not available: ${caps.webgpu.reason}`, 'no-webgpu');
-    }
-    let probe: ProviderProbeResult | null = null;
-    if (needsProbe(caps, forced)) {
-      // The builds run the same kernels with different overheads, so each has its own probe.
-      const build = this.host.ortBuild ? ` ${this.host.ortBuild}` : '';
-      // wasm's side of the probe depends on the threads ORT could start, not those the page could.
-      const threads = this.host.ortThreads ? ` ${this.host.ortThreads.count} ort threads` : '';
-      const key = probeCacheKey(caps, `ort ${this.host.ort.env.versions?.web ?? '?'}${build}${threads}`);
-      probe = (await this.host.probeCache?.get(key).catch(() => undefined)) ?? null;
-      if (!probe) {
-        emit({ kind: 'progress', stage: 'compile', message: 'Measuring WebGPU against wasm on this device' });
-        probe = await measureProviders(this.host.ort, this.host.now);
-        await this.host.probeCache?.set(key, probe).catch(() => {});
-      }
-    }
-    return chooseProviders(caps, forced, probe);
+  /** Each ONNX stage's provider: see chooseProvidersFor (load-model.ts). */
+  chooseProviders(forced: ExecutionProvider | undefined, caps: CapabilityReport, emit: Emit = () => {}): Promise<ProviderChoices> {
+    return chooseProvidersFor(this.host, forced, caps, emit);
   }
 
   private requireLoaded(): Loaded {
