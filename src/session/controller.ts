@@ -6,6 +6,8 @@ import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
 import { NOT_VERIFIED } from '../state/verification-slice';
 import type { GrayImage, HistoryTurn, Reply } from '../worker/protocol';
+import { BackgroundDrafts } from './background-draft';
+import { whenDraftShown } from './draft-shown';
 import { errorMessage, ModelVerification } from './model-verification';
 
 /** The prompt preset behind each report button ("findings" asks a question of its own). */
@@ -34,6 +36,8 @@ export class SessionController {
   private client: InferenceClient;
   /** The self-check (model-verification.ts); it shares this controller's worker. */
   private readonly verification: ModelVerification;
+  /** Drafts for the worklist's other studies; they share this controller's worker too. */
+  private readonly background: BackgroundDrafts;
 
   constructor(
     private readonly store: AppStore,
@@ -45,6 +49,13 @@ export class SessionController {
       client: () => this.client,
       loadSeq: () => this.loadSeq,
       yieldToForeground: () => this.yieldToForeground(),
+    });
+    this.background = new BackgroundDrafts({
+      store,
+      client: () => this.client,
+      sampling: () => this.sampling(),
+      // A running self-check goes first; the worklist asks again when the store next changes.
+      mayStart: () => !this.s.streaming && !this.verification.inProgress && this.s.load.status === 'loaded',
     });
   }
 
@@ -183,28 +194,11 @@ export class SessionController {
     }
     if (this.image?.key !== key || !this.s.settings.draftOnOpen) return;
     // Only a study with nothing on screen gets a draft: a restored report or chat is the user's.
-    if (!(await this.draftShown(key))) return;
+    if (!(await whenDraftShown(this.store, key))) return;
     const s = this.s;
     if (this.image?.key !== key || s.streaming || this.running || s.report.trim() || s.chat.length) return;
     this.autoDraftKey = key;
     await this.generateReport('report');
-  }
-
-  /** Resolves true once the drafts store has switched the screen to this study (false after 5 s). */
-  private draftShown(key: string): Promise<boolean> {
-    if (this.s.draftFor === key) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (v: boolean) => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(v);
-      };
-      const unsubscribe = this.store.subscribe((s) => {
-        if (s.draftFor === key) done(true);
-        else if (s.study?.key !== key) done(false);
-      });
-      const timer = setTimeout(() => done(false), 5000);
-    });
   }
 
   /** Encodes the open image once (queued behind any other encode), prefilling the report prompt. */
@@ -220,7 +214,7 @@ export class SessionController {
     if (this.s.encodedKey === image.key) return;
     this.s.setStage('encoding');
     // The drafts store first puts this study's saved draft (if any) on screen.
-    await this.draftShown(image.key);
+    await whenDraftShown(this.store, image.key);
     if (this.image?.key !== image.key) return; // another image came meanwhile; its encode follows
     // What is on screen for this study (a draft restored after a reload) continues as the
     // model's conversation, so a follow-up is asked in its context instead of wiping it. A new
@@ -250,55 +244,17 @@ export class SessionController {
     return turns;
   }
 
-  /** A draft being written for a study that is not open (src/worklist); the user's work comes first. */
-  private background: Promise<unknown> | null = null;
-  /** Aborted by yieldToForeground: a background draft not yet sent to the worker is not sent. */
-  private backgroundStop: AbortController | null = null;
-
   /**
    * Writes a report for an image that is not on screen, without touching the open study's report,
-   * chat or status: the worklist drafts the next studies while the user reads one. Shares the
-   * worker, so a foreground request interrupts it (yieldToForeground) and it returns null.
+   * chat or status (see BackgroundDrafts); a foreground request stops it, and it returns null.
    */
-  async draftInBackground(gray: GrayImage): Promise<string | null> {
-    // A running self-check goes first; the worklist asks again when the store next changes.
-    if (this.s.streaming || this.background || this.verification.inProgress || this.s.load.status !== 'loaded') return null;
-    let text = '';
-    let interrupted = false;
-    const stop = new AbortController();
-    const job = (async () => {
-      // The worker's image changes: the open study is encoded again when next asked.
-      this.s.setEncodedKey(null);
-      await this.client.encode(gray, []);
-      await this.client.reset();
-      if (stop.signal.aborted) {
-        interrupted = true;
-        return;
-      }
-      const done = await this.client.generate({ preset: 'report', ...this.sampling() }, (r) => {
-        if (r.kind === 'delta') text += r.text;
-      });
-      interrupted = !done || done.reason === 'interrupted';
-    })();
-    this.background = job;
-    this.backgroundStop = stop;
-    try {
-      await job;
-    } finally {
-      this.background = null;
-      this.backgroundStop = null;
-      this.s.setEncodedKey(null);
-    }
-    return interrupted ? null : text;
+  draftInBackground(gray: GrayImage): Promise<string | null> {
+    return this.background.draft(gray);
   }
 
   /** Stops a background draft (it is retried later) before the open study uses the worker. */
-  private async yieldToForeground(): Promise<void> {
-    const bg = this.background;
-    if (!bg) return;
-    this.backgroundStop?.abort();
-    await this.client.interrupt();
-    await bg.catch(() => undefined);
+  private yieldToForeground(): Promise<void> {
+    return this.background.yield();
   }
 
   async generateReport(preset: ReportPreset = 'report'): Promise<void> {
