@@ -224,3 +224,82 @@ describe('ChatSession', () => {
     expect(prefill.type === 'prefill' && prefill.reusedTokens).toBeGreaterThan(IMAGE_TOKENS);
   });
 });
+
+describe('ChatSession.resume (the report\'s Continue)', () => {
+  const text = 'Heart size is normal. No pleural effusion.';
+
+  /** Answers `text` token by token after the last [/INST], counting the answer so far, then </s>. */
+  async function answering() {
+    const t = await llama2Tokenizer();
+    const answer = t.encode(text);
+    const backend = new RecordingBackend((p) => {
+      const k = p.length - (p.lastIndexOf(29962) + 1);
+      return k < answer.length ? answer[k]! : 2;
+    });
+    return { t, answer, backend, chat: new ChatSession(backend, t, manifest) };
+  }
+
+  const textOf = (events: GenerationEvent[]) => events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
+
+  it('continues a cut answer from the ids it had: the two parts are the uncut answer, and only the missing id is prefilled', async () => {
+    const { answer, backend, chat } = await answering();
+    const first = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1, maxNewTokens: 4 }));
+    expect(first.at(-1)).toMatchObject({ type: 'complete', reason: 'length', tokenIds: answer.slice(0, 4) });
+    const partial = textOf(first);
+    // The prompt and the first 3 ids; the 4th was sampled as the budget ended, never run.
+    const cachedBefore = backend.cacheLength;
+    backend.calls = [];
+    const rest = await collect(chat.resume(partial, manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const done = rest.at(-1)!;
+    expect(done).toMatchObject({ type: 'complete', reason: 'eos', tokenIds: answer.slice(4) });
+    // Its space included: " normal", not "normal".
+    expect(partial + textOf(rest)).toBe(text);
+    // Only that 4th id is prefilled.
+    expect(backend.calls[0]).toEqual([{ kind: 'text', ids: [answer[3]] }]);
+    expect(rest[0]).toMatchObject({ type: 'prefill', reusedTokens: cachedBefore });
+    expect(chat.history).toHaveLength(1);
+    expect(chat.history[0]!.assistant).toBe(text);
+  });
+
+  it('continues from the text as edited: the prompt ends with it, the model goes on after it', async () => {
+    const { t, answer, backend, chat } = await answering();
+    const stop = new AbortController();
+    for await (const e of chat.ask(manifest.prompts.report, { temperature: 0, topP: 1, signal: stop.signal })) if (e.type === 'delta' && e.tokens === 2) stop.abort();
+    // The reader changes "Heart size" to "Heart size is" (a trailing space, as typed) and continues.
+    const edited = 'Heart size is ';
+    const rest = await collect(chat.resume(edited, manifest.prompts.report, { temperature: 0, topP: 1 }));
+    const cached = backend.positions;
+    const inst = cached.lastIndexOf(29962) + 1;
+    // The prompt's answer is the edited text without its trailing space: ▁Heart ▁size ▁is.
+    expect(cached.slice(inst, inst + 3)).toEqual(t.encode('Heart size is'));
+    expect(rest.at(-1)).toMatchObject({ type: 'complete', reason: 'eos', tokenIds: answer.slice(3) });
+    expect(textOf(rest)).toBe(' normal. No pleural effusion.');
+    expect(chat.history[0]!.assistant).toBe('Heart size is normal. No pleural effusion.');
+  });
+
+  it('refuses what does not fit, with the answer put back as it was', async () => {
+    const t = await llama2Tokenizer();
+    const chat = new ChatSession(new RecordingBackend(() => 3681), t, { ...manifest, decoder: { bosTokenId: 1, eosTokenId: 2, contextLength: 60 } as never });
+    chat.seed([{ user: manifest.prompts.report, assistant: 'Short.' }]);
+    await expect(collect(chat.resume('word '.repeat(80), manifest.prompts.differential, { temperature: 0, topP: 1 }))).rejects.toThrow(/too long/);
+    expect(chat.history).toEqual([{ user: manifest.prompts.report, assistant: 'Short.' }]);
+  });
+
+  it("asks a one-answer conversation as the given turn: an earlier version put back may be another preset's", async () => {
+    const { t, chat, backend } = await answering();
+    await collect(chat.ask(manifest.prompts.differential, { temperature: 0, topP: 1, maxNewTokens: 3 }));
+    await collect(chat.resume('Heart size', manifest.prompts.report, { temperature: 0, topP: 1 }));
+    expect(chat.history).toEqual([{ user: manifest.prompts.report, assistant: text }]);
+    const prompt = t.decode(backend.positions.filter((p) => p >= 0));
+    expect(prompt).toContain('Write a report. [/INST] Heart size');
+    expect(prompt).not.toContain('Differential?');
+  });
+
+  it('with no conversation yet, asks the given turn with the text as the start of its answer', async () => {
+    const { t, chat, backend } = await answering();
+    const rest = await collect(chat.resume('Heart size', manifest.prompts.report, { temperature: 0, topP: 1 }));
+    expect(textOf(rest)).toBe(' is normal. No pleural effusion.');
+    expect(chat.history).toEqual([{ user: manifest.prompts.report, assistant: text }]);
+    expect(t.decode(backend.positions.filter((p) => p >= 0))).toContain('Write a report. [/INST] Heart size');
+  });
+});

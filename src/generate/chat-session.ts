@@ -1,6 +1,6 @@
 import type { ModelManifest } from '../model/manifest';
 import type { DecoderBackend } from './backend';
-import { commonPrefixLength, expandPositions, tokenizeWithImage, type ChunkTokenizer } from './image-tokens';
+import { commonPrefixLength, expandPositions, tokenizeWithImage, type ChunkTokenizer, type PromptSegment } from './image-tokens';
 import { renderChat, type Turn } from './prompt';
 import { createRng, sampleToken, type SamplingParams } from './sampler';
 import { positionCount, segmentsFrom, segmentsOfPositions, snapToImageStart } from './segments';
@@ -147,11 +147,74 @@ export class ChatSession {
   }
 
   async *ask(userText: string, opts: AskOptions): AsyncGenerator<GenerationEvent> {
-    const { decoder, vision, prompts } = this.manifest;
     const turn: Turn = { user: userText };
     this.turns.push(turn);
+    yield* this.answer(turn, this.tokenize(renderChat(this.manifest.prompts.system, this.turns)), [], opts, { refused: () => this.turns.pop() });
+  }
+
+  /**
+   * Goes on with the last answer from `partial`, the answer so far as the reader left it (edited or
+   * not), instead of asking anything new: the prompt is the conversation up to that answer, then
+   * the partial answer, left open. `userText` is what a conversation of one answer asks (or of none:
+   * its answer then starts from `partial`). An answer that was cut (Stop, or its token budget) and is
+   * continued unedited goes on from the very ids it had, so greedy decoding writes what one
+   * uncut answer would have.
+   */
+  async *resume(partial: string, userText: string, opts: AskOptions): AsyncGenerator<GenerationEvent> {
+    let turn = this.turns.at(-1);
+    const asked = !turn;
+    if (!turn) this.turns.push((turn = { user: userText }));
+    const was = { user: turn.user, assistant: turn.assistant };
+    // A conversation of one answer is the report's: asked as `userText` (an earlier version put back
+    // may have been another preset's).
+    if (this.turns.length === 1) turn.user = userText;
+    const cutIds = this.cut?.turn === turn && this.cut.text === partial && turn.user === was.user ? this.cut.ids : null;
+    turn.assistant = undefined;
+    const prompt = this.tokenize(renderChat(this.manifest.prompts.system, this.turns));
+    let segments: PromptSegment[];
+    let answerIds: number[];
+    let before: string;
+    if (cutIds) {
+      segments = appendIds(prompt, cutIds);
+      answerIds = cutIds;
+      before = partial;
+    } else {
+      // Trailing spaces would be a lone "▁" that the model never writes before a word; the caller
+      // keeps the text's own end (SessionController.continueReport).
+      before = partial.replace(/^\s+/, '').replace(/[ \t]+$/, '');
+      segments = before ? this.tokenize(`${renderChat(this.manifest.prompts.system, this.turns)} ${before}`) : prompt;
+      answerIds = idsAfter(prompt, segments);
+    }
+    const refused = () => {
+      if (asked) this.turns.pop();
+      else Object.assign(turn, was);
+    };
+    yield* this.answer(turn, segments, answerIds, opts, { before, refused });
+  }
+
+  /** The answer cut last (Stop, or its budget), with the ids it had: what resume() continues exactly. */
+  private cut: { turn: Turn; text: string; ids: number[] } | null = null;
+
+  private tokenize(prompt: string): PromptSegment[] {
+    const { decoder, prompts } = this.manifest;
     const wrap = { addBos: this.manifest.tokenizer?.addBosToken, addEos: this.manifest.tokenizer?.addEosToken, eosId: decoder.eosTokenId };
-    const segments = tokenizeWithImage(renderChat(prompts.system, this.turns), this.tokenizer, decoder.bosTokenId, prompts.imageToken, wrap);
+    return tokenizeWithImage(prompt, this.tokenizer, decoder.bosTokenId, prompts.imageToken, wrap);
+  }
+
+  /**
+   * Prefills what of `segments` is not cached and samples `turn`'s answer. `context`: the ids of
+   * the answer so far (resume), which the streamed text joins; `before`: that answer's text;
+   * `refused`: puts the conversation back when the prompt does not fit.
+   */
+  private async *answer(
+    turn: Turn,
+    segments: PromptSegment[],
+    context: number[],
+    opts: AskOptions,
+    o: { before?: string; refused: () => void },
+  ): AsyncGenerator<GenerationEvent> {
+    const { decoder, vision } = this.manifest;
+    this.cut = null;
     const positions = expandPositions(segments, vision.imageTokens);
     const primed = this.primedLogits && this.cached.length === positions.length && commonPrefixLength(this.cached, positions) === positions.length ? this.primedLogits : null;
     this.primedLogits = null;
@@ -162,7 +225,7 @@ export class ChatSession {
     const room = this.backend.contextLimit === undefined ? Infinity : this.backend.contextLimit - promptTokens;
     const budget = Math.min(upstream, room);
     if (budget <= 0) {
-      this.turns.pop();
+      o.refused();
       throw new Error(
         upstream <= 0
           ? `The conversation is too long: the reference allows ${decoder.contextLength} prompt ids (the image counted as one) and this one has ${idsWithPlaceholders}. Start a new conversation.`
@@ -188,7 +251,7 @@ export class ChatSession {
     yield { type: 'prefill', promptTokens, reusedTokens: keep, prefillMs, budget: budgetInfo };
 
     const rng = createRng(opts.seed ?? 0x5eed);
-    const stream = new StreamDecoder(this.tokenizer);
+    const stream = new StreamDecoder(this.tokenizer, context);
     const ids: number[] = [];
     let reason: StopReason = 'length';
     let firstTokenAt = 0;
@@ -227,7 +290,8 @@ export class ChatSession {
     const tail = stream.flush();
     if (tail) yield { type: 'delta', text: tail, tokens: ids.length, tokensPerSecond: 0, timeToFirstTokenMs: prefillMs + (firstTokenAt - decodeStart) };
     const decodeMs = this.now() - decodeStart;
-    turn.assistant = stream.text;
+    turn.assistant = (o.before ?? '') + stream.text;
+    if (reason !== 'eos') this.cut = { turn, text: turn.assistant, ids: [...context, ...ids] };
     yield {
       type: 'complete',
       text: stream.text,
@@ -240,4 +304,18 @@ export class ChatSession {
       tokensPerSecond: decodeMs > 0 ? (ids.length / decodeMs) * 1000 : 0,
     };
   }
+}
+
+/** The prompt with `ids` after its last text (an answer so far, as the ids it was written with). */
+function appendIds(segments: PromptSegment[], ids: number[]): PromptSegment[] {
+  const last = segments.at(-1);
+  if (last?.kind === 'text') return [...segments.slice(0, -1), { kind: 'text', ids: [...last.ids, ...ids] }];
+  return [...segments, { kind: 'text', ids }];
+}
+
+/** The ids `full` has after `prompt` (an answer so far, as tokenised with the prompt); [] when it does not extend it. */
+function idsAfter(prompt: PromptSegment[], full: PromptSegment[]): number[] {
+  const a = expandPositions(prompt, 0);
+  const b = expandPositions(full, 0);
+  return commonPrefixLength(a, b) === a.length ? b.slice(a.length) : [];
 }

@@ -34,3 +34,26 @@ describe('StreamDecoder on long and odd sequences', () => {
     expect(stream.text).toBe(t.decode(ids));
   });
 });
+
+describe('StreamDecoder continuing an answer', () => {
+  it('joins the new words to the context with their spaces, and emits none of the context', async () => {
+    const t = await llama2Tokenizer();
+    const text = 'Heart size is normal.\nNo effusion. 안녕 ✓ end.';
+    const ids = t.encode(text);
+    for (let k = 1; k < ids.length; k++) {
+      const stream = new StreamDecoder(t, ids.slice(0, k));
+      let out = '';
+      for (const id of ids.slice(k)) out += stream.push(id);
+      out += stream.flush();
+      const before = t.decode(ids.slice(0, k));
+      // Where the context ends mid-character, its text and the continuation's overlap in that character.
+      if (before.endsWith('\uFFFD')) continue;
+      expect(before + out).toBe(t.decode(ids));
+      expect(stream.text).toBe(out);
+    }
+    // "is" then "▁normal": the space is the continuation's.
+    const at = ids.indexOf(t.encode('Heart size is normal')[3]!);
+    const stream = new StreamDecoder(t, ids.slice(0, at));
+    expect(stream.push(ids[at]!)).toBe(' normal');
+  });
+});

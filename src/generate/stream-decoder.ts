@@ -22,14 +22,28 @@ function decodeOne(tokenizer: IdDecoder, id: number): string {
  * context before them so SentencePiece's "▁" still turns into the right space. A delta is held
  * back while the text ends in U+FFFD, i.e. while a multi-byte character is still arriving as
  * <0xNN> byte tokens.
+ *
+ * `context`: the ids already written before this stream (an answer being continued). They are not
+ * emitted again; they only decide how the first new token joins them ("▁normal" after "is" is
+ * " normal", where a stream of its own would drop the space).
  */
 export class StreamDecoder {
-  private ids: number[] = [];
-  private prefixOffset = 0;
-  private readOffset = 0;
+  private ids: number[];
+  private prefixOffset: number;
+  private readOffset: number;
   private emitted = '';
+  /** The context's own text, which flush() leaves out. */
+  private readonly contextText: string;
 
-  constructor(private readonly tokenizer: IdDecoder) {}
+  constructor(
+    private readonly tokenizer: IdDecoder,
+    context: readonly number[] = [],
+  ) {
+    this.ids = context.slice(-4);
+    this.readOffset = this.ids.length;
+    this.prefixOffset = Math.max(0, this.readOffset - 1);
+    this.contextText = this.ids.length ? tokenizer.decode(this.ids) : '';
+  }
 
   /** Adds one token; returns the new text it completes (possibly ''). */
   push(id: number): string {
@@ -59,7 +73,9 @@ export class StreamDecoder {
 
   /** Whatever is left at the end (a dangling partial character is emitted as is). */
   flush(): string {
-    const full = this.tokenizer.decode(this.ids);
+    const all = this.tokenizer.decode(this.ids);
+    if (!all.startsWith(this.contextText)) return '';
+    const full = all.slice(this.contextText.length);
     if (!full.startsWith(this.emitted) || full.length === this.emitted.length) return '';
     const delta = full.slice(this.emitted.length);
     this.emitted = full;

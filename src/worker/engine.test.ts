@@ -7,7 +7,7 @@ import { STEADY_RULE } from '../generate/warm-up';
 import { decodePgm } from '../preprocess/pgm';
 import { InferenceEngine } from './engine';
 import { ModelLoadError, NoImageError } from './errors';
-import type { Reply } from './protocol';
+import type { GenerateOptions, Reply } from './protocol';
 
 const manifestUrl = pathToFileURL(fileURLToPath(new URL('../../public/models/cxr-llava-tiny/manifest.json', import.meta.url))).href;
 const goldenDir = fileURLToPath(new URL('../../models/tiny/golden/', import.meta.url));
@@ -110,6 +110,29 @@ describe('InferenceEngine in Node (wasm) with the tiny model', () => {
     const { ids, reused } = await greedyReport();
     expect(ids).toEqual(golden.report.greedy);
     expect(reused).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('Continue: a report cut by its budget, then continued unedited, is the golden report, its text too', async () => {
+    const image = decodePgm(readFileSync(`${goldenDir}${golden.image.pgm}`));
+    await engine.encode(image, [], { preset: 'report' });
+    const cut = 5;
+    const run = async (options: Partial<GenerateOptions>) => {
+      let text = '';
+      let ids: number[] = [];
+      let reason = '';
+      await engine.generate({ preset: 'report', temperature: 0, topP: 1, ...options }, (r) => {
+        if (r.kind === 'delta') text += r.text;
+        if (r.kind === 'complete') ({ tokenIds: ids, reason } = r.info);
+      });
+      return { text, ids, reason };
+    };
+    const first = await run({ maxNewTokens: cut });
+    expect(first).toMatchObject({ reason: 'length', ids: golden.report.greedy.slice(0, cut) });
+    const rest = await run({ resume: first.text, maxNewTokens: golden.maxNewTokensPerTurn - cut });
+    expect([...first.ids, ...rest.ids]).toEqual(golden.report.greedy);
+    // The same text as one uncut report's.
+    await engine.encode(image, [], { preset: 'report' });
+    expect(first.text + rest.text).toBe((await run({ maxNewTokens: golden.maxNewTokensPerTurn })).text);
   }, 120_000);
 
   it('continues a restored conversation: the seeded report is context for the next question', async () => {

@@ -163,16 +163,13 @@ export class InferenceEngine {
       emit({ kind: 'complete', info: { text: '', tokenIds: [], reason: 'interrupted', promptTokens: 0, reusedTokens: 0, prefillMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 } });
       return;
     }
-    const userText = this.userText(options.preset, options.question ?? '', this.chat.history.length === 0);
+    // Continue asks the conversation's first turn again when it is the only one (ChatSession.resume).
+    const first = this.chat.history.length === 0 || (options.resume !== undefined && this.chat.history.length === 1);
+    const userText = this.userText(options.preset, options.question ?? '', first);
+    const ask = { temperature: options.temperature, topP: options.topP, seed: options.seed, maxNewTokens: options.maxNewTokens, signal: abort.signal };
     let prefill = { promptTokens: 0, reusedTokens: 0, prefillMs: 0 };
     try {
-      for await (const e of this.chat.ask(userText, {
-        temperature: options.temperature,
-        topP: options.topP,
-        seed: options.seed,
-        maxNewTokens: options.maxNewTokens,
-        signal: abort.signal,
-      })) {
+      for await (const e of options.resume !== undefined ? this.chat.resume(options.resume, userText, ask) : this.chat.ask(userText, ask)) {
         if (e.type === 'prefill') {
           prefill = e;
           emit({ kind: 'prefill', promptTokens: e.promptTokens, reusedTokens: e.reusedTokens, prefillMs: e.prefillMs, budget: e.budget });

@@ -35,6 +35,12 @@ export interface GrayImage {
 export interface GenerateOptions {
   preset: PresetId;
   question?: string;
+  /**
+   * The last answer so far, as the reader left it: the model goes on from its end instead of
+   * answering anything new (the report's Continue). The preset's turn is asked first only when the
+   * conversation has none.
+   */
+  resume?: string;
   temperature: number;
   topP: number;
   maxNewTokens?: number;
