@@ -182,8 +182,9 @@ export class Worklist {
     const report = s.report.trim();
     if (s.streaming === 'report') next = 'drafting';
     else if (!s.streaming) {
-      // The model's text as it finished (the user's own Generate), or a stored draft put back on open.
-      if ((item.state === 'drafting' || draft === undefined) && report) draft = report;
+      // The model's text as it finished (the user's own Generate or Continue: without what the reader
+      // typed meanwhile, when known), or a stored draft put back on open.
+      if ((item.state === 'drafting' || draft === undefined) && report) draft = s.modelReport?.trim() || report;
       if (sent) next = !sentAsIs(sent, s) ? 'sent-edited' : sent.signedAt !== null ? 'signed-sent' : 'sent';
       else if (s.signature) next = 'signed';
       else if (report) next = report === draft?.trim() ? 'draft-ready' : 'edited';
