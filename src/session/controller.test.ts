@@ -161,4 +161,45 @@ describe('SessionController with the tiny model in this thread', () => {
     expect(t.state().chat).toEqual([]);
     expect(t.state().chatInput).toBe('Is there a pneumothorax?');
   }, 120_000);
+
+  it('Continue finishes a report cut by the length limit as one uncut report: appended, no version kept, the cut said', async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    t.state().updateSettings({ maxNewTokens: 5 });
+    await t.controller.generateReport('report');
+    expect(t.state().reportEnd).toEqual({ reason: 'length', added: 5 });
+    const cut = t.state().report;
+    t.state().updateSettings({ maxNewTokens: golden.maxNewTokensPerTurn - 5 });
+    await t.controller.continueReport();
+    const continued = t.state().report;
+    expect(continued.startsWith(cut)).toBe(true);
+    expect(continued.length).toBeGreaterThan(cut.length);
+    expect(t.state().versions).toEqual([]);
+    expect(t.state().modelReport).toBe(continued);
+    expect(t.worker.sent.slice(-1)).toEqual(['generate']); // no reset: the same conversation goes on
+    // The same text as a report written in one go.
+    t.state().updateSettings({ maxNewTokens: golden.maxNewTokensPerTurn });
+    await t.controller.generateReport('report');
+    expect(t.state().report).toBe(continued);
+  }, 120_000);
+
+  it("Continue goes on from the reader's edit, with one space at the join, and not once a follow-up has been asked", async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    t.state().updateSettings({ maxNewTokens: 4 });
+    await t.controller.generateReport('report');
+    t.state().editReport('Heart size is ');
+    await t.controller.continueReport();
+    const report = t.state().report;
+    expect(report.startsWith('Heart size is ')).toBe(true);
+    expect(report.length).toBeGreaterThan('Heart size is '.length);
+    expect(report.startsWith('Heart size is  ')).toBe(false);
+    await t.controller.ask('Anything else?');
+    const sent = t.worker.sent.length;
+    await t.controller.continueReport();
+    expect(t.worker.sent.length).toBe(sent);
+    expect(t.state().report).toBe(report);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { budgetNote } from '../generate/chat-session';
 import { deleteCachedModel } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
-import type { ReportPreset } from '../state/report-slice';
+import { canContinueReport, type ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
 import { NOT_VERIFIED } from '../state/verification-slice';
@@ -278,6 +278,30 @@ export class SessionController {
     });
   }
 
+  /**
+   * Continue: the model goes on writing the report from its end, as the reader left it (edited or
+   * not): a report stopped early or cut by the length limit is finished, or a sentence the reader
+   * corrected is written on from the correction. Nothing is replaced or kept aside; what it writes
+   * is the model's, in the changes from the AI draft too. Not once a follow-up has been asked.
+   */
+  async continueReport(): Promise<void> {
+    if (!canContinueReport(this.s) || this.running) return;
+    await this.yieldToForeground();
+    await this.run('report', async (stopped) => {
+      await this.ensureEncoded();
+      if (this.s.encodedKey !== this.image?.key || stopped.aborted || !canContinueReport(this.s)) return undefined;
+      const { report, reportPreset } = this.s;
+      this.s.resumeReport();
+      // The model's next word brings its own space; a report that ends in one (or a line break) does not need it.
+      this.joinAfterSpace = /\s$/.test(report);
+      const options = reportPreset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: !reportPreset || reportPreset === 'question' ? ('report' as const) : reportPreset };
+      return this.client.generate({ ...options, resume: report, ...this.sampling() }, (r) => this.onReply(r, 'report'));
+    });
+  }
+
+  /** The report being continued ends in whitespace: the first streamed word's leading space is dropped. */
+  private joinAfterSpace = false;
+
   async ask(question: string): Promise<void> {
     const q = question.trim();
     if (!q || this.s.streaming || this.running) return;
@@ -323,6 +347,7 @@ export class SessionController {
 
   private run(target: 'report' | 'chat', body: (stopped: AbortSignal) => Promise<{ reason: string } | undefined>): Promise<void> {
     this.firstTokenSeen = false;
+    this.joinAfterSpace = false;
     const stop = new AbortController();
     this.runStop = stop;
     // The last answer's first-token time is not this one's.
@@ -373,10 +398,16 @@ export class SessionController {
         // Shown from the first word on, not only when the answer is complete (minutes on a 7B).
         this.s.mergeMetrics({ timeToFirstTokenMs: r.timeToFirstTokenMs });
       }
-      if (target === 'report') this.s.appendReport(r.text);
-      else this.s.appendChat(r.text);
+      let text = r.text;
+      if (target === 'report' && this.joinAfterSpace && text) {
+        text = text.replace(/^ /, '');
+        this.joinAfterSpace = false;
+      }
+      if (target === 'report') this.s.appendReport(text);
+      else this.s.appendChat(text);
       this.s.mergeMetrics({ tokens: r.tokens, tokensPerSecond: r.tokensPerSecond });
     } else if (r.kind === 'complete') {
+      if (target === 'report') this.s.setReportEnd({ reason: r.info.reason, added: r.info.tokenIds.length });
       this.s.mergeMetrics({ timeToFirstTokenMs: r.info.timeToFirstTokenMs, tokensPerSecond: r.info.tokensPerSecond, tokens: r.info.tokenIds.length });
     }
   }

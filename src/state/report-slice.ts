@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import type { StopReason } from '../generate/chat-session';
 import type { PresetId } from '../generate/prompt';
 import { headerField } from '../report/context';
 import { modelIndexAt } from '../report/draft-changes';
@@ -62,6 +63,14 @@ export interface ReportSlice {
   indication: string | null;
   setIndication: (text: string | null) => void;
   startReport: (preset: ReportPreset) => void;
+  /** The model goes on writing the report on screen from its end (Continue): nothing is replaced or kept aside. */
+  resumeReport: () => void;
+  /**
+   * How the model's last writing of the report on screen ended (this tab only): a Stop or the
+   * length limit leaves it unfinished, which the panel says, beside Continue. `added`: its new tokens.
+   */
+  reportEnd: { reason: StopReason; added: number } | null;
+  setReportEnd: (end: { reason: StopReason; added: number } | null) => void;
   appendReport: (delta: string) => void;
   editReport: (text: string) => void;
   /** Where the user last had the caret in the report box, with the text it was in (set by the box). */
@@ -127,6 +136,15 @@ export function studyIndication(s: Pick<AppState, 'indication' | 'study'>): stri
   return (s.indication ?? headerField(s.study?.image ?? null, 'indication') ?? '').trim() || undefined;
 }
 
+/**
+ * Whether the model can go on writing the report on screen (Continue): there is one, the reader has
+ * not signed it, nothing streams, and no follow-up has been asked (the report is the conversation's
+ * last answer, the one the model continues).
+ */
+export function canContinueReport(s: Pick<AppState, 'report' | 'signature' | 'streaming' | 'chat'>): boolean {
+  return !!s.report.trim() && !s.signature && !s.streaming && s.chat.length === 0;
+}
+
 /** The reader's signature on the report on screen, if it signs this very text (what every export and the SR carry). */
 export function openSignature(s: Pick<ReportSlice, 'report' | 'signature'>): ReportSignature | null {
   return s.signature && s.signature.text === s.report ? s.signature : null;
@@ -187,7 +205,11 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       reportPreset: preset,
       streaming: 'report',
       reportCaret: null,
+      reportEnd: null,
     })),
+  resumeReport: () => set((s) => (s.signature || s.streaming ? {} : { streaming: 'report', reportEnd: null })),
+  reportEnd: null,
+  setReportEnd: (reportEnd) => set({ reportEnd }),
   appendReport: (delta) => set((s) => (s.signature ? {} : { report: s.report + delta, modelReport: (s.modelReport ?? '') + delta })),
   editReport: (report) => set((s) => (s.signature ? {} : { report })),
   reportCaret: null,
@@ -206,14 +228,14 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       if (!v || s.signature) return {};
       const versions = s.versions.filter((_, i) => i !== index);
       if (s.report.trim()) versions.push(keep(s, v.preset));
-      return { report: v.text, reportPreset: v.preset, versions, reportCaret: null, modelReport: v.model ?? null };
+      return { report: v.text, reportPreset: v.preset, versions, reportCaret: null, modelReport: v.model ?? null, reportEnd: null };
     }),
   takeReport: (text, amends) =>
     set((s) => {
       if (s.streaming || s.signature) return {};
       if (s.report === text) return amends ? { amending: amends } : {};
       const versions = s.report.trim() ? [...s.versions, keep(s, 'report')] : s.versions;
-      return { report: text, reportPreset: 'report', versions, reportCaret: null, modelReport: null, ...(amends ? { amending: amends } : {}) };
+      return { report: text, reportPreset: 'report', versions, reportCaret: null, modelReport: null, reportEnd: null, ...(amends ? { amending: amends } : {}) };
     }),
   startChat: (question) =>
     set((s) => ({ chat: [...s.chat, { role: 'user', text: question }, { role: 'assistant', text: '', streaming: true }], streaming: 'chat' })),
@@ -230,7 +252,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       return { streaming: null, chat };
     }),
   resetConversation: () => set({ chat: [] }),
-  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, indication: null, ...d, streaming: null, reportCaret: null }),
+  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, indication: null, ...d, streaming: null, reportCaret: null, reportEnd: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
   draftFor: null,

@@ -35,6 +35,7 @@ const GROUPS: { group: string; keys: [string, string][] }[] = [
     group: 'Report and follow-up',
     keys: [
       ['Ctrl+Enter', 'Generate report'],
+      ['Ctrl+Shift+Enter', 'Continue: the model goes on writing from the end of the report'],
       ['Escape', 'Stop the answer being written'],
       ['Ctrl+Shift+S', 'Sign the report (opens the form; Enter signs, Escape cancels)'],
       ['Enter (in the question)', 'Ask'],

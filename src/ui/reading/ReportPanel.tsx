@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { modelFitWarning } from '../../imaging/model-fit';
 import { parseFindings } from '../../report/findings';
 import { blankFrom } from '../../report/phrases';
+import { canContinueReport } from '../../state/report-slice';
 import { useAppStore, useAppStoreApi } from '../store-context';
 import { useController } from '../controller-context';
 import { ClinicalQuestion } from './ClinicalQuestion';
@@ -11,6 +12,7 @@ import { FindingsTable } from './FindingsTable';
 import { InsertPhrase } from './InsertPhrase';
 import { setReportBox } from './insert-into-report';
 import { SectionCheck } from './SectionCheck';
+import { ReportEnd } from './ReportEnd';
 import { ReportExport } from './ReportExport';
 import { SignReport } from './SignReport';
 import { StudyIndication } from './StudyIndication';
@@ -43,6 +45,7 @@ export function ReportPanel() {
   const changesShown = changesFor?.study === studyKey && !streaming && !!modelReport?.trim();
   // A signed report is the reader's: no preset writes over it until they amend it.
   const ready = loaded && hasImage && !streaming && !signed;
+  const continuable = useAppStore((s) => loaded && hasImage && canContinueReport(s));
   // Streamed text is appended by React rewriting the textarea's value, which puts the caret at the
   // end; the caret (or selection) the user had goes back where it was, so typing mid-text goes on there.
   // The caret as last seen by an edit or a caret move, with the text it belongs to.
@@ -105,12 +108,14 @@ export function ReportPanel() {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing) return;
       const s = store.getState();
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey) {
         // In a one-line field of a form (the follow-up question) Enter submits that form.
         if (e.target instanceof HTMLInputElement && e.target.form) return;
         if (s.load.status !== 'loaded' || !s.hasImage || s.streaming || s.signature) return;
+        // Ctrl+Shift+Enter: Continue, where there is a report to go on with.
+        if (e.shiftKey && !canContinueReport(s)) return;
         e.preventDefault();
-        void controller.generateReport('report');
+        void (e.shiftKey ? controller.continueReport() : controller.generateReport('report'));
       } else if (e.key === 'Escape' && (s.streaming || s.stage === 'prefill')) {
         // Escape in an open dialog closes the dialog; it does not stop generation.
         if (e.target instanceof Element && e.target.closest('dialog[open]')) return;
@@ -143,6 +148,15 @@ export function ReportPanel() {
             title="Writes the same preset again; the current text stays under Earlier versions"
           >
             Regenerate
+          </button>
+          <button
+            type="button"
+            onClick={() => void controller.continueReport()}
+            disabled={!continuable}
+            aria-keyshortcuts="Control+Shift+Enter"
+            title="The model goes on writing from the end of the report as it is now, your edits included (not once a follow-up has been asked)"
+          >
+            Continue
           </button>
           <button type="button" onClick={() => void controller.stop()} disabled={!streaming && !waiting} aria-keyshortcuts="Escape">
             Stop
@@ -196,11 +210,12 @@ export function ReportPanel() {
         placeholder="The generated report appears here. You can edit it at any time, even while it is being written."
         data-streaming={streaming === 'report'}
         readOnly={signed}
-        aria-keyshortcuts="Control+Enter Escape"
+        aria-keyshortcuts="Control+Enter Control+Shift+Enter Escape"
         spellCheck
         hidden={changesShown}
       />
       {changesShown && <DraftChanges model={modelReport!} report={report} />}
+      <ReportEnd />
       {findings && <FindingsTable rows={findings} />}
       <SectionCheck />
       <CriticalResult focusReport={focusReportCaret} openRequest={communicationAsked} />

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { llama2Tokenizer } from '../src/generate/test-tokenizer';
+import { launchBrowser } from './support/browser';
+import { openAndGenerate, reloadModel, setSettings, waitForIdle, waitForModel } from './support/reading-room';
+
+const baseURL = inject('baseURL');
+const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../models/tiny/golden/golden.json', import.meta.url)), 'utf8'));
+const SAMPLE = fileURLToPath(new URL('../public/samples/cxr-sample.jpg', import.meta.url));
+
+/** The report's Continue (src/session/controller.ts continueReport), in the page, on wasm. */
+describe('Continue', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  it('says a report cut by the length limit is unfinished, and Ctrl+Shift+Enter finishes it as the reference writes it in one go', async () => {
+    const page = await browser.newPage();
+    await page.goto(baseURL);
+    await waitForModel(page);
+    const cut = 5;
+    await setSettings(page, { provider: 'wasm', temperature: 0, maxNewTokens: cut });
+    await reloadModel(page);
+    await openAndGenerate(page, SAMPLE);
+    await waitForIdle(page);
+    const tokenizer = await llama2Tokenizer();
+    const box = page.getByRole('textbox', { name: 'Report', exact: true });
+    expect(await box.inputValue()).toBe(tokenizer.decode(golden.report.greedy.slice(0, cut)));
+    const end = page.getByTestId('report-end');
+    expect(await end.textContent()).toContain(`stopped at its length limit (${cut} new tokens)`);
+
+    await setSettings(page, { maxNewTokens: golden.maxNewTokensPerTurn - cut });
+    await box.focus();
+    await page.keyboard.press('Control+Shift+Enter');
+    await expect.poll(() => box.getAttribute('data-streaming'), { timeout: 60_000 }).toBe('true');
+    await waitForIdle(page);
+    // The PyTorch reference's greedy report, token for token, as if it had never been cut; no version kept aside.
+    expect(await box.inputValue()).toBe(tokenizer.decode(golden.report.greedy));
+    expect(await page.getByLabel('Earlier versions').count()).toBe(0);
+    expect(await end.count()).toBe(golden.report.greedy.length < golden.maxNewTokensPerTurn ? 0 : 1);
+    await page.close();
+  }, 300_000);
+});
