@@ -10,7 +10,7 @@ import { decodeImageFile } from '../imaging/decode-node';
 import type { SessionController } from '../session/controller';
 import { idbDraftStorage, type Draft } from '../session/drafts';
 import { studyFingerprint } from '../session/study-fingerprint';
-import { createAppStore } from '../state/store';
+import { createAppStore, type AppStore } from '../state/store';
 import type { GrayImage } from '../worker/protocol';
 import { hospitalStoreFor } from '../hospital/hospital-store';
 import { measuredKey, srBlocker } from '../hospital/send-report';
@@ -70,6 +70,27 @@ function setup(answers: (string | null)[]) {
 }
 
 const states = (w: Worklist) => w.store.getState().items.map((i) => i.state);
+
+const nodeDecode = async (bytes: ArrayBuffer, name: string) => {
+  const image = await decodeImageFile(new Uint8Array(bytes), name);
+  return { image, grey: defaultVoiImage(image) };
+};
+
+/** Opens a file as src/ui/viewer/open-file.ts does: header first, then the decoded study. */
+async function openAsTheViewer(a: AppStore, files: File[]): Promise<void> {
+  const f = files[0]!;
+  const bytes = await f.arrayBuffer();
+  const sr = srSourceOfFile(bytes);
+  const { image, grey } = await nodeDecode(bytes, f.name);
+  const token = a.getState().startIntake(f.name);
+  a.getState().finishIntake(token, { fileName: f.name, image, modelInput: grey, decodeMs: 0 });
+  hospitalStoreFor(a).getState().markOpened(a.getState().study!.key, { origin: 'file', ...sr });
+}
+
+/** A worklist whose open study is the reader's to write (no background drafts). */
+function readerWorklist(app: AppStore): Worklist {
+  return new Worklist(app, { draftInBackground: async () => null, stop: async () => {} }, { drafts: idbDraftStorage(`worklist-reader-${Math.random()}`), decode: nodeDecode, openFiles: openAsTheViewer, openInstance: async () => false });
+}
 
 describe('worklist', () => {
   it('drafts every study but the open one, one at a time, once the model is loaded, and stores each as a draft of its pixels', async () => {
@@ -218,21 +239,7 @@ describe('worklist', () => {
   it("shows a row as sent once its SR is stored, 'edited since sent' after a change, and a server study sent from the study browser as sent", async () => {
     const app = createAppStore();
     const h = hospitalStoreFor(app);
-    const decode = async (bytes: ArrayBuffer, name: string) => {
-      const image = await decodeImageFile(new Uint8Array(bytes), name);
-      return { image, grey: defaultVoiImage(image) };
-    };
-    // Opens a file as src/ui/viewer/open-file.ts does: header first, then the decoded study.
-    const openFiles = async (a: typeof app, files: File[]) => {
-      const f = files[0]!;
-      const bytes = await f.arrayBuffer();
-      const sr = srSourceOfFile(bytes);
-      const { image, grey } = await decode(bytes, f.name);
-      const token = a.getState().startIntake(f.name);
-      a.getState().finishIntake(token, { fileName: f.name, image, modelInput: grey, decodeMs: 0 });
-      hospitalStoreFor(a).getState().markOpened(a.getState().study!.key, { origin: 'file', ...sr });
-    };
-    const w = new Worklist(app, { draftInBackground: async () => null, stop: async () => {} }, { drafts: idbDraftStorage(`worklist-sent-${Math.random()}`), decode, openFiles, openInstance: async () => false });
+    const w = readerWorklist(app);
     await w.addFiles([fixture('dcm-mono2-explicit.dcm'), fixture('gray8.png')]);
     await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('dcm-mono2-explicit.dcm');
     await expect.poll(() => w.store.getState().items[0]!.studyKey).toBe(app.getState().study!.key);
@@ -293,5 +300,21 @@ describe('worklist', () => {
     expect(states(w)[2]).toBe('new');
     h.getState().markSent('study-99-DX-1.dcm', { ...sr('2.25.3'), text: 'Text.', measured: 'null', signedAt: null });
     expect(states(w)[2]).toBe('sent');
+  }, 60_000);
+
+  it("a report the model writes while the reader types in it is 'edited' once it ends: the draft is the model's own text", async () => {
+    const app = createAppStore();
+    const w = readerWorklist(app);
+    await w.addFiles([fixture('gray8.png')]);
+    await expect.poll(() => app.getState().study?.fileName, { timeout: 20_000 }).toBe('gray8.png');
+    await expect.poll(() => w.store.getState().items[0]?.studyKey).toBe(app.getState().study!.key);
+    const s = app.getState();
+    s.startReport('report');
+    s.appendReport('Heart size normal.');
+    s.editReport(`Typed first. ${app.getState().report}`);
+    s.appendReport(' Lungs clear.');
+    expect(states(w)).toEqual(['drafting']);
+    s.finishStreaming();
+    expect(w.store.getState().items[0]).toMatchObject({ state: 'edited', draft: 'Heart size normal. Lungs clear.' });
   }, 60_000);
 });
