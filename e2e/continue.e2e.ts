@@ -18,7 +18,7 @@ describe('Continue', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('says a report cut by the length limit is unfinished, and Ctrl+Shift+Enter finishes it as the reference writes it in one go', async () => {
+  it('says a report cut by the length limit is unfinished; Ctrl+Shift+Enter finishes it as the reference writes it in one go, and the button goes on from an edit', async () => {
     const page = await browser.newPage();
     await page.goto(baseURL);
     await waitForModel(page);
@@ -42,6 +42,17 @@ describe('Continue', () => {
     expect(await box.inputValue()).toBe(tokenizer.decode(golden.report.greedy));
     expect(await page.getByLabel('Earlier versions').count()).toBe(0);
     expect(await end.count()).toBe(golden.report.greedy.length < golden.maxNewTokensPerTurn ? 0 : 1);
+
+    // The reader starts a line of their own; the button goes on from it.
+    const edited = `${await box.inputValue()}\nImpression: `;
+    await box.fill(edited);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await expect.poll(() => box.getAttribute('data-streaming'), { timeout: 60_000 }).toBe('true');
+    await waitForIdle(page);
+    const after = await box.inputValue();
+    expect(after.startsWith(edited)).toBe(true);
+    expect(after.length).toBeGreaterThan(edited.length);
+    expect(after.startsWith(`${edited} `)).toBe(false);
     await page.close();
   }, 300_000);
 });
