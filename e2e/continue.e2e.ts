@@ -18,7 +18,7 @@ describe('Continue', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('says a report cut by the length limit is unfinished; Ctrl+Shift+Enter finishes it as the reference writes it in one go, and the button goes on from an edit', async () => {
+  it('says a report cut by the length limit is unfinished; Ctrl+Shift+Enter finishes it as the reference writes it in one go, the button goes on from an edit, and a cut follow-up answer is finished by its own', async () => {
     const page = await browser.newPage();
     await page.goto(baseURL);
     await waitForModel(page);
@@ -53,6 +53,22 @@ describe('Continue', () => {
     expect(after.startsWith(edited)).toBe(true);
     expect(after.length).toBeGreaterThan(edited.length);
     expect(after.startsWith(`${edited} `)).toBe(false);
+
+    // A follow-up answer cut at its limit says so, and its own Continue finishes it.
+    await setSettings(page, { maxNewTokens: 3 });
+    await page.getByLabel('Ask a follow-up question').fill('Is there a pleural effusion?');
+    await page.getByLabel('Ask a follow-up question').press('Enter');
+    await waitForIdle(page);
+    const answer = page.getByTestId('chat-log').locator('li[data-role="assistant"]').last();
+    expect(await answer.textContent()).toContain('(stopped at the length limit)');
+    const cutAnswer = await answer.locator('.text').textContent();
+    await setSettings(page, { maxNewTokens: 20 });
+    await page.getByRole('button', { name: 'Continue this answer' }).click();
+    await waitForIdle(page);
+    const whole = (await answer.locator('.text').textContent()) ?? '';
+    expect(whole.startsWith(cutAnswer!)).toBe(true);
+    expect(whole.length).toBeGreaterThan(cutAnswer!.length);
+    expect(await page.getByTestId('chat-log').locator('li').count()).toBe(2);
     await page.close();
   }, 300_000);
 });

@@ -202,4 +202,30 @@ describe('SessionController with the tiny model in this thread', () => {
     expect(t.worker.sent.length).toBe(sent);
     expect(t.state().report).toBe(report);
   }, 120_000);
+
+  it("Continue finishes a follow-up answer cut at its limit as one uncut answer; the chat says it was cut", async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    t.state().updateSettings({ maxNewTokens: 8 });
+    await t.controller.generateReport('report');
+    // The same question twice: cut at 3 tokens and continued, then in one go in a new conversation.
+    t.state().updateSettings({ maxNewTokens: 3 });
+    await t.controller.ask('Is there a pneumothorax?');
+    expect(t.state().chat.at(-1)).toMatchObject({ role: 'assistant', atLimit: true });
+    const cut = t.state().chat.at(-1)!.text;
+    t.state().updateSettings({ maxNewTokens: 9 });
+    await t.controller.continueAnswer();
+    const continued = t.state().chat.at(-1)!;
+    expect(continued.text.startsWith(cut)).toBe(true);
+    expect(continued.text.length).toBeGreaterThan(cut.length);
+    expect(t.state().chat).toHaveLength(2);
+    t.state().updateSettings({ maxNewTokens: 12 });
+    const report = t.state().report;
+    await t.controller.newConversation();
+    t.state().setEncodedKey(null); // the next request starts again from the report on screen
+    await t.controller.ask('Is there a pneumothorax?');
+    expect(t.state().report).toBe(report);
+    expect(t.state().chat.at(-1)!.text).toBe(continued.text);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { budgetNote } from '../generate/chat-session';
 import { deleteCachedModel } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
-import { canContinueReport, type ReportPreset } from '../state/report-slice';
+import { canContinueAnswer, canContinueReport, type ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
 import { NOT_VERIFIED } from '../state/verification-slice';
@@ -299,8 +299,23 @@ export class SessionController {
     });
   }
 
-  /** The report being continued ends in whitespace: the first streamed word's leading space is dropped. */
+  /** The report or answer being continued ends in whitespace: the first streamed word's leading space is dropped. */
   private joinAfterSpace = false;
+
+  /** Continue for the chat's last answer, stopped or cut at its limit: the model finishes it (see continueReport). */
+  async continueAnswer(): Promise<void> {
+    if (!canContinueAnswer(this.s) || this.running) return;
+    await this.yieldToForeground();
+    await this.run('chat', async (stopped) => {
+      await this.ensureEncoded();
+      if (this.s.encodedKey !== this.image?.key || stopped.aborted || !canContinueAnswer(this.s)) return undefined;
+      const partial = this.s.chat.at(-1)!.text;
+      const question = this.s.chat.at(-2)?.text ?? '';
+      this.s.resumeChat();
+      this.joinAfterSpace = /\s$/.test(partial);
+      return this.client.generate({ preset: 'question', question, resume: partial, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
+    });
+  }
 
   async ask(question: string): Promise<void> {
     const q = question.trim();
@@ -361,7 +376,7 @@ export class SessionController {
       if (check) await this.verification.giveWay();
       try {
         const done = await body(stop.signal);
-        if (this.s.streaming) this.s.finishStreaming({ interrupted: done?.reason === 'interrupted' });
+        if (this.s.streaming) this.s.finishStreaming({ interrupted: done?.reason === 'interrupted', atLimit: done?.reason === 'length' });
         this.s.setStage('idle');
       } catch (err) {
         this.s.finishStreaming({ interrupted: true });
@@ -399,7 +414,7 @@ export class SessionController {
         this.s.mergeMetrics({ timeToFirstTokenMs: r.timeToFirstTokenMs });
       }
       let text = r.text;
-      if (target === 'report' && this.joinAfterSpace && text) {
+      if (this.joinAfterSpace && text) {
         text = text.replace(/^ /, '');
         this.joinAfterSpace = false;
       }

@@ -30,6 +30,8 @@ export interface ChatMessage {
   /** true while the answer is still streaming. */
   streaming?: boolean;
   interrupted?: boolean;
+  /** The answer ended at its length limit (max new tokens, or the context) before the model finished it. */
+  atLimit?: boolean;
 }
 
 /**
@@ -93,7 +95,9 @@ export interface ReportSlice {
   takeReport: (text: string, amends?: ReportSignature) => void;
   startChat: (question: string) => void;
   appendChat: (delta: string) => void;
-  finishStreaming: (opts?: { interrupted?: boolean }) => void;
+  finishStreaming: (opts?: { interrupted?: boolean; atLimit?: boolean }) => void;
+  /** The last answer of the chat, stopped or cut at its limit, streams on (its Continue). */
+  resumeChat: () => void;
   resetConversation: () => void;
   loadDraft: (d: {
     report: string;
@@ -143,6 +147,12 @@ export function studyIndication(s: Pick<AppState, 'indication' | 'study'>): stri
  */
 export function canContinueReport(s: Pick<AppState, 'report' | 'signature' | 'streaming' | 'chat'>): boolean {
   return !!s.report.trim() && !s.signature && !s.streaming && s.chat.length === 0;
+}
+
+/** Whether the chat's last answer was left unfinished (Stop, or its length limit), so that Continue can finish it. */
+export function canContinueAnswer(s: Pick<AppState, 'streaming' | 'chat'>): boolean {
+  const last = s.chat.at(-1);
+  return !s.streaming && last?.role === 'assistant' && !!(last.interrupted || last.atLimit);
 }
 
 /** The reader's signature on the report on screen, if it signs this very text (what every export and the SR carry). */
@@ -248,8 +258,14 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
     }),
   finishStreaming: (opts = {}) =>
     set((s) => {
-      const chat = s.chat.map((m, i) => (i === s.chat.length - 1 && m.streaming ? { ...m, streaming: false, interrupted: opts.interrupted } : m));
+      const chat = s.chat.map((m, i) => (i === s.chat.length - 1 && m.streaming ? { ...m, streaming: false, interrupted: opts.interrupted, atLimit: opts.atLimit } : m));
       return { streaming: null, chat };
+    }),
+  resumeChat: () =>
+    set((s) => {
+      const last = s.chat.at(-1);
+      if (s.streaming || last?.role !== 'assistant') return {};
+      return { chat: [...s.chat.slice(0, -1), { role: 'assistant', text: last.text, streaming: true }], streaming: 'chat' };
     }),
   resetConversation: () => set({ chat: [] }),
   loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, indication: null, ...d, streaming: null, reportCaret: null, reportEnd: null }),

@@ -1,4 +1,5 @@
 import type { FormEvent } from 'react';
+import { canContinueAnswer } from '../../state/report-slice';
 import { useAppStore } from '../store-context';
 import { useController } from '../controller-context';
 import { useInsertReportLine } from './insert-into-report';
@@ -17,6 +18,7 @@ export function ChatPanel() {
   const setQuestion = useAppStore((s) => s.setChatInput);
   const insert = useInsertReportLine();
   const signed = useAppStore((s) => s.signature !== null);
+  const continuable = useAppStore((s) => ready && canContinueAnswer(s));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!question.trim() || streaming) return;
@@ -38,6 +40,12 @@ export function ChatPanel() {
             <span className="who">{m.role === 'user' ? 'You' : 'Model'}</span>
             <span className="text">{m.text || (m.streaming ? '…' : '')}</span>
             {m.interrupted && <span className="muted"> (stopped)</span>}
+            {m.atLimit && <span className="muted"> (stopped at the length limit)</span>}
+            {i === chat.length - 1 && continuable && (
+              <button type="button" className="chat-to-report" onClick={() => void controller.continueAnswer()} aria-label="Continue this answer" title="The model finishes this answer from where it stopped">
+                Continue
+              </button>
+            )}
             {m.role === 'assistant' && !m.streaming && m.text.trim() && (
               <button
                 type="button"
