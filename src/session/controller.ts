@@ -1,11 +1,11 @@
-import { budgetNote } from '../generate/chat-session';
 import { deleteCachedModel } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
 import { canContinueAnswer, canContinueReport, type ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
 import { NOT_VERIFIED } from '../state/verification-slice';
-import type { GrayImage, HistoryTurn, Reply } from '../worker/protocol';
+import type { GrayImage, HistoryTurn } from '../worker/protocol';
+import { answerStream } from './answer-stream';
 import { BackgroundDrafts } from './background-draft';
 import { whenDraftShown } from './draft-shown';
 import { errorMessage, ModelVerification } from './model-verification';
@@ -274,7 +274,9 @@ export class SessionController {
       this.s.resetConversation();
       this.s.startReport(preset);
       const options = preset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: preset === 'question' ? ('report' as const) : preset };
-      return this.client.generate({ ...options, ...this.sampling() }, (r) => this.onReply(r, 'report'));
+      // Drop -> first word, for a report that started by itself on open.
+      const openedAt = this.image && this.autoDraftKey === this.image.key ? this.image.openedAt : undefined;
+      return this.client.generate({ ...options, ...this.sampling() }, answerStream(this.store, 'report', { openedAt }));
     });
   }
 
@@ -292,15 +294,10 @@ export class SessionController {
       if (this.s.encodedKey !== this.image?.key || stopped.aborted || !canContinueReport(this.s)) return undefined;
       const { report, reportPreset } = this.s;
       this.s.resumeReport();
-      // The model's next word brings its own space; a report that ends in one (or a line break) does not need it.
-      this.joinAfterSpace = /\s$/.test(report);
       const options = reportPreset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: !reportPreset || reportPreset === 'question' ? ('report' as const) : reportPreset };
-      return this.client.generate({ ...options, resume: report, ...this.sampling() }, (r) => this.onReply(r, 'report'));
+      return this.client.generate({ ...options, resume: report, ...this.sampling() }, answerStream(this.store, 'report', { continuing: report }));
     });
   }
-
-  /** The report or answer being continued ends in whitespace: the first streamed word's leading space is dropped. */
-  private joinAfterSpace = false;
 
   /** Continue for the chat's last answer, stopped or cut at its limit: the model finishes it (see continueReport). */
   async continueAnswer(): Promise<void> {
@@ -312,8 +309,7 @@ export class SessionController {
       const partial = this.s.chat.at(-1)!.text;
       const question = this.s.chat.at(-2)?.text ?? '';
       this.s.resumeChat();
-      this.joinAfterSpace = /\s$/.test(partial);
-      return this.client.generate({ preset: 'question', question, resume: partial, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
+      return this.client.generate({ preset: 'question', question, resume: partial, ...this.sampling() }, answerStream(this.store, 'chat', { continuing: partial }));
     });
   }
 
@@ -329,7 +325,7 @@ export class SessionController {
         return undefined;
       }
       this.s.startChat(q);
-      return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, (r) => this.onReply(r, 'chat'));
+      return this.client.generate({ preset: 'question', question: q, ...this.sampling() }, answerStream(this.store, 'chat'));
     });
   }
 
@@ -361,8 +357,6 @@ export class SessionController {
   }
 
   private run(target: 'report' | 'chat', body: (stopped: AbortSignal) => Promise<{ reason: string } | undefined>): Promise<void> {
-    this.firstTokenSeen = false;
-    this.joinAfterSpace = false;
     const stop = new AbortController();
     this.runStop = stop;
     // The last answer's first-token time is not this one's.
@@ -394,36 +388,5 @@ export class SessionController {
     })();
     this.running = running;
     return running;
-  }
-
-  private firstTokenSeen = false;
-
-  private onReply(r: Reply, target: 'report' | 'chat'): void {
-    if (r.kind === 'prefill') {
-      this.s.setStage('prefill');
-      // A prompt prefilled on open shows that prefill's time, not the ~0 ms left for Generate.
-      const primed = r.reusedTokens === r.promptTokens;
-      this.s.mergeMetrics({ ...(primed ? {} : { prefillMs: r.prefillMs }), promptTokens: r.promptTokens, reusedTokens: r.reusedTokens, budgetNote: budgetNote(r.budget) });
-      this.s.setStage('generating');
-    } else if (r.kind === 'delta') {
-      if (!this.firstTokenSeen) {
-        this.firstTokenSeen = true;
-        // Drop -> first word, for a report that started by itself on open.
-        if (target === 'report' && this.image && this.autoDraftKey === this.image.key) this.s.mergeMetrics({ dropToFirstTokenMs: performance.now() - this.image.openedAt });
-        // Shown from the first word on, not only when the answer is complete (minutes on a 7B).
-        this.s.mergeMetrics({ timeToFirstTokenMs: r.timeToFirstTokenMs });
-      }
-      let text = r.text;
-      if (this.joinAfterSpace && text) {
-        text = text.replace(/^ /, '');
-        this.joinAfterSpace = false;
-      }
-      if (target === 'report') this.s.appendReport(text);
-      else this.s.appendChat(text);
-      this.s.mergeMetrics({ tokens: r.tokens, tokensPerSecond: r.tokensPerSecond });
-    } else if (r.kind === 'complete') {
-      if (target === 'report') this.s.setReportEnd({ reason: r.info.reason, added: r.info.tokenIds.length });
-      this.s.mergeMetrics({ timeToFirstTokenMs: r.info.timeToFirstTokenMs, tokensPerSecond: r.info.tokensPerSecond, tokens: r.info.tokenIds.length });
-    }
   }
 }
