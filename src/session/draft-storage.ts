@@ -1,4 +1,5 @@
 import { clear, createStore, del, get, set, setMany } from 'idb-keyval';
+import type { StopReason } from '../generate/chat-session';
 import { asSignature, type ReportSignature } from '../report/signature';
 import type { ChatMessage, ReportPreset, ReportVersion } from '../state/report-slice';
 
@@ -28,6 +29,8 @@ export interface Draft {
   amending?: ReportSignature | null;
   /** The model's own text of the report (its edits apart); absent when not known. */
   modelReport?: string | null;
+  /** How the model's last writing of the report ended (a Stop, its length limit, the page gone mid-report); absent: not known. */
+  reportEnd?: { reason: StopReason; added: number } | null;
 }
 
 /** Text typed before any image was opened; it moves to the first study opened. */
@@ -85,8 +88,14 @@ export function asDraft(v: unknown): Draft | undefined {
         indication: typeof d.indication === 'string' ? d.indication : null,
         ...signed(d),
         modelReport: typeof d.modelReport === 'string' ? d.modelReport : undefined,
+        reportEnd: asReportEnd(d.reportEnd),
       }
     : undefined;
+}
+
+function asReportEnd(v: unknown): Draft['reportEnd'] {
+  const e = v as Draft['reportEnd'];
+  return e && ['eos', 'length', 'interrupted'].includes(e.reason) && typeof e.added === 'number' ? { reason: e.reason, added: e.added } : undefined;
 }
 
 /** The draft's signature, if it is one; it counts only for the text it signed (a report changed outside the app is a draft again). */

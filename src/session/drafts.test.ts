@@ -429,6 +429,26 @@ describe('write-ahead journal', () => {
     expect(store2.getState().streaming).toBeNull();
   });
 
+  it('a report the page left while the model wrote it comes back as stopped; how a finished one ended is kept too', async () => {
+    const storage = newStorage();
+    const journal = memoryJournal();
+    const store = createAppStore();
+    const p = await startPersistence(store, storage, { ...SLOW, journal });
+    store.getState().startReport('report');
+    for (const tok of ['Heart', ' size', ' is']) store.getState().appendReport(tok);
+    crash(p);
+    const store2 = createAppStore();
+    const p2 = await startPersistence(store2, storage, { ...SLOW, journal });
+    expect(store2.getState()).toMatchObject({ report: 'Heart size is', streaming: null, reportEnd: { reason: 'interrupted', added: 0 } });
+    // Cut at its limit and saved to IndexedDB: a reload (journal gone) says so too.
+    store2.getState().setReportEnd({ reason: 'length', added: 512 });
+    await p2.flush();
+    p2.stop();
+    const store3 = createAppStore();
+    await startPersistence(store3, storage, FAST);
+    expect(store3.getState()).toMatchObject({ report: 'Heart size is', reportEnd: { reason: 'length', added: 512 } });
+  });
+
   it('a failing journal (quota) leaves IndexedDB saving as before', async () => {
     const storage = newStorage();
     const failing: DraftJournal = { read: () => undefined, write: () => { throw new Error('QuotaExceededError'); }, clear: () => {} };
@@ -519,6 +539,9 @@ describe('pure parts', () => {
     delete older.indication;
     expect(asDraft(older)).toEqual({ ...d, chatInput: '', indication: null });
     expect(asDraft({ ...d, indication: 7 })).toEqual({ ...d, indication: null });
+    // How the model's report ended, when it is one.
+    expect(asDraft({ ...d, reportEnd: { reason: 'length', added: 512 } })?.reportEnd).toEqual({ reason: 'length', added: 512 });
+    expect(asDraft({ ...d, reportEnd: { reason: 'crashed', added: 1 } })?.reportEnd).toBeUndefined();
     expect(asDraft({ ...d, schema: 2 })).toBeUndefined();
     expect(asDraft({ ...d, chat: [{ role: 'system', text: 'x' }] })).toBeUndefined();
     expect(asDraft('text')).toBeUndefined();

@@ -21,15 +21,18 @@ import { studyFingerprint } from './study-fingerprint';
 
 export { asDraft, draftKey, DRAFTS_DB, idbDraftStorage, SCRATCH, type Draft, type DraftStorage } from './draft-storage';
 
-type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'indication' | 'signature' | 'amending' | 'modelReport'>;
+type DraftContent = Pick<AppState, 'report' | 'reportPreset' | 'versions' | 'chat' | 'chatInput' | 'indication' | 'signature' | 'amending' | 'modelReport' | 'reportEnd'>;
 
-const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', indication: null, signature: null, amending: null, modelReport: null };
+const EMPTY: DraftContent = { report: '', reportPreset: null, versions: [], chat: [], chatInput: '', indication: null, signature: null, amending: null, modelReport: null, reportEnd: null };
+
+/** A report saved while the model wrote it: should the page go, it comes back as stopped (its Continue finishes it). */
+const CUT_SHORT = { reason: 'interrupted', added: 0 } as const;
 
 function hasContent(s: Pick<DraftContent, 'report' | 'versions' | 'chat'> & { chatInput?: string; indication?: string | null }): boolean {
   return s.report.trim() !== '' || s.versions.length > 0 || s.chat.length > 0 || (s.chatInput ?? '').trim() !== '' || (s.indication ?? null) !== null;
 }
 
-function contentOf(s: DraftContent): DraftContent {
+function contentOf(s: DraftContent & { streaming?: AppState['streaming'] }): DraftContent {
   return {
     report: s.report,
     reportPreset: s.reportPreset,
@@ -40,6 +43,7 @@ function contentOf(s: DraftContent): DraftContent {
     signature: s.signature,
     amending: s.amending,
     modelReport: s.modelReport,
+    reportEnd: s.streaming === 'report' ? CUT_SHORT : s.reportEnd,
   };
 }
 
@@ -53,11 +57,12 @@ function sameContent(a: DraftContent, b: DraftContent): boolean {
     a.indication === b.indication &&
     a.signature === b.signature &&
     a.amending === b.amending &&
-    a.modelReport === b.modelReport
+    a.modelReport === b.modelReport &&
+    a.reportEnd === b.reportEnd
   );
 }
 
-/** A chat answer that was streaming when the page went away is kept, marked as stopped. */
+/** A chat answer or report that was streaming when the page went away is kept, marked as stopped. */
 function restorable(d: Draft): DraftContent {
   return {
     report: d.report,
@@ -69,6 +74,7 @@ function restorable(d: Draft): DraftContent {
     signature: d.signature ?? null,
     amending: d.amending ?? null,
     modelReport: d.modelReport ?? null,
+    reportEnd: d.reportEnd ?? null,
   };
 }
 

@@ -109,6 +109,7 @@ export interface ReportSlice {
     signature?: ReportSignature | null;
     amending?: ReportSignature | null;
     modelReport?: string | null;
+    reportEnd?: { reason: StopReason; added: number } | null;
   }) => void;
   draftNotice: DraftNotice | null;
   setDraftNotice: (notice: DraftNotice | null) => void;
@@ -268,7 +269,7 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       return { chat: [...s.chat.slice(0, -1), { role: 'assistant', text: last.text, streaming: true }], streaming: 'chat' };
     }),
   resetConversation: () => set({ chat: [] }),
-  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, indication: null, ...d, streaming: null, reportCaret: null, reportEnd: null }),
+  loadDraft: (d) => set({ signature: null, amending: null, modelReport: null, indication: null, reportEnd: null, ...d, streaming: null, reportCaret: null }),
   draftNotice: null,
   setDraftNotice: (draftNotice) => set({ draftNotice }),
   draftFor: null,
