@@ -170,7 +170,8 @@ export class ChatSession {
     if (this.turns.length === 1) turn.user = userText;
     const cutIds = this.cut?.turn === turn && this.cut.text === partial && turn.user === was.user ? this.cut.ids : null;
     turn.assistant = undefined;
-    const prompt = this.tokenize(renderChat(this.manifest.prompts.system, this.turns));
+    const rendered = renderChat(this.manifest.prompts.system, this.turns);
+    const prompt = this.tokenize(rendered);
     let segments: PromptSegment[];
     let answerIds: number[];
     let before: string;
@@ -182,7 +183,7 @@ export class ChatSession {
       // Trailing spaces would be a lone "▁" that the model never writes before a word; the caller
       // keeps the text's own end (SessionController.continueReport).
       before = partial.replace(/^\s+/, '').replace(/[ \t]+$/, '');
-      segments = before ? this.tokenize(`${renderChat(this.manifest.prompts.system, this.turns)} ${before}`) : prompt;
+      segments = before ? this.tokenize(`${rendered} ${before}`) : prompt;
       answerIds = idsAfter(prompt, segments);
     }
     const refused = () => {
