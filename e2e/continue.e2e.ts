@@ -18,7 +18,7 @@ describe('Continue', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('says a report cut by the length limit is unfinished; Ctrl+Shift+Enter finishes it as the reference writes it in one go, the button goes on from an edit, and a cut follow-up answer is finished by its own', async () => {
+  it('says a report cut by the length limit is unfinished; Ctrl+Shift+Enter finishes it as the reference writes it in one go, the button goes on from an edit, the impression is rewritten from corrected findings, and a cut follow-up answer is finished by its own', async () => {
     const page = await browser.newPage();
     await page.goto(baseURL);
     await waitForModel(page);
@@ -53,6 +53,21 @@ describe('Continue', () => {
     expect(after.startsWith(edited)).toBe(true);
     expect(after.length).toBeGreaterThan(edited.length);
     expect(after.startsWith(`${edited} `)).toBe(false);
+
+    // Findings corrected, impression left as it was: the check says so and offers the rewrite.
+    const typed = 'Findings: No pneumothorax.\nImpression: Pneumothorax.';
+    await box.fill(typed);
+    const check = page.getByTestId('section-warning');
+    await expect.poll(() => check.textContent()).toContain('pneumothorax is ruled out in the findings and named in the impression');
+    await check.getByRole('button', { name: 'Rewrite the impression' }).click();
+    await expect.poll(() => box.getAttribute('data-streaming'), { timeout: 60_000 }).toBe('true');
+    await waitForIdle(page);
+    const rewritten = await box.inputValue();
+    expect(rewritten.startsWith('Findings: No pneumothorax.\nImpression:')).toBe(true);
+    expect(rewritten.length).toBeGreaterThan('Findings: No pneumothorax.\nImpression:'.length);
+    // The whole report as it was is under Earlier versions.
+    const kept = await page.getByLabel('Earlier versions').locator('option').allTextContents();
+    expect(kept.some((o) => o.includes(typed.slice(0, 40)))).toBe(true);
 
     // A follow-up answer cut at its limit says so, and its own Continue finishes it.
     await setSettings(page, { maxNewTokens: 3 });

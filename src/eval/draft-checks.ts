@@ -1,5 +1,6 @@
 import { criticalFindings, listFindings } from '../report/critical-results';
-import { describeConflict, lateralityConflicts, reportSections } from '../report/laterality';
+import { describeConflict, lateralityConflicts } from '../report/laterality';
+import { reportSections } from '../report/sections';
 import { blanks } from '../report/phrases';
 import { QUESTION_KINDS, questionsAsked, unansweredQuestions } from '../report/clinical-question';
 import { contradictions, criticalLeftOut, describeContradiction } from '../report/section-agreement';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeConflict, lateralityConflicts, reportSections } from './laterality';
+import { describeConflict, lateralityConflicts } from './laterality';
+import { reportSections } from './sections';
 
 describe('the laterality check', () => {
   it('finds a finding put on one side in the Findings and on the other in the Impression', () => {

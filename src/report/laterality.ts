@@ -1,4 +1,5 @@
 import { labelReportDetailed, type Observation } from '../eval/chexpert-labeler';
+import { reportSections } from './sections';
 
 /**
  * A laterality check, as dictation systems run before signing: a finding put on one side in the
@@ -19,7 +20,6 @@ export interface LateralityConflict {
   impression: Side[];
 }
 
-const HEADING = /^[ \t]*(findings|impression|conclusions?)\b[ \t]*:?/gim;
 const SIDE_WORDS: [RegExp, Side][] = [
   [/^(?:bilateral(?:ly)?|both)$/, 'bilateral'],
   [/^(?:left|lt)$/, 'left'],
@@ -28,16 +28,6 @@ const SIDE_WORDS: [RegExp, Side][] = [
 const SIDE = /\b(?:bilateral(?:ly)?|both|left|lt|right|rt)\b/g;
 /** Words between a side and its finding ("right lower lobe consolidation": four). */
 const NEAR_WORDS = 4;
-
-/** The report's Findings and Impression (Conclusion) sections' text, when it has both. */
-export function reportSections(report: string): { findings: string; impression: string } | null {
-  const heads = [...report.matchAll(HEADING)].map((m) => ({ kind: /^find/i.test(m[1]!) ? 'findings' : 'impression', start: m.index, end: m.index + m[0].length }));
-  const text = { findings: '', impression: '' };
-  heads.forEach((h, i) => {
-    text[h.kind as keyof typeof text] += ` ${report.slice(h.end, heads[i + 1]?.start ?? report.length)}`;
-  });
-  return text.findings.trim() && text.impression.trim() ? text : null;
-}
 
 const sideOf = (word: string): Side => SIDE_WORDS.find(([re]) => re.test(word))![1];
 const wordsIn = (s: string) => s.split(/\s+/).filter(Boolean).length;

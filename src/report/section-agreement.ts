@@ -1,6 +1,7 @@
 import { labelReport, OBSERVATIONS, type Observation } from '../eval/chexpert-labeler';
 import { criticalFindings } from './critical-results';
-import { describeConflict, lateralityConflicts, reportSections } from './laterality';
+import { describeConflict, lateralityConflicts } from './laterality';
+import { reportSections } from './sections';
 
 /**
  * Whether a report's Impression agrees with its Findings, as dictation systems check before

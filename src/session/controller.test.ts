@@ -228,4 +228,30 @@ describe('SessionController with the tiny model in this thread', () => {
     expect(t.state().report).toBe(report);
     expect(t.state().chat.at(-1)!.text).toBe(continued.text);
   }, 120_000);
+
+  it('Rewrite the impression: cut after its heading as the request goes out, kept whole under Earlier versions; a Stop before that leaves it whole', async () => {
+    const t = setup();
+    t.open('A');
+    await until(() => t.state().encodedKey === 'A');
+    t.state().updateSettings({ maxNewTokens: 6 });
+    const typed = 'Findings: No pneumothorax.\nImpression: Pneumothorax.';
+    const kept = 'Findings: No pneumothorax.\nImpression:';
+    t.state().editReport(typed);
+    // Stopped while it waits for its encode: nothing is cut.
+    t.state().setEncodedKey(null);
+    const stopped = t.controller.rewriteImpression();
+    await until(() => t.worker.sent.filter((k) => k === 'encode').length === 2);
+    await t.controller.stop();
+    await stopped;
+    expect(t.state().report).toBe(typed);
+    expect(t.state().versions).toEqual([]);
+
+    await t.controller.rewriteImpression();
+    const report = t.state().report;
+    expect(report.startsWith(kept)).toBe(true);
+    expect(report.length).toBeGreaterThan(kept.length);
+    expect(t.state().versions.map((v) => v.text)).toEqual([typed]);
+    // The reader typed the report: what the model wrote is only the new impression.
+    expect(t.state().modelReport).toBe(report.slice(kept.length));
+  }, 120_000);
 });

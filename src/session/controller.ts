@@ -1,5 +1,6 @@
 import { deleteCachedModel } from '../model/artifacts';
 import type { ModelManifest } from '../model/manifest';
+import { impressionStart } from '../report/sections';
 import { canContinueAnswer, canContinueReport, type ReportPreset } from '../state/report-slice';
 import type { AppStore } from '../state/store';
 import type { InferenceClient } from '../worker/client';
@@ -286,12 +287,33 @@ export class SessionController {
    * corrected is written on from the correction. Nothing is replaced or kept aside; what it writes
    * is the model's, in the changes from the AI draft too. Not once a follow-up has been asked.
    */
-  async continueReport(): Promise<void> {
+  continueReport(): Promise<void> {
+    return this.continueFrom(null);
+  }
+
+  /**
+   * "Rewrite the impression": the report is cut after its Impression heading (the whole of it kept
+   * under Earlier versions) and the model writes the impression again, from the findings as the
+   * reader left them. The cut is made only as the request goes out: a Stop before it leaves the
+   * report whole.
+   */
+  rewriteImpression(): Promise<void> {
+    if (impressionStart(this.s.report) === null) return Promise.resolve();
+    return this.continueFrom(() => impressionStart(this.s.report));
+  }
+
+  /** Continue, after cutting the report where `cut` says (the text as it is then), if it says. */
+  private async continueFrom(cut: (() => number | null) | null): Promise<void> {
     if (!canContinueReport(this.s) || this.running) return;
     await this.yieldToForeground();
     await this.run('report', async (stopped) => {
       await this.ensureEncoded();
       if (this.s.encodedKey !== this.image?.key || stopped.aborted || !canContinueReport(this.s)) return undefined;
+      if (cut) {
+        const at = cut();
+        if (at === null) return undefined;
+        this.s.cutReport(at);
+      }
       const { report, reportPreset } = this.s;
       this.s.resumeReport();
       const options = reportPreset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: !reportPreset || reportPreset === 'question' ? ('report' as const) : reportPreset };

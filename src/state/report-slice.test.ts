@@ -26,6 +26,26 @@ describe('report slice', () => {
     expect(s.getState().versions.map((v) => v.text)).toEqual(['second']);
   });
 
+  it("cuts the report for a rewrite, keeping it whole as a version, the model's own text cut at the same place", () => {
+    const s = createAppStore();
+    s.getState().startReport('report');
+    s.getState().appendReport('Findings: Small effusion.\nImpression: Effusion.');
+    s.getState().finishStreaming();
+    // The reader corrects the findings; the model's impression still says effusion.
+    s.getState().editReport('Findings: No effusion.\nImpression: Effusion.');
+    const at = s.getState().report.indexOf('Impression:') + 'Impression:'.length;
+    s.getState().cutReport(at);
+    expect(s.getState().report).toBe('Findings: No effusion.\nImpression:');
+    expect(s.getState().modelReport).toBe('Findings: Small effusion.\nImpression:');
+    expect(s.getState().versions.map((v) => [v.text, v.model])).toEqual([['Findings: No effusion.\nImpression: Effusion.', 'Findings: Small effusion.\nImpression: Effusion.']]);
+    // Nothing to cut past the end, and nothing while text streams in.
+    s.getState().cutReport(s.getState().report.length);
+    s.getState().resumeReport();
+    s.getState().cutReport(3);
+    expect(s.getState().versions).toHaveLength(1);
+    expect(s.getState().report).toBe('Findings: No effusion.\nImpression:');
+  });
+
   it('takes a filed draft as the report, keeping the one it replaces; never while text streams in', () => {
     const s = createAppStore();
     s.getState().takeReport('Findings: filed.');

@@ -68,6 +68,11 @@ export interface ReportSlice {
   /** The model goes on writing the report on screen from its end (Continue): nothing is replaced or kept aside. */
   resumeReport: () => void;
   /**
+   * Ends the report at `at` (the start of its impression, to be written again), the whole of it
+   * kept under Earlier versions; the model's own text is cut at the same place.
+   */
+  cutReport: (at: number) => void;
+  /**
    * How the model's last writing of the report on screen ended (this tab only): a Stop or the
    * length limit leaves it unfinished, which the panel says, beside Continue. `added`: its new tokens.
    */
@@ -219,6 +224,12 @@ export const createReportSlice: StateCreator<AppState, [], [], ReportSlice> = (s
       reportEnd: null,
     })),
   resumeReport: () => set((s) => (s.signature || s.streaming ? {} : { streaming: 'report', reportEnd: null })),
+  cutReport: (at) =>
+    set((s) => {
+      if (s.signature || s.streaming || at >= s.report.length) return {};
+      const modelReport = s.modelReport === null ? null : s.modelReport.slice(0, modelIndexAt(s.modelReport, s.report, at));
+      return { versions: [...s.versions, keep(s, 'report')], report: s.report.slice(0, at), modelReport, reportCaret: null, reportEnd: null };
+    }),
   reportEnd: null,
   setReportEnd: (reportEnd) => set({ reportEnd }),
   appendReport: (delta) => set((s) => (s.signature ? {} : { report: s.report + delta, modelReport: (s.modelReport ?? '') + delta })),
