@@ -261,6 +261,24 @@ describe('ChatSession.resume (the report\'s Continue)', () => {
     expect(chat.history[0]!.assistant).toBe(text);
   });
 
+  it('a cut answer ending in a space or line break goes on as the uncut answer: its own join, nothing dropped', async () => {
+    const t = await llama2Tokenizer();
+    const whole = 'Heart size is normal. \n No pleural effusion.';
+    const answer = t.encode(whole);
+    const backend = new RecordingBackend((p) => {
+      const k = p.length - (p.lastIndexOf(29962) + 1);
+      return k < answer.length ? answer[k]! : 2;
+    });
+    const chat = new ChatSession(backend, t, manifest);
+    // Cut just after the line break.
+    const cut = answer.indexOf(13) + 1;
+    const first = await collect(chat.ask(manifest.prompts.report, { temperature: 0, topP: 1, maxNewTokens: cut }));
+    const partial = textOf(first);
+    expect(partial).toMatch(/\s$/);
+    const rest = await collect(chat.resume(partial, manifest.prompts.report, { temperature: 0, topP: 1 }));
+    expect(partial + textOf(rest)).toBe(t.decode(answer));
+  });
+
   it('continues from the text as edited: the prompt ends with it, the model goes on after it', async () => {
     const { t, answer, backend, chat } = await answering();
     const stop = new AbortController();
@@ -273,7 +291,8 @@ describe('ChatSession.resume (the report\'s Continue)', () => {
     // The prompt's answer is the edited text without its trailing space: ▁Heart ▁size ▁is.
     expect(cached.slice(inst, inst + 3)).toEqual(t.encode('Heart size is'));
     expect(rest.at(-1)).toMatchObject({ type: 'complete', reason: 'eos', tokenIds: answer.slice(3) });
-    expect(textOf(rest)).toBe(' normal. No pleural effusion.');
+    // The text ends in the space the reader typed: the model's words follow it with none of their own.
+    expect(edited + textOf(rest)).toBe('Heart size is normal. No pleural effusion.');
     expect(chat.history[0]!.assistant).toBe('Heart size is normal. No pleural effusion.');
   });
 

@@ -180,8 +180,8 @@ export class ChatSession {
       answerIds = cutIds;
       before = partial;
     } else {
-      // Trailing spaces would be a lone "▁" that the model never writes before a word; the caller
-      // keeps the text's own end (SessionController.continueReport).
+      // Trailing spaces would be a lone "▁" that the model never writes before a word (the text's
+      // own end stays with the caller; the first word's space is dropped below).
       before = partial.replace(/^\s+/, '').replace(/[ \t]+$/, '');
       segments = before ? this.tokenize(`${rendered} ${before}`) : prompt;
       answerIds = idsAfter(prompt, segments);
@@ -190,7 +190,15 @@ export class ChatSession {
       if (asked) this.turns.pop();
       else Object.assign(turn, was);
     };
-    yield* this.answer(turn, segments, answerIds, opts, { before, refused });
+    // The text ends in a space or a line break the prompt left out: the first word's own space
+    // goes, so that it reads on from that text as written. (An unedited cut answer joins its ids.)
+    let dropSpace = !cutIds && /\s$/.test(partial);
+    for await (const e of this.answer(turn, segments, answerIds, opts, { before, refused })) {
+      if (dropSpace && e.type === 'delta' && e.text) {
+        dropSpace = false;
+        yield { ...e, text: e.text.replace(/^ /, '') };
+      } else yield e;
+    }
   }
 
   /** The answer cut last (Stop, or its budget), with the ids it had: what resume() continues exactly. */

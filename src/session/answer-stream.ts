@@ -4,15 +4,12 @@ import type { Reply } from '../worker/protocol';
 
 /**
  * Where one streamed answer lands: the report, or the chat's last answer, with the status line's
- * figures. One per request (SessionController hands it to the worker client).
- * `continuing`: the text the answer goes on from (Continue); the model's next word brings its own
- * space, which a text ending in one (or a line break) does not need. `openedAt`: for a report that
- * started by itself when its image opened, when that was (the drop → first token figure).
+ * figures. One per request (SessionController hands it to the worker client). `openedAt`: for a
+ * report that started by itself when its image opened, when that was (the drop → first token figure).
  */
-export function answerStream(store: AppStore, target: 'report' | 'chat', o: { continuing?: string; openedAt?: number } = {}): (r: Reply) => void {
+export function answerStream(store: AppStore, target: 'report' | 'chat', o: { openedAt?: number } = {}): (r: Reply) => void {
   const s = () => store.getState();
   let firstToken = true;
-  let dropSpace = o.continuing !== undefined && /\s$/.test(o.continuing);
   return (r) => {
     if (r.kind === 'prefill') {
       s().setStage('prefill');
@@ -27,13 +24,8 @@ export function answerStream(store: AppStore, target: 'report' | 'chat', o: { co
         // Shown from the first word on, not only when the answer is complete (minutes on a 7B).
         s().mergeMetrics({ timeToFirstTokenMs: r.timeToFirstTokenMs });
       }
-      let text = r.text;
-      if (dropSpace && text) {
-        text = text.replace(/^ /, '');
-        dropSpace = false;
-      }
-      if (target === 'report') s().appendReport(text);
-      else s().appendChat(text);
+      if (target === 'report') s().appendReport(r.text);
+      else s().appendChat(r.text);
       s().mergeMetrics({ tokens: r.tokens, tokensPerSecond: r.tokensPerSecond });
     } else if (r.kind === 'complete') {
       if (target === 'report') s().setReportEnd({ reason: r.info.reason, added: r.info.tokenIds.length });

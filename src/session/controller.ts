@@ -317,7 +317,7 @@ export class SessionController {
       const { report, reportPreset } = this.s;
       this.s.resumeReport();
       const options = reportPreset === 'findings' ? { preset: 'question' as const, question: FINDINGS_QUESTION } : { preset: !reportPreset || reportPreset === 'question' ? ('report' as const) : reportPreset };
-      return this.client.generate({ ...options, resume: report, ...this.sampling() }, answerStream(this.store, 'report', { continuing: report }));
+      return this.client.generate({ ...options, resume: report, ...this.sampling() }, answerStream(this.store, 'report'));
     });
   }
 
@@ -331,7 +331,7 @@ export class SessionController {
       const partial = this.s.chat.at(-1)!.text;
       const question = this.s.chat.at(-2)?.text ?? '';
       this.s.resumeChat();
-      return this.client.generate({ preset: 'question', question, resume: partial, ...this.sampling() }, answerStream(this.store, 'chat', { continuing: partial }));
+      return this.client.generate({ preset: 'question', question, resume: partial, ...this.sampling() }, answerStream(this.store, 'chat'));
     });
   }
 
